@@ -1,0 +1,233 @@
+"""China's business calendar for a branch: day types, opening hours and each day's slot grid.
+
+Day types come from ``chinesecalendar`` (statutory holidays and 调休 make-up working weekends, as announced
+by the State Council each year) and the branch's overrides CSV (``date,day_type,open,close``). A date the
+package does not cover and no override names is an error: paiban never guesses a holiday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import chinese_calendar
+import pandas as pd
+
+from constraints.config import BranchConfig, TimeRange, fmt_hhmm
+from constraints.errors import InputError
+from constraints.io import read_table
+
+DAY_TYPES: tuple[str, ...] = ("workday", "weekend", "holiday", "makeup_workday", "closed")
+_DAY_TYPE_ALIASES = {
+    "工作日": "workday",
+    "周末": "weekend",
+    "节假日": "holiday",
+    "法定节假日": "holiday",
+    "假日": "holiday",
+    "调休": "makeup_workday",
+    "调休工作日": "makeup_workday",
+    "补班": "makeup_workday",
+    "休业": "closed",
+    "关闭": "closed",
+    "不营业": "closed",
+}
+
+
+def package_day_type(day: dt.date) -> str:
+    """Day type from chinesecalendar alone; ``InputError`` when the package does not cover the year."""
+    try:
+        is_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        raise InputError(
+            f"日历包未覆盖 {day.year} 年的节假日与调休; 请在 calendar.overrides 指定的 CSV 中为该日期添加一行 "
+            f"(date,day_type,open,close) — the holiday package does not cover {day.year}: add an override row "
+            f"for this date",
+            value=day.isoformat(),
+        ) from None
+    weekend = day.weekday() >= 5
+    if is_holiday:
+        return "holiday" if name is not None else "weekend"
+    return "makeup_workday" if weekend else "workday"
+
+
+@dataclass(frozen=True)
+class Override:
+    """One row of the overrides CSV."""
+
+    day_type: str
+    hours: TimeRange | None  # None: take the day type's hours from the config
+
+
+def read_overrides(path: str | Path) -> dict[dt.date, Override]:
+    """Read ``date,day_type,open,close`` (open/close empty → the day type's usual hours)."""
+    df = read_table(path)
+    cols = {c.strip().lower(): c for c in df.columns}
+    alias = {
+        "日期": "date",
+        "类型": "day_type",
+        "开门": "open",
+        "关门": "close",
+        "营业开始": "open",
+        "营业结束": "close",
+    }
+    for c in list(df.columns):
+        if c.strip() in alias:
+            cols[alias[c.strip()]] = c
+    for need in ("date", "day_type"):
+        if need not in cols:
+            raise InputError(f"缺少列 (missing column) {need}", file=path, row=1, column=need)
+    out: dict[dt.date, Override] = {}
+    for i, rec in enumerate(df.to_dict("records"), start=2):
+        raw_date = str(rec[cols["date"]]).strip()
+        try:
+            day = dt.date.fromisoformat(raw_date.replace("/", "-"))
+        except ValueError:
+            raise InputError(
+                "无法识别的日期 (unparsable date)", file=path, row=i, column=cols["date"], value=raw_date
+            ) from None
+        raw_type = str(rec[cols["day_type"]]).strip()
+        day_type = _DAY_TYPE_ALIASES.get(raw_type, raw_type.lower())
+        if day_type not in DAY_TYPES:
+            raise InputError(
+                f"未知日期类型 (unknown day type); 可选 (choose from) {list(DAY_TYPES)}",
+                file=path,
+                row=i,
+                column=cols["day_type"],
+                value=raw_type,
+            )
+        hours = None
+        o, c = (str(rec.get(cols.get(k, ""), "") or "").strip() for k in ("open", "close"))
+        if o and c and o.lower() != "nan" and c.lower() != "nan":
+            try:
+                hours = TimeRange.parse(f"{o}-{c}")
+            except ValueError as exc:
+                raise InputError(
+                    str(exc), file=path, row=i, column=cols.get("open"), value=f"{o}-{c}"
+                ) from None
+        out[day] = Override(day_type=day_type, hours=hours)
+    return out
+
+
+@dataclass(frozen=True)
+class Day:
+    """One calendar day of a branch: its type, its hours and its slot grid."""
+
+    date: dt.date
+    day_type: str
+    open_hours: TimeRange | None  # doors open to customers; None when closed
+    staff_hours: TimeRange | None  # open_hours widened by before_open / after_close
+    slot_minutes: int
+
+    @property
+    def is_open(self) -> bool:
+        """True when the doors open to customers that day."""
+        return self.open_hours is not None
+
+    @cached_property
+    def slot_starts(self) -> tuple[int, ...]:
+        """Start minute of each staff-time slot (empty when closed)."""
+        if self.staff_hours is None:
+            return ()
+        return tuple(range(self.staff_hours.start, self.staff_hours.end, self.slot_minutes))
+
+    @cached_property
+    def open_slots(self) -> tuple[int, ...]:
+        """Indexes (into ``slot_starts``) of the slots when the doors are open."""
+        if self.open_hours is None:
+            return ()
+        oh = self.open_hours
+        return tuple(i for i, s in enumerate(self.slot_starts) if oh.start <= s < oh.end)
+
+    def slot_of(self, minute: int) -> int:
+        """Index of the slot containing ``minute`` (may be out of range)."""
+        assert self.staff_hours is not None
+        return (minute - self.staff_hours.start) // self.slot_minutes
+
+    def slot_label(self, i: int) -> str:
+        """``HH:MM`` of slot ``i``."""
+        return fmt_hhmm(self.slot_starts[i])
+
+
+class BranchCalendar:
+    """Day types and hours for the dates a branch asks about."""
+
+    def __init__(self, config: BranchConfig, overrides: dict[dt.date, Override] | None = None) -> None:
+        self.config = config
+        if overrides is None and config.calendar.overrides:
+            overrides = read_overrides(config.resolve(config.calendar.overrides))
+        self.overrides: dict[dt.date, Override] = dict(overrides or {})
+
+    def day_type(self, day: dt.date) -> str:
+        """workday, weekend, holiday, makeup_workday or closed."""
+        if day in self.overrides:
+            return self.overrides[day].day_type
+        return package_day_type(day)
+
+    def day(self, day: dt.date) -> Day:
+        """The day with its hours and slot grid."""
+        day_type = self.day_type(day)
+        ov = self.overrides.get(day)
+        hours = (
+            ov.hours if ov is not None and ov.hours is not None else self.config.hours.for_day_type(day_type)
+        )
+        if day_type == "closed":
+            hours = None
+        staff = None
+        if hours is not None:
+            h = self.config.hours
+            staff = TimeRange(
+                start=max(0, hours.start - h.before_open_minutes),
+                end=min(24 * 60, hours.end + h.after_close_minutes),
+            )
+        return Day(day, day_type, hours, staff, self.config.grid.slot_minutes)
+
+    def days(self, dates: Iterable[dt.date]) -> list[Day]:
+        """Several days at once."""
+        return [self.day(d) for d in dates]
+
+    def week(self, monday: dt.date) -> list[Day]:
+        """The seven days starting on ``monday``."""
+        return self.days(monday + dt.timedelta(days=k) for k in range(7))
+
+    def frame(self, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """One row per date in [start, end]: date, weekday, day_type, open, close, is_open, pension, payroll."""
+        rows = []
+        cal = self.config.calendar
+        d = start
+        while d <= end:
+            day = self.day(d)
+            rows.append(
+                {
+                    "date": d,
+                    "weekday": d.weekday(),
+                    "day_type": day.day_type,
+                    "open": fmt_hhmm(day.open_hours.start) if day.open_hours else "",
+                    "close": fmt_hhmm(day.open_hours.end) if day.open_hours else "",
+                    "is_open": day.is_open,
+                    "pension_day": d.day in cal.pension_days,
+                    "payroll_day": d.day in cal.payroll_days,
+                }
+            )
+            d += dt.timedelta(days=1)
+        return pd.DataFrame(rows)
+
+
+def parse_week(text: str) -> dt.date:
+    """The Monday given as ``YYYY-MM-DD``; ``InputError`` naming ``--week`` otherwise."""
+    try:
+        day = dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise InputError(
+            "日期格式应为 YYYY-MM-DD (date must be YYYY-MM-DD)", argument="--week", value=text
+        ) from None
+    if day.weekday() != 0:
+        raise InputError(
+            f"必须是周一, 而 {day} 是{['周一', '周二', '周三', '周四', '周五', '周六', '周日'][day.weekday()]} "
+            "(--week must be a Monday)",
+            argument="--week",
+            value=text,
+        )
+    return day

@@ -1,0 +1,459 @@
+"""The branch configuration (branch.toml) as frozen pydantic models, every key defaulted.
+
+``load_config(path)`` reads the TOML file; any bad value becomes one :class:`InputError` sentence naming the
+file, the key and the value. A what-if is a new object (``config.model_copy(update=...)``), never a mutation.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from constraints.errors import InputError
+
+COUNTER_TYPES: tuple[str, ...] = ("high_counter", "low_counter", "corporate_counter")
+"""The counter types a branch has: 高柜 (cash), 低柜 (non-cash), 对公 (corporate)."""
+
+AUTHORITIES: tuple[str, ...] = ("branch", "operations")
+"""Authorities a person can hold: 支行长权限 (branch), 营业主管权限 (operations)."""
+
+_HHMM = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_hhmm(text: str) -> int:
+    """Minutes after midnight of ``HH:MM`` (24:00 allowed); ``ValueError`` otherwise."""
+    m = _HHMM.match(str(text))
+    if not m:
+        raise ValueError(f"时间应为 HH:MM 格式 (time must be HH:MM), 而不是 {text!r}")
+    h, mi = int(m.group(1)), int(m.group(2))
+    if mi >= 60 or h > 24 or (h == 24 and mi):
+        raise ValueError(f"不存在的时间 (no such time) {text!r}")
+    return h * 60 + mi
+
+
+def fmt_hhmm(minutes: int) -> str:
+    """``HH:MM`` for minutes after midnight."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+class TimeRange(BaseModel):
+    """A half-open range of clock time [start, end) in minutes after midnight."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int = Field(ge=0, le=24 * 60)
+    end: int = Field(ge=0, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRange:
+        if self.end <= self.start:
+            raise ValueError(
+                f"结束时间 {fmt_hhmm(self.end)} 不晚于开始时间 {fmt_hhmm(self.start)} "
+                f"(closing/end {fmt_hhmm(self.end)} is not after opening/start {fmt_hhmm(self.start)})"
+            )
+        return self
+
+    @classmethod
+    def parse(cls, text: str) -> TimeRange:
+        """Read ``"09:00-17:00"`` (also ``–``, ``~`` or ``至`` as the separator)."""
+        parts = re.split(r"\s*(?:-|–|~|至)\s*", str(text).strip())
+        if len(parts) != 2:
+            raise ValueError(f"时间段应为 HH:MM-HH:MM (range must be HH:MM-HH:MM), 而不是 {text!r}")
+        return cls(start=parse_hhmm(parts[0]), end=parse_hhmm(parts[1]))
+
+    @property
+    def minutes(self) -> int:
+        """Length in minutes."""
+        return self.end - self.start
+
+    def __str__(self) -> str:
+        return f"{fmt_hhmm(self.start)}-{fmt_hhmm(self.end)}"
+
+
+def _range_or_text(v: Any) -> Any:
+    if isinstance(v, str):
+        return TimeRange.parse(v)
+    return v
+
+
+def _hours_or_closed(v: Any) -> Any:
+    if isinstance(v, str) and v.strip().lower() in ("closed", "休业", "不营业", ""):
+        return None
+    return _range_or_text(v)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BranchInfo(_Frozen):
+    """Who the branch is."""
+
+    id: str = Field("BRANCH", description="Branch code (网点号)")
+    name: str = Field("示例支行", description="Branch name (网点名称)")
+
+
+class CalendarConfig(_Frozen):
+    """Calendar: country, overrides file, and the days of month that bring crowds."""
+
+    country: Literal["CN"] = Field("CN", description="Statutory holidays and 调休 of this country")
+    overrides: str = Field("", description="Optional CSV date,day_type,open,close, relative to branch.toml")
+    pension_days: tuple[int, ...] = Field((15,), description="养老金发放日 (day of month)")
+    payroll_days: tuple[int, ...] = Field((10,), description="代发工资日 (day of month)")
+
+    @field_validator("pension_days", "payroll_days")
+    @classmethod
+    def _days_of_month(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        for d in v:
+            if not 1 <= d <= 31:
+                raise ValueError(f"日期应在 1–31 之间 (day of month must be 1–31), 而不是 {d}")
+        return v
+
+
+class HoursConfig(_Frozen):
+    """Opening hours to customers (对外营业) by day type, and staff time around them."""
+
+    workday: TimeRange | None = Field(TimeRange(start=540, end=1020), description="工作日营业时间")
+    weekend: TimeRange | None = Field(TimeRange(start=570, end=960), description="周末营业时间")
+    holiday: TimeRange | None = Field(None, description="节假日营业时间; None = closed")
+    before_open_minutes: int = Field(30, ge=0, le=180, description="签到、晨会、领用尾箱")
+    after_close_minutes: int = Field(30, ge=0, le=180, description="轧账、上缴尾箱、签退")
+
+    _v = field_validator("workday", "weekend", "holiday", mode="before")(_hours_or_closed)
+
+    def for_day_type(self, day_type: str) -> TimeRange | None:
+        """Opening hours of a day type (make-up workdays open as workdays)."""
+        if day_type in ("workday", "makeup_workday"):
+            return self.workday
+        if day_type == "weekend":
+            return self.weekend
+        if day_type == "holiday":
+            return self.holiday
+        return None
+
+
+class GridConfig(_Frozen):
+    """Time grid of the roster."""
+
+    slot_minutes: int = Field(15, description="Slot length; must divide 60")
+
+    @field_validator("slot_minutes")
+    @classmethod
+    def _divides_60(cls, v: int) -> int:
+        if v <= 0 or 60 % v:
+            raise ValueError(f"时段长度必须整除 60 (slot_minutes must divide 60), 而不是 {v}")
+        return v
+
+
+class ServiceLevel(_Frozen):
+    """The waiting-time promise."""
+
+    max_mean_wait_minutes: float = Field(15.0, gt=0)
+    target_wait_minutes: float = Field(20.0, gt=0)
+    target_share: float = Field(0.80, gt=0, le=1)
+    max_occupancy: float = Field(0.85, gt=0, le=1)
+
+
+class LunchConfig(_Frozen):
+    """Staggered lunch (错峰就餐)."""
+
+    window: TimeRange = Field(TimeRange(start=660, end=810))
+    minutes: int = Field(60, ge=0, le=180)
+    min_shift_hours: float = Field(6.0, description="Lunch is taken when present more than this")
+
+    _v = field_validator("window", mode="before")(_range_or_text)
+
+    @model_validator(mode="after")
+    def _fits(self) -> LunchConfig:
+        if self.minutes > self.window.minutes:
+            raise ValueError(
+                f"午餐 {self.minutes} 分钟放不进午餐时段 {self.window} "
+                f"(lunch of {self.minutes} min does not fit in the window {self.window})"
+            )
+        return self
+
+
+class LaborConfig(_Frozen):
+    """Labour law and contract limits."""
+
+    max_daily_hours: float = Field(8.0, gt=0, le=24)
+    weekly_hours: float = Field(40.0, gt=0, le=84)
+    max_weekly_overtime_hours: float = Field(0.0, ge=0, le=36)
+    min_rest_days: int = Field(1, ge=0, le=7)
+    max_consecutive_days: int = Field(6, ge=1, le=14)
+    min_rest_hours: float = Field(12.0, ge=0, le=24)
+
+
+class CostsConfig(_Frozen):
+    """Costs in CNY (and CNY-equivalents)."""
+
+    staff_hour: float = Field(60.0, ge=0)
+    customer_wait_minute: float = Field(1.0, ge=0)
+    overtime_multiplier: float = Field(1.5, ge=1)
+    rest_day_multiplier: float = Field(2.0, ge=1)
+    holiday_multiplier: float = Field(3.0, ge=1)
+
+
+class SolverConfig(_Frozen):
+    """Deterministic solve defaults."""
+
+    time_limit_seconds: float = Field(30.0, gt=0)
+    seed: int = Field(0, ge=0)
+    workers: int = Field(2, ge=1)
+
+
+# ---- rules: every rule has a section [rules.<name>]; these are their parameters ----------------------------
+
+
+class RuleParams(_Frozen):
+    """Parameters common to every rule."""
+
+    enabled: bool = True
+
+
+class DemandParams(RuleParams):
+    """Open windows follow the requirement."""
+
+    min_open_minutes: int = Field(30, ge=0, le=120, description="A window stays open at least this long")
+    quantile: Literal["mean", "q50", "q80", "q95"] = Field("mean", description="Forecast statistic to staff")
+
+
+class NoonParams(RuleParams):
+    """高柜内两人同时在岗 at noon and on listed day types."""
+
+    window: TimeRange = Field(TimeRange(start=690, end=810))
+    count: int = Field(2, ge=1, le=10)
+    all_day_on: tuple[Literal["holiday", "weekend", "workday", "makeup_workday"], ...] = (
+        "holiday",
+        "weekend",
+    )
+
+    _v = field_validator("window", mode="before")(_range_or_text)
+
+
+class PermissionParams(RuleParams):
+    """有人担当支行长和营业主管的权限."""
+
+    authorities: tuple[str, ...] = AUTHORITIES
+    require: Literal["any", "each"] = "any"
+    when: Literal["open", "staffed"] = "open"
+
+    @field_validator("authorities")
+    @classmethod
+    def _known(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for a in v:
+            if a not in AUTHORITIES:
+                raise ValueError(
+                    f"未知权限 (unknown authority) {a!r}; 可选 (choose from) {list(AUTHORITIES)}"
+                )
+        return v
+
+
+class LobbyParams(RuleParams):
+    """大堂经理100%在岗, with a backup (后备大堂经理)."""
+
+    coverage: float = Field(1.0, ge=0, le=1)
+    backup: bool = True
+
+
+class LunchRuleParams(RuleParams):
+    """Lunch in one piece inside the window, staggered."""
+
+
+class RoutineParams(RuleParams):
+    """晨会 before opening; 轧账 after closing; dual control."""
+
+    meeting_minutes: int = Field(15, ge=0, le=60)
+    min_at_open_close: int = Field(2, ge=1, le=10)
+
+
+class LabourParams(RuleParams):
+    """Labour law as set in [labor]."""
+
+
+class AvailabilityParams(RuleParams):
+    """Leave and events."""
+
+
+class SkillsParams(RuleParams):
+    """Skills, high-counter blocks and few switches."""
+
+    min_high_counter_block_minutes: int = Field(60, ge=0, le=240)
+    max_switches_per_day: int = Field(6, ge=0, le=40)
+
+
+class FairnessParams(RuleParams):
+    """Spread weekend/holiday/late work; honour preferences (soft)."""
+
+    weight_cny: float = Field(20.0, ge=0, description="CNY per unit of unevenness / unmet preference")
+
+
+class RulesConfig(_Frozen):
+    """Every rule by name; a section not in the file takes its defaults."""
+
+    demand: DemandParams = DemandParams()
+    noon_two_at_high_counter: NoonParams = NoonParams()
+    permission_holder: PermissionParams = PermissionParams()
+    lobby_manager: LobbyParams = LobbyParams()
+    lunch: LunchRuleParams = LunchRuleParams()
+    daily_routine: RoutineParams = RoutineParams()
+    labour: LabourParams = LabourParams()
+    availability: AvailabilityParams = AvailabilityParams()
+    skills: SkillsParams = SkillsParams()
+    fairness: FairnessParams = FairnessParams()
+
+
+RULE_NAMES: tuple[str, ...] = tuple(RulesConfig.model_fields)
+
+
+class TicketsConfig(_Frozen):
+    """How to read queue-machine exports: a column mapping overrides header detection."""
+
+    columns: dict[str, str] = Field(default_factory=dict, description="normalized name -> header in the file")
+    timezone_naive: bool = True
+
+
+class BranchConfig(_Frozen):
+    """Everything paiban needs to know about one branch."""
+
+    branch: BranchInfo = BranchInfo()
+    calendar: CalendarConfig = CalendarConfig()
+    hours: HoursConfig = HoursConfig()
+    grid: GridConfig = GridConfig()
+    windows: dict[str, int] = Field(
+        default_factory=lambda: {"high_counter": 4, "low_counter": 2, "corporate_counter": 1}
+    )
+    services: dict[str, str] = Field(
+        default_factory=lambda: {
+            "个人现金": "high_counter",
+            "个人非现金": "low_counter",
+            "理财": "low_counter",
+            "对公业务": "corporate_counter",
+            "default": "high_counter",
+        }
+    )
+    service_level: ServiceLevel = ServiceLevel()
+    lunch: LunchConfig = LunchConfig()
+    labor: LaborConfig = LaborConfig()
+    rules: RulesConfig = RulesConfig()
+    costs: CostsConfig = CostsConfig()
+    solver: SolverConfig = SolverConfig()
+    tickets: TicketsConfig = TicketsConfig()
+    base_dir: str = Field("", description="Folder of branch.toml; relative paths resolve against it")
+
+    @field_validator("windows")
+    @classmethod
+    def _windows(cls, v: dict[str, int]) -> dict[str, int]:
+        for k, n in v.items():
+            if k not in COUNTER_TYPES:
+                raise ValueError(
+                    f"不存在的柜台类型 (no such counter type) {k!r}; 可选 (choose from) {list(COUNTER_TYPES)}"
+                )
+            if not isinstance(n, int) or n < 0 or n > 50:
+                raise ValueError(
+                    f"{k} 的窗口数应为 0–50 的整数 (window count must be an integer 0–50), 而不是 {n!r}"
+                )
+        return {c: v.get(c, 0) for c in COUNTER_TYPES}
+
+    @field_validator("services")
+    @classmethod
+    def _services(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, counter in v.items():
+            if counter not in COUNTER_TYPES:
+                raise ValueError(
+                    f"业务 {name!r} 映射到不存在的柜台类型 {counter!r} "
+                    f"(service maps to no such counter type; choose from {list(COUNTER_TYPES)})"
+                )
+        return {"default": "high_counter", **v}
+
+    @model_validator(mode="after")
+    def _cross(self) -> BranchConfig:
+        slot = self.grid.slot_minutes
+        for name in ("workday", "weekend", "holiday"):
+            rng = getattr(self.hours, name)
+            if rng is not None and (rng.start % slot or rng.end % slot):
+                raise ValueError(
+                    f"hours.{name} {rng} 不在 {slot} 分钟时段边界上 (opening hours must lie on the {slot}-minute grid)"
+                )
+        for what, minutes in (
+            ("hours.before_open_minutes", self.hours.before_open_minutes),
+            ("hours.after_close_minutes", self.hours.after_close_minutes),
+            ("lunch.minutes", self.lunch.minutes),
+        ):
+            if minutes % slot:
+                raise ValueError(
+                    f"{what} = {minutes} 不是 {slot} 的整数倍 (must be a multiple of slot_minutes)"
+                )
+        return self
+
+    def counter_of(self, service: str) -> str:
+        """Counter type serving a queue-machine service name (unmapped → default)."""
+        return self.services.get(str(service).strip(), self.services["default"])
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the config, relative to the folder of branch.toml."""
+        p = Path(relative)
+        return p if p.is_absolute() or not self.base_dir else Path(self.base_dir) / p
+
+    def copy_with(self, **updates: Any) -> BranchConfig:
+        """A validated copy with nested updates, e.g. ``copy_with(windows={"high_counter": 5})``.
+
+        Keys may be dotted (``"rules.noon_two_at_high_counter.count"``); dict values merge into sections.
+        """
+        data = self.model_dump()
+        for key, value in updates.items():
+            node = data
+            parts = key.replace("__", ".").split(".")
+            for part in parts[:-1]:
+                node = node[part]
+            last = parts[-1]
+            if isinstance(value, dict) and isinstance(node.get(last), dict):
+                node[last] = {**node[last], **value}
+            else:
+                node[last] = value
+        return _validate(data, source=None)
+
+
+def _validate(data: dict[str, Any], source: Path | None) -> BranchConfig:
+    try:
+        return BranchConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            section = loc.rsplit(".", 1)[0] if "." in loc else ""
+            if section == "rules":
+                msg = f"未知规则名 (unknown rule name); 可选 (choose from) {list(RULE_NAMES)}"
+            else:
+                msg = "未知的配置项 (unknown key)"
+        value = err.get("input")
+        if isinstance(value, dict):
+            value = None
+        raise InputError(msg, file=source, column=loc or None, value=value) from None
+
+
+def load_config(path: str | Path | None = None) -> BranchConfig:
+    """Read branch.toml (or the defaults when ``path`` is None) into a validated :class:`BranchConfig`."""
+    if path is None:
+        return BranchConfig()
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("文件不存在 (file not found)", file=p) from None
+    except UnicodeDecodeError:
+        raise InputError("配置文件必须是 UTF-8 编码 (branch.toml must be UTF-8)", file=p) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise InputError(
+            f"TOML 语法错误 (TOML syntax error): {exc}", file=p, row=int(m.group(1)) if m else None
+        ) from None
+    data.setdefault("base_dir", str(p.resolve().parent))
+    return _validate(data, source=p)

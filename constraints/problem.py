@@ -1,0 +1,123 @@
+"""The problem of one week: the branch, its people, its days, who is away, and the windows each slot needs.
+
+A :class:`Problem` is everything a rule needs to encode itself or to check a finished roster. It is built
+from files by :func:`scheduler.app.load_problem` (or by hand in tests) and changed only by copying.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from constraints.calendar import BranchCalendar, Day
+from constraints.config import COUNTER_TYPES, BranchConfig
+from constraints.staff import Absence, Staff
+
+
+@dataclass(frozen=True)
+class CounterDemand:
+    """Demand of one counter type on one day, aligned with the day's slot grid (staff time).
+
+    ``wait_minutes[s, c]`` is the expected customer-waiting minutes generated in slot ``s`` when ``c`` windows
+    are open (c = 0 … physical windows); convex and decreasing in ``c``. Slots outside opening hours hold 0.
+    """
+
+    date: dt.date
+    counter: str
+    arrivals: np.ndarray  # (slots,) forecast arrivals
+    required: np.ndarray  # (slots,) least windows meeting the service level, capped by the physical windows
+    wait_minutes: np.ndarray  # (slots, windows + 1)
+    shortfall: np.ndarray | None = None  # (slots,) windows missing where the physical cap binds
+
+    def __post_init__(self) -> None:
+        n = len(self.arrivals)
+        if len(self.required) != n or self.wait_minutes.shape[0] != n:
+            raise ValueError("arrivals, required and wait_minutes must have one row per slot")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One week of one branch, ready for the rules."""
+
+    config: BranchConfig
+    staff: Staff
+    days: tuple[Day, ...]
+    absences: tuple[Absence, ...] = ()
+    demand: Mapping[tuple[dt.date, str], CounterDemand] = field(default_factory=dict)
+    _away: dict[tuple[str, dt.date], list[Absence]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        away: dict[tuple[str, dt.date], list[Absence]] = {}
+        for a in self.absences:
+            away.setdefault((a.staff_id, a.date), []).append(a)
+        object.__setattr__(self, "_away", away)
+
+    @classmethod
+    def for_week(
+        cls,
+        config: BranchConfig,
+        staff: Staff,
+        monday: dt.date,
+        absences: Iterable[Absence] = (),
+        demand: Mapping[tuple[dt.date, str], CounterDemand] | None = None,
+        calendar: BranchCalendar | None = None,
+    ) -> Problem:
+        """The problem of the week starting ``monday`` (absences outside the week are dropped)."""
+        cal = calendar or BranchCalendar(config)
+        days = tuple(cal.week(monday))
+        dates = {d.date for d in days}
+        return cls(
+            config=config,
+            staff=staff,
+            days=days,
+            absences=tuple(a for a in absences if a.date in dates),
+            demand=dict(demand or {}),
+        )
+
+    def replace(self, **changes: object) -> Problem:
+        """A copy with some fields changed (what-if)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def open_days(self) -> list[Day]:
+        """Days when the doors open."""
+        return [d for d in self.days if d.is_open]
+
+    def day(self, date: dt.date) -> Day:
+        """The day of that date."""
+        for d in self.days:
+            if d.date == date:
+                return d
+        raise KeyError(date)
+
+    def absences_of(self, staff_id: str, date: dt.date) -> list[Absence]:
+        """Leave and events of a person on a date."""
+        return self._away.get((staff_id, date), [])
+
+    def available(self, staff_id: str, day: Day, slot: int) -> bool:
+        """True when the person is not on leave or at an event during that slot."""
+        start = day.slot_starts[slot]
+        mid = start + day.slot_minutes // 2
+        return not any(a.covers(mid) or a.covers(start) for a in self.absences_of(staff_id, day.date))
+
+    def available_matrix(self, day: Day) -> np.ndarray:
+        """People × slots booleans of availability for one day."""
+        ids = self.staff.ids()
+        out = np.ones((len(ids), len(day.slot_starts)), dtype=bool)
+        for p, sid in enumerate(ids):
+            if (sid, day.date) in self._away:
+                for s in range(len(day.slot_starts)):
+                    out[p, s] = self.available(sid, day, s)
+        return out
+
+    def counter_demand(self, date: dt.date, counter: str) -> CounterDemand | None:
+        """Demand of a counter on a date, if known."""
+        return self.demand.get((date, counter))
+
+    def windows(self, counter: str) -> int:
+        """Physical windows of a counter type."""
+        return self.config.windows.get(counter, 0) if counter in COUNTER_TYPES else 0
