@@ -78,8 +78,8 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        kwargs = {"encoding": encoding, "newline": ""} if "b" not in mode else {}
-        with open(tmp, mode, **kwargs) as fh:
+        fh: IO = open(tmp, mode) if "b" in mode else open(tmp, mode, encoding=encoding, newline="")  # noqa: SIM115
+        with fh:
             yield fh
         os.replace(tmp, target)
     except BaseException:

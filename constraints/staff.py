@@ -235,7 +235,7 @@ def read_staff(path: str | Path) -> Staff:
     seen: set[str] = set()
     for i, rec in enumerate(df.to_dict("records"), start=2):
 
-        def cell(key: str, rec: dict[str, Any] = rec) -> str:
+        def cell(key: str, rec: dict[Any, Any] = rec) -> str:
             v = rec.get(cols[key], "") if key in cols else ""
             return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()
 
@@ -327,7 +327,7 @@ def read_absences(path: str | Path, staff: Staff | None = None, kind: str = "lea
     out: list[Absence] = []
     for i, rec in enumerate(df.to_dict("records"), start=2):
 
-        def cell(key: str, rec: dict[str, Any] = rec) -> str:
+        def cell(key: str, rec: dict[Any, Any] = rec) -> str:
             v = rec.get(cols[key], "") if key in cols else ""
             return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()
 
