@@ -1,0 +1,64 @@
+"""Tests of the ``paiban sample`` and ``paiban demo`` commands (scheduler.cli_inputs)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from constraints.errors import InputWarning
+from constraints.i18n import set_language
+from scheduler.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> object:
+    """Each test starts (and leaves the process) in Chinese, whatever --lang an earlier one passed."""
+    set_language("zh")
+    yield
+    set_language("zh")
+
+
+def test_sample_writes_the_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`paiban sample --out DIR --weeks 2 --seed 3` exits 0 and writes the sample's files."""
+    assert main(["sample", "--out", str(tmp_path), "--weeks", "2", "--seed", "3"]) == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"tickets.csv", "staff.csv", "branch.toml", "leave.csv", "README.txt"} <= names
+    assert "2026-11-30" in capsys.readouterr().out
+
+
+def test_demo_prints_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`paiban demo` exits 0, writes OUT/sample and prints tickets per day, staff, the plan week and leave."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)  # the sample loads without odd-ticket warnings
+        assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert (tmp_path / "sample" / "tickets.csv").exists()
+    for text in ("最近两周每日取号数", "2026-11-29", "高柜", "个人业务柜员", "排班周 2026-11-30", "年休假"):
+        assert text in out, text
+
+
+def test_demo_in_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With the global --lang en the summary's titles are English."""
+    assert main(["--lang", "en", "demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Tickets per day and counter" in out and "Staff by post" in out and "Plan week" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "argument"),
+    [
+        (["--weeks", "0"], "--weeks"),
+        (["--end", "2026-11-28"], "--end"),
+        (["--end", "next sunday"], "--end"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], argument: str
+) -> None:
+    """Zero weeks or an --end that is not a Sunday (or not a date) exit 2 with one line naming the argument."""
+    assert main(["sample", "--out", str(tmp_path / "s"), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and argument in err
+    assert not (tmp_path / "s").exists()
