@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from constraints.config import AUTHORITIES, TimeRange, parse_hhmm
 from constraints.errors import InputError
@@ -67,7 +67,12 @@ _SKILL_ALIASES = {
     "大堂经理": "lobby",
 }
 _AUTH_ALIASES = {"支行长": "branch", "行长": "branch", "营业主管": "operations", "运营": "operations"}
-_WEEKDAYS = {"周一": 0, "周二": 1, "周三": 2, "周四": 3, "周五": 4, "周六": 5, "周日": 6, "周天": 6}
+_WEEKDAYS = (
+    {"周一": 0, "周二": 1, "周三": 2, "周四": 3, "周五": 4, "周六": 5, "周日": 6, "周天": 6}
+    | {f"星期{c}": i for i, c in enumerate("一二三四五六日")}
+    | {"星期天": 6}
+)
+_EVERYONE = ("all", "全体", "全体人员", "全员", "所有人")
 _WEEKDAYS_EN = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 STAFF_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -310,6 +315,15 @@ def read_staff(path: str | Path) -> Staff:
     return Staff(people=tuple(people))
 
 
+def parse_date(text: str) -> dt.date:
+    """A date from ``2026-11-04``, ``2026/11/4``, ``2026年11月4日`` (a time after it is ignored); ``ValueError``."""
+    t = str(text).strip().replace("年", "-").replace("月", "-").replace("日", " ").strip()
+    m = re.match(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?$", t)
+    if not m:
+        raise ValueError(f"无法识别的日期 (unparsable date) {text!r}")
+    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
 ABSENCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "staff_id": ("工号", "员工号", "staff_id", "staff_ids", "参加人员", "人员"),
     "date": ("日期", "date"),
@@ -334,7 +348,7 @@ def read_absences(path: str | Path, staff: Staff | None = None, kind: str = "lea
         ids = _split(cell("staff_id"))
         if not ids:
             raise InputError("工号为空 (empty staff id)", file=path, row=i, column=cols["staff_id"], value="")
-        if known is not None and ids in (["all"], ["全体"], ["ALL"]):
+        if known is not None and len(ids) == 1 and ids[0].lower() in _EVERYONE:
             ids = sorted(known)
         for sid in ids:
             if known is not None and sid not in known:
@@ -347,18 +361,27 @@ def read_absences(path: str | Path, staff: Staff | None = None, kind: str = "lea
                 )
         raw_date = cell("date")
         try:
-            date = pd.Timestamp(raw_date.replace("年", "-").replace("月", "-").replace("日", "")).date()
-        except (ValueError, TypeError):
+            date = parse_date(raw_date)
+        except ValueError:
             raise InputError(
-                "无法识别的日期 (unparsable date)", file=path, row=i, column=cols["date"], value=raw_date
+                "无法识别的日期 (unparsable date); 应为 YYYY-MM-DD",
+                file=path,
+                row=i,
+                column=cols["date"],
+                value=raw_date,
             ) from None
         start, end = cell("start"), cell("end")
         hours = None
         if start or end:
             try:
                 hours = TimeRange(start=parse_hhmm(start or "00:00"), end=parse_hhmm(end or "24:00"))
-            except ValueError as exc:
-                msg = str(exc).splitlines()[-1].removeprefix("  Value error, ")
+            except ValidationError as exc:  # end not after start
+                msg = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+                raise InputError(
+                    msg, file=path, row=i, column=cols.get("start", "start"), value=f"{start}-{end}"
+                ) from None
+            except ValueError as exc:  # not HH:MM
+                msg = str(exc)
                 raise InputError(
                     msg, file=path, row=i, column=cols.get("start", "start"), value=f"{start}-{end}"
                 ) from None
