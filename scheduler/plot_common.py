@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import os
 import re
 from collections.abc import Sequence
@@ -178,12 +179,21 @@ def minutes(col: pd.Series) -> np.ndarray:
     return np.array([v if isinstance(v, int | np.integer) else parse_hhmm(str(v)) for v in col], dtype=int)
 
 
+class PlotFigure(Figure):
+    """A Figure that shows itself in Jupyter as a PNG without pyplot (these figures are never in pyplot's list)."""
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", bbox_inches="tight")
+        return buf.getvalue()
+
+
 def panels(
     n: int, ax: Axes | Sequence[Axes] | None, figsize: tuple[float, float], **grid: Any
 ) -> tuple[Figure, list[Axes], bool]:
     """The figure and ``n`` axes to draw on: the caller's, or new ones. Third value: True when new."""
     if ax is None:
-        fig = Figure(figsize=figsize, layout="constrained")
+        fig = PlotFigure(figsize=figsize, layout="constrained")
         axes = fig.subplots(squeeze=False, **grid).ravel().tolist()
         return fig, axes, True
     given = [ax] if isinstance(ax, Axes) else list(ax)

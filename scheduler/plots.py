@@ -167,13 +167,16 @@ def forecast_heatmap(
 # ---- roster Gantt ----------------------------------------------------------------------------------------
 
 
+_POST_ORDER = {p: i for i, p in enumerate(POSTS)}
+
+
 def _people(roster: Roster, staff: Staff | None, lg: str) -> list[tuple[str, str, str]]:
-    """(staff_id, shown name, post label) in post order then file order."""
-    if staff is None:
-        return [(sid, sid, "") for sid in sorted({b.staff_id for b in roster.blocks})]
-    order = {p: i for i, p in enumerate(POSTS)}
-    people = sorted(staff, key=lambda p: order.get(p.post, len(order)))
-    return [(p.staff_id, safe_text(p.name, p.staff_id), label(POSTS, p.post, lg)) for p in people]
+    """(staff_id, shown name, post label) in post order then file order; ids not on the staff list last."""
+    known = [] if staff is None else sorted(staff, key=lambda p: _POST_ORDER.get(p.post, len(_POST_ORDER)))
+    rows = [(p.staff_id, safe_text(p.name, p.staff_id), label(POSTS, p.post, lg)) for p in known]
+    listed = {sid for sid, _, _ in rows}
+    unknown = sorted({b.staff_id for b in roster.blocks} - listed)
+    return rows + [(sid, sid, "" if staff is None else "?") for sid in unknown]
 
 
 def roster_gantt(

@@ -101,3 +101,9 @@ def test_plots_draw_into_given_axes() -> None:
     assert plots.windows_plot(fx.requirements(), "high_counter", ax=ax2, lang="en") is fig
     with pytest.raises(ValueError, match="2 panel"):
         plots.windows_plot(fx.requirements(), ax=ax1, lang="en")
+
+
+def test_new_figures_show_themselves_as_png_in_notebooks() -> None:
+    """A figure the plots create renders to PNG through _repr_png_, so Jupyter shows it without pyplot."""
+    fig = plots.compare_plot(fx.comparison(), lang="en")
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -108,6 +108,15 @@ def test_gantt_without_staff_uses_ids_and_accepts_a_day_string() -> None:
     assert _bars(fig.axes[0]) == 2
 
 
+def test_gantt_keeps_blocks_of_people_missing_from_the_staff_list() -> None:
+    """A roster id absent from the staff list still gets its row and bars (under '?'), never silently dropped."""
+    roster = fx.roster()
+    staff = fx.staff().model_copy(update={"people": fx.staff().people[:2]})  # no W1
+    fig = plots.roster_gantt(roster, staff, day=fx.TUE, lang="en")
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()][-1] == "W1"
+    assert _bars(fig.axes[0]) == 2 and "?" in fx.texts(fig)
+
+
 # ---- comparison -------------------------------------------------------------------------------------------
 
 
