@@ -118,6 +118,9 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files others may read
     try:
         fh: IO = open(tmp, mode) if "b" in mode else open(tmp, mode, encoding=encoding, newline="")  # noqa: SIM115
         with fh:
