@@ -1,0 +1,191 @@
+"""Shared look of roster.xlsx: activity colours, fonts, borders, sheet names and print setup."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from constraints.calendar import Day
+from constraints.i18n import ACTIVITY_LABELS, DAY_TYPE_LABELS, label, tr, weekday_label
+from constraints.roster import ACTIVITIES
+from constraints.staff import POSTS, Person, Staff
+
+FONT_NAME = "Microsoft YaHei"
+"""Excel on Chinese Windows has it; LibreOffice substitutes a CJK font (Noto Sans CJK) when rendering."""
+
+ACTIVITY_COLOURS: dict[str, str] = {
+    "high_counter": "F4B183",  # 高柜: orange (cash)
+    "low_counter": "FFE699",  # 低柜: yellow
+    "corporate_counter": "9DC3E6",  # 对公: blue
+    "lobby": "A9D18E",  # 大堂: green
+    "back_office": "D9D9D9",  # 后台: grey
+    "meeting": "C5A3E0",  # 晨会: purple
+    "break": "DDEBF7",  # 午餐: pale blue
+}
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+SUBHEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+OFF_FILL = PatternFill("solid", fgColor="F2F2F2")
+WEEKEND_FILL = PatternFill("solid", fgColor="FCE4D6")
+HOLIDAY_FILL = PatternFill("solid", fgColor="F8CBAD")
+WARN_FILL = PatternFill("solid", fgColor="FFC7CE")
+OK_FILL = PatternFill("solid", fgColor="C6EFCE")
+
+THIN = Side(style="thin", color="A6A6A6")
+HOUR = Side(style="medium", color="595959")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+
+def font(size: float = 10, bold: bool = False, color: str = "000000") -> Font:
+    """The workbook font."""
+    return Font(name=FONT_NAME, size=size, bold=bold, color=color)
+
+
+def activity_fill(activity: str) -> PatternFill:
+    """Solid fill of an activity cell."""
+    return PatternFill("solid", fgColor=ACTIVITY_COLOURS[activity])
+
+
+def activity_label(activity: str, lang: str) -> str:
+    """高柜 / High counter …"""
+    return label(ACTIVITY_LABELS, activity, lang)
+
+
+def short_activity_label(activity: str, lang: str) -> str:
+    """Label short enough for a 15-minute cell: the Chinese label, or a short English word."""
+    short_en = {
+        "high_counter": "High",
+        "low_counter": "Low",
+        "corporate_counter": "Corp",
+        "lobby": "Lobby",
+        "back_office": "Back",
+        "meeting": "Meet",
+        "break": "Lunch",
+    }
+    return tr(ACTIVITY_LABELS[activity][0], short_en[activity], lang)
+
+
+def activity_aliases(activity: str) -> tuple[str, ...]:
+    """Every text that names an activity in a cell: id, Chinese and English labels, short English."""
+    zh, en = ACTIVITY_LABELS[activity]
+    return (activity, zh, en, short_activity_label(activity, "en"))
+
+
+ACTIVITY_BY_TEXT: dict[str, str] = {
+    alias.strip().lower(): act for act in ACTIVITIES for alias in activity_aliases(act)
+} | {"会议": "meeting", "午休": "break", "休息": "break", "晨会/meeting": "meeting", "break": "break"}
+"""Lower-cased cell text → activity id (zh and en labels, ids)."""
+
+
+def day_type_label(day: Day, lang: str) -> str:
+    """工作日 / 周末 / 节假日 / 调休 / 休业."""
+    return label(DAY_TYPE_LABELS, day.day_type, lang)
+
+
+def day_title(date: dt.date, lang: str) -> str:
+    """``11-30 周一`` — also the name of the day's sheet."""
+    return f"{date:%m-%d} {weekday_label(date.weekday(), lang)}"
+
+
+def day_fill(day: Day) -> PatternFill | None:
+    """Header fill that marks weekends, holidays and closed days."""
+    if day.day_type in ("holiday", "closed"):
+        return HOLIDAY_FILL
+    if day.day_type == "weekend":
+        return WEEKEND_FILL
+    return None
+
+
+SHEET_NAMES: dict[str, tuple[str, str]] = {
+    "week": ("周排班", "Week"),
+    "windows": ("窗口计划", "Windows"),
+    "lobby": ("大堂经理工作日志", "Lobby log"),
+    "kpis": ("指标", "KPIs"),
+}
+
+
+def sheet_name(key: str, lang: str) -> str:
+    """Name of one of the fixed sheets in the chosen language."""
+    return label(SHEET_NAMES, key, lang)
+
+
+def header_cell(ws: Worksheet, row: int, col: int, text: object, *, fill: PatternFill | None = None) -> None:
+    """A dark header cell with white bold text."""
+    c = ws.cell(row=row, column=col, value=text)
+    c.font = font(10, bold=True, color="FFFFFF" if fill is None else "000000")
+    c.fill = fill or HEADER_FILL
+    c.alignment = CENTER
+    c.border = BORDER
+
+
+def title(ws: Worksheet, text: str, row: int = 1, size: float = 14) -> None:
+    """A bold title on ``row``."""
+    c = ws.cell(row=row, column=1, value=text)  # overflows into the empty cells to its right
+    c.font = font(size, bold=True)
+    c.alignment = Alignment(horizontal="left", vertical="center")
+    ws.row_dimensions[row].height = size * 1.9
+
+
+def set_widths(ws: Worksheet, widths: dict[int, float]) -> None:
+    """Column widths by 1-based index."""
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
+
+
+def print_setup(
+    ws: Worksheet,
+    *,
+    header: str,
+    title_rows: str | None = None,
+    landscape: bool = True,
+    fit_tall: int = 1,
+) -> None:
+    """A4, one page wide (and ``fit_tall`` pages tall; 0 = as many as needed), narrow margins, header text."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = fit_tall
+    ws.page_margins.left = ws.page_margins.right = 0.25
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.print_options.horizontalCentered = True
+    ws.oddHeader.center.text = header
+    ws.oddHeader.center.size = 10
+    ws.oddFooter.right.text = "&P / &N"
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def people_by_post(staff: Staff) -> list[Person]:
+    """People grouped by post (支行长 first … 信贷员 last), file order within a post."""
+    order = {post: k for k, post in enumerate(POSTS)}
+    return sorted(staff.people, key=lambda p: order.get(p.post, len(order)))
+
+
+def post_label(post: str, lang: str) -> str:
+    """支行长 / Branch president …"""
+    return label(POSTS, post, lang)
+
+
+class StyleCache:
+    """Reuse cell styles by key: openpyxl re-hashes every font/fill/border assigned, which dominates write time."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[object, Any] = {}
+
+    def apply(self, cell: Any, key: object, **attrs: Any) -> None:
+        """Give ``cell`` the style named ``key`` (``attrs`` — font, fill, border, … — are used the first time)."""
+        arr = self._arrays.get(key)
+        if arr is None:
+            for name, value in attrs.items():
+                setattr(cell, name, value)
+            self._arrays[key] = copy.copy(cell._style)
+        else:
+            cell._style = copy.copy(arr)

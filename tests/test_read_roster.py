@@ -1,0 +1,163 @@
+"""Reading a roster back: roster.csv, and roster.xlsx after a person edited its day sheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import roster_fixtures as rf
+from openpyxl import load_workbook
+
+from constraints.config import parse_hhmm
+from constraints.errors import InputError
+from constraints.io import write_csv
+from constraints.problem import Problem
+from constraints.roster import Roster
+from scheduler.read_roster import read_roster
+from scheduler.workbook import write_workbook
+
+
+@pytest.fixture(scope="module")
+def problem() -> Problem:
+    """The example branch's week of 2026-11-30 (no demand: only the day sheets matter here)."""
+    return rf.example_problem(rf.examples_dir()).replace(demand={})
+
+
+@pytest.fixture(scope="module")
+def roster() -> Roster:
+    """The hand-made week."""
+    return rf.example_roster()
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory, problem: Problem, roster: Roster) -> Path:
+    """roster.xlsx of the hand-made week (copy it before editing)."""
+    path = tmp_path_factory.mktemp("rr") / "roster.xlsx"
+    write_workbook(path, roster, problem)
+    return path
+
+
+@pytest.fixture
+def book(tmp_path: Path, written: Path) -> Path:
+    """A private copy of the workbook to edit."""
+    return Path(shutil.copy(written, tmp_path / "roster.xlsx"))
+
+
+def _edit(path: Path, sheet: str, staff_id: str, times: list[str], value: object) -> None:
+    wb = load_workbook(path)
+    ws = wb[sheet]
+    row = next(c.row for c in ws["A"] if c.value == staff_id)
+    for hhmm in times:
+        col = next(c.column for c in ws[4] if c.value == hhmm)
+        ws.cell(row, col).value = value
+    wb.save(path)
+
+
+def _slots(first: str, last: str) -> list[str]:
+    return [f"{m // 60:02d}:{m % 60:02d}" for m in range(parse_hhmm(first), parse_hhmm(last) + 1, 15)]
+
+
+def test_xlsx_round_trip_is_identical(written: Path, problem: Problem, roster: Roster) -> None:
+    """plan → roster.xlsx → read back gives the very same roster."""
+    assert read_roster(written, problem.staff, problem.days) == roster
+
+
+def test_csv_round_trip_is_identical(tmp_path: Path, problem: Problem, roster: Roster) -> None:
+    """roster.csv written by paiban reads back to the same roster."""
+    path = tmp_path / "roster.csv"
+    write_csv(roster.to_frame(problem.staff), path)
+    assert read_roster(path, problem.staff, problem.days) == roster
+
+
+def test_changed_cell_and_labels_in_any_language(book: Path, problem: Problem) -> None:
+    """A cell changed to 低柜, 'Lobby', 'back_office' or 'lunch' maps to that activity."""
+    _edit(book, "11-30 周一", "S08", ["09:00"], "低柜")
+    _edit(book, "11-30 周一", "S08", ["09:15"], "Lobby")
+    _edit(book, "11-30 周一", "S08", ["09:30"], " back_office ")
+    _edit(book, "11-30 周一", "S08", ["09:45"], "lunch")
+    got = read_roster(book, problem.staff, problem.days)
+    acts = {b.start: b.activity for b in got.blocks_of(rf.MONDAY, "S08")}
+    assert [acts[parse_hhmm(t)] for t in ("09:00", "09:15", "09:30", "09:45")] == [
+        "low_counter",
+        "lobby",
+        "back_office",
+        "break",
+    ]
+
+
+def test_moved_shift(book: Path, problem: Problem) -> None:
+    """Clearing the morning and filling the evening moves the person's shift."""
+    _edit(book, "12-05 周六", "S09", _slots("11:00", "12:45"), None)
+    got = read_roster(book, problem.staff, problem.days)
+    assert got.shift(rf.MONDAY + dt.timedelta(days=5), "S09") == (parse_hhmm("13:00"), parse_hhmm("16:30"))
+
+
+def test_person_taken_off_a_day(book: Path, problem: Problem, roster: Roster) -> None:
+    """Clearing every cell of a person's row takes them off that day, and only that day."""
+    _edit(book, "12-01 周二", "S11", _slots("08:30", "17:15"), None)
+    got = read_roster(book, problem.staff, problem.days)
+    tuesday = rf.MONDAY + dt.timedelta(days=1)
+    assert not got.works(tuesday, "S11")
+    assert {b for b in got.blocks if b.date != tuesday} == {b for b in roster.blocks if b.date != tuesday}
+
+
+def test_key_row_times_may_be_excel_times(book: Path, problem: Problem, roster: Roster) -> None:
+    """Slot times Excel turned into time values still map to slots."""
+    wb = load_workbook(book)
+    ws = wb["11-30 周一"]
+    for c in ws[4][4:]:
+        h, m = map(int, str(c.value).split(":"))
+        c.value = dt.time(h, m)
+    wb.save(book)
+    assert read_roster(book, problem.staff, problem.days) == roster
+
+
+def test_unknown_activity_names_sheet_row_column_value(book: Path, problem: Problem) -> None:
+    """A typo raises InputError naming 'roster.xlsx [sheet]', the row, the column with its time, and the value."""
+    _edit(book, "11-30 周一", "S08", ["10:00"], "咖啡")
+    with pytest.raises(InputError) as err:
+        read_roster(book, problem.staff, problem.days)
+    e = err.value
+    assert e.file == "roster.xlsx [11-30 周一]"
+    assert e.row is not None and e.row > 4 and e.column is not None and e.column.endswith("(10:00)")
+    assert e.value == "咖啡"
+
+
+def test_unknown_staff_id(book: Path, problem: Problem) -> None:
+    """A staff id not in the staff list is an error naming column A."""
+    wb = load_workbook(book)
+    ws = wb["11-30 周一"]
+    row = next(c.row for c in ws["A"] if c.value == "S08")
+    ws.cell(row, 1).value = "S99"
+    wb.save(book)
+    with pytest.raises(InputError, match="S99") as err:
+        read_roster(book, problem.staff, problem.days)
+    assert err.value.column == "A"
+
+
+def test_missing_day_sheet(book: Path, problem: Problem) -> None:
+    """A workbook without an open day's sheet is an error naming the date."""
+    wb = load_workbook(book)
+    del wb["12-02 周三"]
+    wb.save(book)
+    with pytest.raises(InputError, match="2026-12-02"):
+        read_roster(book, problem.staff, problem.days)
+
+
+def test_csv_unknown_staff_and_date_outside_week(tmp_path: Path, problem: Problem, roster: Roster) -> None:
+    """roster.csv rows with an unknown staff id or a date outside the week name their row and column."""
+    df = roster.to_frame(problem.staff)
+    bad = df.copy()
+    bad.loc[3, "staff_id"] = "S99"
+    write_csv(bad, tmp_path / "a.csv")
+    with pytest.raises(InputError) as err:
+        read_roster(tmp_path / "a.csv", problem.staff, problem.days)
+    assert (err.value.row, err.value.column, err.value.value) == (5, "staff_id", "S99")
+    bad = df.copy()
+    bad.loc[0, "date"] = "2026-12-07"
+    write_csv(bad, tmp_path / "b.csv")
+    with pytest.raises(InputError) as err:
+        read_roster(tmp_path / "b.csv", problem.staff, problem.days)
+    assert (err.value.row, err.value.column) == (2, "date")
