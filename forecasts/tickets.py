@@ -2,7 +2,8 @@
 
 Columns are found by name, Chinese or English (see :data:`TICKET_COLUMNS`; ``[tickets.columns]`` in the branch
 config overrides detection). Files are read through :func:`constraints.io.read_table` (CSV as UTF-8 with BOM,
-UTF-8 or GB18030; .xlsx with Excel's native datetimes). Parsing is vectorized: a million tickets read in seconds.
+UTF-8 or GB18030; .xlsx with Excel's native datetimes); datetimes through :mod:`forecasts.timeparse`, vectorized:
+a million tickets read in seconds (benchmarks/bench_read_tickets.py).
 
 Three grades of trouble (DESIGN.md):
 
@@ -28,7 +29,6 @@ Ticket ids repeat across days (A001 every morning): a duplicate is judged within
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import warnings
 from collections import Counter
@@ -43,6 +43,7 @@ from constraints.config import BranchConfig
 from constraints.errors import InputError, InputWarning
 from constraints.io import read_table
 from constraints.staff import find_columns
+from forecasts.timeparse import cell_text, parse_datetimes, parse_durations
 
 TICKET_COLUMNS: dict[str, tuple[str, ...]] = {
     "ticket_id": (
@@ -104,12 +105,6 @@ _VIP_WORDS = ("vip", "贵宾", "金卡", "白金", "钻石", "私行", "私人�
 _VIP_YES = ("true", "yes", "y", "是")
 _VIP_NO = ("", "false", "no", "n", "否", "普通", "普通客户", "一般", "大众", "大众客户")
 
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_SERIAL_RANGE = (25569.0, 73051.0)  # Excel serial days of 1970-01-01 and 2100-01-01: anything else is a typo
-_DATE_ONLY = r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
-_TIME_ONLY = r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"
-_FALLBACK_FORMATS = ("%Y%m%d%H%M%S", "%Y%m%d %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
-
 _ODD_LABELS: dict[str, tuple[str, str]] = {
     "outside_hours": ("营业时间外取号, 保留", "issued outside opening hours, kept"),
     "duplicate_exact": ("完全重复的记录, 已删除", "exact duplicates, dropped"),
@@ -165,134 +160,6 @@ def service_minutes(df: pd.DataFrame) -> pd.Series:
     return (df["finished_at"] - df["started_at"]).dt.total_seconds() / 60.0
 
 
-# ---- datetimes -----------------------------------------------------------------------------------------------
-
-
-def parse_datetimes(
-    values: pd.Series, dates: pd.Series | None = None, *, date_only: bool = False
-) -> pd.Series:
-    """Datetimes (datetime64[ns]) of a column; NaT where empty or unparsable (the caller decides).
-
-    Accepts ``2026-03-02 09:05:07``, ``2026/3/2 9:05``, ``2026年3月2日 9:05``, ``2026-03-02T09:05:07``, Excel
-    serials (days since 1899-12-30, as numbers or text) and Excel datetime cells. With ``dates`` (a separate
-    date column, already parsed), time-only values (``9:05``, Excel time cells or day fractions) join their date.
-    A value without a clock time is unparsable unless ``date_only`` (for a date column): a ticket time that is
-    only a date is a broken export, not midnight. Each format is tried, vectorized, on what is left unparsed.
-    """
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values.astype("datetime64[ns]")
-    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
-    day = None if dates is None else dates.to_numpy(dtype="datetime64[ns]")
-    if values.dtype == object:  # Excel: native datetimes, times and numbers among text
-        kind = values.map(_kind).to_numpy()
-        is_dt = kind == "d"
-        if is_dt.any():
-            out[is_dt] = pd.to_datetime(values[is_dt].astype(object)).to_numpy(dtype="datetime64[ns]")
-        is_num = kind == "n"
-        if is_num.any():
-            out[is_num] = _from_serial(
-                values[is_num].to_numpy(dtype=float), None if day is None else day[is_num]
-            )
-        text = _text(values.where(np.isin(kind, ("s", "t")), ""))
-    else:
-        text = _text(values)
-    todo = (text != "").to_numpy() & np.isnat(out)
-
-    def attempt(mask: np.ndarray, parsed: pd.Series | np.ndarray) -> np.ndarray:
-        out[mask] = np.asarray(parsed, dtype="datetime64[ns]")
-        return todo & np.isnat(out)
-
-    colon = (
-        todo
-        & (text.str.contains(_DATE_ONLY) if date_only else text.str.contains(":", regex=False)).to_numpy()
-    )
-    if colon.any():
-        todo = attempt(colon, pd.to_datetime(text[colon], format="ISO8601", errors="coerce"))
-    cn = todo & text.str.contains("年", regex=False).to_numpy()
-    if cn.any():
-        norm = text[cn].str.replace(" ", "").str.replace("年", "-").str.replace("月", "-")
-        norm = norm.str.replace("日", " ").str.strip()
-        todo = attempt(cn, pd.to_datetime(norm, format="ISO8601", errors="coerce"))
-    if todo.any():
-        num = _numbers(text[todo])
-        todo = attempt(todo, _from_serial(num, None if day is None else day[todo]))
-    if todo.any() and day is not None:
-        clock = todo & text.str.fullmatch(_TIME_ONLY).to_numpy(dtype=bool)
-        if clock.any():
-            t = text[clock]
-            padded = t.where(t.str.count(":") == 2, t + ":00")
-            todo = attempt(clock, day[clock] + pd.to_timedelta(padded, errors="coerce").to_numpy())
-    for fmt in _FALLBACK_FORMATS:
-        if not todo.any():
-            break
-        todo = attempt(todo, pd.to_datetime(text[todo], format=fmt, errors="coerce"))
-    return pd.Series(out, index=values.index)
-
-
-def _kind(v: object) -> str:
-    if isinstance(v, dt.datetime | dt.date | np.datetime64):
-        return "d"
-    if isinstance(v, dt.time):
-        return "t"
-    if isinstance(v, int | float | np.number) and not isinstance(v, bool):
-        return "e" if v != v else "n"  # NaN is not equal to itself
-    return "e" if v is None else "s"
-
-
-def _from_serial(num: np.ndarray, day: np.ndarray | None) -> np.ndarray:
-    """Excel serial days → datetimes (ms precision); day fractions join ``day``; others → NaT."""
-    lo, hi = _SERIAL_RANGE
-    ms = np.round(np.nan_to_num(num, nan=-1.0) * 86_400_000)
-    out = np.full(len(num), np.datetime64("NaT"), dtype="datetime64[ns]")
-    full = (num >= lo) & (num <= hi)
-    out[full] = EXCEL_EPOCH.to_datetime64() + ms[full].astype("int64").astype("timedelta64[ms]")
-    if day is not None:
-        frac = (num >= 0) & (num < 1)
-        out[frac] = day[frac] + ms[frac].astype("int64").astype("timedelta64[ms]")
-    return out
-
-
-def _text(values: pd.Series) -> pd.Series:
-    """Cells as stripped strings; missing → ``""``; Excel integers as ``"7"`` (not ``"7.0"``); times as text."""
-    if values.dtype != object:
-        return values.fillna("").astype(str).str.strip()
-    return values.map(_cell_text).astype(str)
-
-
-def _cell_text(v: object) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, dt.time):
-        return v.isoformat()
-    return str(v).strip()
-
-
-def _numbers(text: pd.Series) -> np.ndarray:
-    """Floats of a text column (NaN where empty or not a number); pyarrow's cast when every cell is a number."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        arr = pa.array(text.array)
-        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
-        return np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
-    except Exception:  # no pyarrow, or a cell that is not a number: pandas decides cell by cell
-        return pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(dtype=float)
-
-
-def _durations(text: pd.Series) -> pd.Series:
-    """Seconds (a number) or ``HH:MM:SS`` → timedelta; NaT where empty or unparsable."""
-    num = _numbers(text)
-    out = pd.Series(pd.to_timedelta(num, unit="s"), index=text.index)
-    clock = np.isnan(num) & text.str.fullmatch(_TIME_ONLY).to_numpy(dtype=bool)
-    if clock.any():
-        t = text[clock]
-        out[clock] = pd.to_timedelta(t.where(t.str.count(":") == 2, "00:" + t), errors="coerce").to_numpy()
-    return out
-
-
 # ---- one file ------------------------------------------------------------------------------------------------
 
 
@@ -337,7 +204,8 @@ def _read_one(path: Path, config: BranchConfig, odd: Counter[str]) -> tuple[pd.D
     cols = _columns(raw, path, config)
     empty = pd.Series("", index=raw.index, dtype=str)
     text = {
-        k: _text(raw[h]) if k in cols else empty for k, h in ((k, cols.get(k, "")) for k in TICKET_COLUMNS)
+        k: cell_text(raw[h]) if k in cols else empty
+        for k, h in ((k, cols.get(k, "")) for k in TICKET_COLUMNS)
     }
     given = {k: t.ne("").to_numpy() for k, t in text.items()}
     dates = None
@@ -353,7 +221,7 @@ def _read_one(path: Path, config: BranchConfig, odd: Counter[str]) -> tuple[pd.D
     problems.append((~given["issued_at"], "issued_at", "取号时间为空 (missing issue time)"))
     problems.append((~given["ticket_id"], "ticket_id", "票号为空 (empty ticket id)"))
     if "duration" in cols:
-        dur = _durations(text["duration"])
+        dur = parse_durations(text["duration"])
         problems.append((given["duration"] & dur.isna().to_numpy(), "duration",
                          "无法识别的办理时长 (unparsable duration)"))  # fmt: skip
         problems.append(((dur < pd.Timedelta(0)).to_numpy(), "duration", "办理时长为负 (negative duration)"))
@@ -470,15 +338,15 @@ def _duplicates(df: pd.DataFrame, odd: Counter[str]) -> pd.DataFrame:
     """Drop exact duplicates (same id, date, service and times); count same-id-same-date others."""
     if df.empty:
         return df
-    date = df["issued_at"].dt.normalize()
-    keyed = df.assign(_date=date)
-    exact = keyed.duplicated(["ticket_id", "_date", "service", *TIME_FIELDS], keep="first")
+    ns = {k: df[k].to_numpy().view("int64") for k in TIME_FIELDS}  # NaT is one int64 value: equal to itself
+    key = pd.DataFrame(
+        {"id": pd.factorize(df["ticket_id"])[0], "day": ns["issued_at"] // (86_400 * 10**9),
+         "service": pd.factorize(df["service"])[0], **ns}
+    )  # fmt: skip
+    exact = key.duplicated(keep="first").to_numpy()
     odd["duplicate_exact"] += int(exact.sum())
-    if exact.any():
-        keyed = keyed[~exact]
-        df = df[~exact].reset_index(drop=True)
-    odd["duplicate_id"] += int(keyed.duplicated(["ticket_id", "_date"], keep="first").sum())
-    return df
+    odd["duplicate_id"] += int(key.loc[~exact, ["id", "day"]].duplicated(keep="first").sum())
+    return df[~exact].reset_index(drop=True) if exact.any() else df
 
 
 def _outside_hours(df: pd.DataFrame, calendar: BranchCalendar, issued_headers: dict[str, str]) -> int:

@@ -13,7 +13,7 @@ import pytest
 from constraints.calendar import BranchCalendar
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError, InputWarning
-from forecasts.tickets import OUTPUT_COLUMNS, parse_datetimes, read_tickets, service_minutes, wait_minutes
+from forecasts.tickets import OUTPUT_COLUMNS, read_tickets, service_minutes, wait_minutes
 
 T = pd.Timestamp
 
@@ -106,39 +106,6 @@ def test_xlsx_export_with_datetime_cells_and_serials(tmp_path: Path) -> None:
     assert df["finished_at"].iloc[0] == T("2026-11-02 09:04:55")  # the serial, rounded to the millisecond
     assert df["window"].tolist() == ["1", ""]
     assert df["status"].tolist() == ["served", "abandoned"]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "2026-03-02 09:05:07",
-        "2026/3/2 9:05:07",
-        "2026/03/02 09:05:07",
-        "2026年3月2日 9:05:07",
-        "2026年3月2日9:05:07",
-        "2026-03-02T09:05:07",
-        "2026-3-2 9:05:07",
-        "2026.03.02 09:05:07",
-        "46083.37855324",  # Excel serial as text
-        "20260302090507",
-    ],
-)
-def test_each_datetime_format(text: str) -> None:
-    """Every accepted datetime form reads as 2026-03-02 09:05:07."""
-    got = parse_datetimes(pd.Series([text], dtype=str)).iloc[0]
-    assert got == T("2026-03-02 09:05:07")
-
-
-@pytest.mark.parametrize("text", ["2026/3/2 9:05", "2026年3月2日 9:05", "2026-03-02 09:05"])
-def test_minutes_without_seconds(text: str) -> None:
-    """Times without seconds read as the whole minute."""
-    assert parse_datetimes(pd.Series([text], dtype=str)).iloc[0] == T("2026-03-02 09:05")
-
-
-@pytest.mark.parametrize("text", ["2026-13-02 09:05", "9:05", "tomorrow", "12", "2026-03-02 25:00"])
-def test_unparsable_datetimes_are_nat(text: str) -> None:
-    """Impossible dates, bare clock times (no date column), words and stray numbers do not parse."""
-    assert pd.isna(parse_datetimes(pd.Series([text], dtype=str)).iloc[0])
 
 
 def test_mixed_formats_in_one_file(tmp_path: Path) -> None:
