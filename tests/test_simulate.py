@@ -13,7 +13,8 @@ from constraints.config import BranchConfig
 from constraints.roster import Block, Roster
 from forecasts.queueing import erlang_a, erlang_c
 from forecasts.service import default_profile
-from forecasts.staffing import day_demand, stationary_required
+from forecasts.staffing import stationary_required
+from forecasts.transient import day_demand
 from scheduler.simulate import (
     SIMULATION_COLUMNS,
     open_windows,
