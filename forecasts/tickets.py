@@ -234,7 +234,7 @@ def _read_one(path: Path, config: BranchConfig, odd: Counter[str]) -> tuple[pd.D
     status = _statuses(text["status"], ~np.isnat(sta))
     served = status == 1
     problems += [
-        (status < 0, "status", f"未知状态 (unknown status); 可选 (choose from) {list(_SERVED + _ABANDONED)}"),
+        (status < 0, "status", "未知状态 (unknown status); 可用 (use) 已办结/完成/退办/挂起/served 或 (or) 过号/空号/弃号/abandoned"),
         (cal < iss, "called_at", "叫号早于取号 (called before issued)"),
         (sta < iss, "started_at", "开始早于取号 (started before issued)"),
         (fin < sta, "finished_at", "结束早于开始 (finished before started)"),
