@@ -100,7 +100,7 @@ def build_summary(
 def write_outputs(
     out_dir: str | Path,
     *,
-    roster: Roster,
+    roster: Roster | None,
     problem: Problem,
     result: Any = None,
     requirements: pd.DataFrame | None = None,
@@ -113,24 +113,27 @@ def write_outputs(
     """Write roster.csv, requirements.csv, summary.json and roster.xlsx into ``out_dir``, all or nothing.
 
     ``summary`` is usually ``result.summary(lang)``; missing DESIGN.md keys are filled from the roster.
+    ``roster`` None (the week cannot be staffed) writes a header-only roster.csv and a workbook whose KPI sheet
+    explains why.
     ``inputs`` names the input files (their sha256 go into summary.json and the KPI sheet); ``kpis`` may
     carry ``per_day`` (e.g. ``SimulationResult.per_day()``). Returns {file name: path}.
     """
+    plan = roster if roster is not None else Roster(())  # no roster: the files say why (summary, KPI sheet)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".paiban-outputs-", dir=out))
     try:
-        write_csv(roster.to_frame(problem.staff), tmp / "roster.csv")
+        write_csv(plan.to_frame(problem.staff), tmp / "roster.csv")
         write_csv(requirements_table(problem, roster, requirements), tmp / "requirements.csv")
         doc = build_summary(
-            summary, roster=roster, problem=problem, result=result, kpis=kpis, inputs=inputs, lang=lang
+            summary, roster=plan, problem=problem, result=result, kpis=kpis, inputs=inputs, lang=lang
         )
         with atomic_write(tmp / "summary.json") as fh:
             json.dump(doc, fh, ensure_ascii=False, indent=2, allow_nan=False)
             fh.write("\n")
         write_workbook(
             tmp / "roster.xlsx",
-            roster,
+            plan,
             problem,
             result=result,
             requirements=requirements,

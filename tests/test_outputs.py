@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 import scheduler.outputs as outputs
 from constraints.io import read_table
 from constraints.problem import Problem
-from constraints.roster import Roster
+from constraints.roster import Roster, Violation
 from constraints.rules import check_roster
 from scheduler.outputs import OUTPUT_FILES, SUMMARY_KEYS, write_outputs
 from scheduler.result import RosterResult, SolveParams
@@ -146,3 +146,22 @@ def test_success_replaces_old_files(tmp_path: Path, problem: Problem, roster: Ro
     assert set(paths) == set(OUTPUT_FILES)
     assert (tmp_path / "roster.csv").read_bytes().startswith(b"\xef\xbb\xbfdate,staff_id")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_no_roster_still_writes_the_reason(tmp_path: Path, problem: Problem) -> None:
+    """An infeasible week writes a header-only roster.csv, the status and the explanation (summary and KPIs)."""
+    why = Violation(
+        "noon_two_at_high_counter", rf.MONDAY, 690, 810, "高柜只有 1 人可用", "only 1 available", ("S07",)
+    )
+    result = RosterResult(status="INFEASIBLE", problem=problem, params=SolveParams(), explanation=[why])
+    write_outputs(tmp_path, roster=None, problem=problem, result=result, summary=result.summary())
+    assert (tmp_path / "roster.csv").read_text(encoding="utf-8-sig").strip() == (
+        "date,staff_id,name,post,start,end,activity"
+    )
+    doc = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert doc["status"] == "INFEASIBLE" and doc["explanation"][0]["rule"] == "noon_two_at_high_counter"
+    req = pd.read_csv(tmp_path / "requirements.csv", encoding="utf-8-sig")
+    assert req["open_windows"].isna().all() and len(req) > 0
+    ws = load_workbook(tmp_path / "roster.xlsx")["指标"]
+    values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "无法排班的原因" in values and "高柜只有 1 人可用" in values

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import roster_fixtures as rf
 from openpyxl import load_workbook
@@ -15,6 +16,7 @@ from constraints.problem import Problem
 from constraints.roster import Roster
 from scheduler.result import Handover, RosterResult, SolveParams
 from scheduler.workbook import build_workbook, read_workbook, write_workbook
+from scheduler.workbook.kpi_sheet import per_day_kpis
 from scheduler.workbook.style import ACTIVITY_COLOURS
 
 
@@ -191,3 +193,25 @@ def test_write_is_atomic(
         write_workbook(path, roster, problem.replace(demand={}))
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["roster.xlsx"]
+
+
+def test_simulated_kpis_per_day_are_combined_over_counters(problem: Problem, roster: Roster) -> None:
+    """Simulator rows per date and counter become one row per day, waits and shares weighted by arrivals."""
+    per_day = pd.DataFrame(
+        {
+            "date": ["2026-11-30", "2026-11-30"],
+            "counter": ["high_counter", "low_counter"],
+            "arrivals": [300.0, 100.0],
+            "mean_wait_min": [4.0, 8.0],
+            "share_within_target": [1.0, 0.6],
+        }
+    )
+    assert per_day_kpis({"per_day": per_day})["2026-11-30"] == {
+        "arrivals": 400.0,
+        "mean_wait_minutes": 5.0,
+        "share_within_target": 0.9,
+    }
+    ws = build_workbook(roster, problem, kpis={"per_day": per_day, "replications": 20})["指标"]
+    monday = next(row for row in ws.iter_rows(values_only=True) if row[0] == "11-30 周一")
+    assert monday[5:8] == (400.0, 5.0, "90%")
+    assert any(row[:2] == ("replications", 20) for row in ws.iter_rows(values_only=True))

@@ -57,14 +57,15 @@ def _open_windows(problem: Problem, roster: Roster) -> dict[tuple[dt.date, str],
 
 
 def requirements_table(
-    problem: Problem, roster: Roster, requirements: pd.DataFrame | None = None
+    problem: Problem, roster: Roster | None, requirements: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """requirements.csv rows (exact columns, text dates and times), open windows counted from the roster.
 
     Without ``requirements`` the rows come from the problem's demand through
-    :func:`forecasts.staffing.requirements_frame` (the same table ``paiban plan`` writes).
+    :func:`forecasts.staffing.requirements_frame` (the same table ``paiban plan`` writes). Without a roster
+    (the week could not be staffed) open windows are empty.
     """
-    opened = _open_windows(problem, roster)
+    opened = _open_windows(problem, roster) if roster is not None else {}
     if requirements is None:
         return requirements_frame(problem.demand, problem.days, opened)
     missing = [c for c in REQUIREMENTS_COLUMNS if c not in requirements.columns]
