@@ -1,0 +1,308 @@
+"""Forecast accuracy: the calendar-aware model against the seasonal-naive and historical-average baselines.
+
+Rolling-origin, one-week-ahead backtests (:func:`forecasts.backtest.backtest`) on
+
+(a) the sample branch (``scheduler.sample.generate_sample``, 12 weeks, seed 0), last 4 weeks as origins, at the
+    roster's 15-minute slots (the issue's target) and at 30-minute slots; plus an *oracle* row: the generator's
+    own expected counts (what a perfect model could know; only the day-level noise and Poisson noise remain);
+(b) the real call-centre series in ``--external`` (default ``../shared/data/external`` or ``$PAIBAN_EXTERNAL``;
+    skipped with a message when absent), each at 15- and 30-minute slots over the hours the data covers:
+
+    - Anonymous Bank (Israel) 1999 per-call files, arrivals = ``vru_entry`` (PHANTOM calls dropped), as two
+      series: January–February (Jan 11–12 missing → excluded) and October;
+    - Anonymous Bank 1999 full year, 6-minute counts (1999-05-23 imputed in the source → excluded; 6-minute
+      counts split evenly over the 15-minute slots they straddle);
+    - US bank 2003, 5-minute counts, weekdays 07:00–21:00 (holidays closed; 04-04, 04-07, 10-14 missing →
+      excluded).
+
+    Israeli week: Sunday–Thursday 07:00–24:00 (workdays), Friday 07:00–14:00 (its own short day type),
+    Saturday and the Israeli holidays closed. US week: Monday–Friday. The same model code runs on these
+    generic calendars (:class:`forecasts.features.WeekCalendar`) as on the Chinese branch calendar.
+
+Prints per series WAPE, RMSE, MAE and 80 % coverage per model, and the main model's WAPE ratio to the better
+baseline. Usage: ``python -m benchmarks.bench_forecast [--external DIR] [--part sample|external|all]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import holidays
+import numpy as np
+import pandas as pd
+
+from constraints.calendar import BranchCalendar
+from constraints.config import load_config
+from forecasts.arrivals import count_arrivals
+from forecasts.backtest import backtest, origins, score, summarize
+from forecasts.features import WeekCalendar
+from forecasts.tickets import read_tickets
+
+MAIN, BASELINES = "calendar_model", ("seasonal_naive", "historical_average")
+DEFAULT_EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "external"
+
+
+# ---- calendars ----------------------------------------------------------------------------------------------
+def israeli_calendar(slot_minutes: int) -> WeekCalendar:
+    """Sun–Thu 07:00–24:00, Fri 07:00–14:00 (own day type), Sat and Israeli holidays closed; week from Sunday."""
+    hours = {6: "07:00-24:00", 0: "07:00-24:00", 1: "07:00-24:00", 2: "07:00-24:00", 3: "07:00-24:00"}
+    hours[4] = "07:00-14:00"
+    return WeekCalendar(
+        hours=hours,
+        slot_minutes=slot_minutes,
+        holidays=frozenset(holidays.country_holidays("IL", years=1999)),
+        day_types={6: "workday", 0: "workday", 1: "workday", 2: "workday", 3: "workday", 4: "friday"},
+        week_start=6,
+    )
+
+
+def us_calendar(slot_minutes: int) -> WeekCalendar:
+    """Mon–Fri 07:00–21:00; US federal holidays closed."""
+    return WeekCalendar(
+        hours=dict.fromkeys(range(5), "07:00-21:00"),
+        slot_minutes=slot_minutes,
+        holidays=frozenset(holidays.country_holidays("US", years=2003)),
+    )
+
+
+# ---- series -------------------------------------------------------------------------------------------------
+def calls_series(paths: list[Path], slot_minutes: int) -> tuple[WeekCalendar, pd.DataFrame]:
+    """Per-call files → arrivals per slot (dates inside the range that have no calls are excluded)."""
+    parts = []
+    for p in paths:
+        df = pd.read_csv(p, sep=r"\s+", dtype=str)
+        df = df[df["outcome"] != "PHANTOM"]
+        day = pd.to_datetime("19" + df["date"], format="%Y%m%d")
+        parts.append(pd.DataFrame({"issued_at": day + pd.to_timedelta(df["vru_entry"]), "counter": "calls"}))
+    calls = pd.concat(parts, ignore_index=True)
+    cal = israeli_calendar(slot_minutes)
+    seen = set(calls["issued_at"].dt.date)
+    first, last = min(seen), max(seen)
+    missing = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
+    missing = [d for d in missing if d not in seen]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # calls outside the evaluated hours (nights, Saturdays) are left out
+        frame = count_arrivals(calls, cal, first, last, exclude=missing, grace_minutes=0)
+    return cal, frame
+
+
+def _to_slots(
+    dates: np.ndarray, start_min: np.ndarray, width: int, counts: np.ndarray, slot_minutes: int
+) -> pd.DataFrame:
+    """Counts of intervals [start, start+width) spread evenly over the slots they overlap."""
+    rows_d, rows_s, rows_y = [], [], []
+    lo = start_min
+    while True:
+        slot = (lo // slot_minutes) * slot_minutes
+        hi = np.minimum(slot + slot_minutes, start_min + width)
+        frac = np.clip(hi - lo, 0, None) / width
+        take = frac > 0
+        rows_d.append(dates[take])
+        rows_s.append(slot[take])
+        rows_y.append(counts[take] * frac[take])
+        lo = hi
+        if not (lo < start_min + width).any():
+            break
+    out = pd.DataFrame(
+        {"date": np.concatenate(rows_d), "slot": np.concatenate(rows_s), "y": np.concatenate(rows_y)}
+    )
+    return out.groupby(["date", "slot"], as_index=False)["y"].sum()
+
+
+def _onto_grid(
+    counts: pd.DataFrame, cal: WeekCalendar, first: dt.date, last: dt.date, exclude: list[dt.date]
+) -> pd.DataFrame:
+    """Slot counts (date, slot, y) placed on the calendar's grid, closed slots NaN, ``exclude`` marked."""
+    empty = pd.DataFrame({"issued_at": pd.to_datetime([]), "counter": pd.Series([], dtype=str)})
+    grid = count_arrivals(empty.assign(counter="calls").iloc[:0], cal, first, last, exclude=exclude)
+    grid["counter"] = "calls"
+    merged = grid.drop(columns=["y"]).merge(counts, on=["date", "slot"], how="left")
+    usable = merged["is_open"] & ~merged["excluded"]
+    merged["y"] = np.where(usable, merged["y"].fillna(0.0), np.nan)
+    return merged[["date", "slot", "counter", "y", "is_open", "excluded"]]
+
+
+def sixmin_series(path: Path, slot_minutes: int) -> tuple[WeekCalendar, pd.DataFrame]:
+    """The full-year 6-minute counts on the Israeli calendar (1999-05-23 excluded)."""
+    df = pd.read_csv(path)
+    dates = np.array([dt.date.fromisoformat(d) for d in df["date"]], dtype=object)
+    counts = _to_slots(
+        dates, (df["slot_6min"].to_numpy() - 1) * 6, 6, df["calls"].to_numpy(float), slot_minutes
+    )
+    cal = israeli_calendar(slot_minutes)
+    return cal, _onto_grid(counts, cal, min(dates), max(dates), [dt.date(1999, 5, 23)])
+
+
+def us_series(path: Path, slot_minutes: int) -> tuple[WeekCalendar, pd.DataFrame]:
+    """The US bank 5-minute counts on Mon–Fri 07:00–21:00 (missing non-holiday weekdays excluded)."""
+    df = pd.read_csv(path)
+    stamp = pd.to_datetime(df["DateTime"].str.rstrip("Z"))
+    dates = np.array(stamp.dt.date, dtype=object)
+    minutes = (stamp.dt.hour * 60 + stamp.dt.minute).to_numpy()
+    counts = _to_slots(dates, minutes, 5, df["Calls"].to_numpy(float), slot_minutes)
+    cal = us_calendar(slot_minutes)
+    first, last = min(dates), max(dates)
+    seen = set(dates)
+    missing = [
+        first + dt.timedelta(days=k)
+        for k in range((last - first).days + 1)
+        if (first + dt.timedelta(days=k)).weekday() < 5
+        and first + dt.timedelta(days=k) not in seen
+        and first + dt.timedelta(days=k) not in cal.holidays
+    ]
+    return cal, _onto_grid(counts, cal, first, last, missing)
+
+
+def sample_history(
+    slot_minutes: int, weeks: int = 12, seed: int = 0
+) -> tuple[BranchCalendar, pd.DataFrame, Path]:
+    """The sample branch's arrivals (generated into a temporary folder)."""
+    from scheduler.sample import generate_sample
+
+    out = Path(tempfile.mkdtemp(prefix="paiban-bench-"))
+    branch = generate_sample(out, weeks=weeks, seed=seed)
+    config = load_config(branch.config).copy_with(**{"grid.slot_minutes": slot_minutes})
+    cal = BranchCalendar(config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tickets = read_tickets(branch.tickets, config, cal)
+        return cal, count_arrivals(tickets, cal), out
+
+
+def sample_oracle(cal: BranchCalendar, history: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    """Backtest rows of the generator's own expected counts (day-level noise excluded), as a floor."""
+    from scheduler import sample as gen
+
+    first, last = min(history["date"]), max(history["date"])
+    rows = []
+    for f in gen.day_factors(cal, first, last):
+        day = f.day
+        assert day.open_hours is not None
+        o, c = day.open_hours.start, day.open_hours.end
+        for spec in gen.SERVICES:
+            e = gen.BASE_WEEKDAY_TICKETS * spec.share * f.factor
+            e *= spec.weekend_factor if f.kind == "weekend" else 1.0
+            if spec.counter == "high_counter" and f.payroll:
+                e *= gen.PAYROLL_CASH_FACTOR
+            w = e * gen._minute_weights(spec.profile, o, c)
+            if spec.counter == "high_counter" and f.pension:
+                w = w + e * (gen.PENSION_CASH_FACTOR - 1) * gen._minute_weights("elderly", o, c)
+            slot = (np.arange(o, c) // cal.config.grid.slot_minutes) * cal.config.grid.slot_minutes
+            for s, v in pd.Series(w).groupby(slot).sum().items():
+                rows.append((day.date, int(s), spec.counter, float(v)))
+    mu = pd.DataFrame(rows, columns=["date", "slot", "counter", "mean"])
+    mu = mu.groupby(["date", "slot", "counter"], as_index=False)["mean"].sum()
+    mu["q10"] = mu["q90"] = np.nan
+    out = []
+    for origin in origins(history, cal, weeks):
+        test = history[(history["date"] >= origin) & (history["date"] < origin + dt.timedelta(days=7))]
+        s = score(mu, test)
+        s.insert(0, "origin", origin)
+        s.insert(0, "model", "oracle (generator's expected counts)")
+        out.append(s)
+    result = pd.concat(out, ignore_index=True)
+    result["coverage80"] = np.nan
+    return result
+
+
+# ---- reporting ----------------------------------------------------------------------------------------------
+def report(title: str, results: pd.DataFrame, seconds: float) -> dict[str, float]:
+    """Print one series' summary table; return the main model's WAPE ratio to the better baseline."""
+    summary = summarize(results)
+    print(f"\n### {title}\n")
+    print(
+        f"origins: {summary['origins'].max()}, held-out slots per model: {summary['slots'].max()}, "
+        f"backtest wall time {seconds:.1f} s\n"
+    )
+    print("| model | WAPE | RMSE | MAE | coverage80 |")
+    print("|---|---:|---:|---:|---:|")
+    for r in summary.itertuples():
+        cov = "–" if pd.isna(r.coverage80) else f"{r.coverage80:.3f}"
+        print(f"| {r.model} | {r.wape:.4f} | {r.rmse:.3f} | {r.mae:.3f} | {cov} |")
+    by = summary.set_index("model")
+    best = min(BASELINES, key=lambda m: by.loc[m, "wape"])
+    ratio = by.loc[MAIN, "wape"] / by.loc[best, "wape"]
+    rmse_ratio = by.loc[MAIN, "rmse"] / min(by.loc[m, "rmse"] for m in BASELINES)
+    print(
+        f"\n{MAIN} WAPE / better baseline ({best}) = {ratio:.3f} ({(1 - ratio) * 100:+.1f} % lower); "
+        f"RMSE / best baseline RMSE = {rmse_ratio:.3f}"
+    )
+    return {"wape_ratio": ratio, "rmse_ratio": rmse_ratio, "coverage80": by.loc[MAIN, "coverage80"]}
+
+
+def run_sample(weeks: int) -> None:
+    """Part (a)."""
+    print("\n## (a) Sample branch (generate_sample, 12 weeks, seed 0)")
+    for slot in (15, 30):
+        cal, history, _ = sample_history(slot)
+        t0 = time.perf_counter()
+        res = backtest(history, cal, weeks=weeks)
+        seconds = time.perf_counter() - t0
+        res = pd.concat([res, sample_oracle(cal, history, weeks)], ignore_index=True)
+        report(f"sample branch, {slot}-minute slots, last {weeks} weeks", res, seconds)
+
+
+def run_external(root: Path, min_train_days: int) -> list[tuple[str, dict[str, float]]]:
+    """Part (b); returns (series, ratios) rows."""
+    print(f"\n## (b) Real call-centre series from {root}")
+    calls = root / "anonymous_bank_1999_calls"
+    series = [
+        (
+            "Anonymous Bank 1999 Jan–Feb per-call",
+            lambda s: calls_series([calls / "january_1999.txt", calls / "february_1999.txt"], s),
+        ),
+        ("Anonymous Bank 1999 Oct per-call", lambda s: calls_series([calls / "october_1999.txt"], s)),
+        (
+            "Anonymous Bank 1999 full year 6-min",
+            lambda s: sixmin_series(root / "anonymous_bank_1999_6min" / "callcenter_1999_6min.csv", s),
+        ),
+        ("US bank 2003 5-min", lambda s: us_series(root / "us_bank_calls_2003" / "bank_calls.csv", s)),
+    ]
+    out = []
+    for name, load in series:
+        for slot in (15, 30):
+            cal, history = load(slot)
+            t0 = time.perf_counter()
+            res = backtest(history, cal, weeks=1000, min_train_days=min_train_days)
+            seconds = time.perf_counter() - t0
+            out.append((f"{name}, {slot} min", report(f"{name}, {slot}-minute slots", res, seconds)))
+    print("\n### Summary: main model vs the better baseline\n")
+    print("| series | WAPE ratio | RMSE ratio | coverage80 |")
+    print("|---|---:|---:|---:|")
+    for name, r in out:
+        print(f"| {name} | {r['wape_ratio']:.3f} | {r['rmse_ratio']:.3f} | {r['coverage80']:.3f} |")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark parts asked for."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "--external", type=Path, default=Path(os.environ.get("PAIBAN_EXTERNAL", DEFAULT_EXTERNAL))
+    )
+    ap.add_argument("--part", choices=("sample", "external", "all"), default="all")
+    ap.add_argument("--weeks", type=int, default=4, help="origins on the sample branch (last N weeks)")
+    ap.add_argument("--min-train-days", type=int, default=14, help="real series: history before an origin")
+    args = ap.parse_args(argv)
+    if args.part in ("sample", "all"):
+        run_sample(args.weeks)
+    if args.part in ("external", "all"):
+        if not args.external.exists():
+            print(
+                f"\n(b) skipped: external data not found at {args.external} "
+                "(pass --external DIR or set PAIBAN_EXTERNAL)"
+            )
+        else:
+            run_external(args.external, args.min_train_days)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

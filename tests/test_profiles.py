@@ -1,0 +1,62 @@
+"""Tests of forecasts.profiles and forecasts.panel: intraday shapes pooled by empirical Bayes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from forecast_fixtures import calendar, synthetic_history
+
+from forecasts.features import slot_features
+from forecasts.panel import make_panel
+from forecasts.profiles import eb_ratio, fit_shapes
+
+
+def _panel(frame: pd.DataFrame) -> object:
+    days = slot_features(calendar(), min(frame["date"]), max(frame["date"]))
+    feats = days.drop(columns=["slot", "counter", "is_open", "slot_index"]).drop_duplicates("date")
+    return make_panel(frame.merge(feats, on="date"))
+
+
+def test_panel_arrays() -> None:
+    """A panel holds days × slots with NaN outside the hours, day totals and class:weekday keys."""
+    panel = _panel(synthetic_history(2))
+    assert panel.y.shape == (14, len(panel.slots)) and panel.usable.all()
+    assert np.isnan(panel.y[~panel.open]).all()
+    assert panel.groups()[0] == "workday:0" and panel.groups()[5] == "weekend:5"
+    assert np.allclose(panel.totals, np.nansum(panel.y, axis=1))
+    sub = panel.take(np.arange(14) < 7)
+    assert len(sub.dates) == 7 and list(sub.groups()) == list(panel.groups()[:7])
+
+
+def test_eb_ratio_pools_noise_and_keeps_signal() -> None:
+    """Ratios that differ from 1 only by their sampling noise shrink to 1; a real doubling stays."""
+    rng = np.random.default_rng(0)
+    expected = np.full(40, 25.0)
+    noise = rng.poisson(expected).astype(float)
+    assert np.abs(eb_ratio(noise, expected, 1 / expected) - 1).max() < 0.1
+    signal = rng.poisson(expected * np.where(np.arange(40) < 20, 2.0, 1.0)).astype(float)
+    shrunk = eb_ratio(signal, expected, 1 / expected)
+    assert shrunk[:20].mean() > 1.8 and abs(shrunk[20:].mean() - 1) < 0.15
+
+
+def test_shapes_sum_to_one_over_open_slots() -> None:
+    """Every day's shape sums to 1 over its open slots and is 0 elsewhere; weekends keep their hours."""
+    panel = _panel(synthetic_history(4))
+    shapes = fit_shapes(panel, np.ones(len(panel.dates))).day_shapes(panel)
+    assert np.allclose(shapes.sum(axis=1), 1.0)
+    assert (shapes[~panel.open] == 0).all()
+
+
+def test_pension_day_gets_its_own_shape() -> None:
+    """A pension-day crowd arriving early shows as an event ratio above 1 in the first hour."""
+    frame = synthetic_history(8)
+    pension = {dt.date(2026, 10, 15), dt.date(2026, 11, 15)}
+    early = frame["date"].isin(pension) & (frame["slot"] < 600) & frame["is_open"]
+    frame.loc[early, "y"] = frame.loc[early, "y"] + 30
+    panel = _panel(frame)
+    shapes = fit_shapes(panel, np.ones(len(panel.dates)))
+    ratio = shapes.events["pension"]
+    first_hour = (panel.slots >= 540) & (panel.slots < 600)
+    assert ratio[first_hour].mean() > 1.5 and ratio[panel.slots >= 720].mean() < 1.0
