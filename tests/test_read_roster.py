@@ -45,13 +45,14 @@ def book(tmp_path: Path, written: Path) -> Path:
     return Path(shutil.copy(written, tmp_path / "roster.xlsx"))
 
 
-def _edit(path: Path, sheet: str, staff_id: str, times: list[str], value: object) -> None:
+def _edit(path: Path, sheet: str, staff_id: str, times: list[str], value: object | list[object]) -> None:
     wb = load_workbook(path)
     ws = wb[sheet]
     row = next(c.row for c in ws["A"] if c.value == staff_id)
-    for hhmm in times:
+    values = value if isinstance(value, list) else [value] * len(times)
+    for hhmm, v in zip(times, values, strict=True):
         col = next(c.column for c in ws[4] if c.value == hhmm)
-        ws.cell(row, col).value = value
+        ws.cell(row, col).value = v
     wb.save(path)
 
 
@@ -73,10 +74,13 @@ def test_csv_round_trip_is_identical(tmp_path: Path, problem: Problem, roster: R
 
 def test_changed_cell_and_labels_in_any_language(book: Path, problem: Problem) -> None:
     """A cell changed to 低柜, 'Lobby', 'back_office' or 'lunch' maps to that activity."""
-    _edit(book, "11-30 周一", "S08", ["09:00"], "低柜")
-    _edit(book, "11-30 周一", "S08", ["09:15"], "Lobby")
-    _edit(book, "11-30 周一", "S08", ["09:30"], " back_office ")
-    _edit(book, "11-30 周一", "S08", ["09:45"], "lunch")
+    _edit(
+        book,
+        "11-30 周一",
+        "S08",
+        ["09:00", "09:15", "09:30", "09:45"],
+        ["低柜", "Lobby", " back_office ", "lunch"],
+    )
     got = read_roster(book, problem.staff, problem.days)
     acts = {b.start: b.activity for b in got.blocks_of(rf.MONDAY, "S08")}
     assert [acts[parse_hhmm(t)] for t in ("09:00", "09:15", "09:30", "09:45")] == [

@@ -225,7 +225,7 @@ def write_day_sheet(
     for k, note in enumerate(notes, start=1):
         ws.cell(row=r + k, column=2, value=note).font = font(8, color="595959")
 
-    set_widths(ws, {1: 6.5, 2: 7.5, 3: 12 if lang == "zh" else 16, 4: 5})
+    set_widths(ws, {1: 6.5, 2: 7.5, 3: 12 if lang == "zh" else 16, 4: 5 if lang == "zh" else 6.5})
     for col in slot_cols:
         ws.column_dimensions[get_column_letter(col)].width = 3.4 if lang == "zh" else 4.2
     ws.freeze_panes = ws.cell(row=FIRST_PERSON_ROW, column=FIRST_SLOT_COL)

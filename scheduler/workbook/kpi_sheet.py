@@ -157,7 +157,11 @@ class _Rows:
         """One row; a single value spans the table; ``merge_last`` widens the last value to the right edge."""
         for col, v in enumerate(values, start=1):
             c = self.ws.cell(row=self.r, column=col, value=v)
-            c.font, c.border, c.alignment = font(9), BORDER, LEFT if col in (7, 8) else CENTER
+            c.font, c.border, c.alignment = (
+                font(9),
+                BORDER,
+                LEFT if col >= 6 and isinstance(v, str) else CENTER,
+            )
             if fill is not None:
                 c.fill = fill
         if len(values) == 1:

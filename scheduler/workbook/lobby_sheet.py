@@ -167,7 +167,7 @@ def write_lobby_sheet(
                 row=r, column=1, value=tr("(当天无大堂安排)", "(no lobby cover planned)", lang)
             ).font = font(9)
             r += 1
-    set_widths(ws, {1: 10, 2: 12, 3: 14, 4: 30, 5: 9, 6: 24, 7: 12, 8: 14, 9: 34, 10: 10})
+    set_widths(ws, {1: 10, 2: 12, 3: 14, 4: 36, 5: 9, 6: 24, 7: 12, 8: 14, 9: 34, 10: 10})
     ws.freeze_panes = "A4"
     print_setup(
         ws, header=f"{problem.config.branch.name} {sheet_name('lobby', lang)}", title_rows="3:3", fit_tall=0
