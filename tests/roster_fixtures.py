@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from constraints.calendar import BranchCalendar
-from constraints.config import fmt_hhmm, load_config, parse_hhmm
+from constraints.config import load_config, parse_hhmm
 from constraints.problem import CounterDemand, Problem
 from constraints.roster import Block, Roster
 from constraints.staff import read_absences, read_staff
@@ -218,23 +218,14 @@ def example_demand(problem: Problem) -> dict[tuple[dt.date, str], CounterDemand]
 
 
 def example_forecast(problem: Problem) -> pd.DataFrame:
-    """A forecast frame with the peak label (高峰/平峰/低谷) per date and slot, from the made-up demand."""
+    """The made-up demand as a forecast frame (date, slot minute, counter, mean) labelled by forecasts.peaks."""
+    from forecasts.peaks import add_labels
+
     rows = []
     for (date, counter), cd in example_demand(problem).items():
-        if counter != "high_counter":
-            continue
         day = problem.day(date)
-        mean = float(cd.arrivals[list(day.open_slots)].mean())
         for s in day.open_slots:
-            a = float(cd.arrivals[s])
-            label = "高峰" if a > 1.3 * mean else "低谷" if a < 0.8 * mean else "平峰"
             rows.append(
-                {
-                    "date": date,
-                    "start": fmt_hhmm(day.slot_starts[s]),
-                    "counter": counter,
-                    "arrivals": a,
-                    "peak": label,
-                }
+                {"date": date, "slot": day.slot_starts[s], "counter": counter, "mean": float(cd.arrivals[s])}
             )
-    return pd.DataFrame(rows)
+    return add_labels(pd.DataFrame(rows))

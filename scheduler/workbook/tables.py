@@ -13,19 +13,14 @@ import numpy as np
 import pandas as pd
 
 from constraints.config import COUNTER_TYPES, fmt_hhmm, parse_hhmm
+from constraints.i18n import label
 from constraints.problem import Problem
 from constraints.roster import Roster
+from forecasts.peaks import PEAK_LABELS
 from forecasts.staffing import REQUIREMENTS_COLUMNS, requirements_frame
 
-PEAK_LABELS: dict[str, tuple[str, str]] = {
-    "高峰": ("高峰", "peak"),
-    "平峰": ("平峰", "normal"),
-    "低谷": ("低谷", "trough"),
-    "peak": ("高峰", "peak"),
-    "normal": ("平峰", "normal"),
-    "flat": ("平峰", "normal"),
-    "offpeak": ("平峰", "normal"),
-    "trough": ("低谷", "trough"),
+_PEAK_IDS: dict[str, str] = {zh: key for key, (zh, _) in PEAK_LABELS.items()} | {
+    en: key for key, (_, en) in PEAK_LABELS.items()
 }
 _PEAK_COLUMNS = ("peak", "peak_label", "label", "period", "高峰标签", "时段类型", "峰谷")
 
@@ -92,33 +87,35 @@ def requirements_table(
 
 
 def peak_labels(forecast: pd.DataFrame | None) -> dict[tuple[str, str], str]:
-    """(date, start) → 高峰/平峰/低谷 from a forecast frame with a peak label column (any counter)."""
+    """(date, ``HH:MM``) → ``peak``/``normal``/``trough`` from a forecast frame labelled by
+    :func:`forecasts.peaks.add_labels` (or any frame with a date, a slot start and a label in id or Chinese).
+
+    With several counters the busiest label of the slot wins (peak over normal over trough).
+    """
     if forecast is None or forecast.empty:
         return {}
     col = next((c for c in _PEAK_COLUMNS if c in forecast.columns), None)
-    if col is None or "date" not in forecast.columns:
+    start_col = next((c for c in ("slot", "start", "slot_start", "time") if c in forecast.columns), None)
+    if col is None or start_col is None or "date" not in forecast.columns:
         return {}
-    start_col = next((c for c in ("start", "slot_start", "time", "slot") if c in forecast.columns), None)
+    rank = {"trough": 0, "normal": 1, "peak": 2}
     out: dict[tuple[str, str], str] = {}
-    rank = {"高峰": 2, "平峰": 1, "低谷": 0}
-    for rec in forecast.to_dict("records"):
-        raw = str(rec[col]).strip()
-        zh = PEAK_LABELS.get(raw, PEAK_LABELS.get(raw.lower(), (raw, raw)))[0]
-        if start_col is None:
+    for date, start, raw in zip(forecast["date"], forecast[start_col], forecast[col], strict=True):
+        key_label = _PEAK_IDS.get(str(raw).strip(), str(raw).strip().lower())
+        if key_label not in rank:
             continue
         try:
-            key = (_date_text(rec["date"]), _time_text(rec[start_col]))
+            key = (_date_text(date), _time_text(start))
         except ValueError:
             continue
-        if key not in out or rank.get(zh, 0) > rank.get(out[key], 0):
-            out[key] = zh  # the busiest counter's label wins
+        if key not in out or rank[key_label] > rank[out[key]]:
+            out[key] = key_label
     return out
 
 
-def peak_text(zh_label: str, lang: str) -> str:
-    """高峰 / peak …"""
-    pair = PEAK_LABELS.get(zh_label)
-    return (pair[1] if lang == "en" else pair[0]) if pair else zh_label
+def peak_text(peak: str, lang: str) -> str:
+    """高峰 / peak … of a label id (empty for none)."""
+    return label(PEAK_LABELS, peak, lang) if peak else ""
 
 
 def staff_hours_by_day(problem: Problem, roster: Roster) -> dict[dt.date, float]:

@@ -35,7 +35,7 @@ from scheduler.workbook.style import (
 )
 from scheduler.workbook.tables import peak_text
 
-PEAK_FILLS = {"高峰": WARN_FILL, "低谷": OK_FILL}
+PEAK_FILLS = {"peak": WARN_FILL, "trough": OK_FILL}
 CHART_ROWS = 16
 
 
