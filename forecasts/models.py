@@ -223,8 +223,8 @@ class HistoricalAverage(Forecaster):
                         ok = np.isfinite(block) & (n[None, :] >= 2)
                         res_y.append(block[ok])
                         res_mu.append(loo[ok])
-        with np.errstate(invalid="ignore"):
-            overall = np.nanmean(y, axis=0) if np.isfinite(y).any() else np.zeros(len(panel.slots))
+        seen = np.isfinite(y).sum(axis=0)
+        overall = np.where(seen > 0, np.nansum(y, axis=0) / np.maximum(seen, 1), np.nan)
         alpha = fit_dispersion(np.concatenate(res_y or [[]]), np.concatenate(res_mu or [[]]))
         return {"slots": panel.slots, "tables": tables, "overall": overall, "alpha": alpha}
 
