@@ -9,7 +9,7 @@ returns ``self``; learned state ends in ``_``; ``predict(future)`` returns one r
 ``frame`` is the long frame of :mod:`forecasts.arrivals` (``date, slot, counter, y, is_open``, optional
 ``excluded``) carrying the day features of :mod:`forecasts.features`; a model built with ``calendar=``
 adds missing features itself and also accepts a list of dates in ``predict``. The math is array-level, per
-counter, on a days × slots panel (:class:`Panel`).
+counter, on a days × slots panel (:class:`forecasts.panel.Panel`).
 
 Models: :class:`SeasonalNaive` and :class:`HistoricalAverage` (baselines) and :class:`CalendarModel`, a
 day-total NB2 GLM times an intraday shape (see its docstring).
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -256,19 +256,24 @@ class CalendarModel(Forecaster):
        fitted by IRLS with exponentially decaying weights (half-life ``halflife_weeks``): intercept, day class
        (workday / weekend), class × weekday, and multiplicative effects for open holidays, 调休 make-up days,
        1–2 days before/after a statutory holiday, month start/end, pension and payroll days, and optionally
-       a linear trend. Penalties are in pseudo-days: an effect seen on few days shrinks towards 0, an
-       unseen weekday of a class takes the class level (a 调休 Saturday = a workday).
+       a linear trend. The ridge is a Gaussian prior on the log effects (sd ``effect_sd`` for the events,
+       ``weekday_sd`` for the weekdays): an effect seen on few, noisy days shrinks towards 0, and an unseen
+       weekday of a class takes the class level (a 调休 Saturday is a workday).
     2. **Level**: the GLM level is corrected by the ratio of actual to fitted totals over the recent days
        (half-life ``level_halflife_weeks``, shrunk with ``level_prior`` pseudo-days), which follows level shifts.
     3. **Intraday shape**: each slot's share of the day total, exponentially weighted
-       (``profile_halflife_weeks``), by class × weekday, shrunk towards the class shape and that towards the
-       overall shape (``profile_prior`` pseudo-days at each step); renormalised over the day's open slots.
-    4. **Uncertainty**: slot counts are NB2 around ``total × share``; ``alpha`` is fitted by maximum
-       likelihood on honest one-week-ahead errors of the last ``calib_weeks`` weeks of the history (each
-       predicted by the model fitted on the days before it), so the intervals reflect real forecast error.
+       (``profile_halflife_weeks``), by class × weekday, pooled towards the class shape and that towards the
+       overall shape by empirical Bayes, times a ratio for event days (``event_shapes``; a pension day's early
+       crowd); see :mod:`forecasts.profiles`. Renormalised over the day's open slots.
+    4. **Uncertainty**: slot counts are NB2 around ``total × share``; ``alpha`` is calibrated on honest
+       one-week-ahead errors of the last ``calib_weeks`` weeks of the history (each week predicted by the
+       model fitted on the days before it): ``dispersion="coverage"`` makes the central 80 % interval hold
+       80 % of those errors (randomized PIT, robust to a few huge misses), ``"mle"`` maximises the likelihood.
     5. **Short histories**: with less than ``min_weeks`` weeks of history the mean is blended with
        :class:`HistoricalAverage` (weight falling linearly to 0 at ``min_weeks``), on top of the ridge
        shrinkage that already pulls sparse effects to their parents.
+
+    Setting ``calendar=`` lets ``fit`` add missing feature columns and ``predict`` take dates.
     """
 
     name = "calendar_model"
@@ -285,7 +290,7 @@ class CalendarModel(Forecaster):
         trend: bool = False,
         min_weeks: float = 3.0,
         calib_weeks: int = 3,
-        dispersion: str = "coverage",
+        dispersion: Literal["coverage", "mle"] = "coverage",
         *,
         calendar: BranchCalendar | DayCalendar | None = None,
     ) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from constraints.i18n import language, set_language
 from constraints.io import read_table
 from scheduler.cli import main
 from scheduler.sample import SampleBranch, generate_sample
@@ -17,6 +19,14 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> SampleBranch:
     return generate_sample(tmp_path_factory.mktemp("sample"), weeks=3, seed=1)
 
 
+@pytest.fixture(autouse=True)
+def _keep_language() -> Iterator[None]:
+    """``--lang`` sets the language for the whole process: restore it after each test."""
+    before = language()
+    yield
+    set_language(before)
+
+
 def _args(branch: SampleBranch, *more: str) -> list[str]:
     return ["--tickets", str(branch.tickets), "--config", str(branch.config), *more]
 
@@ -25,7 +35,7 @@ def test_forecast_writes_the_csv(
     branch: SampleBranch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """forecast.csv has the documented columns, a UTF-8 BOM, every counter, and the table is printed."""
-    rc = main(["forecast", *_args(branch, "--week", "2026-11-30", "--out", str(tmp_path))])
+    rc = main(["--lang", "zh", "forecast", *_args(branch, "--week", "2026-11-30", "--out", str(tmp_path))])
     assert rc == 0
     path = tmp_path / "forecast.csv"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
