@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -91,14 +92,15 @@ def roster_from(demand: dict, days: list[Day], config: BranchConfig) -> Roster:
     return Roster.concat(parts)
 
 
-def timed(fn, repeat: int) -> tuple[float, object]:
-    """Median seconds of ``repeat`` calls and the last result."""
-    times, out = [], None
+def timed(fn, repeat: int) -> tuple[float, float, object]:
+    """Median wall and CPU seconds of ``repeat`` calls, and the last result."""
+    wall, cpu, out = [], [], None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall), statistics.median(cpu), out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,11 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         days = BranchCalendar(cfg).week(MONDAY)
         fc = week_forecast(days, per_day)
         profiles = {c: default_profile(c) for c in cfg.windows}
-        t_dem, demand = timed(lambda: build_demand(fc, days, cfg, profiles), args.repeat)  # noqa: B023
+        t_dem, c_dem, demand = timed(lambda: build_demand(fc, days, cfg, profiles), args.repeat)  # noqa: B023
         roster = roster_from(demand, days, cfg)  # type: ignore[arg-type]
         reps = (1, args.replications) if scale == 1 else (args.replications,)
         for r in reps:
-            t_sim, res = timed(
+            t_sim, c_sim, res = timed(
                 lambda r=r: simulate_week(roster, days, cfg, profiles, forecast=fc, replications=r, seed=0),  # noqa: B023
                 args.repeat,
             )
@@ -128,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                     "branch": label,
                     "what": f"simulate_week, {r} replication{'s' if r > 1 else ''}",
                     "seconds": t_sim,
+                    "cpu_s": c_sim,
                     "customers": n,
                     "us_per_customer": 1e6 * t_sim / max(n, 1),
                 }
@@ -137,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 "branch": label,
                 "what": "build_demand (Erlang A transient)",
                 "seconds": t_dem,
+                "cpu_s": c_dem,
                 "customers": np.nan,
                 "us_per_customer": np.nan,
             }
@@ -147,10 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     table["vs_1_replication"] = table["seconds"] / one
     table["vs_erlang_week"] = table["seconds"] / erl
     pd.set_option("display.width", 200)
-    print(f"7-day week from {MONDAY}, median of {args.repeat} runs:")
+    load = os.getloadavg()[0]
+    print(f"7-day week from {MONDAY}, median of {args.repeat} runs (load average {load:.1f}):")
     print(
         table.round(
-            {"seconds": 3, "us_per_customer": 1, "vs_1_replication": 2, "vs_erlang_week": 2}
+            {"seconds": 3, "cpu_s": 3, "us_per_customer": 1, "vs_1_replication": 2, "vs_erlang_week": 2}
         ).to_string(index=False)
     )
     return 0

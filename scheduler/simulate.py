@@ -19,15 +19,7 @@ Rules of the counters:
 * The queue at closing is served: after the last open slot the windows of that slot (at least one) stay
   until it is empty.
 
-Two ways to get customers:
-
-* **replay** historical tickets: real issue times and real service durations (``finished_at − started_at``);
-  patience is drawn consistently with what the ticket shows — a served customer waited w, so patience =
-  w + Exp(mean) (memoryless); an abandoned ticket called after w left before, patience ~ Exp(mean) truncated
-  to (0, w). Replications differ only in those draws (and in service times the ticket lacks).
-* **sample** from the forecast: arrivals per slot ~ Poisson(forecast), uniform within the slot (a
-  non-homogeneous Poisson process with piecewise-constant rate); service lognormal with the profile's mean (by
-  hour) and CV; patience exponential; VIP with the profile's share. ``numpy.random.Generator`` with a seed.
+Customers are replayed from tickets or sampled from the forecast (:mod:`scheduler.customers`).
 
 Per slot (open hours), day and counter the result has arrivals and abandoned (per replication), open
 windows, mean/P90 wait of the customers arriving in the slot (abandoned ones until they left), the share
@@ -50,8 +42,8 @@ import pandas as pd
 from constraints.calendar import Day
 from constraints.config import BranchConfig, fmt_hhmm
 from constraints.roster import Roster
-from forecasts.service import ServiceProfile, default_profile
-from forecasts.staffing import grid_arrivals, normalize_forecast
+from forecasts.service import ServiceProfile
+from scheduler.customers import empty_customers, replay_customers, sample_customers
 
 SIMULATION_COLUMNS: tuple[str, ...] = (
     "date",
@@ -186,128 +178,6 @@ def serve_queue(
         return np.asarray(v, dtype=dtype)[inv] if n else np.zeros(0, dtype=dtype)
 
     return Served(back(called), back(begin), back(finish), back(wait), back(gone, bool), back(window, int))
-
-
-# ---- customers of a week -----------------------------------------------------------------------------------
-
-CUSTOMER_COLUMNS = ("rep", "date", "counter", "arrival", "service", "patience", "vip")
-
-
-def lognormal_service(rng: np.random.Generator, mean: np.ndarray, cv: float) -> np.ndarray:
-    """Lognormal service times with the given means and coefficient of variation."""
-    mean = np.asarray(mean, dtype=float)
-    if cv <= 0:
-        return mean.copy()
-    s2 = math.log1p(cv * cv)
-    return rng.lognormal(np.log(mean) - s2 / 2.0, math.sqrt(s2))
-
-
-def _profile(profiles: Mapping[str, ServiceProfile], counter: str) -> ServiceProfile:
-    return profiles.get(counter) or default_profile(counter)
-
-
-def _service_means(prof: ServiceProfile, minutes: np.ndarray) -> np.ndarray:
-    if not prof.by_hour:
-        return np.full(len(minutes), prof.mean_minutes)
-    return np.array([prof.mean_at(int(m // 60)) for m in minutes], dtype=float)
-
-
-def sample_customers(
-    forecast: pd.DataFrame,
-    days: Sequence[Day],
-    config: BranchConfig,
-    profiles: Mapping[str, ServiceProfile],
-    rng: np.random.Generator,
-    replications: int = 1,
-    statistic: str = "mean",
-) -> pd.DataFrame:
-    """Customers drawn from the forecast, ``replications`` independent weeks: :data:`CUSTOMER_COLUMNS`."""
-    fc = normalize_forecast(forecast)
-    parts = []
-    for day in days:
-        if not day.open_slots:
-            continue
-        opened = np.zeros(len(day.slot_starts))
-        opened[list(day.open_slots)] = 1.0
-        edges = np.asarray(day.slot_starts, dtype=float)
-        for counter in config.windows:
-            prof = _profile(profiles, counter)
-            mean = grid_arrivals(fc, day, counter, statistic) * opened
-            counts = rng.poisson(np.broadcast_to(mean, (replications, len(mean))))
-            reps, slots = np.nonzero(counts)
-            k = counts[reps, slots]
-            rep = np.repeat(reps, k)
-            arrival = np.repeat(edges[slots], k) + rng.uniform(0.0, day.slot_minutes, size=int(k.sum()))
-            m = len(arrival)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "rep": rep,
-                        "date": [day.date] * m,
-                        "counter": counter,
-                        "arrival": arrival,
-                        "service": lognormal_service(rng, _service_means(prof, arrival), prof.cv),
-                        "patience": rng.exponential(prof.patience_minutes, size=m),
-                        "vip": rng.random(m) < prof.vip_share,
-                    }
-                )
-            )
-    return _concat(parts)
-
-
-def replay_customers(
-    tickets: pd.DataFrame,
-    days: Sequence[Day],
-    profiles: Mapping[str, ServiceProfile],
-    rng: np.random.Generator,
-    replications: int = 1,
-) -> pd.DataFrame:
-    """The tickets of those days as customers (real arrivals and service), patience drawn per replication."""
-    dates = {d.date for d in days}
-    t = tickets[tickets["issued_at"].dt.date.isin(dates)]
-    parts = []
-    for counter, g in t.groupby("counter", sort=True):
-        prof = _profile(profiles, str(counter))
-        issued = g["issued_at"]
-        day0 = issued.dt.normalize()
-        arrival = np.asarray((issued - day0).dt.total_seconds() / 60.0, dtype=float)
-        served = np.asarray(g["status"] == "served")
-        svc_hist = np.asarray((g["finished_at"] - g["started_at"]).dt.total_seconds() / 60.0, dtype=float)
-        called = g["called_at"].fillna(g["started_at"])
-        w = np.asarray((called - issued).dt.total_seconds() / 60.0, dtype=float)
-        good_svc = served & np.isfinite(svc_hist) & (svc_hist > 0)
-        m = len(g)
-        mean_p = prof.patience_minutes
-        for r in range(replications):
-            svc = np.where(good_svc, svc_hist, lognormal_service(rng, _service_means(prof, arrival), prof.cv))
-            u = rng.random(m)
-            fresh = rng.exponential(mean_p, size=m)
-            known_left = ~served & np.isfinite(w) & (w > 0)
-            # truncated exponential on (0, w): inverse CDF of u·F(w)
-            trunc = -mean_p * np.log1p(-u * -np.expm1(-np.where(known_left, w, 0.0) / mean_p))
-            pat = np.where(
-                served & np.isfinite(w), np.maximum(w, 0.0) + fresh, np.where(known_left, trunc, fresh)
-            )
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "rep": r,
-                        "date": list(issued.dt.date),
-                        "counter": str(counter),
-                        "arrival": arrival,
-                        "service": svc,
-                        "patience": pat,
-                        "vip": np.asarray(g["vip"], dtype=bool) if "vip" in g else False,
-                    }
-                )
-            )
-    return _concat(parts)
-
-
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    if not parts:
-        return pd.DataFrame({c: [] for c in CUSTOMER_COLUMNS})
-    return pd.concat(parts, ignore_index=True)
 
 
 # ---- the week ----------------------------------------------------------------------------------------------
@@ -551,7 +421,7 @@ def simulate_week(
             missing = ", ".join(d.date.isoformat() for d in sample_days)
             raise ValueError(f"no tickets and no forecast for {missing}")
         parts.append(sample_customers(forecast, sample_days, config, profiles, rng, replications, statistic))
-    customers = _concat([p for p in parts if len(p)])
+    customers = pd.concat(parts, ignore_index=True) if parts else empty_customers()
     windows = open_windows(schedule, days, config)
     return simulate(
         customers,

@@ -15,13 +15,7 @@ from forecasts.queueing import erlang_a, erlang_c
 from forecasts.service import default_profile
 from forecasts.staffing import stationary_required
 from forecasts.transient import day_demand
-from scheduler.simulate import (
-    SIMULATION_COLUMNS,
-    open_windows,
-    replay_customers,
-    serve_queue,
-    simulate_week,
-)
+from scheduler.simulate import SIMULATION_COLUMNS, open_windows, serve_queue, simulate_week
 
 MONDAY = dt.date(2026, 11, 2)
 
@@ -215,24 +209,6 @@ def tickets_of(day: dt.date, n: int, seed: int = 0) -> pd.DataFrame:
         }
     )
     return df
-
-
-def test_replay_uses_real_arrivals_and_service_and_consistent_patience() -> None:
-    """Replayed customers keep issue times and durations; patience exceeds the wait of served tickets."""
-    cfg = BranchConfig()
-    day = BranchCalendar(cfg).day(MONDAY)
-    t = tickets_of(MONDAY, 40)
-    rng = np.random.default_rng(0)
-    cust = replay_customers(t, [day], {c: default_profile(c) for c in cfg.windows}, rng, replications=3)
-    assert len(cust) == 3 * 40
-    first = cust[cust["rep"] == 0].reset_index(drop=True)
-    minutes = (t["issued_at"] - pd.Timestamp(MONDAY)).dt.total_seconds() / 60
-    np.testing.assert_allclose(first["arrival"], minutes)
-    real = ((t["finished_at"] - t["started_at"]).dt.total_seconds() / 60).to_numpy()
-    np.testing.assert_allclose(first["service"].to_numpy()[1:], real[1:])
-    wait = ((t["called_at"] - t["issued_at"]).dt.total_seconds() / 60).to_numpy()
-    assert (first["patience"].to_numpy()[1:] >= wait[1:]).all()
-    assert first["patience"].iloc[0] < wait[0]  # the abandoned ticket left before its call
 
 
 def test_replay_week_with_ample_windows_reproduces_short_waits() -> None:
