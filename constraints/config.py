@@ -220,6 +220,12 @@ class DemandParams(RuleParams):
 
     min_open_minutes: int = Field(30, ge=0, le=120, description="A window stays open at least this long")
     quantile: Literal["mean", "q50", "q80", "q95"] = Field("mean", description="Forecast statistic to staff")
+    open_window_cny_per_hour: float = Field(
+        10.0,
+        ge=0,
+        description="Value of the back-office/marketing work a window-hour takes away: a window opens only when "
+        "it saves more waiting than this",
+    )
 
 
 class NoonParams(RuleParams):
@@ -258,6 +264,12 @@ class LobbyParams(RuleParams):
 
     coverage: float = Field(1.0, ge=0, le=1)
     backup: bool = True
+    backup_activities: tuple[
+        Literal["back_office", "low_counter", "corporate_counter", "high_counter"], ...
+    ] = Field(
+        ("back_office", "low_counter"),
+        description="What a backup may be doing and still be free to take over (not cash, lunch or the meeting)",
+    )
 
 
 class LunchRuleParams(RuleParams):
@@ -274,6 +286,16 @@ class RoutineParams(RuleParams):
 class LabourParams(RuleParams):
     """Labour law as set in [labor]."""
 
+    contract_slack_hours: float = Field(
+        4.0,
+        ge=0,
+        le=40,
+        description="Weekly hours may fall this far below the contract (salaried staff come in)",
+    )
+    min_shift_hours: float = Field(4.0, gt=0, le=24, description="Shortest shift")
+    shift_step_minutes: int = Field(60, ge=15, le=240, description="Shift lengths step by this much")
+    standard_days_per_week: int = Field(5, ge=1, le=7, description="Days beyond these are rest-day work")
+
 
 class AvailabilityParams(RuleParams):
     """Leave and events."""
@@ -284,6 +306,7 @@ class SkillsParams(RuleParams):
 
     min_high_counter_block_minutes: int = Field(60, ge=0, le=240)
     max_switches_per_day: int = Field(6, ge=0, le=40)
+    switch_cny: float = Field(2.0, ge=0, description="Soft cost of one activity switch (keeps days calm)")
 
 
 class FairnessParams(RuleParams):

@@ -1,0 +1,246 @@
+"""daily_routine — 晨会, 轧账与双人开关门 (the morning meeting, reconciliation, dual control).
+
+Hard, every open day:
+
+* 晨会: the first ``meeting_minutes`` of the before-open period are the morning meeting; everyone present when
+  the doors open (the opening shift) attends it, so arrives at the start of staff time. When a branch-authority
+  holder works that day, one of them is at the meeting (hosts it).
+* 轧账: anyone who worked a counter that day stays to the end of staff time (``after_close_minutes``), and an
+  operations-authority holder stays to the end.
+* 双人: at least ``min_at_open_close`` people at the first and at the last slot of staff time.
+"""
+
+from __future__ import annotations
+
+from constraints.calendar import Day
+from constraints.config import COUNTER_TYPES
+from constraints.problem import Problem
+from constraints.roster import Roster, Violation
+from constraints.rules.base import ModelVars, PenaltyTerm, Rule, grid_of, is_free, names, span, when
+
+
+def meeting_slots(problem: Problem, day: Day) -> list[int]:
+    """Slots of the morning meeting (before opening), empty when there is none."""
+    if not day.is_open or day.open_hours is None or day.staff_hours is None:
+        return []
+    m = problem.config.rules.daily_routine.meeting_minutes
+    start = day.staff_hours.start
+    return [s for s, t in enumerate(day.slot_starts) if start <= t < min(start + m, day.open_hours.start)]
+
+
+def _at(roster: Roster, day: Day, sid: str, minute: int) -> bool:
+    return any(b.start <= minute < b.end for b in roster.blocks_of(day.date, sid))
+
+
+class DailyRoutine(Rule):
+    """Morning meeting for the opening shift, reconciliation after closing, dual control."""
+
+    name = "daily_routine"
+    label_zh = "晨会与轧账"
+    label_en = "Morning meeting and closing"
+    kind = "hard"
+
+    def encode(self, vars: ModelVars, problem: Problem) -> list[PenaltyTerm]:
+        """Meeting attendance and host; counter staff and an operations holder to the end; two at open/close."""
+        prm = self.params(problem.config)
+        ids = problem.staff.ids()
+        branch = [p.staff_id for p in problem.staff if p.holds("branch")]
+        ops = [p.staff_id for p in problem.staff if p.holds("operations")]
+        for day in vars.days():
+            if not day.is_open:
+                continue
+            d = day.date
+            last = len(day.slot_starts) - 1
+            first_open = day.open_slots[0]
+            meet = meeting_slots(problem, day)
+            for p in ids:
+                for m in meet:
+                    vars.add(vars.doing(p, d, m, "meeting") >= vars.present(p, d, first_open), self.name, d)
+            if meet and branch:
+                host = sum(vars.doing(b, d, meet[0], "meeting") for b in branch)
+                for b in branch:
+                    vars.add(host >= vars.works(b, d), self.name, d)
+            for p in ids:
+                counter_slots = [
+                    (s, c) for s in day.open_slots for c in COUNTER_TYPES if vars.can(p, d, s, c)
+                ]
+                if not counter_slots:
+                    continue
+                worked = vars.new_bool(f"counter_{p}_{d}")
+                for s, c in counter_slots:
+                    vars.add(worked >= vars.doing(p, d, s, c))
+                vars.add(vars.present(p, d, last) >= worked, self.name, d)
+            vars.add(sum(vars.present(o, d, last) for o in ops) >= 1, self.name, d)
+            k = prm.min_at_open_close
+            vars.add(sum(vars.present(p, d, 0) for p in ids) >= k, self.name, d)
+            vars.add(sum(vars.present(p, d, last) for p in ids) >= k, self.name, d)
+        return []
+
+    def headcount(self, problem: Problem, day: Day) -> dict[str, int]:
+        """An operations holder to close, and dual control."""
+        if not day.is_open:
+            return {}
+        return {"operations": 1, "*": self.params(problem.config).min_at_open_close}
+
+    def check(self, problem: Problem, roster: Roster) -> list[Violation]:
+        """Missed meetings, no host, counter staff or operations leaving early, fewer than two at open/close."""
+        prm = self.params(problem.config)
+        ids = problem.staff.ids()
+        out = []
+        for day in problem.days:
+            if not day.is_open or day.staff_hours is None:
+                continue
+            g = grid_of(problem, roster, day)
+            meet = meeting_slots(problem, day)
+            first_open = day.open_slots[0]
+            d = day.date
+            if meet:
+                a, b = span(day, meet)
+                missed = [
+                    ids[p]
+                    for p in range(len(ids))
+                    if g[p, first_open] != "" and any(g[p, m] != "meeting" for m in meet)
+                ]
+                if missed:
+                    out.append(
+                        self.violation(
+                            d,
+                            a,
+                            b,
+                            f"{when(day, a, b)}: 开门在岗者未参加晨会: {names(problem, missed)}",
+                            f"{when(day, a, b, lang='en')}: on the opening shift but not at the meeting: "
+                            f"{names(problem, missed)}",
+                            missed,
+                        )
+                    )
+                branch_working = [
+                    p.staff_id for p in problem.staff if p.holds("branch") and roster.works(d, p.staff_id)
+                ]
+                hosts = [sid for sid in branch_working if g[ids.index(sid), meet[0]] == "meeting"]
+                if branch_working and not hosts:
+                    out.append(
+                        self.violation(
+                            d,
+                            a,
+                            b,
+                            f"{when(day, a, b)}: 支行长权限人 {names(problem, branch_working)} 当天上班却未主持晨会",
+                            f"{when(day, a, b, lang='en')}: branch-authority holder {names(problem, branch_working)} "
+                            "works that day but does not host the meeting",
+                            branch_working,
+                        )
+                    )
+            stray = [
+                ids[p]
+                for p in range(len(ids))
+                for s in range(len(day.slot_starts))
+                if g[p, s] == "meeting" and s not in meet
+            ]
+            if stray:
+                out.append(
+                    self.violation(
+                        d,
+                        None,
+                        None,
+                        f"{when(day)}: 晨会只在开门前: {names(problem, sorted(set(stray)))}",
+                        f"{when(day, lang='en')}: the meeting is only before opening: {names(problem, sorted(set(stray)))}",
+                        sorted(set(stray)),
+                    )
+                )
+            end = day.staff_hours.end
+            start = day.staff_hours.start
+            left = [
+                sid
+                for p, sid in enumerate(ids)
+                if any(g[p, s] in COUNTER_TYPES for s in day.open_slots)
+                and not _at(roster, day, sid, end - 1)
+            ]
+            if left:
+                out.append(
+                    self.violation(
+                        d,
+                        day.open_hours.end if day.open_hours else None,
+                        end,
+                        f"{when(day)}: 做过柜台的人须留到 {end // 60:02d}:{end % 60:02d} 轧账: {names(problem, left)}",
+                        f"{when(day, lang='en')}: counter staff must stay to reconcile until "
+                        f"{end // 60:02d}:{end % 60:02d}: {names(problem, left)}",
+                        left,
+                    )
+                )
+            ops = [p.staff_id for p in problem.staff if p.holds("operations")]
+            if not any(_at(roster, day, o, end - 1) for o in ops):
+                out.append(
+                    self.violation(
+                        d,
+                        end - day.slot_minutes,
+                        end,
+                        f"{when(day)}: 收尾时没有营业主管权限人在岗 (持有人: {names(problem, ops)})",
+                        f"{when(day, lang='en')}: no operations-authority holder stays to the end "
+                        f"(holders: {names(problem, ops)})",
+                        ops,
+                    )
+                )
+            for minute, zh, en in ((start, "开门", "opening"), (end - 1, "关门", "closing")):
+                there = [sid for sid in ids if _at(roster, day, sid, minute)]
+                if len(there) < prm.min_at_open_close:
+                    out.append(
+                        self.violation(
+                            d,
+                            minute - minute % day.slot_minutes,
+                            minute - minute % day.slot_minutes + day.slot_minutes,
+                            f"{when(day)}: {zh}时只有 {len(there)} 人 (双人要求至少 {prm.min_at_open_close} 人)",
+                            f"{when(day, lang='en')}: only {len(there)} at {en} (dual control needs "
+                            f"{prm.min_at_open_close})",
+                            there,
+                        )
+                    )
+        return out
+
+    def precheck(self, problem: Problem) -> list[Violation]:
+        """Days with every operations holder away at the end, or too few people free at opening/closing."""
+        prm = self.params(problem.config)
+        ids = problem.staff.ids()
+        ops = [p.staff_id for p in problem.staff if p.holds("operations")]
+        out = []
+        for day in problem.days:
+            if not day.is_open:
+                continue
+            last = len(day.slot_starts) - 1
+            a, b = span(day, [last])
+            if not any(is_free(problem, o, day, last) for o in ops):
+                out.append(
+                    self.violation(
+                        day.date,
+                        a,
+                        b,
+                        f"{when(day, a, b)}: 收尾需要营业主管权限人, 但无人可用 (持有人: {names(problem, ops)})",
+                        f"{when(day, a, b, lang='en')}: closing needs an operations-authority holder, none "
+                        f"available (holders: {names(problem, ops)})",
+                        ops,
+                    )
+                )
+            for s in (0, last):
+                free = [p for p in ids if is_free(problem, p, day, s)]
+                if len(free) < prm.min_at_open_close:
+                    a, b = span(day, [s])
+                    out.append(
+                        self.violation(
+                            day.date,
+                            a,
+                            b,
+                            f"{when(day, a, b)}: 双人开关门需要 {prm.min_at_open_close} 人, 只有 {len(free)} 人可用",
+                            f"{when(day, a, b, lang='en')}: dual control needs {prm.min_at_open_close} people, "
+                            f"{len(free)} available",
+                            free,
+                        )
+                    )
+        return out
+
+    def describe(self, problem: Problem, day: Day | None) -> tuple[str, str]:
+        """The routine in words."""
+        prm = self.params(problem.config)
+        ops = names(problem, [p.staff_id for p in problem.staff if p.holds("operations")])
+        return (
+            f"开门在岗者参加晨会; 做过柜台者和一名营业主管权限人 ({ops}) 留到轧账结束; 开关门至少 {prm.min_at_open_close} 人",
+            f"the opening shift attends the meeting; counter staff and an operations holder ({ops}) stay to "
+            f"reconcile; at least {prm.min_at_open_close} at opening and closing",
+        )

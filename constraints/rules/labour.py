@@ -1,0 +1,341 @@
+"""labour — 劳动用工 (working time law and contracts), and what the hours cost.
+
+Hard:
+
+* one shift a day, in one piece plus lunch (the model's shift templates guarantee it; ``check`` audits it);
+* daily paid hours ≤ the smaller of the person's and the branch's ``max_daily_hours``;
+* weekly paid hours ≤ ``min(person, branch weekly hours) + labor.max_weekly_overtime_hours``;
+* staff are salaried: weekly paid hours ≥ their expected hours − ``rules.labour.contract_slack_hours``, where
+  the expected hours are the contract scaled to the standard working days in the plan (a week: five) less the
+  leave taken — so the optimizer cannot send people home;
+* at least ``labor.min_rest_days`` days off in a 7-day plan; at most ``labor.max_consecutive_days`` in a row,
+  counting ``Person.prev_consecutive_days`` worked up to the day before the plan;
+* at least ``labor.min_rest_hours`` between the end of one shift and the start of the next.
+
+Cost (CNY): the salary ``staff_hour × max(hours, expected hours)`` — an unused contract hour costs as much as a
+worked one, so under-use is never a saving; overtime hours above the contract paid ``× overtime_multiplier``;
+hours on statutory holidays ``× holiday_multiplier``; each day worked beyond ``standard_days_per_week`` in a
+7-day plan is rest-day work, priced as a full day ``× rest_day_multiplier``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from constraints.calendar import Day
+from constraints.config import fmt_hhmm
+from constraints.problem import Problem
+from constraints.roster import Roster, Violation
+from constraints.rules.base import ModelVars, PenaltyTerm, Rule, day_label, names, when
+from constraints.staff import Person
+
+STANDARD_DAY_TYPES = ("workday", "makeup_workday")
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    """A person's weekly hour bounds for the plan, in minutes."""
+
+    base: int  # min(person, branch) weekly hours
+    expected: int  # base scaled to the plan's standard days, less leave
+    floor: int  # expected − slack (≥ 0)
+    cap: int  # base + planned overtime
+
+
+def daily_cap_minutes(problem: Problem, person: Person) -> int:
+    """Most paid minutes a day."""
+    branch = problem.config.labor.max_daily_hours
+    own = person.max_daily_hours if person.max_daily_hours is not None else branch
+    return round(min(own, branch) * 60)
+
+
+def weekly_hours(problem: Problem, person: Person) -> WeeklyHours:
+    """The person's weekly bounds for this plan."""
+    lab = problem.config.labor
+    prm = problem.config.rules.labour
+    base = round(min(person.weekly_hours, lab.weekly_hours) * 60)
+    std = prm.standard_days_per_week
+    n_std = sum(1 for d in problem.days if d.day_type in STANDARD_DAY_TYPES)
+    per_day = base / std
+    leave = 0.0
+    for day in problem.days:
+        away = problem.absences_of(person.staff_id, day.date)
+        if not away or day.staff_hours is None:
+            continue
+        if any(a.hours is None for a in away):
+            leave += per_day
+            continue
+        sh = day.staff_hours
+        minutes = sum(
+            max(0, min(a.hours.end, sh.end) - max(a.hours.start, sh.start)) for a in away if a.hours
+        )
+        leave += min(per_day, minutes)
+    expected = max(0, round(base * min(n_std, std) / std - leave))
+    floor = max(0, expected - round(prm.contract_slack_hours * 60))
+    return WeeklyHours(base, expected, floor, base + round(lab.max_weekly_overtime_hours * 60))
+
+
+def consecutive_windows(problem: Problem, person: Person) -> list[tuple[list[dt.date], int]]:
+    """(dates, most of them worked) windows enforcing ``max_consecutive_days`` with the previous week's run."""
+    m = problem.config.labor.max_consecutive_days
+    dates = sorted(d.date for d in problem.days)
+    out: list[tuple[list[dt.date], int]] = []
+    block: list[dt.date] = []
+    blocks: list[list[dt.date]] = []
+    for d in dates:
+        if block and d != block[-1] + dt.timedelta(days=1):
+            blocks.append(block)
+            block = []
+        block.append(d)
+    if block:
+        blocks.append(block)
+    for b_i, blk in enumerate(blocks):
+        prev = person.prev_consecutive_days if b_i == 0 else 0
+        for i in range(-min(prev, m), len(blk) - m):
+            j = max(0, -i)  # days of the window that fall in the previous week (all worked)
+            out.append((blk[max(0, i) : i + m + 1], m - j))
+    return out
+
+
+class Labour(Rule):
+    """Hours, rest and pay."""
+
+    name = "labour"
+    label_zh = "工时与休息"
+    label_en = "Working time and rest"
+    kind = "hard"
+
+    def encode(self, vars: ModelVars, problem: Problem) -> list[PenaltyTerm]:
+        """Daily and weekly hour bounds, rest days, consecutive days, rest between shifts; pay terms."""
+        cfg = problem.config
+        lab, costs = cfg.labor, cfg.costs
+        prm = self.params(cfg)
+        per_min = costs.staff_hour / 60.0
+        days = list(vars.days())
+        full_week = len(problem.days) >= 7
+        salary: list[tuple[float, object]] = []
+        salary_const = 0.0
+        overtime: list[tuple[float, object]] = []
+        holiday: list[tuple[float, object]] = []
+        rest_day: list[tuple[float, object]] = []
+        for person in problem.staff:
+            p = person.staff_id
+            cap_day = daily_cap_minutes(problem, person)
+            for day in days:
+                vars.add(vars.paid_minutes(p, day.date) <= cap_day, self.name, day.date)
+                if day.day_type == "holiday":
+                    holiday.append(((costs.holiday_multiplier - 1) * per_min, vars.paid_minutes(p, day.date)))
+            wk = weekly_hours(problem, person)
+            total = sum(vars.paid_minutes(p, day.date) for day in days)
+            vars.add(total <= wk.cap, self.name, None)
+            vars.add(total >= wk.floor, self.name, None)
+            horizon = 24 * 60 * max(1, len(days))
+            under = vars.new_int(0, wk.expected, f"under_{p}")
+            vars.add(under >= wk.expected - total)
+            salary.append((per_min, total + under - wk.expected))
+            salary_const += per_min * wk.expected
+            ot = vars.new_int(0, horizon, f"overtime_{p}")
+            vars.add(ot >= total - wk.base)
+            overtime.append(((costs.overtime_multiplier - 1) * per_min, ot))
+            worked = sum(vars.works(p, day.date) for day in days)
+            if full_week:
+                vars.add(worked <= len(problem.days) - lab.min_rest_days, self.name, None)
+                extra = vars.new_int(0, len(days), f"rest_day_work_{p}")
+                vars.add(extra >= worked - prm.standard_days_per_week)
+                rest_day.append(((costs.rest_day_multiplier - 1) * per_min * cap_day, extra))
+            for part, most in consecutive_windows(problem, person):
+                vars.add(sum(vars.works(p, d) for d in part) <= most, self.name, part[0])
+            by_date = {day.date: day for day in days}
+            rest = round(lab.min_rest_hours * 60)
+            for day in days:
+                nxt = by_date.get(day.date + dt.timedelta(days=1))
+                if nxt is None or day.staff_hours is None or nxt.staff_hours is None:
+                    continue
+                if 24 * 60 + nxt.staff_hours.start - day.staff_hours.end >= rest:
+                    continue
+                gap = 24 * 60 + vars.shift_start(p, nxt.date) - vars.shift_end(p, day.date)
+                vars.add(
+                    gap >= rest,
+                    self.name,
+                    nxt.date,
+                    enforce=[vars.works(p, day.date), vars.works(p, nxt.date)],
+                )
+        return [
+            vars.cost("labour.salary", self.name, salary, salary_const, ("工资", "Salary")),
+            vars.cost("labour.overtime", self.name, overtime, 0.0, ("加班费", "Overtime pay")),
+            vars.cost("labour.holiday_pay", self.name, holiday, 0.0, ("节假日加班费", "Holiday pay")),
+            vars.cost("labour.rest_day_pay", self.name, rest_day, 0.0, ("休息日加班费", "Rest-day pay")),
+        ]
+
+    def check(self, problem: Problem, roster: Roster) -> list[Violation]:
+        """Shape of each person's day, then daily, weekly, rest-day, consecutive-day and rest-gap limits."""
+        out: list[Violation] = []
+        lab = problem.config.labor
+        known = set(problem.staff.ids())
+        days = {d.date: d for d in problem.days}
+        for b in roster.blocks:
+            if b.date in days and b.staff_id not in known:
+                out.append(
+                    self.violation(
+                        b.date,
+                        b.start,
+                        b.end,
+                        f"{day_label(b.date)}: 员工名单中没有工号 {b.staff_id}",
+                        f"{day_label(b.date, 'en')}: staff id {b.staff_id} is not in the staff list",
+                        [b.staff_id],
+                    )
+                )
+        for person in problem.staff:
+            p = person.staff_id
+            who = names(problem, [p])
+            cap_day = daily_cap_minutes(problem, person)
+            worked_dates: list[dt.date] = []
+            total = 0
+            for day in problem.days:
+                blocks = roster.blocks_of(day.date, p)
+                if not blocks:
+                    continue
+                worked_dates.append(day.date)
+                out.extend(self._day_shape(problem, day, p, blocks))
+                paid = sum(b.end - b.start for b in blocks if b.activity != "break")
+                total += paid
+                if paid > cap_day:
+                    out.append(
+                        self.violation(
+                            day.date,
+                            blocks[0].start,
+                            max(b.end for b in blocks),
+                            f"{when(day)}: {who} 工作 {paid / 60:g} 小时, 超过每日 {cap_day / 60:g} 小时",
+                            f"{when(day, lang='en')}: {who} works {paid / 60:g} h, over the daily {cap_day / 60:g} h",
+                            [p],
+                        )
+                    )
+            wk = weekly_hours(problem, person)
+            if total > wk.cap or total < wk.floor:
+                zh = f"超过上限 {wk.cap / 60:g}" if total > wk.cap else f"低于应出勤 {wk.floor / 60:g}"
+                en = (
+                    f"over the cap of {wk.cap / 60:g}"
+                    if total > wk.cap
+                    else f"under the expected {wk.floor / 60:g}"
+                )
+                out.append(
+                    self.violation(
+                        None,
+                        None,
+                        None,
+                        f"{who} 本周工作 {total / 60:g} 小时, {zh} 小时",
+                        f"{who} works {total / 60:g} h this week, {en} h",
+                        [p],
+                    )
+                )
+            if len(problem.days) >= 7 and len(worked_dates) > len(problem.days) - lab.min_rest_days:
+                out.append(
+                    self.violation(
+                        None,
+                        None,
+                        None,
+                        f"{who} 本周上班 {len(worked_dates)} 天, 少于 {lab.min_rest_days} 天休息",
+                        f"{who} works {len(worked_dates)} days, fewer than {lab.min_rest_days} rest days",
+                        [p],
+                    )
+                )
+            for part, most in consecutive_windows(problem, person):
+                if sum(1 for d in part if d in worked_dates) > most:
+                    out.append(
+                        self.violation(
+                            part[0],
+                            None,
+                            None,
+                            f"{who} 连续上班超过 {lab.max_consecutive_days} 天 (含上周 {person.prev_consecutive_days} 天)",
+                            f"{who} works more than {lab.max_consecutive_days} days in a row "
+                            f"(with {person.prev_consecutive_days} from last week)",
+                            [p],
+                        )
+                    )
+            rest = round(lab.min_rest_hours * 60)
+            for d in worked_dates:
+                nxt = d + dt.timedelta(days=1)
+                before, after = roster.shift(d, p), roster.shift(nxt, p)
+                if before and after and 24 * 60 + after[0] - before[1] < rest:
+                    out.append(
+                        self.violation(
+                            nxt,
+                            after[0],
+                            after[1],
+                            f"{day_label(nxt)}: {who} 两班间隔不足 {lab.min_rest_hours:g} 小时 "
+                            f"(前一天 {fmt_hhmm(before[1])} 下班)",
+                            f"{day_label(nxt, 'en')}: {who} rests less than {lab.min_rest_hours:g} h between "
+                            f"shifts (left at {fmt_hhmm(before[1])} the day before)",
+                            [p],
+                        )
+                    )
+        return out
+
+    def _day_shape(self, problem: Problem, day: Day, p: str, blocks: list) -> list[Violation]:
+        """One shift in one piece, inside staff time, on an open day, without overlaps."""
+        out = []
+        who = names(problem, [p])
+        start, end = blocks[0].start, max(b.end for b in blocks)
+        if day.staff_hours is None:
+            return [
+                self.violation(
+                    day.date,
+                    start,
+                    end,
+                    f"{when(day)}: 网点休业, {who} 却有排班",
+                    f"{when(day, lang='en')}: the branch is closed but {who} is rostered",
+                    [p],
+                )
+            ]
+        sh = day.staff_hours
+        if start < sh.start or end > sh.end:
+            out.append(
+                self.violation(
+                    day.date,
+                    start,
+                    end,
+                    f"{when(day, start, end)}: {who} 的班次超出员工时间 {sh}",
+                    f"{when(day, start, end, lang='en')}: {who}'s shift lies outside staff time {sh}",
+                    [p],
+                )
+            )
+        reach = blocks[0].end
+        for b in blocks[1:]:
+            if b.start < reach:
+                out.append(
+                    self.violation(
+                        day.date,
+                        b.start,
+                        min(reach, b.end),
+                        f"{when(day, b.start, min(reach, b.end))}: {who} 同时安排了两项工作",
+                        f"{when(day, b.start, min(reach, b.end), lang='en')}: {who} has two activities at once",
+                        [p],
+                    )
+                )
+            elif b.start > reach:
+                out.append(
+                    self.violation(
+                        day.date,
+                        reach,
+                        b.start,
+                        f"{when(day, reach, b.start)}: {who} 的班次中断 (一天只能一个连续班次)",
+                        f"{when(day, reach, b.start, lang='en')}: {who}'s shift is in pieces (one shift a day)",
+                        [p],
+                    )
+                )
+            reach = max(reach, b.end)
+        return out
+
+    def describe(self, problem: Problem, day: Day | None) -> tuple[str, str]:
+        """The labour limits in words."""
+        lab = problem.config.labor
+        slack = problem.config.rules.labour.contract_slack_hours
+        return (
+            f"每日不超过 {lab.max_daily_hours:g} 小时, 每周不超过 {lab.weekly_hours:g}+{lab.max_weekly_overtime_hours:g} "
+            f"小时且不少于合同工时减 {slack:g} 小时, 每周至少休 {lab.min_rest_days} 天, 连续上班不超过 "
+            f"{lab.max_consecutive_days} 天, 两班间隔至少 {lab.min_rest_hours:g} 小时",
+            f"at most {lab.max_daily_hours:g} h a day and {lab.weekly_hours:g}+{lab.max_weekly_overtime_hours:g} h "
+            f"a week, at least the contract less {slack:g} h, {lab.min_rest_days} rest day(s), at most "
+            f"{lab.max_consecutive_days} days in a row, {lab.min_rest_hours:g} h between shifts",
+        )

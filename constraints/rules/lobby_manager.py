@@ -1,0 +1,165 @@
+"""lobby_manager — 大堂经理100%在岗, 并有后备大堂经理.
+
+Hard: exactly one person on the lobby floor (activity ``lobby``) in every open slot (``coverage`` = 1.0; a
+lower coverage allows uncovered slots up to that share, never two on the floor). With ``backup = true``, in
+every open slot a backup lobby manager (后备大堂经理) stands by: a lobby-skilled person who is present, not at
+lunch, not the one on the floor, and *free to take over* — doing one of ``backup_activities`` (by default back
+office or the low counter, where work can be put down at once; not the cash counter, not the meeting).
+
+The handovers of the floor (lunch, end of shift, other duties) are derived from the roster for the
+lobby-manager log (大堂经理工作日志) by ``scheduler.handovers``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from constraints.calendar import Day
+from constraints.problem import Problem
+from constraints.roster import Roster, Violation
+from constraints.rules.base import ModelVars, PenaltyTerm, Rule, grid_of, is_free, names, runs, span, when
+
+
+class LobbyManager(Rule):
+    """One lobby manager on the floor every open slot, and a free backup."""
+
+    name = "lobby_manager"
+    label_zh = "大堂经理在岗"
+    label_en = "Lobby manager on duty"
+    kind = "hard"
+
+    def encode(self, vars: ModelVars, problem: Problem) -> list[PenaltyTerm]:
+        """Σ lobby = 1 per open slot (or ≤ 1 with a coverage share); Σ free lobby-skilled ≥ 1 per open slot."""
+        prm = self.params(problem.config)
+        skilled = [p.staff_id for p in problem.staff.with_skill("lobby")]
+        for day in vars.days():
+            if not day.is_open:
+                continue
+            d = day.date
+            floor = {s: sum(vars.doing(p, d, s, "lobby") for p in skilled) for s in day.open_slots}
+            if prm.coverage >= 1.0:
+                for s in day.open_slots:
+                    vars.add(floor[s] == 1, self.name, d)
+            else:
+                for s in day.open_slots:
+                    vars.add(floor[s] <= 1, self.name, d)
+                need = math.ceil(prm.coverage * len(day.open_slots) - 1e-9)
+                vars.add(sum(floor.values()) >= need, self.name, d)
+            if prm.backup:
+                for s in day.open_slots:
+                    free = sum(vars.doing(p, d, s, a) for p in skilled for a in prm.backup_activities)
+                    vars.add(free >= 1, self.name, d)
+        return []
+
+    def headcount(self, problem: Problem, day: Day) -> dict[str, int]:
+        """Floor + backup + one to cover their lunches."""
+        if not day.is_open:
+            return {}
+        prm = self.params(problem.config)
+        return {"lobby": (1 if prm.coverage > 0 else 0) + (2 if prm.backup else 1)}
+
+    def check(self, problem: Problem, roster: Roster) -> list[Violation]:
+        """Open slots with nobody or several on the floor, coverage short, or no free backup."""
+        prm = self.params(problem.config)
+        ids = problem.staff.ids()
+        skilled = [ids.index(p.staff_id) for p in problem.staff.with_skill("lobby")]
+        out = []
+        for day in problem.days:
+            if not day.is_open:
+                continue
+            g = grid_of(problem, roster, day)
+            on = (g == "lobby").sum(axis=0)
+            if prm.coverage >= 1.0:
+                bad = on != 1
+            else:
+                bad = on > 1
+                covered = int((on[list(day.open_slots)] == 1).sum())
+                need = math.ceil(prm.coverage * len(day.open_slots) - 1e-9)
+                if covered < need:
+                    out.append(
+                        self.violation(
+                            day.date,
+                            None,
+                            None,
+                            f"{when(day)}: 大堂经理在岗 {covered}/{len(day.open_slots)} 个时段, 低于 {prm.coverage:.0%}",
+                            f"{when(day, lang='en')}: lobby manager on the floor {covered}/{len(day.open_slots)} "
+                            f"slots, below {prm.coverage:.0%}",
+                        )
+                    )
+            for r in runs(bad, day.open_slots):
+                a, b = span(day, r)
+                there = sorted({ids[p] for s in r for p in range(len(ids)) if g[p, s] == "lobby"})
+                if on[r].max() == 0:
+                    zh, en = "大堂无人值守", "nobody on the lobby floor"
+                else:
+                    zh, en = (
+                        f"大堂有 {int(on[r].max())} 人同时值守",
+                        f"{int(on[r].max())} on the lobby floor at once",
+                    )
+                out.append(
+                    self.violation(
+                        day.date,
+                        a,
+                        b,
+                        f"{when(day, a, b)}: {zh}",
+                        f"{when(day, a, b, lang='en')}: {en}",
+                        there,
+                    )
+                )
+            if not prm.backup:
+                continue
+            free = np.zeros(len(day.slot_starts), dtype=bool)
+            for p in skilled:
+                for s in day.open_slots:
+                    if g[p, s] in prm.backup_activities and is_free(problem, ids[p], day, s):
+                        free[s] = True
+            for r in runs(~free, day.open_slots):
+                a, b = span(day, r)
+                out.append(
+                    self.violation(
+                        day.date,
+                        a,
+                        b,
+                        f"{when(day, a, b)}: 没有可随时接替的后备大堂经理",
+                        f"{when(day, a, b, lang='en')}: no backup lobby manager free to take over",
+                    )
+                )
+        return out
+
+    def precheck(self, problem: Problem) -> list[Violation]:
+        """Open slots with fewer lobby-skilled people free than the floor (+ backup) needs."""
+        prm = self.params(problem.config)
+        need = (1 if prm.coverage >= 1.0 else 0) + (1 if prm.backup else 0)
+        skilled = [p.staff_id for p in problem.staff.with_skill("lobby")]
+        out = []
+        for day in problem.days:
+            if not day.is_open or need == 0:
+                continue
+            free = {s: [p for p in skilled if is_free(problem, p, day, s)] for s in day.open_slots}
+            mask = [len(free.get(s, skilled)) < need for s in range(len(day.slot_starts))]
+            for r in runs(mask, day.open_slots):
+                a, b = span(day, r)
+                avail = free[r[0]]
+                out.append(
+                    self.violation(
+                        day.date,
+                        a,
+                        b,
+                        f"{when(day, a, b)}: 大堂经理及后备需要 {need} 名大堂人员, 只有 {len(avail)} 名可用: "
+                        f"{names(problem, avail)}",
+                        f"{when(day, a, b, lang='en')}: the lobby manager and backup need {need} lobby-skilled "
+                        f"people, {len(avail)} available: {names(problem, avail)}",
+                        skilled,
+                    )
+                )
+        return out
+
+    def describe(self, problem: Problem, day: Day | None) -> tuple[str, str]:
+        """Floor and backup, with who can do it."""
+        who = names(problem, [p.staff_id for p in problem.staff.with_skill("lobby")])
+        return (
+            f"营业时间大堂始终一人值守, 另有一名空闲的后备大堂经理 (大堂人员: {who})",
+            f"one person on the lobby floor every open slot, plus a free backup (lobby-skilled: {who})",
+        )

@@ -1,0 +1,491 @@
+"""The search behind :func:`scheduler.solve.solve`: construct, improve day by day, polish.
+
+Plain CP-SAT on the whole week struggles here: a week of 14 people on 15-minute slots is ~20k Booleans whose
+days are tied together only by the weekly labour rules, and the portfolio spends its time finding a first
+roster. The search therefore runs in three steps on the *one* model built by :mod:`scheduler.model`:
+
+1. **construct** — a feasible roster from CP-SAT's local search (``use_ls_only``), without the objective and
+   with a temporary shape constraint (nobody works more than the standard days a week, so the start is a
+   normal week, not six short days); without the shape if that fails; and a full CP-SAT solve (which can
+   *prove* infeasibility) if local search finds nothing.
+2. **improve** — large-neighbourhood search by day: every person-day variable of the other days is fixed to
+   the incumbent (by narrowing variable domains in the proto, restored afterwards) and CP-SAT re-optimises
+   one day, then pairs of days (so days off can move), hinted with the incumbent. A day's sub-model presolves
+   to a few thousand variables in a fraction of a second.
+3. **polish** — for small plans (one or two days), whole-model CP-SAT from the incumbent, which usually
+   proves optimality. On a full week CP-SAT's own bound stays far from the incumbent within a minute (its LP
+   relaxation is large and degenerate), so the certified bound there is the sum of the unavoidable costs.
+
+Determinism: every CP-SAT call of the search is single-threaded with a fixed seed, and in deterministic mode
+limited by *deterministic* time (work units), so the same seed gives the same roster whatever the machine's
+load. (A concurrent bound thread was tried and dropped: on two cores it halved the search's throughput and
+its bound stayed below the trivial one.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from constraints.problem import Problem
+from scheduler.model import BuiltModel
+
+DTIME_PER_SECOND = 0.35
+"""Deterministic-time units budgeted per second of ``time_limit_seconds``: single-thread CP-SAT did ~0.2 units
+a second on this model on the 2-core development machine (a faster machine finishes sooner, a loaded one later;
+the roster is the same)."""
+
+
+@dataclass
+class SearchOutcome:
+    """What the search found."""
+
+    status: str  # OPTIMAL / FEASIBLE / INFEASIBLE / UNKNOWN / MODEL_INVALID
+    values: list[int] | None = None
+    objective: float | None = None  # model units
+    bound: float | None = None  # model units (global)
+    first_feasible_seconds: float | None = None
+    wall_capped: bool = False
+    log: list[str] = field(default_factory=list)
+
+
+def days_pattern(
+    problem: Problem, seed: int = 0, seconds: float = 2.0
+) -> dict[tuple[str, dt.date], int] | None:
+    """A days-off pattern to start from: who works which day (a small CP-SAT model, deterministic).
+
+    Everyone available works ``standard_days_per_week`` days of a full week (every day of a shorter plan),
+    within the labour rule's day limits; each day has at least the rules' ``headcount`` estimates of each
+    skill and authority; the rest is spread over the days in proportion to their forecast arrivals.
+    A heuristic: the roster search checks it and drops it if it cannot be staffed.
+    """
+    from constraints.rules import enabled_rules
+    from constraints.rules.labour import consecutive_windows, daily_cap_minutes, weekly_hours
+
+    cfg = problem.config
+    days = [d for d in problem.days if d.slot_starts]
+    if not days:
+        return None
+    m = cp_model.CpModel()
+    ids = problem.staff.ids()
+    w = {(p, d.date): m.new_bool_var(f"w_{p}_{d.date}") for p in ids for d in days}
+    full_week = len(problem.days) >= 7
+    lab = cfg.rules.labour
+    for person in problem.staff:
+        p = person.staff_id
+        avail = [d for d in days if not any(a.hours is None for a in problem.absences_of(p, d.date))]
+        for d in days:
+            if d not in avail:
+                m.add(w[(p, d.date)] == 0)
+        k = len(avail)
+        if full_week and lab.enabled:
+            k = min(k, lab.standard_days_per_week, len(problem.days) - cfg.labor.min_rest_days)
+        m.add(sum(w[(p, d.date)] for d in days) == k)
+        if lab.enabled:
+            cap = daily_cap_minutes(problem, person)
+            lunch = cfg.lunch.minutes
+            most = {
+                d.date: min(
+                    cap,
+                    len(d.slot_starts) * d.slot_minutes
+                    - (lunch if len(d.slot_starts) * d.slot_minutes > cfg.lunch.min_shift_hours * 60 else 0),
+                )
+                for d in days
+            }
+            m.add(sum(most[d.date] * w[(p, d.date)] for d in days) >= weekly_hours(problem, person).floor)
+            for part, limit in consecutive_windows(problem, person):
+                m.add(sum(w[(p, d)] for d in part if (p, d) in w) <= limit)
+    rules = [r for r in enabled_rules(cfg) if r.kind == "hard"]
+
+    def members(key: str) -> list[str]:
+        if key == "*":
+            return ids
+        if key.startswith("any:"):
+            auths = key[4:].split("|")
+            return [x.staff_id for x in problem.staff if any(x.holds(a) for a in auths)]
+        return [x.staff_id for x in problem.staff if x.can(key) or x.holds(key)]
+
+    weight = {}
+    for d in days:
+        arrivals = sum(float(np.sum(problem.demand[k].arrivals)) for k in problem.demand if k[0] == d.date)
+        weight[d.date] = arrivals if arrivals > 0 else float(len(d.open_slots) or 1)
+    total_w = sum(weight.values()) or 1.0
+    dev = []
+    groups: dict[str, list[str]] = {"*": ids}
+    for d in days:
+        for r in rules:
+            for key, need in r.headcount(problem, d).items():
+                group = [
+                    p
+                    for p in members(key)
+                    if not any(a.hours is None for a in problem.absences_of(p, d.date))
+                ]
+                groups.setdefault(key, members(key))
+                m.add(sum(w[(p, d.date)] for p in group) >= min(need, len(group)))
+    for key, group in groups.items():
+        size = sum(1 for p in group for d in days)  # person-days of the group
+        if not group or size == 0:
+            continue
+        total = m.new_int_var(0, size, f"total_{key}")
+        m.add(total == sum(w[(p, d.date)] for p in group for d in days))
+        for d in days:
+            count = sum(w[(p, d.date)] for p in group)
+            # |count · Σweight − total · weight_d| in integer units
+            scale_d = round(100 * weight[d.date] / total_w)
+            e = m.new_int_var(0, 100 * size, f"dev_{key}_{d.date}")
+            m.add(e >= 100 * count - scale_d * total)
+            m.add(e >= scale_d * total - 100 * count)
+            dev.append((3 if key == "*" else 1) * e)
+    m.minimize(sum(dev))
+    s = cp_model.CpSolver()
+    s.parameters.num_workers = 1
+    s.parameters.random_seed = seed
+    s.parameters.max_deterministic_time = seconds
+    st = s.solve(m)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {k: int(s.value(v)) for k, v in w.items()}
+
+
+class Budget:
+    """Time left, in deterministic units or wall seconds."""
+
+    def __init__(self, seconds: float, deterministic: bool, t0: float) -> None:
+        self.deterministic = deterministic
+        self.total = seconds * DTIME_PER_SECOND if deterministic else seconds
+        self.used = 0.0
+        self.t0 = t0
+        self.wall_cap = (3.0 * seconds + 5.0) if deterministic else seconds
+
+    def left(self) -> float:
+        """Units left."""
+        if self.deterministic:
+            return self.total - self.used
+        return self.total - (time.perf_counter() - self.t0)
+
+    def wall_left(self) -> float:
+        """Wall seconds left before the safety cap."""
+        return self.wall_cap - (time.perf_counter() - self.t0)
+
+    def charge(self, solver: cp_model.CpSolver) -> None:
+        """Account for a finished solve."""
+        self.used += solver.deterministic_time if self.deterministic else solver.wall_time
+
+    def limit(self, solver: cp_model.CpSolver, units: float) -> None:
+        """Limit a solve to ``units`` (and the wall cap)."""
+        units = max(0.05, min(units, self.left()))
+        if self.deterministic:
+            solver.parameters.max_deterministic_time = units
+            solver.parameters.max_time_in_seconds = max(0.5, self.wall_left())
+        else:
+            solver.parameters.max_time_in_seconds = max(0.05, units)
+
+
+class _Incumbent(cp_model.CpSolverSolutionCallback):
+    """Reports improving solutions of a sub-solve (their objective is global: other days are fixed)."""
+
+    def __init__(self, on_solution: Callable[[float], None]) -> None:
+        super().__init__()
+        self.on_solution = on_solution
+
+    def on_solution_callback(self) -> None:
+        self.on_solution(self.objective_value)
+
+
+class DaySearch:
+    """Construct / improve-by-day / polish on one built model."""
+
+    def __init__(
+        self,
+        built: BuiltModel,
+        *,
+        seed: int,
+        workers: int,
+        time_limit_seconds: float,
+        deterministic: bool,
+        log_progress: bool = False,
+        on_progress: Callable[[float | None, float | None], None] | None = None,
+        t0: float | None = None,
+    ) -> None:
+        self.built = built
+        self.model = built.model
+        self.seed = seed
+        self.workers = max(1, workers)
+        self.log_progress = log_progress
+        self.on_progress = on_progress or (lambda obj, bound: None)
+        self.t0 = t0 if t0 is not None else time.perf_counter()
+        self.budget = Budget(time_limit_seconds, deterministic, self.t0)
+        self.objective = sum(t.expr for t in built.terms)
+        proto = self.model.proto
+        self.n = len(proto.variables)
+        self.domains = [list(v.domain) for v in proto.variables]
+        self.day_vars = {d.date: built.vars.primary_indexes(d.date) for d in built.vars.days()}
+        self.bound: float | None = None
+        self.best: float | None = None
+        self.first_feasible: float | None = None
+        self._lock = threading.Lock()
+        self.log: list[str] = []
+
+    def note(self, what: str) -> None:
+        """Record a step (for benchmarks and debugging)."""
+        self.log.append(
+            f"{time.perf_counter() - self.t0:6.1f}s used={self.budget.used:6.2f} best={self.best} bound={self.bound} {what}"
+        )
+
+    # ---- helpers ---------------------------------------------------------------------------------------
+
+    def _solver(self, workers: int = 1) -> cp_model.CpSolver:
+        s = cp_model.CpSolver()
+        s.parameters.random_seed = self.seed
+        s.parameters.num_workers = workers
+        s.parameters.log_search_progress = self.log_progress
+        return s
+
+    def _values(self, solver: cp_model.CpSolver) -> list[int]:
+        return list(solver.response_proto.solution)
+
+    def _eval(self, values: list[int]) -> float:
+        o = self.model.proto.objective
+        return float(sum(c * values[v] for v, c in zip(o.vars, o.coeffs, strict=True)) + o.offset)
+
+    def _fix(self, indexes: list[int], values: list[int]) -> None:
+        proto = self.model.proto
+        for i in indexes:
+            dom = proto.variables[i].domain
+            dom.clear()
+            dom.extend([values[i], values[i]])
+
+    def _restore(self, indexes: list[int]) -> None:
+        proto = self.model.proto
+        for i in indexes:
+            dom = proto.variables[i].domain
+            dom.clear()
+            dom.extend(self.domains[i])
+
+    def _hint(self, values: list[int]) -> None:
+        m = self.model
+        m.clear_hints()
+        hint = m.proto.solution_hint
+        hint.vars.extend(range(self.n))
+        hint.values.extend(values)
+
+    def _improved(self, obj: float) -> None:
+        with self._lock:
+            if self.best is None or obj < self.best:
+                self.best = obj
+                if self.first_feasible is None:
+                    self.first_feasible = time.perf_counter() - self.t0
+                self.on_progress(self.best, self.bound)
+
+    def _new_bound(self, bound: float) -> None:
+        with self._lock:
+            if self.bound is None or bound > self.bound:
+                self.bound = bound
+                self.on_progress(self.best, self.bound)
+
+    # ---- the three steps ------------------------------------------------------------------------------
+
+    def _ordered(self, pattern: dict[tuple[str, dt.date], int]) -> dict[tuple[str, dt.date], int]:
+        """The pattern with identical people's weeks sorted as the symmetry breaking wants (descending)."""
+        rv = self.built.vars
+        dates = [d.date for d in rv.days()]
+        out = dict(pattern)
+        for group in rv.symmetry_groups:
+            weeks = sorted((tuple(pattern.get((p, d), 0) for d in dates) for p in group), reverse=True)
+            for p, week in zip(group, weeks, strict=True):
+                for d, v in zip(dates, week, strict=True):
+                    out[(p, d)] = v
+        return out
+
+    def _set_shape(self, on: bool | None) -> None:
+        shape = self.built.vars.shape_literal
+        if shape is None:
+            return
+        dom = self.model.proto.variables[shape.index].domain
+        dom.clear()
+        dom.extend([1, 1] if on else [0, 1])
+
+    def _local_search(self, units: float) -> list[int] | None:
+        """Feasibility by CP-SAT's local search: ``workers`` single-thread runs with consecutive seeds in
+        parallel, each to its first roster or ``units``; the lowest seed that found one wins (deterministic)."""
+        runs = max(1, min(self.workers, 4))
+        results: dict[int, list[int] | None] = {}
+        used: dict[int, float] = {}
+
+        def one(k: int, model: cp_model.CpModel) -> None:
+            s = self._solver(1)
+            s.parameters.random_seed = self.seed + k
+            s.parameters.use_ls_only = True
+            s.parameters.symmetry_level = 0
+            s.parameters.cp_model_probing_level = 0
+            s.parameters.max_presolve_iterations = 1
+            self.budget.limit(s, units)
+            st = s.solve(model)
+            used[k] = s.deterministic_time if self.budget.deterministic else s.wall_time
+            results[k] = self._values(s) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+        models = [self.model]
+        for _ in range(runs - 1):
+            c = cp_model.CpModel()
+            c.proto.copy_from(self.model.proto)
+            models.append(c)
+        threads = [threading.Thread(target=one, args=(k, models[k])) for k in range(1, runs)]
+        for th in threads:
+            th.start()
+        one(0, models[0])
+        for th in threads:
+            th.join()
+        self.budget.used += max(used.values()) if self.budget.deterministic else 0.0
+        for k in range(runs):
+            if results.get(k) is not None:
+                return results[k]
+        return None
+
+    def construct(self) -> tuple[str, list[int] | None]:
+        """A first feasible roster (or a proof there is none)."""
+        m = self.model
+        m.clear_objective()
+        pattern = days_pattern(self.built.vars.problem, self.seed)
+        self.note(f"pattern {'found' if pattern else 'none'}")
+        if pattern is not None:
+            pattern = self._ordered(pattern)
+            works = self.built.vars.works_indexes()
+            values = [0] * self.n
+            for (p, d), i in works.items():
+                values[i] = pattern.get((p, d), 0)
+            fixed = list(works.values())
+            self._fix(fixed, values)
+            found = self._local_search(self.budget.total * 0.12)
+            self._restore(fixed)
+            self.note(f"construct pattern found={found is not None}")
+            if found is not None:
+                m.minimize(self.objective)
+                self._improved(self._eval(found))
+                return "FEASIBLE", found
+        attempts = (
+            [(True, 0.3), (True, 0.15), (False, 0.2)]
+            if self.built.vars.shape_literal is not None
+            else [(False, 0.3), (False, 0.2)]
+        )
+        for k, (use_shape, share) in enumerate(attempts):
+            self._set_shape(use_shape)
+            seed = self.seed
+            self.seed = seed + 10 * k
+            found = self._local_search(self.budget.total * share)
+            self.seed = seed
+            self.note(f"construct shape={use_shape} found={found is not None}")
+            if found is not None:
+                values = found
+                self._set_shape(False)
+                m.minimize(self.objective)
+                self._improved(self._eval(values))
+                return "FEASIBLE", values
+            if self.budget.left() <= 0 or self.budget.wall_left() <= 1.0:
+                break
+        # local search found nothing: a complete solve can prove infeasibility (or still find a roster)
+        self._set_shape(False)
+        m.minimize(self.objective)
+        s = self._solver(self.workers)
+        self.budget.limit(s, max(self.budget.left(), 0.1 * self.budget.total))
+        st = s.solve(m, _Incumbent(self._improved))
+        self.budget.charge(s)
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return "FEASIBLE", self._values(s)
+        return {cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID"}.get(
+            st, "UNKNOWN"
+        ), None
+
+    def neighbourhoods(self) -> list[list[Any]]:
+        """Single days, then pairs of days (days off move between them)."""
+        days = list(self.day_vars)
+        return [[d] for d in days] + [list(p) for p in itertools.combinations(days, 2)]
+
+    def improve(self, values: list[int], reserve: float) -> tuple[list[int], bool]:
+        """Day-by-day LNS until the budget (less ``reserve``) is spent; True when a full cycle found nothing."""
+        best = self._eval(values)
+        hoods = self.neighbourhoods()
+        if len(hoods) <= 1:
+            return values, False
+        per = max(0.2, min(2.0, (self.budget.left() - reserve) / max(4, len(self.day_vars) + 2)))
+        if not self.budget.deterministic:
+            per = max(0.5, per)
+        stale = 0
+        k = 0
+        while self.budget.left() - reserve > 0.05 and self.budget.wall_left() > 1.0 and stale < len(hoods):
+            free = hoods[k % len(hoods)]
+            k += 1
+            fixed = [i for d, idx in self.day_vars.items() if d not in free for i in idx]
+            self._fix(fixed, values)
+            self._hint(values)
+            s = self._solver(1 if self.budget.deterministic else self.workers)
+            s.parameters.symmetry_level = 0
+            if self.budget.deterministic:
+                s.parameters.linearization_level = 0  # one thread: search beats the LP on a day's sub-model
+            self.budget.limit(s, min(per, self.budget.left() - reserve))
+            st = s.solve(self.model, _Incumbent(self._improved))
+            self.budget.charge(s)
+            self._restore(fixed)
+            if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5:
+                values, best = self._values(s), s.objective_value
+                stale = 0
+            else:
+                stale += 1
+            self.note(
+                f"improve {[str(d) for d in free]} {s.status_name(st)} dtime={s.deterministic_time:.2f}"
+            )
+        return values, stale >= len(hoods)
+
+    def polish(self, values: list[int]) -> tuple[list[int], str]:
+        """Whole-model CP-SAT from the incumbent for what is left (may prove optimality)."""
+        self._hint(values)
+        s = self._solver(1)
+        s.parameters.linearization_level = 2  # the LP closes small plans' gap fast
+        self.budget.limit(s, self.budget.left())
+        st = s.solve(self.model, _Incumbent(self._improved))
+        if st == cp_model.FEASIBLE:
+            self._new_bound(s.best_objective_bound)
+        self.budget.charge(s)
+        if st == cp_model.OPTIMAL:
+            self._new_bound(s.objective_value)
+            return self._values(s), "OPTIMAL"
+        if st == cp_model.FEASIBLE and s.objective_value < self._eval(values) - 0.5:
+            return self._values(s), "FEASIBLE"
+        return values, "FEASIBLE"
+
+    def run(self) -> SearchOutcome:
+        """Construct, improve, polish small plans; the outcome in model units.
+
+        The bound is 0 in model units (every avoidable cost term is non-negative) unless the polish proves
+        more: the reported gap is therefore an honest upper limit, never a guess.
+        """
+        status, values = self.construct()
+        if values is None:
+            return SearchOutcome(status, first_feasible_seconds=self.first_feasible, log=self.log)
+        self._new_bound(0.0)
+        small = len(self.day_vars) <= 2
+        reserve = 0.3 * self.budget.total if small else 0.0
+        values, _ = self.improve(values, reserve)
+        if small or self.budget.left() > 0.05 * self.budget.total:
+            values, status = self.polish(values)
+            self.note(f"polish {status}")
+        obj = self._eval(values)
+        if self.bound is not None and self.bound >= obj - 0.5:
+            status = "OPTIMAL"
+        self.note(f"done {status}")
+        return SearchOutcome(
+            status,
+            values,
+            obj,
+            self.bound,
+            self.first_feasible,
+            wall_capped=self.budget.deterministic and self.budget.wall_left() <= 1.0,
+            log=self.log,
+        )

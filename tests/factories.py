@@ -1,0 +1,174 @@
+"""Tiny documented branches built in code (no files), and a synthetic demand curve.
+
+* ``tiny_config()`` — the default branch with 30-minute slots (workday 08:30–17:30 staff time = 18 slots,
+  weekend 09:00–16:30 = 15 slots), one window per counter type unless told, lunch 60 min in 11:00–13:30.
+* ``TINY_STAFF`` — five people who can just staff a day: 支行长 (lobby; branch+operations), 营业主管
+  (high+low; operations), two 个人柜员 (high+low), 理财经理 (lobby+low).
+* ``synthetic_demand(problem)`` — arrivals with the DESIGN.md peaks (10–11 and 14–16), Monday ×1.10,
+  weekend ×0.46, and an M/M/c waiting curve per slot, convex and decreasing in the windows open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from constraints.calendar import BranchCalendar, Day
+from constraints.config import COUNTER_TYPES, BranchConfig, TimeRange
+from constraints.problem import CounterDemand, Problem
+from constraints.staff import Absence, Person, Staff
+
+MONDAY = dt.date(2026, 11, 30)
+"""The plan week of the sample branch (no holidays in it)."""
+
+SATURDAY = dt.date(2026, 12, 5)
+
+
+def tiny_config(**updates: object) -> BranchConfig:
+    """Default branch, 30-minute slots, one window of each counter type (dotted-key updates apply)."""
+    base = BranchConfig().copy_with(
+        **{"grid.slot_minutes": 30, "windows": {"high_counter": 2, "low_counter": 1, "corporate_counter": 0}}
+    )
+    return base.copy_with(**updates) if updates else base
+
+
+def person(
+    sid: str,
+    post: str,
+    skills: Iterable[str] = (),
+    authorities: Iterable[str] = (),
+    **extra: object,
+) -> Person:
+    """A Person with a readable name ``"P<sid>"``."""
+    return Person(
+        staff_id=sid,
+        name=str(extra.pop("name", f"P{sid}")),
+        post=post,
+        skills=frozenset(skills),
+        authorities=frozenset(authorities),
+        **extra,
+    )
+
+
+TINY_STAFF = Staff(
+    people=(
+        person("A", "branch_president", ["lobby"], ["branch", "operations"]),
+        person("B", "operations_supervisor", ["high_counter", "low_counter"], ["operations"]),
+        person("C", "personal_teller", ["high_counter", "low_counter"]),
+        person("D", "personal_teller", ["high_counter", "low_counter"]),
+        person("E", "wealth_manager", ["lobby", "low_counter"]),
+        person("F", "wealth_manager", ["lobby", "low_counter"]),
+    )
+)
+
+
+def days_of(config: BranchConfig, dates: Sequence[dt.date]) -> tuple[Day, ...]:
+    """Calendar days of the dates."""
+    cal = BranchCalendar(config)
+    return tuple(cal.day(d) for d in dates)
+
+
+def tiny_problem(
+    dates: Sequence[dt.date] = (MONDAY,),
+    *,
+    config: BranchConfig | None = None,
+    staff: Staff = TINY_STAFF,
+    absences: Iterable[Absence] = (),
+    demand: bool = True,
+    level: float = 1.0,
+) -> Problem:
+    """A problem over a few dates of the tiny branch (labour floor relaxed for partial weeks by default)."""
+    cfg = config or tiny_config()
+    days = days_of(cfg, dates)
+    prob = Problem(config=cfg, staff=staff, days=days, absences=tuple(absences))
+    if demand:
+        prob = prob.replace(demand=synthetic_demand(prob, level=level))
+    return prob
+
+
+def leave(sid: str, date: dt.date, hours: str | None = None, reason: str = "年休假") -> Absence:
+    """An absence (whole day when ``hours`` is None, else ``"09:00-12:00"``)."""
+    return Absence(staff_id=sid, date=date, hours=TimeRange.parse(hours) if hours else None, reason=reason)
+
+
+# ---- synthetic demand --------------------------------------------------------------------------------------
+
+SERVICE_MINUTES = {"high_counter": 4.0, "low_counter": 10.0, "corporate_counter": 15.0}
+DAILY_TICKETS = {"high_counter": 130.0, "low_counter": 45.0, "corporate_counter": 20.0}
+
+
+def _profile(minute: float) -> float:
+    """Relative arrival intensity by time of day: peaks 10–11 and 14–16, a dip at noon."""
+    h = minute / 60.0
+    return 0.6 + 0.9 * math.exp(-(((h - 10.5) / 0.8) ** 2)) + 0.8 * math.exp(-(((h - 15.0) / 1.1) ** 2))
+
+
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    """Mean wait in queue (minutes) of M/M/c with rates per minute; ``inf`` when overloaded."""
+    if c <= 0:
+        return math.inf
+    a = lam / mu
+    rho = a / c
+    if rho >= 1:
+        return math.inf
+    s = sum(a**k / math.factorial(k) for k in range(c))
+    top = a**c / math.factorial(c) / (1 - rho)
+    pw = top / (s + top)
+    return pw / (c * mu - lam)
+
+
+def wait_curve(arrivals: float, service: float, slot_minutes: int, windows: int) -> np.ndarray:
+    """Expected waiting minutes generated in a slot with 0 … windows open: convex, decreasing.
+
+    Overloaded cases (and c = 0) are priced as the whole slot's arrivals waiting through the slot and one
+    more, times the overload — a finite, steep stand-in for a growing queue.
+    """
+    lam, mu = arrivals / slot_minutes, 1.0 / service
+    out = []
+    for c in range(windows + 1):
+        w = erlang_c_wait(lam, mu, c)
+        if math.isinf(w):
+            load = lam / mu
+            w = 2.0 * slot_minutes * (1.0 + load - c) if arrivals > 0 else 0.0
+        out.append(arrivals * w)
+    arr = np.minimum.accumulate(np.array(out))
+    for _ in range(windows):  # enforce convexity: successive savings never grow
+        d = np.diff(arr)
+        for k in range(1, len(d)):
+            if d[k] < d[k - 1]:
+                d[k] = d[k - 1]
+        arr = np.concatenate([[arr[0]], arr[0] + np.cumsum(d)])
+    return np.maximum(arr, 0.0)
+
+
+def synthetic_demand(problem: Problem, level: float = 1.0) -> dict[tuple[dt.date, str], CounterDemand]:
+    """CounterDemand for every open day and counter type with windows, from the synthetic profile."""
+    out: dict[tuple[dt.date, str], CounterDemand] = {}
+    for day in problem.days:
+        if not day.is_open:
+            continue
+        factor = level * (1.10 if day.date.weekday() == 0 else 0.46 if day.day_type == "weekend" else 1.0)
+        n = len(day.slot_starts)
+        open_set = set(day.open_slots)
+        weights = np.array(
+            [_profile(day.slot_starts[s] + day.slot_minutes / 2) if s in open_set else 0.0 for s in range(n)]
+        )
+        weights = weights / max(weights.sum(), 1e-9)
+        for c in COUNTER_TYPES:
+            w = problem.windows(c)
+            if w <= 0:
+                continue
+            arrivals = DAILY_TICKETS[c] * factor * weights
+            wait = np.zeros((n, w + 1))
+            required = np.zeros(n, dtype=int)
+            for s in range(n):
+                if arrivals[s] <= 0:
+                    continue
+                wait[s] = wait_curve(arrivals[s], SERVICE_MINUTES[c], day.slot_minutes, w)
+                lam, mu = arrivals[s] / day.slot_minutes, 1.0 / SERVICE_MINUTES[c]
+                required[s] = next((k for k in range(1, w + 1) if erlang_c_wait(lam, mu, k) <= 5.0), w)
+            out[(day.date, c)] = CounterDemand(day.date, c, arrivals, required, wait)
+    return out
