@@ -8,7 +8,7 @@ from constraints.errors import InputError
 from scheduler.cli_app import app
 
 # Each subcommand module registers itself on `app` when imported.
-COMMAND_MODULES: tuple[str, ...] = ("cli_inputs", "cli_check", "cli_forecast", "cli_simulate")
+COMMAND_MODULES: tuple[str, ...] = ("cli_inputs", "cli_plan", "cli_check", "cli_forecast", "cli_simulate")
 
 
 def _register() -> None:

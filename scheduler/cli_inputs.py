@@ -1,8 +1,8 @@
 """``paiban sample`` (write the sample branch) and ``paiban demo`` (sample → summary of the inputs).
 
-Until the plan pipeline lands, ``demo`` generates the sample branch and summarizes what paiban would plan from:
-tickets per day and counter for the last two history weeks, staff by post, the plan week's day types and
-hours, and leave.
+``demo`` generates the sample branch, summarizes what paiban plans from (tickets per day and counter for the
+last two history weeks, staff by post, the plan week's day types and hours, leave), then plans the sample's
+next week with ``paiban plan`` and writes its outputs beside the sample.
 """
 
 from __future__ import annotations
@@ -67,9 +67,22 @@ def sample(
 def demo(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹 (output folder)")] = Path("out/demo"),
 ) -> None:
-    """演示: 生成示例支行并汇总输入 (generate the sample branch and summarize the inputs)."""
+    """演示: 生成示例支行, 汇总输入, 排下一周的班 (sample branch → summary of inputs → plan its next week)."""
+    from scheduler.cli_plan import run_plan  # the whole pipeline; `paiban sample` stays light
+
     branch = generate_sample(out / "sample", seed=0)
     print_inputs_summary(branch, Console())
+    leave = [p for p in (branch.leave,) if p is not None]
+    _, code = run_plan(
+        [branch.tickets],
+        branch.staff,
+        branch.config,
+        branch.plan_week.isoformat(),
+        out,
+        leave=leave[0] if leave else None,
+        events=branch.events,
+    )
+    raise typer.Exit(code)
 
 
 def print_inputs_summary(branch: SampleBranch, console: Console) -> None:

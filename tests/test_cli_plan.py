@@ -1,0 +1,89 @@
+"""Tests of scheduler.cli_plan: `paiban plan` writes the contracts and exits 0/1/2 per DESIGN.md."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from scheduler.cli import main
+from scheduler.cli_plan import parse_relax
+from scheduler.sample import SampleBranch, generate_sample
+
+TIME_LIMIT = os.environ.get("PAIBAN_TIME_LIMIT", "10")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleBranch:
+    """A 5-week sample branch."""
+    return generate_sample(tmp_path_factory.mktemp("sample"), weeks=5, seed=3)
+
+
+def _args(s: SampleBranch, out: Path, *extra: str) -> list[str]:
+    return [
+        "plan",
+        "--tickets",
+        str(s.tickets),
+        "--staff",
+        str(s.staff),
+        "--config",
+        str(s.config),
+        "--leave",
+        str(s.leave),
+        "--out",
+        str(out),
+        "--time-limit",
+        TIME_LIMIT,
+        "--replications",
+        "2",
+        *extra,
+    ]
+
+
+def test_plan_writes_outputs_and_exits_zero(sample: SampleBranch, tmp_path: Path) -> None:
+    """The sample's next week plans with exit 0 and every contract file written."""
+    code = main(_args(sample, tmp_path, "--week", sample.plan_week.isoformat()))
+    assert code == 0
+    for name in ("roster.csv", "requirements.csv", "summary.json", "roster.xlsx"):
+        assert (tmp_path / name).exists(), name
+
+
+def test_plan_not_a_monday_exits_two(
+    sample: SampleBranch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--week on a Tuesday is bad input: one line naming --week, nothing written."""
+    code = main(_args(sample, tmp_path / "o", "--week", "2026-12-01"))
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--week" in err[0]
+    assert not (tmp_path / "o").exists()
+
+
+def test_relax_names_known_rules() -> None:
+    """--relax accepts rule names and refuses unknown ones."""
+    assert parse_relax("noon_two_at_high_counter, lobby_manager") == (
+        "noon_two_at_high_counter",
+        "lobby_manager",
+    )
+    with pytest.raises(Exception, match="unknown rule"):
+        parse_relax("no_such_rule")
+
+
+def test_impossible_week_exits_one(
+    sample: SampleBranch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With every high-counter person on leave on a day the noon rule cannot hold: exit 1 with the reason."""
+    monday = sample.plan_week
+    leave = tmp_path / "leave.csv"
+    rows = ["staff_id,date,start,end,reason"] + [
+        f"{sid},{monday.isoformat()},,,年休假" for sid in ("S02", "S07", "S08", "S09", "S10", "S11")
+    ]
+    leave.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    args = _args(sample, tmp_path / "o", "--week", monday.isoformat())
+    args[args.index("--leave") + 1] = str(leave)
+    code = main(args)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "noon_two_at_high_counter" in err or "高柜" in err
+    assert (tmp_path / "o" / "summary.json").exists()
