@@ -105,7 +105,16 @@ def explain_core(problem: Problem, core: list[tuple[str, dt.date | None]]) -> li
     together_en = ", ".join(
         f"{get_rule(r).label_en} ({day_label(d, 'en') if d else 'week'})" for r, d in core
     )
-    out = []
+    out = [
+        Violation(
+            "conflict",
+            None,
+            None,
+            None,
+            f"以下规则无法同时满足 (去掉任何一条即可排班): {together_zh}",
+            f"these rules cannot all hold (dropping any one of them makes the week feasible): {together_en}",
+        )
+    ]
     for rule_name, date in core:
         rule = get_rule(rule_name)
         day = problem.day(date) if date is not None else None
@@ -118,8 +127,8 @@ def explain_core(problem: Problem, core: list[tuple[str, dt.date | None]]) -> li
                 date,
                 None,
                 None,
-                f"{where_zh}: 「{rule.label_zh}」— {zh}; 与以下规则无法同时满足: {together_zh}",
-                f"{where_en}: “{rule.label_en}” — {en}; cannot hold together with: {together_en}",
+                f"{where_zh}: 「{rule.label_zh}」— {zh}",
+                f"{where_en}: “{rule.label_en}” — {en}",
             )
         )
     return out

@@ -64,7 +64,8 @@ def days_pattern(
 
     Everyone available works ``standard_days_per_week`` days of a full week (every day of a shorter plan),
     within the labour rule's day limits; each day has at least the rules' ``headcount`` estimates of each
-    skill and authority; the rest is spread over the days in proportion to their forecast arrivals.
+    skill and authority (as far as the staff allows); the rest is spread over the days in proportion to their
+    forecast arrivals.
     A heuristic: the roster search checks it and drops it if it cannot be staffed.
     """
     from constraints.rules import enabled_rules
@@ -129,7 +130,10 @@ def days_pattern(
                     if not any(a.hours is None for a in problem.absences_of(p, d.date))
                 ]
                 groups.setdefault(key, members(key))
-                m.add(sum(w[(p, d.date)] for p in group) >= min(need, len(group)))
+                want = min(need, len(group))
+                short = m.new_int_var(0, want, f"short_{key}_{d.date}")
+                m.add(sum(w[(p, d.date)] for p in group) + short >= want)
+                dev.append(10_000 * short)  # the estimates come first, as far as they can be met
     for key, group in groups.items():
         size = sum(1 for p in group for d in days)  # person-days of the group
         if not group or size == 0:
@@ -232,6 +236,7 @@ class DaySearch:
         self.best: float | None = None
         self.first_feasible: float | None = None
         self._lock = threading.Lock()
+        self._proved_infeasible = False
         self.log: list[str] = []
 
     def note(self, what: str) -> None:
@@ -331,6 +336,8 @@ class DaySearch:
             st = s.solve(model)
             used[k] = s.deterministic_time if self.budget.deterministic else s.wall_time
             results[k] = self._values(s) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+            if st == cp_model.INFEASIBLE:
+                self._proved_infeasible = True
 
         models = [self.model]
         for _ in range(runs - 1):
@@ -353,6 +360,7 @@ class DaySearch:
         """A first feasible roster (or a proof there is none)."""
         m = self.model
         m.clear_objective()
+        self._proved_infeasible = False
         pattern = days_pattern(self.built.vars.problem, self.seed)
         self.note(f"pattern {'found' if pattern else 'none'}")
         if pattern is not None:
@@ -365,6 +373,7 @@ class DaySearch:
             self._fix(fixed, values)
             found = self._local_search(self.budget.total * 0.12)
             self._restore(fixed)
+            self._proved_infeasible = False  # the pattern was a restriction
             self.note(f"construct pattern found={found is not None}")
             if found is not None:
                 m.minimize(self.objective)
@@ -382,6 +391,8 @@ class DaySearch:
             found = self._local_search(self.budget.total * share)
             self.seed = seed
             self.note(f"construct shape={use_shape} found={found is not None}")
+            if found is None and self._proved_infeasible and not use_shape:
+                return "INFEASIBLE", None  # presolve proved it: no restriction was active
             if found is not None:
                 values = found
                 self._set_shape(False)

@@ -65,6 +65,17 @@ TINY_STAFF = Staff(
 )
 
 
+TINY_WEEK_STAFF = Staff(
+    people=(
+        *TINY_STAFF.people,
+        person("G", "personal_teller", ["high_counter", "low_counter"], ["operations"]),
+        person("H", "sales_supervisor", ["lobby", "low_counter"], ["branch"]),
+        person("I", "personal_teller", ["high_counter", "low_counter"]),
+    )
+)
+"""Nine people: enough to staff a whole week of the tiny branch (three holders of each kind of cover)."""
+
+
 def days_of(config: BranchConfig, dates: Sequence[dt.date]) -> tuple[Day, ...]:
     """Calendar days of the dates."""
     cal = BranchCalendar(config)

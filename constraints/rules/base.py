@@ -231,7 +231,10 @@ def slot_overlaps(day: Day, s: int, absence: Absence) -> bool:
 
 
 def away_reason(problem: Problem, staff_id: str, day: Day, s: int) -> str | None:
-    """The reason the person is away in the slot (``"leave"`` when unnamed), or None when free."""
+    """The reason the person is away in the slot (``"leave"`` when unnamed), or None when free (always None
+    when the ``availability`` rule is switched off: then leave does not bind)."""
+    if not problem.config.rules.availability.enabled:
+        return None
     for a in problem.absences_of(staff_id, day.date):
         if slot_overlaps(day, s, a):
             return a.reason or a.kind

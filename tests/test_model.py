@@ -1,0 +1,71 @@
+"""Tests of scheduler.model: the rules encode into one model with a CNY objective of named terms."""
+
+from __future__ import annotations
+
+from factories import MONDAY, tiny_config, tiny_problem
+from ortools.sat.python import cp_model
+
+from scheduler.model import build_model
+from scheduler.variables import OBJ_SCALE
+
+
+def test_every_enabled_rule_is_encoded_with_named_cost_terms() -> None:
+    """The built model lists the enabled rules and the expected named terms (wait, salary, switches…)."""
+    b = build_model(tiny_problem([MONDAY]))
+    assert b.rules[0].name == "demand"
+    names = {t.name for t in b.terms}
+    assert {
+        "demand.wait",
+        "demand.open_windows",
+        "labour.salary",
+        "skills.switches",
+        "fairness.spread",
+    } <= names
+    assert all(t.scale == OBJ_SCALE for t in b.terms)
+
+
+def test_rules_subset_and_disabled_rules() -> None:
+    """build_model(rules=…) encodes only those; a disabled rule is never encoded."""
+    b = build_model(tiny_problem([MONDAY]), rules=["labour"])
+    assert [r.name for r in b.rules] == ["labour"]
+    cfg = tiny_config(**{"rules.fairness.enabled": False})
+    b2 = build_model(tiny_problem([MONDAY], config=cfg))
+    assert "fairness" not in [r.name for r in b2.rules]
+
+
+def test_objective_adds_the_unavoidable_constants_back() -> None:
+    """objective_cny(model value) = value / scale + the constants (contract salary, waiting floor)."""
+    b = build_model(tiny_problem([MONDAY]))
+    salary = next(t for t in b.terms if t.name == "labour.salary")
+    assert salary.constant_cny == 6 * 8 * 60.0  # six people, a fifth of 40 h, 60 CNY an hour
+    assert b.objective_cny(0) == b.constant_cny
+    assert b.objective_cny(250) == b.constant_cny + 2.5
+
+
+def test_solved_term_values_sum_to_the_objective() -> None:
+    """The named terms of a solution add up to the objective in CNY."""
+    b = build_model(tiny_problem([MONDAY]))
+    s = cp_model.CpSolver()
+    s.parameters.max_time_in_seconds = 5
+    s.parameters.num_workers = 2
+    assert s.solve(b.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    values = b.term_values(s)
+    assert abs(sum(values.values()) - b.objective_cny(s.objective_value)) < 1e-6 * max(
+        1.0, sum(values.values())
+    )
+
+
+def test_assumption_literals_exist_per_rule_and_day() -> None:
+    """With assumptions, every hard rule's constraints sit under a (rule, day) literal; labour also per week."""
+    b = build_model(tiny_problem([MONDAY]), assumptions=True)
+    keys = set(b.vars.assumption_literals)
+    assert ("noon_two_at_high_counter", MONDAY) in keys
+    assert ("labour", None) in keys
+    assert not any(r == "fairness" for r, _ in keys)
+
+
+def test_relaxed_rule_becomes_a_penalty_term() -> None:
+    """relax=(rule,) adds a relax.<rule> term priced per broken constraint."""
+    b = build_model(tiny_problem([MONDAY]), relax=("noon_two_at_high_counter",), relax_penalty_cny=5000)
+    term = next(t for t in b.terms if t.name == "relax.noon_two_at_high_counter")
+    assert term.rule == "noon_two_at_high_counter"

@@ -1,0 +1,333 @@
+"""Tests generated from the rule registry: for every rule a feasible and an infeasible tiny case (the infeasible
+one becomes feasible when only that rule is switched off), and a hand-made roster its ``check`` flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from factories import MONDAY, SATURDAY, TINY_STAFF, leave, person, tiny_config, tiny_problem
+
+from constraints.config import RULE_NAMES, BranchConfig
+from constraints.problem import Problem
+from constraints.roster import Block, Roster
+from constraints.rules import RULES, check_roster, enabled_rules, get_rule, precheck
+from constraints.staff import Staff
+from scheduler.result import SolveParams
+from scheduler.solve import solve
+
+FAST = SolveParams(time_limit_seconds=4.0, seed=0, workers=2)
+
+
+def only(*rules: str, **updates: object) -> BranchConfig:
+    """The tiny config with every rule but ``rules`` switched off (dotted-key updates apply)."""
+    off = {f"rules.{r}.enabled": False for r in RULE_NAMES if r not in rules}
+    return tiny_config(**off, **updates)
+
+
+def hm(text: str) -> int:
+    """Minutes of ``HH:MM``."""
+    h, m = text.split(":")
+    return int(h) * 60 + int(m)
+
+
+def blocks(date: dt.date, sid: str, *parts: tuple[str, str, str]) -> list[Block]:
+    """Blocks of one person from ``(start, end, activity)`` triples."""
+    return [Block(date, sid, hm(a), hm(b), act) for a, b, act in parts]
+
+
+ONLY_C = Staff(people=(person("C", "personal_teller", ["high_counter", "low_counter"]),))
+"""One teller: the smallest branch for the run-length cases."""
+
+
+@dataclass
+class Case:
+    """The tiny cases of one rule."""
+
+    feasible: Callable[[], Problem]
+    infeasible: Callable[[], Problem] | None
+    flagged: Callable[[], tuple[Problem, Roster]]
+    explained_by: str | None = None  # the rule an explanation names (default: the rule itself)
+    notes: list[str] = field(default_factory=list)
+
+
+def _short_stay(rules: tuple[str, ...], **updates: object) -> Problem:
+    """Teller C can only be at work 12:00–12:30 and the noon rule wants one at the high counter then."""
+    cfg = only(
+        *rules,
+        **{
+            "rules.noon_two_at_high_counter.count": 1,
+            "rules.noon_two_at_high_counter.window": "12:00-12:30",
+            "rules.noon_two_at_high_counter.all_day_on": [],
+            "rules.labour.min_shift_hours": 0.5,
+        },
+        **updates,
+    )
+    away = [leave("C", MONDAY, "08:30-12:00", "培训"), leave("C", MONDAY, "12:30-17:30", "培训")]
+    return tiny_problem([MONDAY], config=cfg, staff=ONLY_C, absences=away)
+
+
+def _flag_demand() -> tuple[Problem, Roster]:
+    prob = tiny_problem([MONDAY])
+    r = Roster(
+        tuple(
+            b
+            for sid in ("B", "C", "D")
+            for b in blocks(MONDAY, sid, ("10:00", "11:00", "high_counter"))  # 3 people, 2 windows
+        )
+    )
+    return prob, r
+
+
+def _flag_noon() -> tuple[Problem, Roster]:
+    prob = tiny_problem([MONDAY])
+    r = Roster(tuple(blocks(MONDAY, "C", ("11:30", "13:30", "high_counter"))))
+    return prob, r
+
+
+def _flag_permission() -> tuple[Problem, Roster]:
+    prob = tiny_problem([MONDAY])
+    r = Roster(tuple(blocks(MONDAY, "C", ("09:00", "17:00", "back_office"))))
+    return prob, r
+
+
+def _flag_lobby() -> tuple[Problem, Roster]:
+    prob = tiny_problem([MONDAY])
+    r = Roster(tuple(blocks(MONDAY, "E", ("09:00", "12:00", "lobby"), ("12:00", "17:00", "back_office"))))
+    return prob, r
+
+
+def _flag_lunch() -> tuple[Problem, Roster]:
+    prob = tiny_problem([MONDAY])
+    r = Roster(tuple(blocks(MONDAY, "C", ("08:30", "16:30", "back_office"))))
+    return prob, r
+
+
+def _flag_routine() -> tuple[Problem, Roster]:
+    prob = tiny_problem([MONDAY])
+    r = Roster(
+        tuple(blocks(MONDAY, "C", ("08:30", "12:00", "back_office")))
+    )  # on the opening shift, no meeting
+    return prob, r
+
+
+def _flag_labour() -> tuple[Problem, Roster]:
+    prob = tiny_problem([MONDAY])
+    r = Roster(
+        tuple(blocks(MONDAY, "C", ("08:30", "10:00", "back_office"), ("14:00", "17:30", "back_office")))
+    )
+    return prob, r
+
+
+def _flag_availability() -> tuple[Problem, Roster]:
+    prob = tiny_problem([MONDAY], absences=[leave("C", MONDAY, "09:00-12:00", "经营分析会")])
+    r = Roster(tuple(blocks(MONDAY, "C", ("08:30", "13:00", "back_office"))))
+    return prob, r
+
+
+def _flag_skills() -> tuple[Problem, Roster]:
+    prob = tiny_problem([MONDAY])
+    r = Roster(
+        tuple(blocks(MONDAY, "A", ("09:00", "11:00", "high_counter")))
+    )  # the president has no cash skill
+    return prob, r
+
+
+def _flag_fairness() -> tuple[Problem, Roster]:
+    staff = Staff(
+        people=tuple(
+            p if p.staff_id != "C" else p.model_copy(update={"prefer_off": frozenset({0})})
+            for p in TINY_STAFF
+        )
+    )
+    prob = tiny_problem([MONDAY], staff=staff)
+    r = Roster(tuple(blocks(MONDAY, "C", ("09:00", "12:00", "back_office"))))
+    return prob, r
+
+
+CASES: dict[str, Case] = {
+    "demand": Case(
+        feasible=lambda: tiny_problem([MONDAY]),
+        infeasible=lambda: _short_stay(
+            ("demand", "noon_two_at_high_counter", "availability"), **{"rules.demand.min_open_minutes": 60}
+        ),
+        flagged=_flag_demand,
+    ),
+    "noon_two_at_high_counter": Case(
+        feasible=lambda: tiny_problem([SATURDAY]),
+        infeasible=lambda: tiny_problem([SATURDAY], absences=[leave("C", SATURDAY), leave("D", SATURDAY)]),
+        flagged=_flag_noon,
+    ),
+    "permission_holder": Case(
+        feasible=lambda: tiny_problem([MONDAY], config=only("permission_holder", "availability")),
+        infeasible=lambda: tiny_problem(
+            [MONDAY],
+            config=only("permission_holder", "availability"),
+            absences=[leave("A", MONDAY), leave("B", MONDAY, "13:00-17:30", "季度谈话")],
+        ),
+        flagged=_flag_permission,
+    ),
+    "lobby_manager": Case(
+        feasible=lambda: tiny_problem([MONDAY], config=only("lobby_manager", "availability")),
+        infeasible=lambda: tiny_problem(
+            [MONDAY],
+            config=only("lobby_manager", "availability"),
+            absences=[leave("E", MONDAY), leave("F", MONDAY)],
+        ),
+        flagged=_flag_lobby,
+    ),
+    "lunch": Case(
+        feasible=lambda: tiny_problem([SATURDAY], config=only("lunch", "noon_two_at_high_counter")),
+        infeasible=lambda: tiny_problem(
+            [SATURDAY],
+            config=only(
+                "lunch",
+                "noon_two_at_high_counter",
+                **{
+                    "rules.noon_two_at_high_counter.count": 3,
+                    "windows": {"high_counter": 3, "low_counter": 1, "corporate_counter": 0},
+                },
+            ),
+        ),
+        flagged=_flag_lunch,
+    ),
+    "daily_routine": Case(
+        feasible=lambda: tiny_problem([MONDAY], config=only("daily_routine", "availability")),
+        infeasible=lambda: tiny_problem(
+            [MONDAY],
+            config=only("daily_routine", "availability"),
+            absences=[leave("A", MONDAY, "15:00-17:30", "外出"), leave("B", MONDAY, "16:00-17:30", "外出")],
+        ),
+        flagged=_flag_routine,
+    ),
+    "labour": Case(
+        feasible=lambda: tiny_problem([MONDAY], config=only("labour")),
+        infeasible=lambda: tiny_problem([MONDAY], config=only("labour", **{"labor.max_daily_hours": 3})),
+        flagged=_flag_labour,
+    ),
+    "availability": Case(
+        feasible=lambda: tiny_problem([MONDAY], absences=[leave("C", MONDAY)]),
+        infeasible=lambda: tiny_problem(
+            [SATURDAY],
+            config=only("availability", "noon_two_at_high_counter"),
+            absences=[leave("C", SATURDAY), leave("D", SATURDAY)],
+        ),
+        flagged=_flag_availability,
+        explained_by="noon_two_at_high_counter",
+    ),
+    "skills": Case(
+        feasible=lambda: tiny_problem([MONDAY], config=only("skills")),
+        infeasible=lambda: _short_stay(("skills", "noon_two_at_high_counter", "availability")),
+        flagged=_flag_skills,
+    ),
+    "fairness": Case(
+        feasible=lambda: tiny_problem([MONDAY, SATURDAY]),
+        infeasible=None,  # soft: it prices, it never forbids
+        flagged=_flag_fairness,
+    ),
+}
+
+
+def test_every_rule_has_cases() -> None:
+    """The registry and the cases list the same rules, so a new rule cannot ship without tests."""
+    assert set(CASES) == {r.name for r in RULES} == set(RULE_NAMES)
+
+
+def test_registry_order_and_lookup() -> None:
+    """RULES follows config.rules; get_rule finds each by name and rejects unknown names."""
+    assert tuple(r.name for r in RULES) == RULE_NAMES
+    for r in RULES:
+        assert get_rule(r.name) is r
+        assert r.label_zh and r.label_en and r.kind in ("hard", "soft")
+    with pytest.raises(KeyError, match="unknown rule"):
+        get_rule("no_such_rule")
+
+
+def test_disabled_rules_are_skipped() -> None:
+    """A rule switched off in the config is neither encoded nor checked."""
+    cfg = tiny_config(**{"rules.noon_two_at_high_counter.enabled": False})
+    assert "noon_two_at_high_counter" not in [r.name for r in enabled_rules(cfg)]
+    prob, roster = _flag_noon()
+    prob = prob.replace(config=cfg)
+    assert not [v for v in check_roster(prob, roster) if v.rule == "noon_two_at_high_counter"]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_feasible_case_solves_and_passes_the_check(name: str) -> None:
+    """The rule's feasible tiny case gives a roster that its own check (and every other) accepts."""
+    prob = CASES[name].feasible()
+    result = solve(prob, FAST)
+    assert result.status in ("OPTIMAL", "FEASIBLE"), result.explanation
+    assert result.roster is not None
+    assert not [v for v in get_rule(name).check(prob, result.roster) if v.hard]
+    assert not result.hard_violations
+
+
+@pytest.mark.parametrize("name", [n for n, c in CASES.items() if c.infeasible is not None])
+def test_infeasible_case_is_reported_and_blames_the_rule(name: str) -> None:
+    """The infeasible case has no roster, names the rule, and solves once only this rule is off."""
+    case = CASES[name]
+    assert case.infeasible is not None
+    prob = case.infeasible()
+    result = solve(prob, FAST)
+    assert result.status == "INFEASIBLE"
+    assert result.roster is None
+    assert (case.explained_by or name) in {v.rule for v in result.explanation}
+    off = prob.replace(config=prob.config.copy_with(**{f"rules.{name}.enabled": False}))
+    again = solve(off, FAST)
+    assert again.status in ("OPTIMAL", "FEASIBLE"), again.explanation
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hand_made_roster_is_flagged(name: str) -> None:
+    """A roster written by hand that breaks the rule is flagged by its check, with a bilingual message."""
+    prob, roster = CASES[name].flagged()
+    found = get_rule(name).check(prob, roster)
+    assert found, f"{name} did not flag the hand-made roster"
+    for v in found:
+        assert v.rule == name
+        assert v.message_zh and v.message_en
+        assert v.hard == (get_rule(name).kind == "hard") or not v.hard
+
+
+def test_check_survives_odd_rosters() -> None:
+    """Shifts in pieces, overlaps, unknown people, work on a closed day: every check runs and labour flags them."""
+    prob = tiny_problem([MONDAY, dt.date(2026, 10, 1)])  # National Day: closed
+    odd = Roster(
+        tuple(
+            blocks(MONDAY, "C", ("08:30", "10:00", "high_counter"), ("09:30", "11:00", "back_office"))
+            + blocks(MONDAY, "C", ("14:00", "15:00", "low_counter"))
+            + blocks(MONDAY, "ZZ", ("09:00", "10:00", "back_office"))
+            + blocks(dt.date(2026, 10, 1), "D", ("09:00", "12:00", "back_office"))
+            + blocks(MONDAY, "E", ("07:00", "09:00", "back_office"))
+        )
+    )
+    found = check_roster(prob, odd)
+    labour = " ".join(v.message_en for v in found if v.rule == "labour")
+    assert "in pieces" in labour
+    assert "two activities at once" in labour
+    assert "not in the staff list" in labour
+    assert "closed" in labour
+    assert "outside staff time" in labour
+
+
+def test_precheck_names_people_and_leave_reasons() -> None:
+    """The noon precheck says who is available and why the others are not, in Chinese and English."""
+    prob = tiny_problem(
+        [SATURDAY], absences=[leave("C", SATURDAY, reason="年休假"), leave("D", SATURDAY, reason="病假")]
+    )
+    found = [v for v in precheck(prob) if v.rule == "noon_two_at_high_counter"]
+    assert found
+    v = found[0]
+    assert "只有 1 名可用: PB" in v.message_zh and "PC 年休假" in v.message_zh and "PD 病假" in v.message_zh
+    assert "1 available: PB" in v.message_en
+    assert v.start == hm("09:30") and v.end == hm("16:00")
+
+
+def test_fairness_check_reports_soft_notes_only() -> None:
+    """Fairness never produces a hard violation."""
+    prob, roster = _flag_fairness()
+    found = get_rule("fairness").check(prob, roster)
+    assert found and all(not v.hard for v in found)

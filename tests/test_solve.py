@@ -1,0 +1,173 @@
+"""Tests of scheduler.solve: rosters that hold every rule, reproducibility, progress, limits and infeasibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from factories import (
+    MONDAY,
+    SATURDAY,
+    TINY_STAFF,
+    TINY_WEEK_STAFF,
+    leave,
+    person,
+    synthetic_demand,
+    tiny_config,
+    tiny_problem,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from constraints.problem import Problem
+from constraints.rules import check_roster
+from constraints.staff import Staff
+from scheduler.result import Progress, SolveParams
+from scheduler.search import days_pattern
+from scheduler.solve import relative_gap, solve
+
+FAST = SolveParams(time_limit_seconds=3.0, seed=0, workers=2)
+
+
+def test_tiny_day_is_solved_to_optimality_and_passes_every_check() -> None:
+    """One day of the tiny branch: optimal, with every hard rule holding in the returned roster."""
+    prob = tiny_problem([MONDAY])
+    r = solve(prob, FAST)
+    assert r.status == "OPTIMAL"
+    assert r.roster is not None and r.ok
+    assert not [v for v in check_roster(prob, r.roster) if v.hard]
+    assert r.gap == 0.0
+    assert r.objective is not None and r.best_bound is not None and r.best_bound <= r.objective + 1e-6
+
+
+def test_same_seed_gives_the_same_roster() -> None:
+    """Two solves with the same seed and parameters return identical rosters (deterministic mode)."""
+    prob = tiny_problem([MONDAY, SATURDAY])
+    a = solve(prob, FAST)
+    b = solve(prob, FAST)
+    assert a.roster is not None and b.roster is not None
+    assert a.to_frame().equals(b.to_frame())
+    assert a.objective == b.objective
+
+
+def test_progress_callback_sees_improving_objectives() -> None:
+    """The progress hook is called with a falling objective and seconds since the start."""
+    seen: list[Progress] = []
+    prob = tiny_problem([MONDAY, SATURDAY])
+    solve(prob, SolveParams(time_limit_seconds=3.0, progress_callback=seen.append))
+    objs = [p.objective for p in seen if p.objective is not None]
+    assert objs and objs == sorted(objs, reverse=True)
+    assert all(p.seconds >= 0 for p in seen)
+
+
+def test_precheck_failure_returns_at_once_with_reasons() -> None:
+    """A week no roster can staff is INFEASIBLE without a roster, with the reason by rule, day and people."""
+    prob = tiny_problem([SATURDAY], absences=[leave("C", SATURDAY), leave("D", SATURDAY)])
+    r = solve(prob, FAST)
+    assert r.status == "INFEASIBLE" and r.roster is None and not r.ok
+    assert r.explanation and r.explanation[0].rule == "noon_two_at_high_counter"
+    assert r.explanation[0].date == SATURDAY
+
+
+def test_non_deterministic_mode_also_returns_a_valid_roster() -> None:
+    """The wall-clock mode (parallel portfolio in sub-solves) gives a roster holding every rule."""
+    prob = tiny_problem([MONDAY, SATURDAY])
+    r = solve(prob, SolveParams(time_limit_seconds=3.0, deterministic=False))
+    assert r.roster is not None and r.ok
+
+
+def test_relative_gap() -> None:
+    """The gap is (objective − bound) / objective, 0 when both are 0, never negative."""
+    assert relative_gap(100.0, 90.0) == pytest.approx(0.1)
+    assert relative_gap(0.0, 0.0) == 0.0
+    assert relative_gap(100.0, 120.0) == 0.0
+
+
+def test_days_pattern_respects_leave_and_standard_days() -> None:
+    """The starting days-off pattern keeps people on leave home and nobody above five days in a week."""
+    cfg = tiny_config()
+    prob = Problem.for_week(cfg, TINY_STAFF, MONDAY, absences=[leave("C", MONDAY + dt.timedelta(days=2))])
+    prob = prob.replace(demand=synthetic_demand(prob))
+    pat = days_pattern(prob)
+    assert pat is not None
+    assert pat[("C", MONDAY + dt.timedelta(days=2))] == 0
+    for sid in TINY_STAFF.ids():
+        assert sum(pat[(sid, d.date)] for d in prob.days) <= 5
+
+
+def test_week_of_tiny_branch_holds_every_rule() -> None:
+    """A full week of a nine-person branch: a roster holding every hard rule, with each labour term priced."""
+    prob = Problem.for_week(tiny_config(), TINY_WEEK_STAFF, MONDAY)
+    prob = prob.replace(demand=synthetic_demand(prob))
+    r = solve(prob, SolveParams(time_limit_seconds=6.0))
+    assert r.roster is not None and r.ok, r.explanation
+    for sid in TINY_WEEK_STAFF.ids():
+        assert sum(r.roster.works(d.date, sid) for d in prob.days) <= 6
+    assert {"labour.salary", "labour.rest_day_pay", "demand.wait"} <= set(r.penalties)
+
+
+# ---- every roster the solver returns passes every check -------------------------------------------------
+
+EXTRA_SKILLS = st.sampled_from(
+    [("high_counter", "low_counter"), ("lobby", "low_counter"), ("corporate_counter",), (), ("lobby",)]
+)
+
+
+@st.composite
+def small_branches(draw: st.DrawFn) -> Problem:
+    """The tiny branch plus 0–2 random people, random leave, 1–2 days and a few rule settings."""
+    extra = draw(st.lists(EXTRA_SKILLS, min_size=0, max_size=2))
+    people = list(TINY_STAFF.people) + [
+        person(f"X{i}", "personal_teller" if "high_counter" in sk else "wealth_manager", sk)
+        for i, sk in enumerate(extra)
+    ]
+    staff = Staff(people=tuple(people))
+    dates = draw(
+        st.sampled_from([[MONDAY], [SATURDAY], [MONDAY, MONDAY + dt.timedelta(days=1)], [MONDAY, SATURDAY]])
+    )
+    away = []
+    for sid in draw(st.lists(st.sampled_from(staff.ids()), max_size=2, unique=True)):
+        hours = draw(st.sampled_from([None, "09:00-11:00", "14:00-17:30"]))
+        away.append(leave(sid, dates[0], hours))
+    cfg = tiny_config(
+        **{
+            "rules.noon_two_at_high_counter.count": draw(st.sampled_from([1, 2])),
+            "rules.lobby_manager.backup": draw(st.booleans()),
+            "rules.demand.min_open_minutes": draw(st.sampled_from([30, 60])),
+            "rules.skills.max_switches_per_day": draw(st.sampled_from([3, 6])),
+        }
+    )
+    return tiny_problem(
+        dates, config=cfg, staff=staff, absences=away, level=draw(st.sampled_from([0.5, 1.0, 1.5]))
+    )
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_branches())
+def test_every_returned_roster_passes_every_check(prob: Problem) -> None:
+    """Whatever small branch: a roster the solver returns never breaks a hard rule's check."""
+    r = solve(prob, SolveParams(time_limit_seconds=2.0, workers=2))
+    if r.roster is None:
+        assert r.status in ("INFEASIBLE", "UNKNOWN")
+        if r.status == "INFEASIBLE":
+            assert r.explanation
+        return
+    hard = [v for v in check_roster(prob, r.roster) if v.hard]
+    assert not hard, [v.message_en for v in hard]
+
+
+@pytest.mark.slow
+def test_sample_week_holds_every_hard_rule(examples: object) -> None:
+    """The sample branch's week (14 staff, 15-minute slots) solves with every hard rule holding."""
+    from pathlib import Path
+
+    from constraints.config import load_config
+    from constraints.staff import read_staff
+
+    folder = Path(str(examples))
+    cfg = load_config(folder / "branch.toml")
+    staff = read_staff(folder / "staff.csv")
+    prob = Problem.for_week(cfg, staff, MONDAY)
+    prob = prob.replace(demand=synthetic_demand(prob))
+    r = solve(prob, SolveParams(time_limit_seconds=20.0))
+    assert r.roster is not None and r.ok, [v.message_en for v in r.hard_violations]
