@@ -135,10 +135,11 @@ def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
         table = Table()
         for col in (tr("日期", "Date"), tr("类型", "Type"), tr("营业", "Open")):
             table.add_column(col, no_wrap=True)
-        for col in (tr("在岗人数", "Staff"), tr("工时", "Hours"), tr("预计取号", "Arrivals")):
+        for col in (tr("人数", "Staff"), tr("工时", "Hours"), tr("取号", "Tickets")):
             table.add_column(col, justify="right")
-        table.add_column(tr("平均等候(分)", "Mean wait (min)"), justify="right")
-        table.add_column(tr("20分钟内占比", "Within target"), justify="right")
+        target = plan.branch.config.service_level.target_wait_minutes
+        table.add_column(tr("等候(分)", "Wait (min)"), justify="right")
+        table.add_column(tr(f"{target:g}分内", f"≤{target:g} min"), justify="right")
         ids = plan.branch.staff.ids()
         for day in plan.problem.days:
             people = [sid for sid in ids if r.roster.works(day.date, sid)]
