@@ -18,6 +18,7 @@ import pandas as pd
 
 from constraints.config import BranchConfig, TimeRange, fmt_hhmm
 from constraints.errors import InputError
+from constraints.i18n import weekday_label
 from constraints.io import read_table
 
 DAY_TYPES: tuple[str, ...] = ("workday", "weekend", "holiday", "makeup_workday", "closed")
@@ -215,19 +216,24 @@ class BranchCalendar:
         return pd.DataFrame(rows)
 
 
-def parse_week(text: str) -> dt.date:
-    """The Monday given as ``YYYY-MM-DD``; ``InputError`` naming ``--week`` otherwise."""
+def parse_day(text: str, argument: str, weekday: int | None = None) -> dt.date:
+    """A date given as ``YYYY-MM-DD`` (on ``weekday`` when given, 0 = Monday); ``InputError`` naming the argument."""
     try:
         day = dt.date.fromisoformat(str(text).strip())
     except ValueError:
         raise InputError(
-            "日期格式应为 YYYY-MM-DD (date must be YYYY-MM-DD)", argument="--week", value=text
+            "日期格式应为 YYYY-MM-DD (date must be YYYY-MM-DD)", argument=argument, value=text
         ) from None
-    if day.weekday() != 0:
+    if weekday is not None and day.weekday() != weekday:
         raise InputError(
-            f"必须是周一, 而 {day} 是{['周一', '周二', '周三', '周四', '周五', '周六', '周日'][day.weekday()]} "
-            "(--week must be a Monday)",
-            argument="--week",
+            f"必须是{weekday_label(weekday, 'zh')}, 而 {day} 是{weekday_label(day.weekday(), 'zh')} "
+            f"({argument} must be a {dt.date(2024, 1, 1 + weekday):%A})",
+            argument=argument,
             value=text,
         )
     return day
+
+
+def parse_week(text: str) -> dt.date:
+    """The Monday given as ``YYYY-MM-DD``; ``InputError`` naming ``--week`` otherwise."""
+    return parse_day(text, "--week", weekday=0)

@@ -16,9 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from constraints.calendar import BranchCalendar
+from constraints.calendar import BranchCalendar, parse_day
 from constraints.config import COUNTER_TYPES, load_config
-from constraints.errors import InputError
 from constraints.i18n import ACTIVITY_LABELS, DAY_TYPE_LABELS, label, tr, weekday_label
 from constraints.staff import POSTS, read_absences, read_staff
 from scheduler.cli_app import app
@@ -27,19 +26,7 @@ from scheduler.sample import DEFAULT_END, SampleBranch, generate_sample
 
 def parse_end(text: str) -> dt.date:
     """The history's last day (a Sunday) from ``YYYY-MM-DD``; ``InputError`` naming ``--end`` otherwise."""
-    try:
-        day = dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise InputError(
-            "日期格式应为 YYYY-MM-DD (date must be YYYY-MM-DD)", argument="--end", value=text
-        ) from None
-    if day.weekday() != 6:
-        raise InputError(
-            f"历史必须在周日结束, 而 {day} 是{weekday_label(day.weekday(), 'zh')} (--end must be a Sunday)",
-            argument="--end",
-            value=text,
-        )
-    return day
+    return parse_day(text, "--end", weekday=6)
 
 
 @app.command()

@@ -32,22 +32,8 @@ from forecasts.tickets import read_tickets
 from forecasts.weekly import FORECAST_COLUMNS, forecast_week
 from scheduler.outputs import write_outputs
 from scheduler.result import Progress, RosterResult, SolveParams
-from scheduler.simulate import SimulationResult, simulate_week
+from scheduler.simulate import SIMULATION_COLUMNS, SimulationResult, simulate_week
 from scheduler.solve import solve
-
-SIMULATION_COLUMNS: tuple[str, ...] = (
-    "date",
-    "start",
-    "end",
-    "counter",
-    "arrivals",
-    "open_windows",
-    "mean_wait_min",
-    "share_within_target",
-    "p90_wait_min",
-    "abandoned",
-    "utilization",
-)
 
 
 @dataclass(frozen=True)
