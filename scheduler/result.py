@@ -51,10 +51,13 @@ class Progress:
 class SolveParams:
     """How to solve. Defaults come from ``config.solver`` (see :meth:`from_config`).
 
-    ``deterministic`` (default) makes the same seed give the same roster: CP-SAT's interleaved search with a
-    *deterministic* time budget (``time_limit_seconds`` deterministic seconds; a wall-clock cap of four times
-    that guards against a stalled machine — if that cap stops the search the result says so). Otherwise the
-    parallel portfolio runs for ``time_limit_seconds`` of wall clock: faster, not reproducible.
+    ``deterministic`` (default) makes the same seed give the same roster: every CP-SAT call of the search
+    (:mod:`scheduler.search`) is single-threaded with a fixed seed and limited by *deterministic* time —
+    ``time_limit_seconds × search.DTIME_PER_SECOND`` work units in all, so the wall time it takes depends on
+    the machine (a safety cap of 3 × the limit + 5 s stops it; then ``reproducible`` is False). Otherwise the
+    same search is limited by wall-clock seconds: it honours the limit exactly, but how far it gets (and so
+    the roster) depends on the machine's load. ``workers`` local searches with consecutive seeds race for the
+    first roster (the lowest seed that finds one wins, so this stays deterministic).
     """
 
     time_limit_seconds: float = 30.0
@@ -67,6 +70,8 @@ class SolveParams:
     relax_penalty_cny: float = 10_000.0
     explain_seconds: float = 20.0
     symmetry_breaking: bool = True
+    start: Roster | None = None
+    """A roster to start from (last week's, or the one before a what-if change): kept where it still holds."""
 
     @classmethod
     def from_config(cls, config: Any, **changes: Any) -> SolveParams:
@@ -90,6 +95,7 @@ class SolveParams:
             "relax": list(self.relax),
             "deterministic": self.deterministic,
             "relax_penalty_cny": self.relax_penalty_cny,
+            "warm_start": self.start is not None,
         }
 
 

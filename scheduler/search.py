@@ -218,8 +218,10 @@ class DaySearch:
         log_progress: bool = False,
         on_progress: Callable[[float | None, float | None], None] | None = None,
         t0: float | None = None,
+        start: Any = None,
     ) -> None:
         self.built = built
+        self.start = start
         self.model = built.model
         self.seed = seed
         self.workers = max(1, workers)
@@ -310,6 +312,32 @@ class DaySearch:
                     out[(p, d)] = v
         return out
 
+    def _from_roster(self, roster: Any) -> list[int] | None:
+        """A start from a given roster: as it is if it still holds, else its days-off pattern repaired."""
+        rv = self.built.vars
+        given = rv.roster_values(roster)
+        idx = sorted(given)
+        values = [0] * self.n
+        for i, v in given.items():
+            values[i] = v
+        self._fix(idx, values)
+        s = self._solver(1)
+        self.budget.limit(s, 0.1 * self.budget.total)
+        st = s.solve(self.model)
+        self.budget.charge(s)
+        self._restore(idx)
+        self.note(f"start roster as given: {s.status_name(st)}")
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return self._values(s)
+        works = rv.works_indexes()
+        fixed = list(works.values())
+        self._fix(fixed, values)
+        found = self._local_search(self.budget.total * 0.12)
+        self._restore(fixed)
+        self._proved_infeasible = False
+        self.note(f"start roster's days off: found={found is not None}")
+        return found
+
     def _set_shape(self, on: bool | None) -> None:
         shape = self.built.vars.shape_literal
         if shape is None:
@@ -361,6 +389,12 @@ class DaySearch:
         m = self.model
         m.clear_objective()
         self._proved_infeasible = False
+        if self.start is not None:
+            found = self._from_roster(self.start)
+            if found is not None:
+                m.minimize(self.objective)
+                self._improved(self._eval(found))
+                return "FEASIBLE", found
         pattern = days_pattern(self.built.vars.problem, self.seed)
         self.note(f"pattern {'found' if pattern else 'none'}")
         if pattern is not None:
@@ -426,8 +460,6 @@ class DaySearch:
         if len(hoods) <= 1:
             return values, False
         per = max(0.2, min(2.0, (self.budget.left() - reserve) / max(4, len(self.day_vars) + 2)))
-        if not self.budget.deterministic:
-            per = max(0.5, per)
         stale = 0
         k = 0
         while self.budget.left() - reserve > 0.05 and self.budget.wall_left() > 1.0 and stale < len(hoods):
@@ -436,10 +468,9 @@ class DaySearch:
             fixed = [i for d, idx in self.day_vars.items() if d not in free for i in idx]
             self._fix(fixed, values)
             self._hint(values)
-            s = self._solver(1 if self.budget.deterministic else self.workers)
+            s = self._solver(1)
             s.parameters.symmetry_level = 0
-            if self.budget.deterministic:
-                s.parameters.linearization_level = 0  # one thread: search beats the LP on a day's sub-model
+            s.parameters.linearization_level = 0  # one thread: search beats the LP on a day's sub-model
             self.budget.limit(s, min(per, self.budget.left() - reserve))
             st = s.solve(self.model, _Incumbent(self._improved))
             self.budget.charge(s)

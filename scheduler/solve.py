@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 
 from constraints.problem import Problem
+from constraints.roster import Violation
 from constraints.rules import check_roster, precheck
 from scheduler.model import build_model
 from scheduler.result import Progress, RosterResult, SolveParams, derive_handovers
@@ -75,6 +76,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
         log_progress=params.log_progress,
         on_progress=report,
         t0=t0,
+        start=params.start,
     )
     out = search.run()
     result = RosterResult(out.status, problem, params, progress=events)
@@ -93,6 +95,18 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
         result.penalties = built.term_values(assignment)
         result.violations = check_roster(problem, roster)
         result.handovers = derive_handovers(problem, roster)
+    elif out.status == "UNKNOWN":
+        result.explanation = [
+            Violation(
+                "solver",
+                None,
+                None,
+                None,
+                f"{params.time_limit_seconds:g} 秒内未找到满足所有规则的班表; 请延长时限, 或用 relax 放宽规则找出原因",
+                f"no roster holding every rule was found in {params.time_limit_seconds:g} s; allow more time, or "
+                "relax rules to see which one bites",
+            )
+        ]
     elif out.status == "INFEASIBLE":
         from scheduler.explain import find_conflict
 

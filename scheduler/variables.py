@@ -465,30 +465,46 @@ class RosterVars:
             rosters.append(Roster.from_grid(day, self.ids, grid))
         return Roster.concat(rosters)
 
-    def hint(self, roster: Roster) -> None:
-        """Hint the solver with a roster (templates, lunches and activities it uses)."""
+    def roster_values(self, roster: Roster) -> dict[int, int]:
+        """Proto index → value of the person-day variables that reproduce ``roster`` (for hints and warm starts).
+
+        Activities the model has no variable for (an unskilled person at a counter, a meeting after opening)
+        are left out: the solver then sees the roster as infeasible and repairs it.
+        """
+        out: dict[int, int] = {}
+
+        def put(var: Any, value: bool) -> None:
+            if not isinstance(var, int):
+                out[var.index] = int(value)
+
         for day in self._days:
             grid = roster.grid(day, self.ids)
+            n = len(day.slot_starts)
             for i, p in enumerate(self.ids):
                 d = day.date
+                key = (p, d)
+                row = [grid[i, s] != OFF for s in range(n)]
+                put(self._works[key], any(row))
                 shift = roster.shift(d, p)
-                for t, x in self._x.get((p, d), []):
-                    on = (
-                        shift is not None
-                        and (day.slot_starts[t.start], day.slot_starts[t.start] + t.length * day.slot_minutes)
-                        == shift
-                    )
-                    self.model.add_hint(x, bool(on))
-                self.model.add_hint(self._works[(p, d)], shift is not None)
-                for s, v in enumerate(self._present[(p, d)]):
-                    self.model.add_hint(v, bool(grid[i, s] != OFF))
-                for k, v in self._lunch[(p, d)].items():
-                    self.model.add_hint(
-                        v, bool(grid[i, k] == "break" and (k == 0 or grid[i, k - 1] != "break"))
-                    )
-                for s in range(len(day.slot_starts)):
+                for t, x in self._x.get(key, []):
+                    span = (day.slot_starts[t.start], day.slot_starts[t.start] + t.length * day.slot_minutes)
+                    put(x, shift is not None and span == shift)
+                for s in range(n):
+                    put(self._present[key][s], row[s])
+                    if self.shifts == "free":
+                        put(self._start[key][s], row[s] and (s == 0 or not row[s - 1]))
+                        put(self._end[key][s], row[s] and (s == n - 1 or not row[s + 1]))
+                    put(self._break[key][s], grid[i, s] == "break")
                     for a, v in self._act[(p, d, s)].items():
-                        self.model.add_hint(v, bool(grid[i, s] == a))
+                        put(v, grid[i, s] == a)
+                for k, v in self._lunch[key].items():
+                    put(v, grid[i, k] == "break" and (k == 0 or grid[i, k - 1] != "break"))
+        return out
+
+    def hint(self, roster: Roster) -> None:
+        """Hint the solver with a roster."""
+        for index, value in self.roster_values(roster).items():
+            self.model.add_hint(self.model.get_bool_var_from_proto_index(index), value)
 
     def primary_indexes(self, d: dt.date) -> list[int]:
         """Proto indexes of the person-day variables of a date (shifts, presence, lunch, activities)."""

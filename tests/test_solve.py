@@ -171,3 +171,25 @@ def test_sample_week_holds_every_hard_rule(examples: object) -> None:
     prob = prob.replace(demand=synthetic_demand(prob))
     r = solve(prob, SolveParams(time_limit_seconds=20.0))
     assert r.roster is not None and r.ok, [v.message_en for v in r.hard_violations]
+
+
+def test_warm_start_from_a_roster_keeps_it_when_it_still_holds() -> None:
+    """SolveParams(start=roster) starts from that roster; the result is at least as good and holds every rule."""
+    prob = tiny_problem([MONDAY, SATURDAY])
+    first = solve(prob, SolveParams(time_limit_seconds=2.0))
+    assert first.roster is not None and first.objective is not None
+    again = solve(prob, SolveParams(time_limit_seconds=2.0, start=first.roster))
+    assert again.roster is not None and again.ok
+    assert again.objective is not None and again.objective <= first.objective + 1e-6
+    assert any("start roster as given: OPTIMAL" in line or "FEASIBLE" in line for line in again.search_log)
+
+
+def test_warm_start_from_a_broken_roster_is_repaired() -> None:
+    """A start roster that breaks rules after a what-if (someone now on leave) is repaired, not returned."""
+    prob = tiny_problem([MONDAY])
+    first = solve(prob, SolveParams(time_limit_seconds=2.0))
+    assert first.roster is not None
+    worker = next(sid for sid in ("E", "F") if first.roster.works(MONDAY, sid))
+    changed = prob.replace(absences=(leave(worker, MONDAY, "14:00-17:30"),))
+    again = solve(changed, SolveParams(time_limit_seconds=3.0, start=first.roster))
+    assert again.roster is not None and again.ok

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from constraints.calendar import Day
-from constraints.config import COUNTER_TYPES, fmt_hhmm
+from constraints.config import COUNTER_TYPES
 from constraints.i18n import ACTIVITY_LABELS
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
@@ -191,8 +191,3 @@ class Demand(Rule):
             f"开窗不超过物理窗口数 ({w}), 开窗后至少开 {m} 分钟",
             f"open windows within the physical windows, each open at least {m} min",
         )
-
-
-def describe_slot(day: Day, s: int) -> str:
-    """``HH:MM`` of a slot (for messages elsewhere)."""
-    return fmt_hhmm(day.slot_starts[s])

@@ -13,7 +13,8 @@ Hard:
 * at least ``labor.min_rest_hours`` between the end of one shift and the start of the next.
 
 Cost (CNY): the salary ``staff_hour × max(hours, expected hours)`` — an unused contract hour costs as much as a
-worked one, so under-use is never a saving; overtime hours above the contract paid ``× overtime_multiplier``;
+worked one, so under-use is never a saving — plus ``rules.labour.unused_hour_cny`` per unused hour, so the
+contract is used in full wherever that costs nothing else; overtime hours above the contract paid ``× overtime_multiplier``;
 hours on statutory holidays ``× holiday_multiplier``; each day worked beyond ``standard_days_per_week`` in a
 7-day plan is rest-day work, priced as a full day ``× rest_day_multiplier``.
 """
@@ -119,6 +120,7 @@ class Labour(Rule):
         overtime: list[tuple[float, object]] = []
         holiday: list[tuple[float, object]] = []
         rest_day: list[tuple[float, object]] = []
+        unused: list[tuple[float, object]] = []
         for person in problem.staff:
             p = person.staff_id
             cap_day = daily_cap_minutes(problem, person)
@@ -134,6 +136,7 @@ class Labour(Rule):
             under = vars.new_int(0, wk.expected, f"under_{p}")
             vars.add(under >= wk.expected - total)
             salary.append((per_min, total + under - wk.expected))
+            unused.append((prm.unused_hour_cny / 60.0, under))
             salary_const += per_min * wk.expected
             ot = vars.new_int(0, horizon, f"overtime_{p}")
             vars.add(ot >= total - wk.base)
@@ -166,6 +169,9 @@ class Labour(Rule):
             vars.cost("labour.overtime", self.name, overtime, 0.0, ("加班费", "Overtime pay")),
             vars.cost("labour.holiday_pay", self.name, holiday, 0.0, ("节假日加班费", "Holiday pay")),
             vars.cost("labour.rest_day_pay", self.name, rest_day, 0.0, ("休息日加班费", "Rest-day pay")),
+            vars.cost(
+                "labour.unused_hours", self.name, unused, 0.0, ("合同工时未用", "Contract hours unused")
+            ),
         ]
 
     def check(self, problem: Problem, roster: Roster) -> list[Violation]:
