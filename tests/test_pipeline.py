@@ -89,3 +89,14 @@ def test_week_without_history_is_bad_input(branch: tuple[Branch, dt.date]) -> No
     with pytest.raises(InputError) as ei:
         plan_week(b, dt.date(2020, 1, 6))
     assert ei.value.argument == "--week"
+
+
+def test_planned_roster_round_trips_through_the_workbook(plan: WeekPlan, tmp_path: Path) -> None:
+    """plan → roster.xlsx (and roster.csv) → read back → the identical roster."""
+    from scheduler.read_roster import read_roster
+
+    write_plan(plan, tmp_path)
+    assert plan.roster is not None
+    for name in ("roster.xlsx", "roster.csv"):
+        back = read_roster(tmp_path / name, plan.branch.staff, plan.days)
+        assert back == plan.roster, name
