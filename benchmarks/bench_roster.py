@@ -81,6 +81,7 @@ class Run:
     gap: float | None
     avoidable_gap: float | None
     hard: int
+    wall: float = 0.0
     events: list[tuple[float, float]] = field(default_factory=list)  # (seconds, objective CNY)
     roster: Roster | None = None
 
@@ -183,6 +184,7 @@ def large_branch(sample: Branchmark) -> Branchmark:
 def run_paiban(bm: Branchmark, seconds: float, workers: int, seed: int, deterministic: bool) -> Run:
     """paiban's solve, with the progress events recorded."""
     events: list[Progress] = []
+    t0 = time.perf_counter()
     r = solve(
         bm.problem,
         SolveParams(
@@ -204,6 +206,7 @@ def run_paiban(bm: Branchmark, seconds: float, workers: int, seed: int, determin
         r.gap,
         r.avoidable_gap,
         len(r.hard_violations),
+        time.perf_counter() - t0,
         pts,
         r.roster,
     )
@@ -258,6 +261,7 @@ def run_plain(bm: Branchmark, seconds: float, workers: int, seed: int) -> Run:
         gap,
         avoid,
         hard,
+        time.perf_counter() - t0,
         pts,
         roster,
     )
@@ -398,6 +402,7 @@ def solve_part(args: argparse.Namespace, branches: list[Branchmark]) -> dict[str
                     bm.name,
                     r.variant,
                     fmt(r.objective, ",.0f"),
+                    fmt(r.wall, ".0f"),
                     fmt(r.first),
                     fmt(r.to_1pct),
                     fmt(r.gap * 100 if r.gap is not None else None, ".2f"),
@@ -415,6 +420,7 @@ def solve_part(args: argparse.Namespace, branches: list[Branchmark]) -> dict[str
         "branch",
         "variant",
         "objective CNY",
+        "wall s",
         "first s",
         "≤1% cert. s",
         "cert. gap %",
