@@ -20,8 +20,8 @@ from constraints.i18n import language, tr
 from constraints.problem import Problem
 from constraints.roster import Violation
 from constraints.rules import check_roster, get_rule
-from constraints.staff import Absence, read_absences, read_staff
 from scheduler.cli_app import app
+from scheduler.pipeline import read_people
 from scheduler.read_roster import read_roster
 
 
@@ -30,12 +30,7 @@ def load_week(
 ) -> Problem:
     """The problem of the week from the branch's files (no demand: checking needs none)."""
     config = load_config(config_path)
-    staff = read_staff(staff_path)
-    away: list[Absence] = []
-    if leave is not None:
-        away += read_absences(leave, staff, kind="leave")
-    if events is not None:
-        away += read_absences(events, staff, kind="event")
+    staff, away = read_people(staff_path, leave, events)
     return Problem.for_week(config, staff, parse_week(week), away, calendar=BranchCalendar(config))
 
 
