@@ -4,11 +4,13 @@ The objective is in CNY-equivalents, integer-scaled to fen (``OBJ_SCALE``): sala
 expected customer-waiting minutes × ``costs.customer_wait_minute`` and window-hours (demand), and the sized soft
 penalties (switches, fairness, relaxed rules). Parts no roster can avoid — the contract salary, the waiting
 left with every window open — are kept out of the model as constants, so the solver's gap is a gap on the
-avoidable cost; ``BuiltModel.objective_cny`` adds them back.
+avoidable cost; ``BuiltModel.objective_cny`` adds them back. ``BuiltModel.lower_bound`` is what every roster
+pays at least on top of them (each slot's cheapest waiting and window cost): the search's certified bound.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +45,21 @@ class BuiltModel:
     def objective(self) -> Any:
         """The objective expression (model units)."""
         return sum(t.expr for t in self.terms)
+
+    def lower_bound(self) -> int:
+        """A bound no roster's objective can go below, in model units: the sum of the rules' own bounds
+        (:meth:`Rule.lower_bound`; the demand rule prices each slot at its cheapest window count), with the
+        counter minimums of the rules that are not relaxed."""
+        problem = self.vars.problem
+        least: dict[tuple[dt.date, str, int], int] = {}
+        for rule in self.rules:
+            if rule.name in self.vars.relax:
+                continue
+            for day in problem.days:
+                for (c, s), k in rule.least_on_counter(problem, day).items():
+                    key = (day.date, c, s)
+                    least[key] = max(least.get(key, 0), k)
+        return sum(rule.lower_bound(problem, self.vars.scale, least) for rule in self.rules)
 
     def term_values(self, solver: Any) -> dict[str, float]:
         """Each named term in CNY in a solution (a CpSolver or an Assignment; constants included)."""

@@ -14,7 +14,8 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
    to a few thousand variables in a fraction of a second.
 3. **polish** — for small plans (one or two days), whole-model CP-SAT from the incumbent, which usually
    proves optimality. On a full week CP-SAT's own bound stays far from the incumbent within a minute (its LP
-   relaxation is large and degenerate), so the certified bound there is the sum of the unavoidable costs.
+   relaxation is large and degenerate), so the certified bound there is the unavoidable costs plus the
+   rules' own bounds (each slot's cheapest waiting and window cost, :meth:`BuiltModel.lower_bound`).
 
 Determinism: every CP-SAT call of the search is single-threaded with a fixed seed, and in deterministic mode
 limited by *deterministic* time (work units), so the same seed gives the same roster whatever the machine's
@@ -508,13 +509,13 @@ class DaySearch:
     def run(self) -> SearchOutcome:
         """Construct, improve, polish small plans; the outcome in model units.
 
-        The bound is 0 in model units (every avoidable cost term is non-negative) unless the polish proves
-        more: the reported gap is therefore an honest upper limit, never a guess.
+        The bound is the rules' own (:meth:`BuiltModel.lower_bound`: every slot at its cheapest window count)
+        unless the polish proves more: the reported gap is therefore an honest upper limit, never a guess.
         """
         status, values = self.construct()
         if values is None:
             return SearchOutcome(status, first_feasible_seconds=self.first_feasible, log=self.log)
-        self._new_bound(0.0)
+        self._new_bound(float(self.built.lower_bound()))
         small = len(self.day_vars) <= 2
         reserve = 0.3 * self.budget.total if small else 0.0
         values, _ = self.improve(values, reserve)

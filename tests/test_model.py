@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from factories import MONDAY, tiny_config, tiny_problem
+import pytest
+from factories import MONDAY, SATURDAY, tiny_config, tiny_problem
 from ortools.sat.python import cp_model
 
+from constraints.rules import get_rule
 from scheduler.model import build_model
 from scheduler.variables import OBJ_SCALE
 
@@ -69,3 +71,31 @@ def test_relaxed_rule_becomes_a_penalty_term() -> None:
     b = build_model(tiny_problem([MONDAY]), relax=("noon_two_at_high_counter",), relax_penalty_cny=5000)
     term = next(t for t in b.terms if t.name == "relax.noon_two_at_high_counter")
     assert term.rule == "noon_two_at_high_counter"
+
+
+@pytest.mark.parametrize(
+    ("dates", "level"), [([MONDAY], 1.0), ([MONDAY], 2.0), ([SATURDAY], 1.0), ([MONDAY, SATURDAY], 0.5)]
+)
+def test_lower_bound_never_exceeds_the_optimum(dates: list, level: float) -> None:
+    """The model's lower bound is at most the proven optimum of small plans, and above zero with demand."""
+    b = build_model(tiny_problem(dates, level=level))
+    s = cp_model.CpSolver()  # CP-SAT's own proof, independent of the bound under test
+    s.parameters.max_time_in_seconds = 60
+    s.parameters.num_workers = 1
+    s.parameters.linearization_level = 2
+    assert s.solve(b.model) == cp_model.OPTIMAL
+    assert 0 < b.lower_bound() <= s.objective_value
+
+
+def test_lower_bound_prices_what_the_noon_rule_forces() -> None:
+    """Without customers the bound is the window-hours the noon rule forces (two high windows at noon)."""
+    prob = tiny_problem([MONDAY], demand=False)
+    cfg = prob.config
+    per_slot = round(cfg.rules.demand.open_window_cny_per_hour * cfg.grid.slot_minutes / 60 * OBJ_SCALE)
+    day = prob.days[0]
+    noon = get_rule("noon_two_at_high_counter").least_on_counter(prob, day)
+    assert noon and set(noon.values()) == {2}
+    assert build_model(prob).lower_bound() == 2 * per_slot * len(noon)
+    off = prob.replace(config=tiny_config(**{"rules.noon_two_at_high_counter.enabled": False}))
+    assert build_model(off).lower_bound() == 0
+    assert build_model(prob, relax=["noon_two_at_high_counter"]).lower_bound() == 0

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from constraints.problem import Problem
 from constraints.rules import check_roster
 from constraints.staff import Staff
+from scheduler.model import build_model
 from scheduler.result import Progress, SolveParams
 from scheduler.search import days_pattern
 from scheduler.solve import relative_gap, solve
@@ -154,6 +155,8 @@ def test_every_returned_roster_passes_every_check(prob: Problem) -> None:
         return
     hard = [v for v in check_roster(prob, r.roster) if v.hard]
     assert not hard, [v.message_en for v in hard]
+    built = build_model(prob)
+    assert r.objective is not None and built.objective_cny(built.lower_bound()) <= r.objective + 1e-6
 
 
 @pytest.mark.slow

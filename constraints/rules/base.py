@@ -189,6 +189,23 @@ class Rule:
         """
         return {}
 
+    def least_on_counter(self, problem: Problem, day: Day) -> dict[tuple[str, int], int]:
+        """(counter, slot) → the fewest people the rule allows at that counter type in that slot.
+
+        What the rule forces by itself (the noon rule's two at the high counter); other rules' lower bounds
+        use it. Empty when the rule forces nothing.
+        """
+        return {}
+
+    def lower_bound(self, problem: Problem, scale: int, least: dict[tuple[dt.date, str, int], int]) -> int:
+        """The least value any roster can give the rule's cost terms, in objective units (``scale`` per CNY).
+
+        Computed as the model prices it (each coefficient rounded to ``1/scale`` CNY), without their
+        constant parts; ``least`` holds the other rules' :meth:`least_on_counter` by (date, counter, slot).
+        0 by default: every cost term is non-negative.
+        """
+        return 0
+
     def describe(self, problem: Problem, day: Day | None) -> tuple[str, str]:
         """Plain Chinese and English of what the rule demands on that day (for infeasibility reports)."""
         return (self.summary_zh or self.label_zh, self.summary_en or self.label_en)

@@ -15,6 +15,7 @@ constraint on each ``y_k``.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from typing import Any
@@ -41,6 +42,17 @@ def wait_row(problem: Problem, day: Day, counter: str, s: int, windows: int) -> 
     return np.minimum.accumulate(np.clip(row, 0.0, 1e6))  # non-increasing, finite
 
 
+def slot_costs(problem: Problem, day: Day, counter: str, s: int) -> tuple[list[float], float]:
+    """CNY the model charges in one slot: ``deltas[k-1]`` while the k-th window is closed (the waiting it
+    would save), and the cost of each open window-slot."""
+    cfg = problem.config
+    w = problem.windows(counter)
+    row = wait_row(problem, day, counter, s, w)
+    price = cfg.costs.customer_wait_minute
+    deltas = [float(row[k - 1] - row[k]) * price for k in range(1, w + 1)]
+    return deltas, cfg.rules.demand.open_window_cny_per_hour * cfg.grid.slot_minutes / 60.0
+
+
 def min_run_slots(problem: Problem) -> int:
     """Slots a window stays open at least."""
     prm = problem.config.rules.demand
@@ -59,10 +71,7 @@ class Demand(Rule):
 
     def encode(self, vars: ModelVars, problem: Problem) -> list[PenaltyTerm]:
         """Window-count Booleans, the run length, and the waiting and open-window costs."""
-        cfg = problem.config
-        price = cfg.costs.customer_wait_minute
-        slot_h = cfg.grid.slot_minutes / 60.0
-        open_cost = self.params(cfg).open_window_cny_per_hour * slot_h
+        price = problem.config.costs.customer_wait_minute
         run = min_run_slots(problem)
         wait_terms: list[tuple[float, Any]] = []
         open_terms: list[tuple[float, Any]] = []
@@ -81,10 +90,9 @@ class Demand(Rule):
                     for a, b in itertools.pairwise(y):
                         vars.add(a >= b)
                     ys[s] = y
-                    row = wait_row(problem, day, c, s, w)
-                    floor += float(row[w]) * price
-                    for k in range(1, w + 1):
-                        delta = float(row[k - 1] - row[k]) * price
+                    floor += float(wait_row(problem, day, c, s, w)[w]) * price
+                    deltas, open_cost = slot_costs(problem, day, c, s)
+                    for k, delta in enumerate(deltas, start=1):
                         if delta > 0:
                             wait_terms.append((delta, 1 - y[k - 1]))
                         if open_cost > 0:
@@ -101,6 +109,31 @@ class Demand(Rule):
             vars.cost("demand.wait", self.name, wait_terms, floor, ("客户等候", "Customer waiting")),
             vars.cost("demand.open_windows", self.name, open_terms, 0.0, ("开窗占用", "Window-hours open")),
         ]
+
+    def lower_bound(self, problem: Problem, scale: int, least: dict[tuple[dt.date, str, int], int]) -> int:
+        """Each slot on its own at its cheapest window count: between what other rules force (``least``) and
+        the physical windows, or the skilled people not on leave that day if fewer."""
+        total = 0
+        for day in problem.days:
+            if not day.is_open:
+                continue
+            for c in COUNTER_TYPES:
+                w = problem.windows(c)
+                if w <= 0:
+                    continue
+                staff = sum(
+                    1
+                    for p in problem.staff.with_skill(c)
+                    if not any(a.hours is None for a in problem.absences_of(p.staff_id, day.date))
+                )
+                top = min(w, staff)
+                for s in day.open_slots:
+                    deltas, open_cost = slot_costs(problem, day, c, s)
+                    shut = [round(x * scale) if x > 0 else 0 for x in deltas]
+                    per_open = round(open_cost * scale) if open_cost > 0 else 0
+                    lo = min(least.get((day.date, c, s), 0), top)
+                    total += min(sum(shut[k:]) + per_open * k for k in range(lo, top + 1))
+        return total
 
     def check(self, problem: Problem, roster: Roster) -> list[Violation]:
         """Too many people at a counter, counters staffed when closed, windows opened too briefly; and, as

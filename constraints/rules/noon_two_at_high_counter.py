@@ -51,6 +51,11 @@ class NoonTwoAtHighCounter(Rule):
                 vars.add(vars.on_counter("high_counter", day.date, s) >= count, self.name, day.date)
         return []
 
+    def least_on_counter(self, problem: Problem, day: Day) -> dict[tuple[str, int], int]:
+        """``count`` at the high counter in every covered slot."""
+        count = self.params(problem.config).count
+        return {("high_counter", s): count for s in self.slots(problem, day)}
+
     def headcount(self, problem: Problem, day: Day) -> dict[str, int]:
         """count + 2: with staggered hour-long lunches, count + 1 cannot cover a two-hour noon."""
         if not self.slots(problem, day):
