@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,17 @@ def slot_costs(problem: Problem, day: Day, counter: str, s: int) -> tuple[list[f
     return deltas, cfg.rules.demand.open_window_cny_per_hour * cfg.grid.slot_minutes / 60.0
 
 
+def open_counters(problem: Problem, days: Iterable[Day]) -> Iterator[tuple[Day, str, int]]:
+    """(day, counter, windows) for every open day and counter type with windows."""
+    for day in days:
+        if not day.is_open:
+            continue
+        for c in COUNTER_TYPES:
+            w = problem.windows(c)
+            if w > 0:
+                yield day, c, w
+
+
 def min_run_slots(problem: Problem) -> int:
     """Slots a window stays open at least."""
     prm = problem.config.rules.demand
@@ -76,35 +88,29 @@ class Demand(Rule):
         wait_terms: list[tuple[float, Any]] = []
         open_terms: list[tuple[float, Any]] = []
         floor = 0.0
-        for day in vars.days():
-            if not day.is_open:
-                continue
-            for c in COUNTER_TYPES:
-                w = problem.windows(c)
-                if w <= 0:
-                    continue
-                ys: dict[int, list[Any]] = {}
+        for day, c, w in open_counters(problem, vars.days()):
+            ys: dict[int, list[Any]] = {}
+            for s in day.open_slots:
+                y = [vars.new_bool(f"open_{c}_{day.date}_{s}_{k}") for k in range(1, w + 1)]
+                vars.add(sum(y) == vars.on_counter(c, day.date, s))
+                for a, b in itertools.pairwise(y):
+                    vars.add(a >= b)
+                ys[s] = y
+                floor += float(wait_row(problem, day, c, s, w)[w]) * price
+                deltas, open_cost = slot_costs(problem, day, c, s)
+                for k, delta in enumerate(deltas, start=1):
+                    if delta > 0:
+                        wait_terms.append((delta, 1 - y[k - 1]))
+                    if open_cost > 0:
+                        open_terms.append((open_cost, y[k - 1]))
+            if run > 1:
+                open_set = set(day.open_slots)
                 for s in day.open_slots:
-                    y = [vars.new_bool(f"open_{c}_{day.date}_{s}_{k}") for k in range(1, w + 1)]
-                    vars.add(sum(y) == vars.on_counter(c, day.date, s))
-                    for a, b in itertools.pairwise(y):
-                        vars.add(a >= b)
-                    ys[s] = y
-                    floor += float(wait_row(problem, day, c, s, w)[w]) * price
-                    deltas, open_cost = slot_costs(problem, day, c, s)
-                    for k, delta in enumerate(deltas, start=1):
-                        if delta > 0:
-                            wait_terms.append((delta, 1 - y[k - 1]))
-                        if open_cost > 0:
-                            open_terms.append((open_cost, y[k - 1]))
-                if run > 1:
-                    open_set = set(day.open_slots)
-                    for s in day.open_slots:
-                        for k in range(w):
-                            before = ys[s - 1][k] if s - 1 in open_set else 0
-                            for j in range(1, run):
-                                if s + j in open_set:
-                                    vars.add(ys[s + j][k] >= ys[s][k] - before, self.name, day.date)
+                    for k in range(w):
+                        before = ys[s - 1][k] if s - 1 in open_set else 0
+                        for j in range(1, run):
+                            if s + j in open_set:
+                                vars.add(ys[s + j][k] >= ys[s][k] - before, self.name, day.date)
         return [
             vars.cost("demand.wait", self.name, wait_terms, floor, ("客户等候", "Customer waiting")),
             vars.cost("demand.open_windows", self.name, open_terms, 0.0, ("开窗占用", "Window-hours open")),
@@ -114,25 +120,19 @@ class Demand(Rule):
         """Each slot on its own at its cheapest window count: between what other rules force (``least``) and
         the physical windows, or the skilled people not on leave that day if fewer."""
         total = 0
-        for day in problem.days:
-            if not day.is_open:
-                continue
-            for c in COUNTER_TYPES:
-                w = problem.windows(c)
-                if w <= 0:
-                    continue
-                staff = sum(
-                    1
-                    for p in problem.staff.with_skill(c)
-                    if not any(a.hours is None for a in problem.absences_of(p.staff_id, day.date))
-                )
-                top = min(w, staff)
-                for s in day.open_slots:
-                    deltas, open_cost = slot_costs(problem, day, c, s)
-                    shut = [round(x * scale) if x > 0 else 0 for x in deltas]
-                    per_open = round(open_cost * scale) if open_cost > 0 else 0
-                    lo = min(least.get((day.date, c, s), 0), top)
-                    total += min(sum(shut[k:]) + per_open * k for k in range(lo, top + 1))
+        for day, c, w in open_counters(problem, problem.days):
+            staff = sum(
+                1
+                for p in problem.staff.with_skill(c)
+                if not any(a.hours is None for a in problem.absences_of(p.staff_id, day.date))
+            )
+            top = min(w, staff)
+            for s in day.open_slots:
+                deltas, open_cost = slot_costs(problem, day, c, s)
+                shut = [round(x * scale) if x > 0 else 0 for x in deltas]
+                per_open = round(open_cost * scale) if open_cost > 0 else 0
+                lo = min(least.get((day.date, c, s), 0), top)
+                total += min(sum(shut[k:]) + per_open * k for k in range(lo, top + 1))
         return total
 
     def check(self, problem: Problem, roster: Roster) -> list[Violation]:
