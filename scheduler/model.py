@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 from constraints.problem import Problem
 from constraints.rules import enabled_rules, get_rule
 from constraints.rules.base import PenaltyTerm, Rule
+from scheduler.bound import CapacityBound
 from scheduler.variables import RosterVars
 
 
@@ -59,7 +60,10 @@ class BuiltModel:
                 for (c, s), k in rule.least_on_counter(problem, day).items():
                     key = (day.date, c, s)
                     least[key] = max(least.get(key, 0), k)
-        return sum(rule.lower_bound(problem, self.vars.scale, least) for rule in self.rules)
+        per_slot = sum(rule.lower_bound(problem, self.vars.scale, least) for rule in self.rules)
+        active = [r.name for r in self.rules if r.name not in self.vars.relax]
+        capacity = CapacityBound(problem, self.vars.scale, active, least).value()
+        return max(per_slot, capacity or 0)
 
     def term_values(self, solver: Any) -> dict[str, float]:
         """Each named term in CNY in a solution (a CpSolver or an Assignment; constants included)."""
