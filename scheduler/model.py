@@ -5,7 +5,7 @@ expected customer-waiting minutes × ``costs.customer_wait_minute`` and window-h
 penalties (switches, fairness, relaxed rules). Parts no roster can avoid — the contract salary, the waiting
 left with every window open — are kept out of the model as constants, so the solver's gap is a gap on the
 avoidable cost; ``BuiltModel.objective_cny`` adds them back. ``BuiltModel.lower_bound`` is what every roster
-pays at least on top of them (each slot's cheapest waiting and window cost): the search's certified bound.
+pays at least on top of them (:mod:`scheduler.bound`): the search's certified bound.
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ class BuiltModel:
         return sum(t.expr for t in self.terms)
 
     def lower_bound(self) -> int:
-        """A bound no roster's objective can go below, in model units: the sum of the rules' own bounds
-        (:meth:`Rule.lower_bound`; the demand rule prices each slot at its cheapest window count), with the
-        counter minimums of the rules that are not relaxed."""
+        """A bound no roster's objective can go below, in model units: the larger of the rules' own bounds
+        (:meth:`Rule.lower_bound`; the demand rule prices each slot at its cheapest window count) and the
+        capacity relaxation of :mod:`scheduler.bound`, with the counter minimums of the rules not relaxed."""
         problem = self.vars.problem
         least: dict[tuple[dt.date, str, int], int] = {}
         for rule in self.rules:

@@ -15,7 +15,7 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
 3. **polish** — for small plans (one or two days), whole-model CP-SAT from the incumbent, which usually
    proves optimality. On a full week CP-SAT's own bound stays far from the incumbent within a minute (its LP
    relaxation is large and degenerate), so the certified bound there is the unavoidable costs plus the
-   rules' own bounds (each slot's cheapest waiting and window cost, :meth:`BuiltModel.lower_bound`).
+   capacity relaxation of :mod:`scheduler.bound` (:meth:`BuiltModel.lower_bound`).
 
 Determinism: every CP-SAT call of the search is single-threaded with a fixed seed, and in deterministic mode
 limited by *deterministic* time (work units), so the same seed gives the same roster whatever the machine's
@@ -509,7 +509,7 @@ class DaySearch:
     def run(self) -> SearchOutcome:
         """Construct, improve, polish small plans; the outcome in model units.
 
-        The bound is the rules' own (:meth:`BuiltModel.lower_bound`: every slot at its cheapest window count)
+        The bound is :meth:`BuiltModel.lower_bound` (the capacity relaxation of :mod:`scheduler.bound`)
         unless the polish proves more: the reported gap is therefore an honest upper limit, never a guess.
         """
         status, values = self.construct()

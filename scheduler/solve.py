@@ -11,9 +11,9 @@ Objective and gap: ``objective`` and ``best_bound`` are the week's total cost in
 customer waiting, window-hours, soft penalties); ``gap`` is relative to that total. Parts no roster can
 avoid (contract salaries, the waiting left with every window open) are constants outside the model, so
 ``avoidable_gap`` — the same absolute gap over the avoidable cost only — is the stricter figure. On a full
-week the certified bound is that unavoidable part plus what every roster pays on top of it — each slot's
-waiting and window cost at its cheapest window count (``BuiltModel.lower_bound``; CP-SAT's own bound stays
-below it within a minute) — so ``gap`` is an honest upper limit, not an estimate; ``benchmarks/bench_roster.py`` also measures the distance
+week the certified bound is that unavoidable part plus what every roster pays on top of it — the capacity
+relaxation of :mod:`scheduler.bound` (``BuiltModel.lower_bound``; CP-SAT's own bound stays below it within a
+minute) — so ``gap`` is an honest upper limit, not an estimate; ``benchmarks/bench_roster.py`` also measures the distance
 to the best roster known.
 """
 
