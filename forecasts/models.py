@@ -264,7 +264,9 @@ class CalendarModel(Forecaster):
     3. **Intraday shape**: each slot's share of the day total, exponentially weighted
        (``profile_halflife_weeks``), by class × weekday, pooled towards the class shape and that towards the
        overall shape by empirical Bayes, times a ratio for event days (``event_shapes``; a pension day's early
-       crowd); see :mod:`forecasts.profiles`. Renormalised over the day's open slots.
+       crowd); with ``smooth_shapes`` the overall and class shapes are smoothed across neighbouring slots by
+       as much as their counts say is noise (Whittaker smoother, λ by Mallows' C_p); see
+       :mod:`forecasts.profiles`. Renormalised over the day's open slots.
     4. **Uncertainty**: slot counts are NB2 around ``total × share``; ``alpha`` is calibrated on honest
        one-week-ahead errors of the last ``calib_weeks`` weeks of the history (each week predicted by the
        model fitted on the days before it): ``dispersion="coverage"`` makes the central 80 % interval hold
@@ -291,6 +293,7 @@ class CalendarModel(Forecaster):
         min_weeks: float = 3.0,
         calib_weeks: int = 3,
         dispersion: Literal["coverage", "mle"] = "coverage",
+        smooth_shapes: bool = True,
         *,
         calendar: BranchCalendar | DayCalendar | None = None,
     ) -> None:
@@ -305,6 +308,7 @@ class CalendarModel(Forecaster):
         self.min_weeks = min_weeks
         self.calib_weeks = calib_weeks
         self.dispersion = dispersion
+        self.smooth_shapes = smooth_shapes
         self.calendar = calendar
 
     # -- design ----------------------------------------------------------------------------------------------
@@ -382,7 +386,10 @@ class CalendarModel(Forecaster):
             "level": float(level),
             "slots": panel.slots,
             "shapes": fit_shapes(
-                panel, 0.5 ** (age / (7 * self.profile_halflife_weeks)), events=self.event_shapes
+                panel,
+                0.5 ** (age / (7 * self.profile_halflife_weeks)),
+                events=self.event_shapes,
+                smooth=self.smooth_shapes,
             ),
             "blend": float(np.clip(1.0 - span_days / (7.0 * self.min_weeks), 0.0, 1.0)),
         }
