@@ -258,7 +258,9 @@ class CalendarModel(Forecaster):
        1–2 days before/after a statutory holiday, month start/end, pension and payroll days, and optionally
        a linear trend. The ridge is a Gaussian prior on the log effects (sd ``effect_sd`` for the events,
        ``weekday_sd`` for the weekdays): an effect seen on few, noisy days shrinks towards 0, and an unseen
-       weekday of a class takes the class level (a 调休 Saturday is a workday).
+       weekday of a class takes the class level. A 调休 Saturday is a workday with no weekday effect of its
+       own (see :meth:`forecasts.panel.Panel.groups`): the workday level times the ``makeup`` effect, which
+       pools every make-up day, Saturday or Sunday.
     2. **Level**: the GLM level is corrected by the ratio of actual to fitted totals over the recent days
        (half-life ``level_halflife_weeks``, shrunk with ``level_prior`` pseudo-days), which follows level shifts.
     3. **Intraday shape**: each slot's share of the day total, exponentially weighted
@@ -318,7 +320,7 @@ class CalendarModel(Forecaster):
         ref = values[np.argmax(counts)]
         cols = [("const", "")]
         cols += [("class", c) for c in values if c != ref]
-        cols += [("group", g) for g in np.unique(groups)]
+        cols += [("group", g) for g in np.unique(groups) if not g.endswith(":")]
         flags = panel.flags()[rows]
         cols += [("flag", f) for j, f in enumerate(FLAG_NAMES) if flags[:, j].any()]
         if self.trend:

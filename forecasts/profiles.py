@@ -153,6 +153,8 @@ def fit_shapes(panel: Panel, weights: np.ndarray, events: bool = True, smooth: b
             smoothed = smooth_shares(shapes.by_class[c] * c_den, c_den, c_den2)
             shapes.by_class[c] = np.where(c_den > 0, smoothed, overall)
     for g in np.unique(groups[u]):
+        if g.endswith(":"):  # a day outside its class's regular weekdays (调休): the class shape
+            continue
         parent = shapes.by_class[g.split(":")[0]]
         shapes.by_group[g] = _child(*_sums(y, tot, obs, v, u & (groups == g)), parent)
     if events:

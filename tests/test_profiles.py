@@ -20,12 +20,14 @@ def _panel(frame: pd.DataFrame) -> object:
 
 
 def test_panel_arrays() -> None:
-    """A panel holds days × slots with NaN outside the hours, day totals and class:weekday keys."""
+    """A panel holds days × slots with NaN outside the hours, day totals and class:weekday keys (调休: none)."""
     panel = _panel(synthetic_history(2))
     assert panel.y.shape == (14, len(panel.slots)) and panel.usable.all()
     assert np.isnan(panel.y[~panel.open]).all()
     assert panel.groups()[0] == "workday:0" and panel.groups()[5] == "weekend:5"
     assert np.allclose(panel.totals, np.nansum(panel.y, axis=1))
+    makeup = _panel(synthetic_history(12))  # 12 weeks to Nov 29 hold the 调休 Sunday Sep 20
+    assert makeup.groups()[makeup.dates.index(dt.date(2026, 9, 20))] == "workday:"
     sub = panel.take(np.arange(14) < 7)
     assert len(sub.dates) == 7 and list(sub.groups()) == list(panel.groups()[:7])
 
