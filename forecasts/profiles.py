@@ -8,8 +8,8 @@ counts), the spread between child and parent is ``tau² = max(0, mean_s((r_s −
 parent's share) and each slot keeps ``tau² / (tau² + v_s)`` of its own deviation. Weekdays that really
 differ (the Israeli call centre's Monday and Wednesday afternoons) keep their shape; weekdays that differ
 only by noise (the sample branch) collapse onto the class shape. The parents themselves (all days, each
-class) are smoothed across neighbouring slots by :func:`smooth_shares`, again by as much as the counts say is
-noise.
+class) and the event ratios are smoothed across neighbouring slots (:func:`smooth_shares`,
+:func:`whittaker_cp`), again by as much as the counts say is noise.
 """
 
 from __future__ import annotations
@@ -113,26 +113,33 @@ def smooth_shares(num: np.ndarray, den: np.ndarray, den2: np.ndarray) -> np.ndar
     z = num[seen] / den[seen]
     floor = max(float(z[z > 0].min()) if (z > 0).any() else 1e-6, 1e-9)
     w = den[seen] ** 2 / (np.maximum(den2[seen], 1e-300) * np.maximum(z, floor))
+    out[seen] = np.maximum(whittaker_cp(z, w), 0.0)
+    return out
+
+
+def whittaker_cp(z: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``z`` (in slot order, precisions ``w``) smoothed by a Whittaker smoother with λ by Mallows' C_p."""
     n = len(z)
+    if n < 5:
+        return z.astype(float)
     d2 = np.diff(np.eye(n), 2, axis=0)
     pen = d2.T @ d2
-    best, best_f = np.inf, z
+    best, best_f = np.inf, z.astype(float)
     for lam in _LAMBDAS:
-        a = np.diag(w) + lam * pen
-        h = np.linalg.solve(a, np.diag(w))
+        h = np.linalg.solve(np.diag(w) + lam * pen, np.diag(w))
         f = h @ z
         cp = float(np.sum(w * (z - f) ** 2) + 2.0 * np.trace(h))
         if cp < best:
             best, best_f = cp, f
-    out[seen] = np.maximum(best_f, 0.0)
-    return out
+    return best_f
 
 
 def fit_shapes(panel: Panel, weights: np.ndarray, events: bool = True, smooth: bool = True) -> Shapes:
     """Shapes of a panel's usable days, each day weighted by ``weights`` (e.g. exponential decay).
 
     With ``smooth`` the overall and the class shapes (the parents every weekday and event is pooled towards)
-    are smoothed across slots by :func:`smooth_shares`.
+    are smoothed across slots by :func:`smooth_shares`, and each event's ratio by :func:`whittaker_cp` with
+    the ratio's own precision (a pension day's early crowd seen on a handful of days).
     """
     u = panel.usable
     v = np.where(u, weights, 0.0)
@@ -170,5 +177,9 @@ def fit_shapes(panel: Panel, weights: np.ndarray, events: bool = True, smooth: b
             spread = (v[rows, None] ** 2 * day_tot[rows, None] * base[rows]).sum(axis=0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 var = np.where(expected > 0, spread / expected**2, np.inf)
-            shapes.events[name] = eb_ratio(observed, expected, var)
+            ratio = eb_ratio(observed, expected, var)
+            ok = (expected > 0) & np.isfinite(var) & (var > 0)
+            if smooth and ok.sum() >= 5:  # event ratios are smoothed too, by their own precision
+                ratio[ok] = np.maximum(whittaker_cp(ratio[ok], 1.0 / var[ok]), 0.0)
+            shapes.events[name] = ratio
     return shapes

@@ -9,7 +9,7 @@ import pandas as pd
 from forecast_fixtures import calendar, synthetic_history, true_mean
 
 from forecasts.features import slot_features
-from forecasts.panel import make_panel
+from forecasts.panel import FLAG_NAMES, make_panel
 from forecasts.profiles import eb_ratio, fit_shapes, smooth_shares
 
 
@@ -107,3 +107,16 @@ def test_smoothed_shapes_are_closer_to_the_truth() -> None:
                 shape = fit_shapes(panel, np.ones(len(panel.dates)), smooth=smooth).day_shapes(panel)[row]
                 errs[k, j] += np.abs(shape - mu / mu.sum()).sum()
     assert (errs[:, 1] < 0.95 * errs[:, 0]).all()
+
+
+def test_event_ratios_are_smoothed() -> None:
+    """A pension day that only doubles the level (ratio 1 in every slot): smoothing the ratio brings it
+    closer to 1 on average over four seeds."""
+    dev = np.zeros(2)
+    for seed in range(4):
+        panel = _panel(synthetic_history(12, seed=seed))
+        open_slots = panel.open[panel.flags()[:, FLAG_NAMES.index("pension")] > 0].any(axis=0)
+        for j, smooth in enumerate((False, True)):
+            ratio = fit_shapes(panel, np.ones(len(panel.dates)), smooth=smooth).events["pension"]
+            dev[j] += np.abs(ratio[open_slots] - 1).mean()
+    assert dev[1] < 0.8 * dev[0]
