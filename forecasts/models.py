@@ -266,8 +266,8 @@ class CalendarModel(Forecaster):
     3. **Intraday shape**: each slot's share of the day total, exponentially weighted
        (``profile_halflife_weeks``), by class × weekday, pooled towards the class shape and that towards the
        overall shape by empirical Bayes, times a ratio for event days (``event_shapes``; a pension day's early
-       crowd); with ``smooth_shapes`` the overall and class shapes are smoothed across neighbouring slots by
-       as much as their counts say is noise (Whittaker smoother, λ by Mallows' C_p); see
+       crowd); with ``smooth_shapes`` the overall and class shapes and the event ratios are smoothed across
+       neighbouring slots by as much as their counts say is noise (Whittaker smoother, λ by Mallows' C_p); see
        :mod:`forecasts.profiles`. Renormalised over the day's open slots.
     4. **Uncertainty**: slot counts are NB2 around ``total × share``; ``alpha`` is calibrated on honest
        one-week-ahead errors of the last ``calib_weeks`` weeks of the history (each week predicted by the
