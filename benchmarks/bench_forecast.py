@@ -2,9 +2,13 @@
 
 Rolling-origin, one-week-ahead backtests (:func:`forecasts.backtest.backtest`) on
 
-(a) the sample branch (``scheduler.sample.generate_sample``, 12 weeks, seed 0), last 4 weeks as origins, at the
-    roster's 15-minute slots (the issue's target) and at 30-minute slots; plus an *oracle* row: the generator's
-    own expected counts (what a perfect model could know; only the day-level noise and Poisson noise remain);
+(a) the sample branch (``scheduler.sample.generate_sample``, ``--history-weeks`` weeks ending 2026-11-29,
+    default 12, seed 0), its last ``--weeks`` weeks as origins (default 4), at the roster's 15-minute slots (the
+    issue's target) and at 30-minute slots; plus an *oracle* row: the generator's own expected counts (what a
+    perfect model could know; only the day-level noise and Poisson noise remain), and WAPE by day kind
+    (normal workday, weekend, holiday-adjacent, 调休 make-up workday, pension/payroll day). With
+    ``--history-weeks 52 --weeks 44`` the origins cover Spring Festival, Qingming, May Day, Dragon Boat and
+    Mid-Autumn/National Day 2026 and their 调休 days;
 (b) the real call-centre series in ``--external`` (default ``../shared/data/external`` or ``$PAIBAN_EXTERNAL``;
     skipped with a message when absent), each at 15- and 30-minute slots over the hours the data covers:
 
@@ -20,7 +24,8 @@ Rolling-origin, one-week-ahead backtests (:func:`forecasts.backtest.backtest`) o
     generic calendars (:class:`forecasts.features.WeekCalendar`) as on the Chinese branch calendar.
 
 Prints per series WAPE, RMSE, MAE and 80 % coverage per model, and the main model's WAPE ratio to the better
-baseline. Usage: ``python -m benchmarks.bench_forecast [--external DIR] [--part sample|external|all]``.
+baseline. Usage: ``python -m benchmarks.bench_forecast [--external DIR] [--part sample|external|all]
+[--history-weeks N] [--weeks N] [--seed N]``.
 """
 
 from __future__ import annotations
@@ -41,12 +46,21 @@ import pandas as pd
 from constraints.calendar import BranchCalendar
 from constraints.config import load_config
 from forecasts.arrivals import count_arrivals
-from forecasts.backtest import backtest, default_models, origins, score, summarize
-from forecasts.features import WeekCalendar
+from forecasts.backtest import (
+    backtest,
+    backtest_slots,
+    default_models,
+    join_actual,
+    origins,
+    score_backtest_slots,
+    summarize,
+)
+from forecasts.features import WeekCalendar, day_features
 from forecasts.tickets import read_tickets
 from forecasts.weekly import forecast_week
 
 MAIN, BASELINES = "calendar_model", ("seasonal_naive", "historical_average")
+ORACLE = "oracle (generator's expected counts)"
 DEFAULT_EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "external"
 
 
@@ -172,7 +186,10 @@ def sample_history(folder: Path, slot_minutes: int) -> tuple[BranchCalendar, pd.
 
 
 def sample_oracle(cal: BranchCalendar, history: pd.DataFrame, weeks: int) -> pd.DataFrame:
-    """Backtest rows of the generator's own expected counts (day-level noise excluded), as a floor."""
+    """Held-out slots (:data:`forecasts.backtest.SLOT_COLUMNS`) of the generator's own expected counts.
+
+    Day-level noise excluded: the floor no forecast of the mean can go below (on average).
+    """
     from scheduler import sample as gen
 
     first, last = min(history["date"]), max(history["date"])
@@ -198,13 +215,69 @@ def sample_oracle(cal: BranchCalendar, history: pd.DataFrame, weeks: int) -> pd.
     out = []
     for origin in origins(history, cal, weeks):
         test = history[(history["date"] >= origin) & (history["date"] < origin + dt.timedelta(days=7))]
-        s = score(mu, test)
-        s.insert(0, "origin", origin)
-        s.insert(0, "model", "oracle (generator's expected counts)")
-        out.append(s)
-    result = pd.concat(out, ignore_index=True)
-    result["coverage80"] = np.nan
-    return result
+        both = join_actual(mu, test)
+        both.insert(0, "origin", origin)
+        both.insert(0, "model", ORACLE)
+        out.append(both)
+    return pd.concat(out, ignore_index=True)
+
+
+# ---- day kinds ----------------------------------------------------------------------------------------------
+DAY_KINDS: tuple[str, ...] = (
+    "normal workday",
+    "weekend",
+    "holiday-adjacent",
+    "调休 makeup workday",
+    "pension/payroll day",
+)
+
+
+def day_kinds(cal: BranchCalendar, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """``date, kind`` for [first, last]: one of :data:`DAY_KINDS`, the first that applies in the order
+
+    调休 make-up workday › holiday-adjacent (1–2 days before or after a statutory holiday) › pension/payroll
+    day › weekend › normal workday.
+    """
+    f = day_features(cal, first, last)
+    adjacent = f[["holiday_before_1", "holiday_before_2", "holiday_after_1", "holiday_after_2"]].any(axis=1)
+    kind = np.select(
+        [f["makeup"], adjacent, f["pension"] | f["payroll"], f["day_type"] == "weekend"],
+        ["调休 makeup workday", "holiday-adjacent", "pension/payroll day", "weekend"],
+        default="normal workday",
+    )
+    return pd.DataFrame({"date": f["date"], "kind": kind})
+
+
+def report_kinds(slots: pd.DataFrame, cal: BranchCalendar) -> None:
+    """WAPE per model by day kind (pooled over counters and origins), with the held-out days and volume."""
+    kinds = day_kinds(cal, min(slots["date"]), max(slots["date"]))
+    both = slots.merge(kinds, on="date", how="left")
+    both["abs"] = (both["y"] - both["mean"]).abs()
+    models = [m for m in (ORACLE, MAIN, *reversed(BASELINES)) if m in set(both["model"])]
+    main = both[both["model"] == MAIN]
+    total = main["y"].sum()
+    print("\nWAPE by day kind (days = held-out open days; volume = share of held-out arrivals):\n")
+    names = {ORACLE: "oracle", MAIN: "cal", "historical_average": "HA", "seasonal_naive": "SN"}
+    print(
+        "| day kind | days | volume | "
+        + " | ".join(f"WAPE {names.get(m, m)}" for m in models)
+        + " | cal / better baseline | coverage80 cal |"
+    )
+    print("|---|---:|---:|" + "---:|" * len(models) + "---:|---:|")
+    for kind in (*DAY_KINDS, "all"):
+        sel = both if kind == "all" else both[both["kind"] == kind]
+        if sel.empty:
+            continue
+        per = sel.groupby("model")[["abs", "y"]].sum()
+        wape = per["abs"] / per["y"]
+        m = sel[sel["model"] == MAIN]
+        cov = float(((m["y"] >= m["q10"]) & (m["y"] <= m["q90"])).mean())
+        ratio = wape[MAIN] / min(wape[b] for b in BASELINES if b in wape.index)
+        print(
+            f"| {kind} | {m['date'].nunique()} | {m['y'].sum() / total:.3f} | "
+            + " | ".join(f"{wape[x]:.4f}" for x in models)
+            + f" | {ratio:.3f} | {cov:.3f} |"
+        )
 
 
 # ---- reporting ----------------------------------------------------------------------------------------------
@@ -256,22 +329,32 @@ def time_week(cal: BranchCalendar, history: pd.DataFrame, monday: dt.date, repea
         print(f"| {name} | {sec:.3f} | {sec / times['seasonal_naive']:.1f} |")
 
 
-def run_sample(weeks: int, seed: int = 0) -> None:
-    """Part (a)."""
+def run_sample(weeks: int, seed: int = 0, history_weeks: int = 12, kinds: bool = True) -> None:
+    """Part (a): ``history_weeks`` weeks of sample history, its last ``weeks`` weeks as origins."""
     from scheduler.sample import generate_sample
 
-    print(f"\n## (a) Sample branch (generate_sample, 12 weeks, seed {seed})")
+    print(f"\n## (a) Sample branch (generate_sample, {history_weeks} weeks, seed {seed})")
     with tempfile.TemporaryDirectory(prefix="paiban-bench-") as tmp:
-        branch = generate_sample(Path(tmp), weeks=12, seed=seed)
+        branch = generate_sample(Path(tmp), weeks=history_weeks, seed=seed)
         cal, history = sample_history(branch.out_dir, 15)
         time_week(cal, history, branch.plan_week)
         for slot in (15, 30):
             cal, history = sample_history(branch.out_dir, slot)
             t0 = time.perf_counter()
-            res = backtest(history, cal, weeks=weeks)
+            slots = backtest_slots(history, cal, weeks=weeks)
             seconds = time.perf_counter() - t0
-            res = pd.concat([res, sample_oracle(cal, history, weeks)], ignore_index=True)
-            report(f"sample branch, {slot}-minute slots, last {weeks} weeks", res, seconds)
+            slots = pd.concat([slots, sample_oracle(cal, history, weeks)], ignore_index=True)
+            res = score_backtest_slots(slots)
+            res.loc[res["model"] == ORACLE, "coverage80"] = np.nan
+            first = min(slots["origin"])
+            report(
+                f"sample branch, {slot}-minute slots, {history_weeks} weeks to {branch.history_end}, "
+                f"{res['origin'].nunique()} origins from {first}",
+                res,
+                seconds,
+            )
+            if kinds:
+                report_kinds(slots, cal)
 
 
 def run_external(root: Path, min_train_days: int) -> list[tuple[str, dict[str, float]]]:
@@ -314,11 +397,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--part", choices=("sample", "external", "all"), default="all")
     ap.add_argument("--weeks", type=int, default=4, help="origins on the sample branch (last N weeks)")
+    ap.add_argument(
+        "--history-weeks", type=int, default=12, help="weeks of sample history (ending 2026-11-29)"
+    )
     ap.add_argument("--seed", type=int, default=0, help="seed of the sample branch")
     ap.add_argument("--min-train-days", type=int, default=14, help="real series: history before an origin")
     args = ap.parse_args(argv)
     if args.part in ("sample", "all"):
-        run_sample(args.weeks, args.seed)
+        run_sample(args.weeks, args.seed, args.history_weeks)
     if args.part in ("external", "all"):
         if not args.external.exists():
             print(

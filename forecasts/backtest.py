@@ -67,16 +67,30 @@ def origins(
     return sorted(out)
 
 
-def score(pred: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
-    """Metrics per counter of predictions against the actual rows (open, non-excluded, y known)."""
+SLOT_COLUMNS: tuple[str, ...] = ("model", "origin", "date", "slot", "counter", "y", "mean", "q10", "q90")
+"""Columns of :func:`backtest_slots`: one held-out slot of one model and origin."""
+
+
+def join_actual(pred: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
+    """The scored slots of ``actual`` (open, non-excluded, y known) with the predictions beside them.
+
+    A slot the model did not predict counts as mean 0 with the interval [0, 0].
+    """
     act = actual[actual["is_open"].astype(bool) & actual["y"].notna()][["date", "slot", "counter", "y"]]
     both = act.merge(pred, on=["date", "slot", "counter"], how="left")
     both["mean"] = both["mean"].fillna(0.0)
+    for q in ("q10", "q90"):
+        both[q] = both[q].fillna(0.0) if q in both.columns else 0.0
+    return both
+
+
+def score_slots(both: pd.DataFrame) -> pd.DataFrame:
+    """Metrics per counter of joined slots (``counter, y, mean, q10, q90``), as :func:`score`."""
     rows = []
     for counter, g in both.groupby("counter", sort=False):
         y, m = g["y"].to_numpy(float), g["mean"].to_numpy(float)
         err = y - m
-        inside = (y >= g["q10"].fillna(0).to_numpy()) & (y <= g["q90"].fillna(0).to_numpy())
+        inside = (y >= g["q10"].to_numpy(float)) & (y <= g["q90"].to_numpy(float))
         total = float(y.sum())
         rows.append(
             {
@@ -92,8 +106,59 @@ def score(pred: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def score(pred: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
+    """Metrics per counter of predictions against the actual rows (open, non-excluded, y known)."""
+    return score_slots(join_actual(pred, actual))
+
+
 def _fresh(model: Forecaster) -> Forecaster:
     return type(model)(**model.get_params())
+
+
+def _named(models: Sequence[Forecaster] | Mapping[str, Forecaster] | None) -> dict[str, Forecaster]:
+    if models is None:
+        return default_models()
+    if isinstance(models, Mapping):
+        return dict(models)
+    named: dict[str, Forecaster] = {}
+    for m in models:
+        key, k = m.name, 2
+        while key in named:
+            key, k = f"{m.name}_{k}", k + 1
+        named[key] = m
+    return named
+
+
+def backtest_slots(
+    history: pd.DataFrame,
+    calendar: BranchCalendar | DayCalendar,
+    models: Sequence[Forecaster] | Mapping[str, Forecaster] | None = None,
+    weeks: int = 4,
+    *,
+    min_train_days: int = 7,
+) -> pd.DataFrame:
+    """The held-out slots of :func:`backtest`, one row per model × origin × slot (:data:`SLOT_COLUMNS`).
+
+    For breakdowns the pooled metrics hide (by day kind, by hour); :func:`backtest` scores these rows.
+    """
+    named = _named(models)
+    frame = add_day_features(history, calendar)
+    rows = []
+    for origin in origins(history, calendar, weeks, min_train_days):
+        stop = origin + dt.timedelta(days=7)
+        train = frame[frame["date"] < origin]
+        test = frame[(frame["date"] >= origin) & (frame["date"] < stop)]
+        if not (test["is_open"].astype(bool) & test["y"].notna()).any():
+            continue
+        for name, model in named.items():
+            pred = _fresh(model).fit(train).predict(test.drop(columns=["y"]))
+            both = join_actual(pred, test)
+            both.insert(0, "origin", origin)
+            both.insert(0, "model", name)
+            rows.append(both[list(SLOT_COLUMNS)])
+    if not rows:
+        return pd.DataFrame({c: [] for c in SLOT_COLUMNS})
+    return pd.concat(rows, ignore_index=True)
 
 
 def backtest(
@@ -109,33 +174,20 @@ def backtest(
     ``history`` is the arrivals long frame (``date, slot, counter, y, is_open`` [, ``excluded``]). Returns one
     row per model × origin × counter with :data:`BACKTEST_COLUMNS`.
     """
-    if models is None:
-        named: dict[str, Forecaster] = default_models()
-    elif isinstance(models, Mapping):
-        named = dict(models)
-    else:
-        named = {}
-        for m in models:
-            key, k = m.name, 2
-            while key in named:
-                key, k = f"{m.name}_{k}", k + 1
-            named[key] = m
-    frame = add_day_features(history, calendar)
-    rows = []
-    for origin in origins(history, calendar, weeks, min_train_days):
-        stop = origin + dt.timedelta(days=7)
-        train = frame[frame["date"] < origin]
-        test = frame[(frame["date"] >= origin) & (frame["date"] < stop)]
-        if not (test["is_open"].astype(bool) & test["y"].notna()).any():
-            continue
-        for name, model in named.items():
-            pred = _fresh(model).fit(train).predict(test.drop(columns=["y"]))
-            scored = score(pred, test)
-            scored.insert(0, "origin", origin)
-            scored.insert(0, "model", name)
-            rows.append(scored)
-    if not rows:
+    slots = backtest_slots(history, calendar, models, weeks, min_train_days=min_train_days)
+    return score_backtest_slots(slots)
+
+
+def score_backtest_slots(slots: pd.DataFrame) -> pd.DataFrame:
+    """:data:`BACKTEST_COLUMNS` rows (model × origin × counter) of :func:`backtest_slots` rows."""
+    if slots.empty:
         return pd.DataFrame({c: [] for c in BACKTEST_COLUMNS})
+    rows = []
+    for _, g in slots.groupby(["model", "origin"], sort=False):
+        scored = score_slots(g)
+        scored.insert(0, "origin", g["origin"].iloc[0])
+        scored.insert(0, "model", g["model"].iloc[0])
+        rows.append(scored)
     return pd.concat(rows, ignore_index=True)[list(BACKTEST_COLUMNS)]
 
 

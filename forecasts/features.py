@@ -18,7 +18,8 @@ day of a run of statutory holidays (and not itself a holiday) · ``holiday_after
 run's last day · ``makeup`` a 调休 make-up workday ·
 ``month_start`` one of the first two open days of its month · ``month_end`` one of the last two ·
 ``pension``/``payroll`` the configured day of month, or, when that day is closed, the first open day on/after
-it (within 7 days) · ``trend`` years since 2000-01-01.
+it (within :data:`MAX_PAYDAY_SHIFT` days; Spring Festival closes a branch for up to 9) · ``trend`` years
+since 2000-01-01.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ DAY_FEATURES: tuple[str, ...] = ("weekday", "day_type", "is_open", *FLAG_FEATURE
 """Every day-level feature column :func:`day_features` returns (besides ``date``)."""
 
 _EPOCH = dt.date(2000, 1, 1)
-_PAD_DAYS = 7  # look this far beyond the range for holiday neighbours and pension shifts
+_PAD_DAYS = 7  # look this far beyond the range for holiday neighbours
+MAX_PAYDAY_SHIFT = 31
+"""A pension/payroll day on a closed day is paid on the first open day at most this many days later."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ def date_range(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def _infos(cal: DayCalendar, start: dt.date, end: dt.date) -> list[DayInfo]:
     """Infos for [start, end] widened by padding; padded dates a calendar cannot answer are guessed plainly."""
-    lo, hi = start - dt.timedelta(days=_PAD_DAYS), end + dt.timedelta(days=_PAD_DAYS)
+    lo, hi = start - dt.timedelta(days=MAX_PAYDAY_SHIFT), end + dt.timedelta(days=_PAD_DAYS)
     lo = min(lo, lo.replace(day=1))
     hi = max(hi, hi.replace(day=_cal.monthrange(hi.year, hi.month)[1]))
     out = []
@@ -202,10 +205,10 @@ def _infos(cal: DayCalendar, start: dt.date, end: dt.date) -> list[DayInfo]:
 
 
 def _shift_to_open(flags: np.ndarray, is_open: np.ndarray) -> np.ndarray:
-    """Move each flagged closed day to the first open day on/after it (at most 7 days on)."""
+    """Move each flagged closed day to the first open day on/after it (at most MAX_PAYDAY_SHIFT days on)."""
     out = flags & is_open
     for i in np.flatnonzero(flags & ~is_open).tolist():
-        for j in range(i + 1, min(i + 8, len(flags))):
+        for j in range(i + 1, min(i + MAX_PAYDAY_SHIFT + 1, len(flags))):
             if is_open[j]:
                 out[j] = True
                 break

@@ -258,13 +258,17 @@ class CalendarModel(Forecaster):
        1–2 days before/after a statutory holiday, month start/end, pension and payroll days, and optionally
        a linear trend. The ridge is a Gaussian prior on the log effects (sd ``effect_sd`` for the events,
        ``weekday_sd`` for the weekdays): an effect seen on few, noisy days shrinks towards 0, and an unseen
-       weekday of a class takes the class level (a 调休 Saturday is a workday).
+       weekday of a class takes the class level. A 调休 Saturday is a workday with no weekday effect of its
+       own (see :meth:`forecasts.panel.Panel.groups`): the workday level times the ``makeup`` effect, which
+       pools every make-up day, Saturday or Sunday.
     2. **Level**: the GLM level is corrected by the ratio of actual to fitted totals over the recent days
        (half-life ``level_halflife_weeks``, shrunk with ``level_prior`` pseudo-days), which follows level shifts.
     3. **Intraday shape**: each slot's share of the day total, exponentially weighted
        (``profile_halflife_weeks``), by class × weekday, pooled towards the class shape and that towards the
        overall shape by empirical Bayes, times a ratio for event days (``event_shapes``; a pension day's early
-       crowd); see :mod:`forecasts.profiles`. Renormalised over the day's open slots.
+       crowd); with ``smooth_shapes`` the overall and class shapes and the event ratios are smoothed across
+       neighbouring slots by as much as their counts say is noise (Whittaker smoother, λ by Mallows' C_p); see
+       :mod:`forecasts.profiles`. Renormalised over the day's open slots.
     4. **Uncertainty**: slot counts are NB2 around ``total × share``; ``alpha`` is calibrated on honest
        one-week-ahead errors of the last ``calib_weeks`` weeks of the history (each week predicted by the
        model fitted on the days before it): ``dispersion="coverage"`` makes the central 80 % interval hold
@@ -291,6 +295,7 @@ class CalendarModel(Forecaster):
         min_weeks: float = 3.0,
         calib_weeks: int = 3,
         dispersion: Literal["coverage", "mle"] = "coverage",
+        smooth_shapes: bool = True,
         *,
         calendar: BranchCalendar | DayCalendar | None = None,
     ) -> None:
@@ -305,6 +310,7 @@ class CalendarModel(Forecaster):
         self.min_weeks = min_weeks
         self.calib_weeks = calib_weeks
         self.dispersion = dispersion
+        self.smooth_shapes = smooth_shapes
         self.calendar = calendar
 
     # -- design ----------------------------------------------------------------------------------------------
@@ -314,7 +320,7 @@ class CalendarModel(Forecaster):
         ref = values[np.argmax(counts)]
         cols = [("const", "")]
         cols += [("class", c) for c in values if c != ref]
-        cols += [("group", g) for g in np.unique(groups)]
+        cols += [("group", g) for g in np.unique(groups) if not g.endswith(":")]
         flags = panel.flags()[rows]
         cols += [("flag", f) for j, f in enumerate(FLAG_NAMES) if flags[:, j].any()]
         if self.trend:
@@ -382,7 +388,10 @@ class CalendarModel(Forecaster):
             "level": float(level),
             "slots": panel.slots,
             "shapes": fit_shapes(
-                panel, 0.5 ** (age / (7 * self.profile_halflife_weeks)), events=self.event_shapes
+                panel,
+                0.5 ** (age / (7 * self.profile_halflife_weeks)),
+                events=self.event_shapes,
+                smooth=self.smooth_shapes,
             ),
             "blend": float(np.clip(1.0 - span_days / (7.0 * self.min_weeks), 0.0, 1.0)),
         }

@@ -31,11 +31,16 @@ class Panel:
 
     def __post_init__(self) -> None:
         if not self.keys:
-            types = [day_class(str(t)) for t in self.days["day_type"]]
+            raw = [str(t) for t in self.days["day_type"]]
+            types = [day_class(t) for t in raw]
             self.keys = {
                 "classes": np.array(types, dtype=object),
                 "groups": np.array(
-                    [f"{c}:{w}" for c, w in zip(types, self.days["weekday"], strict=True)], dtype=object
+                    [
+                        f"{c}:{w}" if t == c else f"{c}:"
+                        for t, c, w in zip(raw, types, self.days["weekday"], strict=True)
+                    ],
+                    dtype=object,
                 ),
                 "flags": flag_matrix(self.days),
             }
@@ -64,7 +69,13 @@ class Panel:
         return np.where(self.usable, t, np.nan)
 
     def groups(self) -> np.ndarray:
-        """``class:weekday`` key per day."""
+        """``class:weekday`` key per day; ``class:`` (no weekday) for a day of another type in the class.
+
+        A 调休 Saturday is a workday but not one of the workdays' regular weekdays: it has no weekday group
+        of its own (which only such days would ever fill), so it takes the workday class level and shape and
+        its own ``makeup`` effect, pooled over every make-up day whatever its weekday. Likewise an open
+        holiday in the weekend class.
+        """
         return self.keys["groups"]
 
     def classes(self) -> np.ndarray:

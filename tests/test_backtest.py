@@ -9,7 +9,16 @@ import pandas as pd
 import pytest
 from forecast_fixtures import calendar, synthetic_history
 
-from forecasts.backtest import BACKTEST_COLUMNS, backtest, origins, score, summarize
+from forecasts.backtest import (
+    BACKTEST_COLUMNS,
+    SLOT_COLUMNS,
+    backtest,
+    backtest_slots,
+    origins,
+    score,
+    score_backtest_slots,
+    summarize,
+)
 from forecasts.features import WeekCalendar
 from forecasts.models import HistoricalAverage, SeasonalNaive
 
@@ -77,3 +86,17 @@ def test_main_model_beats_baselines_on_synthetic_history() -> None:
     summary = summarize(backtest(synthetic_history(8, seed=7), calendar(), weeks=3))
     assert summary["model"].iloc[0] == "calendar_model"
     assert 0.7 <= summary["coverage80"].iloc[0] <= 0.9
+
+
+def test_backtest_slots_are_the_scored_slots() -> None:
+    """backtest_slots has one row per model × origin × open held-out slot, and scoring it gives backtest."""
+    hist = synthetic_history(5)
+    models = [SeasonalNaive(), HistoricalAverage()]
+    slots = backtest_slots(hist, calendar(), models, weeks=2)
+    assert tuple(slots.columns) == SLOT_COLUMNS
+    held_out = hist[(hist["date"] >= dt.date(2026, 11, 16)) & hist["is_open"] & hist["y"].notna()]
+    assert len(slots) == 2 * len(held_out)
+    one = slots[(slots["model"] == "seasonal_naive") & (slots["origin"] == dt.date(2026, 11, 23))]
+    assert set(one["date"]) == {dt.date(2026, 11, 23) + dt.timedelta(days=k) for k in range(7)}
+    assert (one["q10"] <= one["q90"]).all() and (one["y"] >= 0).all()
+    pd.testing.assert_frame_equal(score_backtest_slots(slots), backtest(hist, calendar(), models, weeks=2))

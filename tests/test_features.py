@@ -70,6 +70,13 @@ def test_pension_on_a_closed_day_moves_to_the_next_open_day() -> None:
     assert list(f.loc[f["pension"], "date"]) == [dt.date(2026, 10, 8)]
 
 
+def test_pension_in_spring_festival_moves_past_the_nine_closed_days() -> None:
+    """Pension day Feb 15 2026 falls in the 9-day Spring Festival (Feb 15–23): it is paid on Feb 24."""
+    f = day_features(BranchCalendar(BranchConfig()), dt.date(2026, 2, 24), dt.date(2026, 3, 1))
+    assert list(f.loc[f["pension"], "date"]) == [dt.date(2026, 2, 24)]
+    assert f.loc[f["date"] == dt.date(2026, 2, 24), "holiday_after_1"].item()
+
+
 def test_month_start_and_end_are_open_days() -> None:
     """October 2026's first two open days are Oct 8–9 (1–7 closed); its last two are Oct 30–31."""
     f = day_features(BranchCalendar(BranchConfig()), dt.date(2026, 10, 1), dt.date(2026, 10, 31))

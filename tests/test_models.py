@@ -122,6 +122,22 @@ def test_calendar_model_learns_pension_day_and_beats_baselines() -> None:
     assert errors["CalendarModel"] < 0.6 * min(errors["SeasonalNaive"], errors["HistoricalAverage"])
 
 
+def test_makeup_saturday_is_a_workday_without_a_weekday_group_of_its_own() -> None:
+    """Fitted to Oct 9 (调休 Sunday Sep 20 seen), the model has no workday:Sunday group, and predicts the
+    调休 Saturday Oct 10 at a workday's level, about twice a normal Saturday."""
+    hist = add_day_features(synthetic_history(12, seed=2), calendar())
+    model = CalendarModel().fit(hist[hist["date"] < dt.date(2026, 10, 10)])
+    cols = model.states_["high_counter"]["cols"]
+    assert ("group", "workday:6") not in cols and ("group", "workday:5") not in cols
+    assert ("flag", "makeup") in cols
+    fut = slot_features(calendar(), dt.date(2026, 10, 10), dt.date(2026, 10, 17), ["high_counter"])
+    day = model.predict(fut).groupby("date")["mean"].sum()
+    truth = pd.Series(true_mean(fut), index=fut["date"]).groupby(level=0).sum()
+    makeup, wednesday, saturday = dt.date(2026, 10, 10), dt.date(2026, 10, 14), dt.date(2026, 10, 17)
+    assert day[makeup] / day[wednesday] == pytest.approx(truth[makeup] / truth[wednesday], rel=0.15)
+    assert day[makeup] > 1.6 * day[saturday]
+
+
 def test_short_history_blends_towards_the_average() -> None:
     """With ten days of history the model still predicts every open slot with finite means."""
     hist = add_day_features(synthetic_history(8), calendar())
