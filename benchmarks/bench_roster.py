@@ -1,6 +1,6 @@
 """Roster solver benchmark: speed and gap on the sample branch and a 40-staff branch; a simulated replay.
 
-``python -m benchmarks.bench_roster`` (``--seconds 60 --workers 2``; ``--part solve|replay|all``;
+``python -m benchmarks.bench_roster`` (``--seconds 60 --workers 2``; ``--part bound|solve|replay|all``;
 ``--reference-seconds 180`` for the best-known objective each gap is also measured against; ``--seed N``).
 
 Branches (plan week 2026-11-30, 15-minute slots):
@@ -439,6 +439,32 @@ def solve_part(args: argparse.Namespace, branches: list[Branchmark]) -> dict[str
     return rosters
 
 
+def bound_part(branches: list[Branchmark]) -> None:
+    """The certified bound the search starts from, beside the rules' per-slot bound alone."""
+    print("\n## Certified lower bounds (CNY; seconds: best of 3)\n")
+    head = (
+        "branch",
+        "unavoidable",
+        "+ per-slot bound (rules)",
+        "+ capacity bound (BuiltModel.lower_bound)",
+        "s",
+    )
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---" for _ in head) + "|")
+    for bm in branches:
+        built = build_model(bm.problem)
+        per_slot = sum(r.lower_bound(bm.problem, built.vars.scale, {}) for r in built.rules)
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            value = built.lower_bound()
+            times.append(time.perf_counter() - t)
+        print(
+            f"| {bm.name} | {built.constant_cny:,.0f} | {built.objective_cny(per_slot):,.0f} | "
+            f"{built.objective_cny(value):,.0f} | {min(times):.2f} |"
+        )
+
+
 def replay_part(args: argparse.Namespace, bm: Branchmark, roster: Roster | None) -> None:
     """Simulate the sample week under paiban's roster and the two hand-made plans."""
     from scheduler.simulate import simulate_week
@@ -501,7 +527,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--reference-seconds", type=float, default=180.0)
-    ap.add_argument("--part", choices=("solve", "replay", "all"), default="all")
+    ap.add_argument("--part", choices=("solve", "replay", "bound", "all"), default="all")
     ap.add_argument("--branch", choices=("sample", "large", "both"), default="both")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
@@ -513,6 +539,8 @@ def main(argv: list[str] | None = None) -> None:
         branches.append(large_branch(sample))
     print(f"inputs ready in {time.perf_counter() - t0:.1f} s")
     rosters: dict[str, Roster | None] = {}
+    if args.part in ("bound", "all"):
+        bound_part(branches)
     if args.part in ("solve", "all"):
         rosters = solve_part(args, branches)
     if args.part in ("replay", "all"):
