@@ -374,6 +374,12 @@ def hand_roster(prob: Problem, mode: str) -> Roster:
 # ---- reporting ------------------------------------------------------------------------------------------
 
 
+def print_head(head: tuple[str, ...]) -> None:
+    """A Markdown table's header and rule."""
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---" for _ in head) + "|")
+
+
 def fmt(x: float | None, spec: str = ".1f", dash: str = "—") -> str:
     """A number or a dash."""
     return dash if x is None else format(x, spec)
@@ -432,8 +438,7 @@ def solve_part(args: argparse.Namespace, branches: list[Branchmark]) -> dict[str
         "hard breaks",
     )
     print()
-    print("| " + " | ".join(head) + " |")
-    print("|" + "|".join("---" for _ in head) + "|")
+    print_head(head)
     for row in rows:
         print("| " + " | ".join(row) + " |")
     return rosters
@@ -449,8 +454,7 @@ def bound_part(branches: list[Branchmark]) -> None:
         "+ capacity bound (BuiltModel.lower_bound)",
         "s",
     )
-    print("| " + " | ".join(head) + " |")
-    print("|" + "|".join("---" for _ in head) + "|")
+    print_head(head)
     for bm in branches:
         built = build_model(bm.problem)
         per_slot = sum(r.lower_bound(bm.problem, built.vars.scale, {}) for r in built.rules)
@@ -490,8 +494,7 @@ def replay_part(args: argparse.Namespace, bm: Branchmark, roster: Roster | None)
         "hard breaks",
         "broken rules",
     )
-    print("| " + " | ".join(head) + " |")
-    print("|" + "|".join("---" for _ in head) + "|")
+    print_head(head)
     target = prob.config.service_level.target_wait_minutes
     for name, r in plans.items():
         if r is None or bm.forecast is None:

@@ -2,23 +2,25 @@
 
 CP-SAT's own bound on the whole week stays below even the unavoidable costs within a minute, and the rules'
 per-slot bound (:meth:`constraints.rules.base.Rule.lower_bound`: every slot at its cheapest window count)
-ignores that windows need people. This bound is a relaxation solved exactly by dynamic programming in a few
-milliseconds; it keeps only what every roster must respect:
+ignores that windows need people. This bound is a relaxation solved exactly by dynamic programming in well
+under a second; it keeps only what every roster must respect:
 
-* **capacity per slot** — with ``H`` counter-capable people at work on a day, the windows open in a slot are at
-  most ``H`` less those of them absent from it, never more than the physical windows or the skilled people
-  of each counter type, never fewer than the noon rule forces;
+* **capacity per slot** — with ``H`` people at the counters on a day, the windows open in a slot are at most
+  ``H`` less those of them absent from it, never more than the physical windows or the skilled people of each
+  counter type, never fewer than the noon rule forces (the counters are pooled: who can staff which one is
+  left out);
 * **lunch** (when the lunch rule holds) — a person present more than ``lunch.min_shift_hours`` is away for
-  ``lunch.minutes`` inside the lunch window; a shorter shift is away from at least
-  ``open − min_shift_hours`` of the open slots, anywhere;
-* **the week** (when the labour rule holds) — who works how many long and short days (by the most paid hours a
-  day allows), within the rest-day limit and leave, at the contract's floor; priced exactly as the model
-  prices it: unused contract hours and rest-day work;
+  ``lunch.minutes`` inside the lunch window; a counter shift too short for lunch misses the morning, because
+  counter staff stay to close and whoever is there at opening came to the morning meeting (daily routine);
+* **the week** (when the labour rule holds) — how many days of each kind (by the most paid minutes a day
+  allows: long weekdays, short weekends) each counter-capable person works, within the rest-day limit, leave
+  and the contract floor; priced exactly as the model prices it: unused contract hours and rest-day work;
 * **the costs** — the demand rule's expected waiting and window-hours per slot, with the model's rounding, and
-  the switch every counter window open at closing costs (its person stays to reconcile).
+  the switch every counter window open at opening (its person comes from the back office after the meeting)
+  and at closing (its person stays to reconcile) costs, and the lobby manager's at opening.
 
-Everything else (who exactly, the order of a person's slots, window runs, the lobby and permission rules) is
-left out, which only loosens the bound. A rule switched off or relaxed drops its part.
+Everything else (who exactly, the order of a person's slots, window runs, the lobby and permission rules'
+headcount) is left out, which only loosens the bound. A rule switched off or relaxed drops its part.
 """
 
 from __future__ import annotations
@@ -147,9 +149,8 @@ class CapacityBound:
 
     def slot_cost(self, day: Day, s: int, most: int) -> np.ndarray:
         """cost[cap] of slot s with at most ``cap`` people at counters (0 … most), INF when too few."""
-        best = np.zeros(
-            1, dtype=np.int64
-        )  # best[t]: cheapest with exactly t windows open over counters so far
+        # best[t]: the cheapest way to have exactly t windows open over the counters so far
+        best = np.zeros(1, dtype=np.int64)
         priced = "demand" in self.on
         surcharge = self.switch if s in self.switch_slots(day) else 0
         for _, c, w in open_counters(self.problem, [day]):
