@@ -54,7 +54,8 @@ class SolveParams:
     ``deterministic`` (default) makes the same seed give the same roster: every CP-SAT call of the search
     (:mod:`scheduler.search`) is single-threaded with a fixed seed and limited by *deterministic* time —
     ``time_limit_seconds × search.DTIME_PER_SECOND`` work units in all, so the wall time it takes depends on
-    the machine (a safety cap of 3 × the limit + 5 s stops it; then ``reproducible`` is False). Otherwise the
+    the machine (a safety cap of 3 × the limit + 5 s stops it — 10 × the limit + 60 s while no roster has been
+    found yet; then ``reproducible`` is False). Otherwise the
     same search is limited by wall-clock seconds: it honours the limit exactly, but how far it gets (and so
     the roster) depends on the machine's load. ``workers`` local searches with consecutive seeds race for the
     first roster (the lowest seed that finds one wins, so this stays deterministic).

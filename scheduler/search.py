@@ -170,6 +170,9 @@ class Budget:
         self.used = 0.0
         self.t0 = t0
         self.wall_cap = (3.0 * seconds + 5.0) if deterministic else seconds
+        self.first_wall_cap = max(self.wall_cap, 10.0 * seconds + 60.0) if deterministic else seconds
+        """Before the first roster a loaded machine gets longer (deterministic mode): no roster is worse."""
+        self.found = False
 
     def left(self) -> float:
         """Units left."""
@@ -178,8 +181,9 @@ class Budget:
         return self.total - (time.perf_counter() - self.t0)
 
     def wall_left(self) -> float:
-        """Wall seconds left before the safety cap."""
-        return self.wall_cap - (time.perf_counter() - self.t0)
+        """Wall seconds left before the safety cap (a longer one until the first roster is found)."""
+        cap = self.wall_cap if self.found else self.first_wall_cap
+        return cap - (time.perf_counter() - self.t0)
 
     def charge(self, solver: cp_model.CpSolver) -> None:
         """Account for a finished solve."""
@@ -290,6 +294,7 @@ class DaySearch:
         with self._lock:
             if self.best is None or obj < self.best:
                 self.best = obj
+                self.budget.found = True
                 if self.first_feasible is None:
                     self.first_feasible = time.perf_counter() - self.t0
                 self.on_progress(self.best, self.bound)
