@@ -186,10 +186,16 @@ class CapacityBound:
         costs = {s: self.slot_cost(day, s, avail) for s in day.open_slots}
         late, cover = set(shape.late), set(shape.lunch_slots)
         lunch = [s for s in day.open_slots if s in cover]
-        zero = np.zeros(avail + 1, dtype=np.int64)
-        # outside the lunch window: cost by the people free, over the late slots and over the others
-        at_late = sum((costs[s] for s in day.open_slots if s in late and s not in cover), zero)
-        at_other = sum((costs[s] for s in day.open_slots if s not in late and s not in cover), zero)
+        # outside the lunch window: cost by the people free, over the late slots and over the others (summed
+        # with INF kept INF: a plain sum of INF entries would overflow)
+        at_late = np.zeros(avail + 1, dtype=np.int64)
+        at_other = np.zeros(avail + 1, dtype=np.int64)
+        for s in day.open_slots:
+            if s not in cover:
+                if s in late:
+                    at_late = np.minimum(at_late + costs[s], INF)
+                else:
+                    at_other = np.minimum(at_other + costs[s], INF)
         out = np.full(avail + 1, INF, dtype=np.int64)
         for h in range(avail + 1):
             for short in range(h + 1):

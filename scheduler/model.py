@@ -52,14 +52,7 @@ class BuiltModel:
         (:meth:`Rule.lower_bound`; the demand rule prices each slot at its cheapest window count) and the
         capacity relaxation of :mod:`scheduler.bound`, with the counter minimums of the rules not relaxed."""
         problem = self.vars.problem
-        least: dict[tuple[dt.date, str, int], int] = {}
-        for rule in self.rules:
-            if rule.name in self.vars.relax:
-                continue
-            for day in problem.days:
-                for (c, s), k in rule.least_on_counter(problem, day).items():
-                    key = (day.date, c, s)
-                    least[key] = max(least.get(key, 0), k)
+        least = least_on_counters(problem, [r for r in self.rules if r.name not in self.vars.relax])
         per_slot = sum(rule.lower_bound(problem, self.vars.scale, least) for rule in self.rules)
         active = [r.name for r in self.rules if r.name not in self.vars.relax]
         capacity = CapacityBound(problem, self.vars.scale, active, least).value()
@@ -72,6 +65,18 @@ class BuiltModel:
             value = solver.value(t.expr) if not isinstance(t.expr, int) else t.expr
             out[t.name] = out.get(t.name, 0.0) + value / t.scale + t.constant_cny
         return out
+
+
+def least_on_counters(problem: Problem, rules: Iterable[Rule]) -> dict[tuple[dt.date, str, int], int]:
+    """(date, counter, slot) → the fewest people the rules allow at that counter type (their
+    :meth:`Rule.least_on_counter`, the largest where several speak)."""
+    least: dict[tuple[dt.date, str, int], int] = {}
+    for rule in rules:
+        for day in problem.days:
+            for (c, s), k in rule.least_on_counter(problem, day).items():
+                key = (day.date, c, s)
+                least[key] = max(least.get(key, 0), k)
+    return least
 
 
 def build_model(

@@ -11,7 +11,7 @@ from ortools.sat.python import cp_model
 
 from constraints.problem import Problem
 from scheduler.bound import INF, CapacityBound, _min_plus
-from scheduler.model import build_model
+from scheduler.model import build_model, least_on_counters
 from scheduler.result import SolveParams
 from scheduler.solve import solve
 
@@ -76,3 +76,15 @@ def test_lunch_and_the_weekly_rules_raise_the_bound() -> None:
     for off in ("lunch", "labour"):
         lower = capacity(prob, (off,))
         assert lower is not None and lower < full, off
+
+
+def test_day_costs_stay_infinite_where_the_noon_rule_cannot_hold() -> None:
+    """On a weekend (two at the high counter all day) fewer than two people cost INF, never a wrapped sum."""
+    prob = tiny_problem([SATURDAY])
+    built = build_model(prob)
+    least = least_on_counters(prob, built.rules)
+    bound = CapacityBound(prob, built.vars.scale, [r.name for r in built.rules], least)
+    costs = bound.day_costs(prob.days[0])
+    assert (costs >= 0).all()
+    assert costs[0] >= INF and costs[1] >= INF
+    assert costs[-1] < INF
