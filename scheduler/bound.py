@@ -37,7 +37,7 @@ from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES
 from constraints.problem import Problem
 from constraints.rules.daily_routine import meeting_slots
-from constraints.rules.demand import open_counters, slot_costs
+from constraints.rules.demand import open_counters, priced_windows
 from constraints.rules.labour import daily_cap_minutes, weekly_hours
 from constraints.staff import Person
 
@@ -157,13 +157,11 @@ class CapacityBound:
             skilled = sum(1 for p in self.counter_people if p.can(c) and self._available(p, day))
             top = min(w, skilled) if priced else skilled
             lo = min(self.least.get((day.date, c, s), 0), top)
-            deltas, open_cost = slot_costs(self.problem, day, c, s)
-            shut = [round(x * self.scale) if x > 0 and priced else 0 for x in deltas]
-            shut += [0] * (top + 1 - len(shut))
-            per_open = (round(open_cost * self.scale) if open_cost > 0 and priced else 0) + surcharge
-            row = np.full(top + 1, INF, dtype=np.int64)
-            for k in range(lo, top + 1):
-                row[k] = sum(shut[k:]) + per_open * k
+            row = np.zeros(top + 1, dtype=np.int64)
+            if priced:  # top ≤ the windows
+                row += priced_windows(self.problem, day, c, s, self.scale)[: top + 1]
+            row += surcharge * np.arange(top + 1)
+            row[:lo] = INF
             best = _min_plus(best, row)
         cum = np.minimum.accumulate(best)  # at most cap windows
         out = np.full(most + 1, INF, dtype=np.int64)

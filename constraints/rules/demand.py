@@ -54,6 +54,15 @@ def slot_costs(problem: Problem, day: Day, counter: str, s: int) -> tuple[list[f
     return deltas, cfg.rules.demand.open_window_cny_per_hour * cfg.grid.slot_minutes / 60.0
 
 
+def priced_windows(problem: Problem, day: Day, counter: str, s: int, scale: int) -> np.ndarray:
+    """cost[k], k = 0 … windows: what the model charges in slot ``s`` with k windows open, in objective units
+    (``scale`` per CNY, each coefficient rounded as :meth:`ModelVars.cost` rounds it), floor left out."""
+    deltas, open_cost = slot_costs(problem, day, counter, s)
+    shut = [round(x * scale) if x > 0 else 0 for x in deltas]
+    per_open = round(open_cost * scale) if open_cost > 0 else 0
+    return np.array([sum(shut[k:]) + per_open * k for k in range(len(shut) + 1)], dtype=np.int64)
+
+
 def open_counters(problem: Problem, days: Iterable[Day]) -> Iterator[tuple[Day, str, int]]:
     """(day, counter, windows) for every open day and counter type with windows."""
     for day in days:
@@ -128,11 +137,8 @@ class Demand(Rule):
             )
             top = min(w, staff)
             for s in day.open_slots:
-                deltas, open_cost = slot_costs(problem, day, c, s)
-                shut = [round(x * scale) if x > 0 else 0 for x in deltas]
-                per_open = round(open_cost * scale) if open_cost > 0 else 0
                 lo = min(least.get((day.date, c, s), 0), top)
-                total += min(sum(shut[k:]) + per_open * k for k in range(lo, top + 1))
+                total += int(priced_windows(problem, day, c, s, scale)[lo : top + 1].min())
         return total
 
     def check(self, problem: Problem, roster: Roster) -> list[Violation]:
