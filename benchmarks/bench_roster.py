@@ -281,9 +281,7 @@ def time_within(run: Run, best: float, tol: float = 0.01) -> float | None:
 
 def _people_for_peak(prob: Problem, day: Day) -> list[str]:
     """Just enough people for the day's peak requirement, the lobby and two holders, by skill."""
-    staff = [
-        p for p in prob.staff if not any(a.hours is None for a in prob.absences_of(p.staff_id, day.date))
-    ]
+    staff = [p for p in prob.staff if not prob.away_all_day(p.staff_id, day.date)]
     chosen: list[Person] = []
 
     def take(skill: str, n: int) -> None:
@@ -315,8 +313,7 @@ def hand_roster(prob: Problem, mode: str) -> Roster:
             working = [
                 sid
                 for k, sid in enumerate(ids)
-                if di not in ((2 * k) % 7, (2 * k + 1) % 7)
-                and not any(a.hours is None for a in prob.absences_of(sid, day.date))
+                if di not in ((2 * k) % 7, (2 * k + 1) % 7) and not prob.away_all_day(sid, day.date)
             ]
             targets = {c: prob.windows(c) for c in COUNTER_TYPES}
         else:

@@ -98,6 +98,10 @@ class Problem:
         """Leave and events of a person on a date."""
         return self._away.get((staff_id, date), [])
 
+    def away_all_day(self, staff_id: str, date: dt.date) -> bool:
+        """True when a whole-day absence (leave, event) keeps the person off that date."""
+        return any(a.hours is None for a in self.absences_of(staff_id, date))
+
     def available(self, staff_id: str, day: Day, slot: int) -> bool:
         """True when the person is not on leave or at an event during that slot."""
         start = day.slot_starts[slot]

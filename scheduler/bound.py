@@ -124,7 +124,7 @@ class CapacityBound:
     def _available(self, person: Person, day: Day) -> bool:
         if "availability" not in self.on:
             return True
-        return not any(a.hours is None for a in self.problem.absences_of(person.staff_id, day.date))
+        return not self.problem.away_all_day(person.staff_id, day.date)
 
     def switch_slots(self, day: Day) -> set[int]:
         """Open slots where everyone at a counter switches activity: the first (they come from the back office

@@ -84,7 +84,7 @@ def days_pattern(
     lab = cfg.rules.labour
     for person in problem.staff:
         p = person.staff_id
-        avail = [d for d in days if not any(a.hours is None for a in problem.absences_of(p, d.date))]
+        avail = [d for d in days if not problem.away_all_day(p, d.date)]
         for d in days:
             if d not in avail:
                 m.add(w[(p, d.date)] == 0)
@@ -126,11 +126,7 @@ def days_pattern(
     for d in days:
         for r in rules:
             for key, need in r.headcount(problem, d).items():
-                group = [
-                    p
-                    for p in members(key)
-                    if not any(a.hours is None for a in problem.absences_of(p, d.date))
-                ]
+                group = [p for p in members(key) if not problem.away_all_day(p, d.date)]
                 groups.setdefault(key, members(key))
                 want = min(need, len(group))
                 short = m.new_int_var(0, want, f"short_{key}_{d.date}")

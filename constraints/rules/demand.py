@@ -131,9 +131,7 @@ class Demand(Rule):
         total = 0
         for day, c, w in open_counters(problem, problem.days):
             staff = sum(
-                1
-                for p in problem.staff.with_skill(c)
-                if not any(a.hours is None for a in problem.absences_of(p.staff_id, day.date))
+                1 for p in problem.staff.with_skill(c) if not problem.away_all_day(p.staff_id, day.date)
             )
             top = min(w, staff)
             for s in day.open_slots:

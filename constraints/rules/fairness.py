@@ -40,11 +40,7 @@ def peer_groups(problem: Problem) -> list[list[str]]:
 
 
 def _eligible(problem: Problem, group: list[str], days: list[Day]) -> list[str]:
-    return [
-        p
-        for p in group
-        if any(not any(a.hours is None for a in problem.absences_of(p, d.date)) for d in days)
-    ]
+    return [p for p in group if any(not problem.away_all_day(p, d.date) for d in days)]
 
 
 def _late_at(roster: Roster, day: Day, sid: str) -> bool:
