@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,6 +38,7 @@ from constraints.problem import Problem
 from constraints.rules.daily_routine import meeting_slots
 from constraints.rules.demand import open_counters, priced_windows
 from constraints.rules.labour import daily_cap_minutes, weekly_hours
+from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
 from constraints.staff import Person
 
 INF = np.iinfo(np.int64).max // 4
@@ -98,14 +98,12 @@ class CapacityBound:
     def _shape(self, day: Day) -> DayShape:
         cfg = self.problem.config
         n, slot = len(day.slot_starts), day.slot_minutes
-        length = cfg.lunch.minutes // slot if "lunch" in self.on else 0
+        length = lunch_slots(self.problem, day) if "lunch" in self.on else 0
         cover: set[int] = set()
         if length > 0:
-            for k in range(1, n - length):
-                a, b = day.slot_starts[k], day.slot_starts[k] + cfg.lunch.minutes
-                if a >= cfg.lunch.window.start and b <= cfg.lunch.window.end:
-                    cover.update(range(k, k + length))
-        limit = math.floor(cfg.lunch.min_shift_hours * 60 / slot + 1e-9)
+            for k in lunch_starts(self.problem, day):
+                cover.update(range(k, k + length))
+        limit = slots_without_lunch(self.problem, day)
         if length == 0:  # no lunch rule: a whole staff day may be paid
             paid = n * slot
         elif cover and n > limit:

@@ -37,6 +37,7 @@ from constraints.problem import Problem
 from constraints.roster import OFF, Roster
 from constraints.rules.base import PenaltyTerm
 from constraints.rules.daily_routine import meeting_slots
+from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
 
 OBJ_SCALE = 100
 """Objective units per CNY (fen)."""
@@ -196,7 +197,7 @@ class RosterVars:
         self._present[key] = present
         self._start[key] = start
         self._end[key] = end
-        limit = math.floor(self.problem.config.lunch.min_shift_hours * 60 / day.slot_minutes + 1e-9)
+        limit = slots_without_lunch(self.problem, day)
         long = m.new_bool_var(f"long_{tag}")
         m.add(sum(present) >= limit + 1).only_enforce_if(long)
         m.add(sum(present) <= limit).only_enforce_if(long.Not())
@@ -213,14 +214,10 @@ class RosterVars:
         present = self._present[key]
         works = self._works[key]
         # lunch: a start k whose whole lunch lies in the window, strictly inside the shift
-        cfg = self.problem.config.lunch
-        length = cfg.minutes // day.slot_minutes
+        length = lunch_slots(self.problem, day)
         lunch: dict[int, Any] = {}
         if length > 0:
-            for k in range(1, n - length):
-                a, b = day.slot_starts[k], day.slot_starts[k] + cfg.minutes
-                if a < cfg.window.start or b > cfg.window.end:
-                    continue
+            for k in lunch_starts(self.problem, day):
                 v = m.new_bool_var(f"lunch_{tag}_{k}")
                 if self.shifts == "templates":
                     inside = [x for t, x in self._x[key] if t.start <= k - 1 and t.end >= k + length + 1]

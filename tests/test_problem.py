@@ -12,4 +12,6 @@ def test_away_all_day_only_for_whole_day_absences() -> None:
     assert not prob.away_all_day("C", SATURDAY)
     assert not prob.away_all_day("D", MONDAY)
     day = prob.days[0]
-    assert not prob.available("D", day, day.slot_of(9 * 60)) and prob.available("D", day, day.slot_of(14 * 60))
+    assert not prob.available("D", day, day.slot_of(9 * 60)) and prob.available(
+        "D", day, day.slot_of(14 * 60)
+    )

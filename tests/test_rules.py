@@ -331,3 +331,23 @@ def test_fairness_check_reports_soft_notes_only() -> None:
     prob, roster = _flag_fairness()
     found = get_rule("fairness").check(prob, roster)
     assert found and all(not v.hard for v in found)
+
+
+def test_lunch_geometry_follows_the_window_and_the_shift_limit() -> None:
+    """Lunch starts keep the whole lunch inside the window; more than min_shift_hours needs a lunch."""
+    from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
+
+    prob = tiny_problem([MONDAY])
+    day, cfg = prob.days[0], prob.config.lunch
+    starts = lunch_starts(prob, day)
+    assert starts and lunch_slots(prob, day) * day.slot_minutes == cfg.minutes
+    assert all(cfg.window.start <= day.slot_starts[k] <= cfg.window.end - cfg.minutes for k in starts)
+    inside = [
+        k
+        for k in range(len(day.slot_starts))
+        if cfg.window.start <= day.slot_starts[k] <= cfg.window.end - cfg.minutes
+    ]
+    assert starts == inside
+    assert slots_without_lunch(prob, day) * day.slot_minutes == cfg.min_shift_hours * 60
+    none = tiny_problem([MONDAY], config=tiny_config(**{"lunch.minutes": 0}))
+    assert lunch_starts(none, none.days[0]) == []

@@ -7,11 +7,36 @@ the other rules (two at the high counter, the lobby floor, an authority holder) 
 
 from __future__ import annotations
 
+import math
+
 from constraints.calendar import Day
 from constraints.config import fmt_hhmm
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
 from constraints.rules.base import ModelVars, PenaltyTerm, Rule, names, when
+
+
+def lunch_slots(problem: Problem, day: Day) -> int:
+    """Slots one lunch lasts on the day's grid (0: no lunch)."""
+    return max(0, problem.config.lunch.minutes // day.slot_minutes)
+
+
+def lunch_starts(problem: Problem, day: Day) -> list[int]:
+    """Slots a lunch may start at: all of it inside ``lunch.window``, and not at the edge of the staff day."""
+    cfg = problem.config.lunch
+    n, length = len(day.slot_starts), lunch_slots(problem, day)
+    if length <= 0:
+        return []
+    return [
+        k
+        for k in range(1, n - length)
+        if day.slot_starts[k] >= cfg.window.start and day.slot_starts[k] + cfg.minutes <= cfg.window.end
+    ]
+
+
+def slots_without_lunch(problem: Problem, day: Day) -> int:
+    """The most slots a person may be present without a lunch (``lunch.min_shift_hours``)."""
+    return math.floor(problem.config.lunch.min_shift_hours * 60 / day.slot_minutes + 1e-9)
 
 
 class Lunch(Rule):
