@@ -46,13 +46,14 @@ INF = np.iinfo(np.int64).max // 4
 
 @dataclass(frozen=True)
 class DayShape:
-    """What the bound needs of a day: its slots, where lunch can fall and the most paid minutes."""
+    """What the bound needs of a day: where lunch can fall, who must miss the morning, the most paid minutes
+    and where counter staff switch activity."""
 
-    day: Day
     lunch_slots: tuple[int, ...]  # open slots some lunch can cover
     lunch_length: int  # slots of one lunch (0: no lunch rule)
     late: tuple[int, ...]  # open slots a counter shift too short for lunch misses (it ends at closing)
     paid_max: int  # most paid minutes a shift of this day can have
+    switches: frozenset[int]  # open slots where everyone at a counter switches (see CapacityBound._switches)
 
 
 def _min_plus(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -79,6 +80,9 @@ class CapacityBound:
         self.counter_people = [
             p for p in problem.staff if any(p.can(c) and problem.windows(c) > 0 for c in COUNTER_TYPES)
         ]
+        self.switch = (
+            round(cfg.rules.skills.switch_cny * scale) if {"skills", "daily_routine"} <= self.on else 0
+        )
         self.days = [d for d in problem.days if d.slot_starts]
         self.shapes = {d.date: self._shape(d) for d in self.days}
         kinds = sorted({sh.paid_max for sh in self.shapes.values()}, reverse=True)
@@ -89,9 +93,6 @@ class CapacityBound:
                 for k, sh in self.shapes.items()
             }
         self.kinds = kinds
-        self.switch = (
-            round(cfg.rules.skills.switch_cny * scale) if {"skills", "daily_routine"} <= self.on else 0
-        )
 
     # ---- days ------------------------------------------------------------------------------------------
 
@@ -117,43 +118,43 @@ class CapacityBound:
             if "daily_routine" in self.on and meeting_slots(self.problem, day)
             else ()
         )
-        return DayShape(day, tuple(sorted(cover)), length, late, paid)
+        return DayShape(tuple(sorted(cover)), length, late, paid, self._switches(day, cover))
 
     def _available(self, person: Person, day: Day) -> bool:
         if "availability" not in self.on:
             return True
         return not self.problem.away_all_day(person.staff_id, day.date)
 
-    def switch_slots(self, day: Day) -> set[int]:
+    def _switches(self, day: Day, lunch: set[int]) -> frozenset[int]:
         """Open slots where everyone at a counter switches activity: the first (they come from the back office
         after the morning meeting — whoever is there at opening attended it) and the last (they stay on to
         reconcile)."""
         if not self.switch or not day.open_slots:
-            return set()
+            return frozenset()
         out = set()
         meet = meeting_slots(self.problem, day)
         first, last = day.open_slots[0], day.open_slots[-1]
-        lunch = set(self.shapes[day.date].lunch_slots)
         if meet and first - 1 >= 0 and first - 1 not in meet and first - 1 not in lunch:
             out.add(first)
         if last + 1 < len(day.slot_starts) and last + 1 not in lunch:
             out.add(last)
-        return out
+        return frozenset(out)
 
     def opening_lobby_switch(self, day: Day) -> int:
         """The lobby manager on the floor at opening also comes from the back office (a switch)."""
         full = "lobby_manager" in self.on and self.problem.config.rules.lobby_manager.coverage >= 1.0
-        return self.switch if full and day.open_slots and day.open_slots[0] in self.switch_slots(day) else 0
+        opening = bool(day.open_slots) and day.open_slots[0] in self.shapes[day.date].switches
+        return self.switch if full and opening else 0
 
-    def slot_cost(self, day: Day, s: int, most: int) -> np.ndarray:
-        """cost[cap] of slot s with at most ``cap`` people at counters (0 … most), INF when too few."""
+    def slot_cost(self, day: Day, s: int, most: int, skilled: dict[str, int]) -> np.ndarray:
+        """cost[cap] of slot s with at most ``cap`` people at counters (0 … most), INF when too few;
+        ``skilled[c]``: the people at work able to staff counter type c."""
         # best[t]: the cheapest way to have exactly t windows open over the counters so far
         best = np.zeros(1, dtype=np.int64)
         priced = "demand" in self.on
-        surcharge = self.switch if s in self.switch_slots(day) else 0
+        surcharge = self.switch if s in self.shapes[day.date].switches else 0
         for _, c, w in open_counters(self.problem, [day]):
-            skilled = sum(1 for p in self.counter_people if p.can(c) and self._available(p, day))
-            top = min(w, skilled) if priced else skilled
+            top = min(w, skilled[c]) if priced else skilled[c]
             lo = min(self.least.get((day.date, c, s), 0), top)
             row = np.zeros(top + 1, dtype=np.int64)
             if priced:  # top ≤ the windows
@@ -162,12 +163,7 @@ class CapacityBound:
             row[:lo] = INF
             best = _min_plus(best, row)
         cum = np.minimum.accumulate(best)  # at most cap windows
-        out = np.full(most + 1, INF, dtype=np.int64)
-        upto = min(most, len(cum) - 1)
-        out[: upto + 1] = cum[: upto + 1]
-        if most > upto:
-            out[upto + 1 :] = cum[-1]
-        return out
+        return cum[np.minimum(np.arange(most + 1), len(cum) - 1)]
 
     def day_costs(self, day: Day) -> np.ndarray:
         """cost[H]: the cheapest day with H people at the counters (H = 0 … counter-capable available).
@@ -179,7 +175,11 @@ class CapacityBound:
         avail = sum(1 for p in self.counter_people if self._available(p, day))
         if not day.is_open:
             return np.zeros(avail + 1, dtype=np.int64)
-        costs = {s: self.slot_cost(day, s, avail) for s in day.open_slots}
+        skilled = {
+            c: sum(1 for p in self.counter_people if p.can(c) and self._available(p, day))
+            for c in COUNTER_TYPES
+        }
+        costs = {s: self.slot_cost(day, s, avail, skilled) for s in day.open_slots}
         late, cover = set(shape.late), set(shape.lunch_slots)
         lunch = [s for s in day.open_slots if s in cover]
         # outside the lunch window: cost by the people free, over the late slots and over the others (summed
@@ -203,9 +203,8 @@ class CapacityBound:
                 acc = np.zeros(1, dtype=np.int64)
                 for s in lunch:
                     free = h - (short if s in late else 0)
-                    acc = _min_plus(acc, costs[s][free : free - long - 1 if free - long > 0 else None : -1])[
-                        : need + 1
-                    ]
+                    # [ℓ] = the cost with ℓ of the long shifts at lunch: free − ℓ people free
+                    acc = _min_plus(acc, costs[s][free - long : free + 1][::-1])[: need + 1]
                 if need < len(acc) and acc[need] < INF:
                     out[h] = min(out[h], min(INF, rest + int(acc[need])))
         return out + (self.opening_lobby_switch(day) if day.open_slots else 0)
@@ -236,7 +235,7 @@ class CapacityBound:
             if top < wk.floor:
                 continue
             extra = max(0, sum(js) - prm.standard_days_per_week) if full_week else 0
-            out[js] = unused * max(0, wk.expected - top) + (rest * extra if rest > 0 else 0)
+            out[js] = unused * max(0, wk.expected - top) + rest * extra
         return out
 
     def value(self) -> int | None:

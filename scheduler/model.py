@@ -52,10 +52,10 @@ class BuiltModel:
         (:meth:`Rule.lower_bound`; the demand rule prices each slot at its cheapest window count) and the
         capacity relaxation of :mod:`scheduler.bound`, with the counter minimums of the rules not relaxed."""
         problem = self.vars.problem
-        least = least_on_counters(problem, [r for r in self.rules if r.name not in self.vars.relax])
+        active = [r for r in self.rules if r.name not in self.vars.relax]
+        least = least_on_counters(problem, active)
         per_slot = sum(rule.lower_bound(problem, self.vars.scale, least) for rule in self.rules)
-        active = [r.name for r in self.rules if r.name not in self.vars.relax]
-        capacity = CapacityBound(problem, self.vars.scale, active, least).value()
+        capacity = CapacityBound(problem, self.vars.scale, [r.name for r in active], least).value()
         return max(per_slot, capacity or 0)
 
     def term_values(self, solver: Any) -> dict[str, float]:

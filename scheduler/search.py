@@ -166,8 +166,8 @@ class Budget:
         self.used = 0.0
         self.t0 = t0
         self.wall_cap = (3.0 * seconds + 5.0) if deterministic else seconds
+        # before the first roster a loaded machine gets longer (deterministic mode): no roster is worse
         self.first_wall_cap = max(self.wall_cap, 10.0 * seconds + 60.0) if deterministic else seconds
-        """Before the first roster a loaded machine gets longer (deterministic mode): no roster is worse."""
         self.found = False
 
     def left(self) -> float:
