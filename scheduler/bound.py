@@ -7,14 +7,17 @@ under a second; it keeps only what every roster must respect:
 
 * **capacity per slot** — with ``H`` people at the counters on a day, the windows open in a slot are at most
   ``H`` less those of them absent from it, never more than the physical windows or the skilled people of each
-  counter type, never fewer than the noon rule forces (the counters are pooled: who can staff which one is
-  left out);
+  counter type, never fewer than the noon rule forces; the people are counted in two pools, those able to
+  staff the counter the noon rule keeps staffed (the high counter) and the others, whose lunches are counted
+  apart (on big branches, where that DP grows too large, one pool);
 * **lunch** (when the lunch rule holds) — a person present more than ``lunch.min_shift_hours`` is away for
   ``lunch.minutes`` inside the lunch window; a counter shift too short for lunch misses the morning, because
   counter staff stay to close and whoever is there at opening came to the morning meeting (daily routine);
 * **the week** (when the labour rule holds) — how many days of each kind (by the most paid minutes a day
   allows: long weekdays, short weekends) each counter-capable person works, within the rest-day limit, leave
-  and the contract floor; priced exactly as the model prices it: unused contract hours and rest-day work;
+  and the contract floor; priced exactly as the model prices it: unused contract hours and rest-day work; a
+  short shift (no lunch) is paid at most ``lunch.min_shift_hours``, and the link between the short shifts the
+  days use and the people's weeks is priced (a Lagrangian price per kind of day, searched for the best bound);
 * **the costs** — the demand rule's expected waiting and window-hours per slot, with the model's rounding, and
   the switch every counter window open at opening (its person comes from the back office after the meeting)
   and at closing (its person stays to reconcile) costs, and the lobby manager's at opening.
@@ -26,7 +29,9 @@ headcount) is left out, which only loosens the bound. A rule switched off or rel
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,6 +47,14 @@ from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lun
 from constraints.staff import Person
 
 INF = np.iinfo(np.int64).max // 4
+PRICE_ROUNDS = 2
+PRICE_SPAN = 2
+"""The price search runs up to this many times the unused-hours cost of the minutes a short shift loses (the
+best price can lie above it when the contract floor keeps people from short days)."""
+"""Rounds of the coordinate search over the short-shift prices."""
+MAX_POOL_PAIRS = 60
+"""Largest (people of the key pool + 1) × (other counter people + 1) with two pools (the day DP grows with its
+square)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,7 @@ class CapacityBound:
         self.counter_people = [
             p for p in problem.staff if any(p.can(c) and problem.windows(c) > 0 for c in COUNTER_TYPES)
         ]
+        self.key, self.pools = self._pools()
         self.switch = (
             round(cfg.rules.skills.switch_cny * scale) if {"skills", "daily_routine"} <= self.on else 0
         )
@@ -93,6 +107,30 @@ class CapacityBound:
                 for k, sh in self.shapes.items()
             }
         self.kinds = kinds
+        # the most a shift too short for lunch is paid, per kind of day (a whole day without the lunch rule)
+        self.short_paid = {k: 0 for k in kinds}
+        for d in self.days:
+            k = self.shapes[d.date].paid_max
+            short = min(slots_without_lunch(problem, d) * d.slot_minutes, k) if "lunch" in self.on else k
+            self.short_paid[k] = max(self.short_paid[k], short)
+        self.prices: list[int] = [0] * len(kinds)
+        self._day_cache: dict[dt.date, np.ndarray] = {}
+        self._person_cache: dict[str, np.ndarray] = {}
+
+    def _pools(self) -> tuple[str | None, tuple[list[Person], list[Person]]]:
+        """The key counter — the one a rule keeps staffed (the noon rule's high counter) — and the two pools:
+        the counter people able to staff it, and the other counter people. None and one pool when no rule
+        sets a minimum, when everyone can staff it, or when two pools make the relaxation too big."""
+        counters = {c for (_, c, _), k in self.least.items() if k > 0}
+        everyone: tuple[list[Person], list[Person]] = (list(self.counter_people), [])
+        if len(counters) != 1:
+            return None, everyone
+        key = counters.pop()
+        pool_a = [p for p in self.counter_people if p.can(key)]
+        pool_b = [p for p in self.counter_people if not p.can(key)]
+        if not pool_a or not pool_b or (len(pool_a) + 1) * (len(pool_b) + 1) > MAX_POOL_PAIRS:
+            return None, everyone
+        return key, (pool_a, pool_b)
 
     # ---- days ------------------------------------------------------------------------------------------
 
@@ -146,13 +184,14 @@ class CapacityBound:
         opening = bool(day.open_slots) and day.open_slots[0] in self.shapes[day.date].switches
         return self.switch if full and opening else 0
 
-    def slot_cost(self, day: Day, s: int, most: int, skilled: dict[str, int]) -> np.ndarray:
-        """cost[cap] of slot s with at most ``cap`` people at counters (0 … most), INF when too few;
-        ``skilled[c]``: the people at work able to staff counter type c."""
-        # best[t]: the cheapest way to have exactly t windows open over the counters so far
-        best = np.zeros(1, dtype=np.int64)
+    def slot_cost(self, day: Day, s: int, most: tuple[int, int], skilled: dict[str, int]) -> np.ndarray:
+        """cost[a, b] of slot s with at most ``a`` people of the key pool and ``b`` of the other at counters
+        (``most`` = the largest a and b), INF when too few; ``skilled[c]``: the people at work able to staff
+        counter type c. The key counter is staffed from the key pool only, the others from both."""
         priced = "demand" in self.on
         surcharge = self.switch if s in self.shapes[day.date].switches else 0
+        key_row = np.zeros(1, dtype=np.int64)
+        others = np.zeros(1, dtype=np.int64)  # the cheapest way to have exactly t windows open elsewhere
         for _, c, w in open_counters(self.problem, [day]):
             top = min(w, skilled[c]) if priced else skilled[c]
             lo = min(self.least.get((day.date, c, s), 0), top)
@@ -161,20 +200,33 @@ class CapacityBound:
                 row += priced_windows(self.problem, day, c, s, self.scale)[: top + 1]
             row += surcharge * np.arange(top + 1)
             row[:lo] = INF
-            best = _min_plus(best, row)
-        cum = np.minimum.accumulate(best)  # at most cap windows
-        return cum[np.minimum(np.arange(most + 1), len(cum) - 1)]
+            if c == self.key:
+                key_row = row
+            else:
+                others = _min_plus(others, row)
+        rest = np.minimum.accumulate(others)  # at most t windows elsewhere
+        in_a = np.arange(most[0] + 1)[:, None, None]
+        in_b = np.arange(most[1] + 1)[None, :, None]
+        at_key = np.arange(len(key_row))[None, None, :]
+        left = np.minimum(in_a + in_b - at_key, len(rest) - 1)
+        table = np.where(at_key <= in_a, key_row[at_key] + rest[np.maximum(left, 0)], INF)
+        return np.minimum(table.min(axis=2), INF)
 
     def day_costs(self, day: Day) -> np.ndarray:
-        """cost[H]: the cheapest day with H people at the counters (H = 0 … counter-capable available).
+        """cost[h_a, h_b, k]: the cheapest day with h_a people of the key pool and h_b of the other at the
+        counters, k of them on shifts too short for lunch.
 
-        Of the H, ``long`` take lunch — ``lunch_length`` slots each inside the lunch window, at most ``long``
-        a slot — and the others, on shifts too short for lunch, miss the ``late`` slots.
+        Of each pool's people, the ``long`` ones take lunch — ``lunch_length`` slots each inside the lunch
+        window, at most ``long`` a slot — and the others, on short shifts, miss the ``late`` slots.
         """
         shape = self.shapes[day.date]
-        avail = sum(1 for p in self.counter_people if self._available(p, day))
+        na, nb = (sum(1 for p in pool if self._available(p, day)) for pool in self.pools)
+        avail = (na, nb)
+        dims = (na + 1, nb + 1)
+        out = np.full((*dims, sum(avail) + 1), INF, dtype=np.int64)
         if not day.is_open:
-            return np.zeros(avail + 1, dtype=np.int64)
+            out[:, :, 0] = 0
+            return out
         skilled = {
             c: sum(1 for p in self.counter_people if p.can(c) and self._available(p, day))
             for c in COUNTER_TYPES
@@ -182,43 +234,54 @@ class CapacityBound:
         costs = {s: self.slot_cost(day, s, avail, skilled) for s in day.open_slots}
         late, cover = set(shape.late), set(shape.lunch_slots)
         lunch = [s for s in day.open_slots if s in cover]
-        # outside the lunch window: cost by the people free, over the late slots and over the others (summed
-        # with INF kept INF: a plain sum of INF entries would overflow)
-        at_late = np.zeros(avail + 1, dtype=np.int64)
-        at_other = np.zeros(avail + 1, dtype=np.int64)
+        at_late = np.zeros(dims, dtype=np.int64)
+        at_other = np.zeros(dims, dtype=np.int64)
         for s in day.open_slots:
             if s not in cover:
                 if s in late:
                     at_late = np.minimum(at_late + costs[s], INF)
                 else:
                     at_other = np.minimum(at_other + costs[s], INF)
-        out = np.full(avail + 1, INF, dtype=np.int64)
-        for h in range(avail + 1):
-            for short in range(h + 1):
-                long = h - short
-                if long and shape.lunch_length and not lunch:
+        length = shape.lunch_length
+        for ha, hb in itertools.product(range(dims[0]), range(dims[1])):
+            base = int(at_other[ha, hb])
+            if base >= INF:
+                continue
+            for sa, sb in itertools.product(range(ha + 1), range(hb + 1)):
+                la, lb = ha - sa, hb - sb
+                if (la or lb) and length and not lunch:
                     continue  # no lunch fits the day: every shift is short
-                rest = min(INF, int(at_late[h - short]) + int(at_other[h]))
-                need = shape.lunch_length * long
-                acc = np.zeros(1, dtype=np.int64)
+                rest = min(INF, base + int(at_late[ha - sa, hb - sb]))
+                if rest >= out[ha, hb, sa + sb]:  # costs are never negative
+                    continue
+                need = (length * la, length * lb)
+                acc = np.zeros((1, 1), dtype=np.int64)
                 for s in lunch:
-                    free = h - (short if s in late else 0)
-                    # [ℓ] = the cost with ℓ of the long shifts at lunch: free − ℓ people free
-                    acc = _min_plus(acc, costs[s][free - long : free + 1][::-1])[: need + 1]
-                if need < len(acc) and acc[need] < INF:
-                    out[h] = min(out[h], min(INF, rest + int(acc[need])))
-        return out + (self.opening_lobby_switch(day) if day.open_slots else 0)
+                    fa, fb = (ha - sa, hb - sb) if s in late else (ha, hb)
+                    # [ℓa, ℓb] = the cost with ℓ of each pool's long shifts at lunch
+                    table = costs[s][fa - la : fa + 1, fb - lb : fb + 1][::-1, ::-1]
+                    acc = _min_plus_2d(acc, table, need)
+                    if acc.min() >= INF:
+                        break
+                if acc.shape == (need[0] + 1, need[1] + 1) and acc[need] < INF:
+                    here = min(INF, rest + int(acc[need]))
+                    out[ha, hb, sa + sb] = min(out[ha, hb, sa + sb], here)
+        return np.minimum(out + (self.opening_lobby_switch(day) if day.open_slots else 0), INF)
 
     # ---- the week ----------------------------------------------------------------------------------------
 
-    def person_costs(self, person: Person, kinds: list[int]) -> np.ndarray:
-        """cost[j_1, …, j_K]: the person's weekly labour cost with j_i days of kind i (INF when not allowed)."""
-        prob, cfg = self.problem, self.problem.config
+    def person_costs(self, person: Person) -> np.ndarray:
+        """cost[j_1, …, j_K, s_1, …, s_K]: the person's weekly labour cost with j_i days of kind i, s_i of them
+        on a short shift (too short for lunch: at most ``short_paid`` minutes); INF when not allowed."""
+        prob, cfg, kinds = self.problem, self.problem.config, self.kinds
         per_kind = [[d for d in self.days if self.shapes[d.date].paid_max == k] for k in kinds]
         avail = [sum(1 for d in ds if self._available(person, d)) for ds in per_kind]
-        out = np.full(tuple(a + 1 for a in avail), INF, dtype=np.int64)
+        dims = tuple(a + 1 for a in avail)
+        out = np.full(dims + dims, INF, dtype=np.int64)
         if "labour" not in self.on:
-            out[...] = 0
+            for js in itertools.product(*(range(n) for n in dims)):
+                for ss in itertools.product(*(range(j + 1) for j in js)):
+                    out[js + ss] = 0
             return out
         lab, prm, costs = cfg.labor, cfg.rules.labour, cfg.costs
         wk = weekly_hours(prob, person)
@@ -228,52 +291,134 @@ class CapacityBound:
         per_min = costs.staff_hour / 60.0
         unused = round(prm.unused_hour_cny / 60.0 * self.scale)
         rest = round((costs.rest_day_multiplier - 1) * per_min * cap_day * self.scale)
-        for js in itertools.product(*(range(a + 1) for a in avail)):
+        shorts = [min(self.short_paid[k], k, cap_day) for k in kinds]
+        for js in itertools.product(*(range(n) for n in dims)):
             if sum(js) > most_days:
                 continue
-            top = min(wk.cap, sum(j * min(k, cap_day) for j, k in zip(js, kinds, strict=True)))
-            if top < wk.floor:
-                continue
             extra = max(0, sum(js) - prm.standard_days_per_week) if full_week else 0
-            out[js] = unused * max(0, wk.expected - top) + rest * extra
+            for ss in itertools.product(*(range(j + 1) for j in js)):
+                paid = sum(
+                    (j - q) * min(k, cap_day) + q * sh
+                    for j, q, k, sh in zip(js, ss, kinds, shorts, strict=True)
+                )
+                top = min(wk.cap, paid)
+                if top >= wk.floor:
+                    out[js + ss] = unused * max(0, wk.expected - top) + rest * extra
         return out
 
-    def value(self) -> int | None:
-        """The bound in model units, or None when the relaxation has no solution (the week cannot be staffed)."""
+    def _priced(self, person: Person, prices: Sequence[int]) -> np.ndarray:
+        """cost[j_1, …, j_K] with each short day earning ``prices[i]`` (the Lagrangian price of a short
+        shift: see :meth:`value`)."""
+        key = person.staff_id
+        if key not in self._person_cache:
+            self._person_cache[key] = self.person_costs(person)
+        table = self._person_cache[key]
+        nk = len(self.kinds)
+        for i, price in enumerate(prices):
+            q = np.arange(table.shape[nk + i]).reshape(
+                [-1 if ax == nk + i else 1 for ax in range(table.ndim)]
+            )
+            table = np.where(table < INF, table - price * q, INF)
+        return table.reshape(*table.shape[:nk], -1).min(axis=-1)
+
+    def _value_at(self, prices: Sequence[int]) -> int | None:
+        """The relaxation's value with short shifts priced at ``prices`` (per kind of day)."""
         kinds = self.kinds
-        # days: cost by the number of counter-capable people at work, per kind of day
+        nk = len(kinds)
+        # days: cost by the people of each pool at the counters, per kind of day (axes: pool a, pool b), each
+        # short shift paying its price
         by_kind = []
-        for k in kinds:
-            acc = np.zeros(1, dtype=np.int64)
+        for k, price in zip(kinds, prices, strict=True):
+            acc = np.zeros((1, 1), dtype=np.int64)
             for d in self.days:
                 if self.shapes[d.date].paid_max == k:
-                    acc = _min_plus(acc, self.day_costs(d))
+                    table = self._day_cache[d.date]
+                    q = np.arange(table.shape[2])[None, None, :]
+                    acc = _min_plus_nd(acc, np.minimum(table + price * q, INF).min(axis=2))
             by_kind.append(acc)
-        # people: labour cost by the days of each kind the counter-capable work, summed over them
-        week = np.zeros(tuple(1 for _ in kinds), dtype=np.int64)
-        for person in self.counter_people:
-            week = _min_plus_nd(week, self.person_costs(person, kinds))
+        # people: labour cost by the days of each kind they work, summed over each pool; the week's axes are
+        # (pool a, kind 1 … K) then (pool b, kind 1 … K)
+        week = np.zeros(tuple(1 for _ in range(2 * nk)), dtype=np.int64)
+        for i, pool in enumerate(self.pools):
+            for person in pool:
+                pc = self._priced(person, prices)
+                shape = [1] * (2 * nk)
+                shape[i * nk : (i + 1) * nk] = pc.shape
+                week = _min_plus_nd(week, pc.reshape(shape))
         others = 0
         for person in self.problem.staff:
             if person not in self.counter_people:
-                pc = self.person_costs(person, kinds)
-                best = int(pc.min())
+                best = int(self._priced(person, [0] * nk).min())
                 if best >= INF:
                     return None
                 others += best
         # people at the counters on a day are at most those at work: the cheapest week with at least so many
         for axis in range(week.ndim):
             week = np.flip(np.minimum.accumulate(np.flip(week, axis), axis=axis), axis)
-        total = week.copy()
-        for axis, acc in enumerate(by_kind):
-            size = min(len(acc), total.shape[axis])
-            dims = [1] * len(kinds)
-            dims[axis] = size
-            index = [slice(None)] * len(kinds)
-            index[axis] = slice(0, size)
-            total = np.minimum(total[tuple(index)] + acc[:size].reshape(dims), INF)
+        total = week
+        for j, acc in enumerate(by_kind):
+            axes = (j, nk + j)
+            sizes = [min(acc.shape[i], total.shape[ax]) for i, ax in enumerate(axes)]
+            dims = [1] * (2 * nk)
+            index: list[slice] = [slice(None)] * (2 * nk)
+            for i, ax in enumerate(axes):
+                dims[ax] = sizes[i]
+                index[ax] = slice(0, sizes[i])
+            total = np.minimum(total[tuple(index)] + acc[: sizes[0], : sizes[1]].reshape(dims), INF)
         best = int(total.min())
         return None if best >= INF else best + others
+
+    def value(self) -> int | None:
+        """The bound in model units, or None when the relaxation has no solution (the week cannot be staffed).
+
+        The day side and the people side must agree on how many short shifts there are; that link is priced
+        instead (Lagrangian relaxation): every short shift costs the day side ``price`` and earns it back to
+        the person who works it, which any price ≥ 0 keeps a bound. The price per kind of day is chosen by
+        ternary search (the value is concave in it), from 0 to ``PRICE_SPAN`` × the unused-hours cost of the
+        minutes a short shift loses.
+        """
+        self._day_cache = {d.date: self.day_costs(d) for d in self.days}
+        self._person_cache = {}
+        prices = [0] * len(self.kinds)
+        best = self._value_at(prices)
+        if best is None or "labour" not in self.on:
+            return best
+        unused = self.problem.config.rules.labour.unused_hour_cny / 60.0 * self.scale
+        tops = [math.ceil(max(0, k - self.short_paid[k]) * unused * PRICE_SPAN) for k in self.kinds]
+        seen: dict[tuple[int, ...], int] = {tuple(prices): best}
+
+        def at(trial: list[int]) -> int:
+            key = tuple(trial)
+            if key not in seen:
+                seen[key] = self._value_at(trial) or 0
+            return seen[key]
+
+        for _ in range(PRICE_ROUNDS):
+            for i, top in enumerate(tops):
+                lo, hi = 0, top
+                while hi - lo > 2:
+                    m1, m2 = lo + (hi - lo) // 3, hi - (hi - lo) // 3
+                    if at([*prices[:i], m1, *prices[i + 1 :]]) < at([*prices[:i], m2, *prices[i + 1 :]]):
+                        lo = m1
+                    else:
+                        hi = m2
+                prices[i] = max(range(lo, hi + 1), key=lambda x: at([*prices[:i], x, *prices[i + 1 :]]))
+        self.prices = prices
+        return max(seen.values())
+
+
+def _min_plus_2d(a: np.ndarray, b: np.ndarray, need: tuple[int, int]) -> np.ndarray:
+    """The 2-D min-plus convolution of a and b, cut to indexes ≤ ``need``."""
+    shape = tuple(min(x + y - 1, n + 1) for x, y, n in zip(a.shape, b.shape, need, strict=True))
+    out = np.full(shape, INF, dtype=np.int64)
+    for i, j in itertools.product(range(min(b.shape[0], shape[0])), range(min(b.shape[1], shape[1]))):
+        v = b[i, j]
+        if v >= INF:
+            continue
+        ea, eb = min(a.shape[0], shape[0] - i), min(a.shape[1], shape[1] - j)
+        view = out[i : i + ea, j : j + eb]
+        np.minimum(view, a[:ea, :eb] + v, out=view)
+    return np.minimum(out, INF)
 
 
 def _min_plus_nd(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -9,11 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+import scheduler.bound as bound_module
 from constraints.problem import Problem
 from scheduler.bound import INF, CapacityBound, _min_plus
 from scheduler.model import build_model, least_on_counters
 from scheduler.result import SolveParams
 from scheduler.solve import solve
+from scheduler.variables import OBJ_SCALE
 
 
 def capacity(prob: Problem, off: tuple[str, ...] = ()) -> int | None:
@@ -85,7 +87,66 @@ def test_day_costs_stay_infinite_where_the_noon_rule_cannot_hold() -> None:
     built = build_model(prob)
     least = least_on_counters(prob, built.rules)
     bound = CapacityBound(prob, built.vars.scale, [r.name for r in built.rules], least)
-    costs = bound.day_costs(prob.days[0])
-    assert (costs >= 0).all()
-    assert costs[0] >= INF and costs[1] >= INF
-    assert costs[-1] < INF
+    costs = bound.day_costs(prob.days[0])  # [people of the key pool, of the other, on short shifts]
+    assert (costs >= 0).all() and (costs <= INF).all()
+    na, nb, _ = costs.shape
+    by_people = [
+        min(int(costs[a, h - a].min()) for a in range(max(0, h - nb + 1), min(h, na - 1) + 1))
+        for h in range(na + nb - 1)
+    ]
+    assert by_people[0] >= INF and by_people[1] >= INF
+    assert by_people[-1] < INF
+
+
+def _week(level: float) -> tuple[Problem, list[str], dict]:
+    prob = Problem.for_week(tiny_config(), TINY_WEEK_STAFF, MONDAY)
+    prob = prob.replace(demand=synthetic_demand(prob, level=level))
+    built = build_model(prob)
+    return prob, [r.name for r in built.rules], least_on_counters(prob, built.rules)
+
+
+def test_two_pools_count_the_high_counter_staff_apart_and_only_tighten_the_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the noon rule the counter people split into those able to staff the high counter and the others;
+    pooling them all is a looser relaxation, and on the tiny week a strictly looser one."""
+    prob, names, least = _week(1.0)
+    two = CapacityBound(prob, OBJ_SCALE, names, least)
+    assert two.key == "high_counter"
+    assert [sorted(p.staff_id for p in pool) for pool in two.pools] == [
+        ["B", "C", "D", "G", "I"],
+        ["E", "F", "H"],
+    ]
+    monkeypatch.setattr(bound_module, "MAX_POOL_PAIRS", 0)
+    one = CapacityBound(prob, OBJ_SCALE, names, least)
+    assert one.key is None and len(one.pools[0]) == 8 and one.pools[1] == []
+    v_one, v_two = one.value(), two.value()
+    assert v_one is not None and v_two is not None and v_one < v_two
+
+
+@pytest.mark.parametrize("level", [1.0, 2.0])
+def test_pricing_short_shifts_raises_the_bound_and_stays_below_a_roster(level: float) -> None:
+    """The Lagrangian price on short shifts lifts the bound above its value at price 0, and the bound
+    still lies below the cost of a solved roster."""
+    prob, names, least = _week(level)
+    cb = CapacityBound(prob, OBJ_SCALE, names, least)
+    value = cb.value()
+    at_zero = cb._value_at([0] * len(cb.kinds))
+    assert value is not None and at_zero is not None and value > at_zero
+    assert all(p > 0 for p in cb.prices[:1])
+    r = solve(prob, SolveParams(time_limit_seconds=6.0))
+    built = build_model(prob)
+    assert r.objective is not None
+    assert value <= (r.objective - built.constant_cny) * built.vars.scale
+
+
+def test_person_costs_pay_the_minutes_a_short_day_loses() -> None:
+    """A five-day week with a short weekday costs the unused hours of the minutes it loses."""
+    prob, names, least = _week(1.0)
+    cb = CapacityBound(prob, OBJ_SCALE, names, least)
+    table = cb.person_costs(prob.staff.people[2])  # C: a 40-hour teller, no leave
+    assert cb.kinds == [480, 390]
+    per_minute = round(prob.config.rules.labour.unused_hour_cny / 60 * OBJ_SCALE)  # as the model rounds it
+    assert table[5, 0, 0, 0] == 0  # five long weekdays: the whole contract
+    assert table[5, 0, 1, 0] == (480 - cb.short_paid[480]) * per_minute
+    assert table[5, 0, 5, 0] >= INF  # five short days fall below the contract floor
