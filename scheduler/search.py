@@ -157,6 +157,18 @@ def days_pattern(
     return {k: int(s.value(v)) for k, v in w.items()}
 
 
+@dataclass(frozen=True)
+class Hood:
+    """A neighbourhood of the improving search: the days re-optimised, all of them or (``activities``) only
+    who does what, with every shift and lunch kept."""
+
+    days: tuple[dt.date, ...]
+    activities: bool = False
+
+    def __str__(self) -> str:
+        return ("activities " if self.activities else "") + " ".join(str(d) for d in self.days)
+
+
 class Budget:
     """Time left, in deterministic units or wall seconds."""
 
@@ -452,10 +464,24 @@ class DaySearch:
             st, "UNKNOWN"
         ), None
 
-    def neighbourhoods(self) -> list[list[Any]]:
-        """Single days, then pairs of days (days off move between them)."""
+    def neighbourhoods(self) -> list[Hood]:
+        """Single days, then who does what on each day (shifts and lunches kept), then pairs of days (days
+        off move between them)."""
         days = list(self.day_vars)
-        return [[d] for d in days] + [list(p) for p in itertools.combinations(days, 2)]
+        return (
+            [Hood((d,)) for d in days]
+            + [Hood((d,), activities=True) for d in days]
+            + [Hood(p) for p in itertools.combinations(days, 2)]
+        )
+
+    def _fixed(self, hood: Hood) -> list[int]:
+        """The variables a neighbourhood keeps at the incumbent."""
+        fixed = [i for d, idx in self.day_vars.items() if d not in hood.days for i in idx]
+        if hood.activities:
+            for d in hood.days:
+                free = set(self.built.vars.activity_indexes(d))
+                fixed.extend(i for i in self.day_vars[d] if i not in free)
+        return fixed
 
     def improve(self, values: list[int], reserve: float) -> tuple[list[int], bool]:
         """Day-by-day LNS until the budget (less ``reserve``) is spent; True when a full cycle found nothing."""
@@ -468,9 +494,9 @@ class DaySearch:
         stale = 0
         k = 0
         while self.budget.left() - reserve > 0.05 and self.budget.wall_left() > 1.0 and stale < len(hoods):
-            free = hoods[k % len(hoods)]
+            hood = hoods[k % len(hoods)]
             k += 1
-            fixed = [i for d, idx in self.day_vars.items() if d not in free for i in idx]
+            fixed = self._fixed(hood)
             self._fix(fixed, values)
             self._hint(values)
             s = self._solver(1)
@@ -486,7 +512,7 @@ class DaySearch:
             else:
                 stale += 1
             self.note(
-                f"improve {[str(d) for d in free]} {s.status_name(st)} dtime={s.deterministic_time:.2f}"
+                f"improve {hood} {s.status_name(st)} dtime={s.deterministic_time:.2f}"
             )
         return values, stale >= len(hoods)
 
