@@ -26,7 +26,6 @@ its bound stayed below the trivial one.)
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -277,22 +276,22 @@ class DaySearch:
         o = self.model.proto.objective
         return float(sum(c * values[v] for v, c in zip(o.vars, o.coeffs, strict=True)) + o.offset)
 
-    def _fix(self, indexes: list[int], values: list[int]) -> None:
-        proto = self.model.proto
+    def _fix(self, indexes: list[int], values: list[int], model: cp_model.CpModel | None = None) -> None:
+        proto = (model or self.model).proto
         for i in indexes:
             dom = proto.variables[i].domain
             dom.clear()
             dom.extend([values[i], values[i]])
 
-    def _restore(self, indexes: list[int]) -> None:
-        proto = self.model.proto
+    def _restore(self, indexes: list[int], model: cp_model.CpModel | None = None) -> None:
+        proto = (model or self.model).proto
         for i in indexes:
             dom = proto.variables[i].domain
             dom.clear()
             dom.extend(self.domains[i])
 
-    def _hint(self, values: list[int]) -> None:
-        m = self.model
+    def _hint(self, values: list[int], model: cp_model.CpModel | None = None) -> None:
+        m = model or self.model
         m.clear_hints()
         hint = m.proto.solution_hint
         hint.vars.extend(range(self.n))
@@ -466,12 +465,12 @@ class DaySearch:
 
     def neighbourhoods(self) -> list[Hood]:
         """Single days, then who does what on each day (shifts and lunches kept), then pairs of days (days
-        off move between them)."""
+        off move between them), the pairs in rounds of disjoint ones (so two can run side by side)."""
         days = list(self.day_vars)
         return (
             [Hood((d,)) for d in days]
             + [Hood((d,), activities=True) for d in days]
-            + [Hood(p) for p in itertools.combinations(days, 2)]
+            + [Hood(p) for p in _pair_rounds(days)]
         )
 
     def _fixed(self, hood: Hood) -> list[int]:
@@ -483,37 +482,105 @@ class DaySearch:
                 fixed.extend(i for i in self.day_vars[d] if i not in free)
         return fixed
 
+    def _sub_solve(
+        self, model: cp_model.CpModel, hood: Hood, values: list[int], units: float
+    ) -> tuple[Any, cp_model.CpSolver]:
+        """Re-optimise one neighbourhood of ``values`` on ``model`` (the model or its twin)."""
+        fixed = self._fixed(hood)
+        self._fix(fixed, values, model)
+        self._hint(values, model)
+        s = self._solver(1)
+        s.parameters.symmetry_level = 0
+        s.parameters.linearization_level = 0  # one thread: search beats the LP on a day's sub-model
+        self.budget.limit(s, units)
+        st = s.solve(model, _Incumbent(self._improved))
+        self._restore(fixed, model)
+        return st, s
+
+    def _side_by_side(
+        self, batch: list[Hood], values: list[int], units: float, twin: cp_model.CpModel | None
+    ) -> list[tuple[Any, cp_model.CpSolver]]:
+        """Sub-solves of one or two neighbourhoods of ``values``, the second on the twin in a thread."""
+        results: dict[int, tuple[Any, cp_model.CpSolver]] = {}
+
+        def run(j: int, model: cp_model.CpModel) -> None:
+            results[j] = self._sub_solve(model, batch[j], values, units)
+
+        threads = []
+        if len(batch) > 1 and twin is not None:
+            threads.append(threading.Thread(target=run, args=(1, twin)))
+        for th in threads:
+            th.start()
+        run(0, self.model)
+        for th in threads:
+            th.join()
+        return [results[j] for j in sorted(results)]
+
+    def _merge(self, first: list[int], second: list[int], hood: Hood) -> list[int] | None:
+        """``first`` with ``second``'s values on ``hood`` (disjoint from first's), completed by a solve with
+        every person-day variable fixed; None when the two do not fit together (the weekly rules)."""
+        kept = set(self._fixed(hood))  # what second kept at the incumbent
+        merged = list(first)
+        for d in hood.days:
+            for i in self.day_vars[d]:
+                if i not in kept:
+                    merged[i] = second[i]
+        primary = [i for idx in self.day_vars.values() for i in idx]
+        self._fix(primary, merged)
+        self._hint(merged)
+        s = self._solver(1)
+        self.budget.limit(s, 0.1)
+        st = s.solve(self.model)
+        self.budget.charge(s)
+        self._restore(primary)
+        ok = st in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        return self._values(s) if ok else None
+
     def improve(self, values: list[int], reserve: float) -> tuple[list[int], bool]:
-        """Day-by-day LNS until the budget (less ``reserve``) is spent; True when a full cycle found nothing."""
+        """LNS over the neighbourhoods until the budget (less ``reserve``) is spent; True when a full cycle
+        found nothing. With two or more workers, two disjoint neighbourhoods are re-optimised side by side
+        (each single-threaded from the same incumbent, the budget charged once for both) and their results
+        merged — the same roster whatever the load."""
         best = self._eval(values)
         hoods = self.neighbourhoods()
         if len(hoods) <= 1:
             return values, False
         cap = 2.0 if self.budget.deterministic else 8.0  # ≈ the same wall time: one unit is 3–4 s
+        side = 2 if self.workers >= 2 else 1  # neighbourhoods at a time
         per = max(0.2, min(cap, (self.budget.left() - reserve) / max(4, len(self.day_vars) + 2)))
+        twin: cp_model.CpModel | None = None
+        if side > 1:
+            twin = cp_model.CpModel()
+            twin.proto.copy_from(self.model.proto)
         stale = 0
         k = 0
         while self.budget.left() - reserve > 0.05 and self.budget.wall_left() > 1.0 and stale < len(hoods):
-            hood = hoods[k % len(hoods)]
-            k += 1
-            fixed = self._fixed(hood)
-            self._fix(fixed, values)
-            self._hint(values)
-            s = self._solver(1)
-            s.parameters.symmetry_level = 0
-            s.parameters.linearization_level = 0  # one thread: search beats the LP on a day's sub-model
-            self.budget.limit(s, min(per, self.budget.left() - reserve))
-            st = s.solve(self.model, _Incumbent(self._improved))
-            self.budget.charge(s)
-            self._restore(fixed)
-            if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5:
-                values, best = self._values(s), s.objective_value
-                stale = 0
-            else:
-                stale += 1
-            self.note(
-                f"improve {hood} {s.status_name(st)} dtime={s.deterministic_time:.2f}"
+            batch = [hoods[k % len(hoods)]]
+            nxt = hoods[(k + 1) % len(hoods)]
+            if twin is not None and not set(nxt.days) & set(batch[0].days):
+                batch.append(nxt)
+            k += len(batch)
+            done = self._side_by_side(batch, values, min(per, self.budget.left() - reserve), twin)
+            self.budget.used += max(
+                (s.deterministic_time if self.budget.deterministic else s.wall_time) for _, s in done
             )
+            found: list[list[int] | None] = []
+            for (st, s), hood in zip(done, batch, strict=True):
+                good = st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5
+                found.append(self._values(s) if good else None)
+                stale = 0 if good else stale + 1
+                self.note(f"improve {hood} {s.status_name(st)} dtime={s.deterministic_time:.2f}")
+            options = [v for v in found if v is not None]
+            if len(options) == 2 and found[0] is not None and found[1] is not None:
+                merged = self._merge(found[0], found[1], batch[1])
+                self.note(f"merge {'ok' if merged is not None else 'failed'}")
+                if merged is not None:
+                    options.append(merged)
+                else:
+                    k -= 1  # the second neighbourhood again, from the first's roster
+            if options:
+                values = min(options, key=self._eval)
+                best = self._eval(values)
         return values, stale >= len(hoods)
 
     def polish(self, values: list[int]) -> tuple[list[int], str]:
@@ -562,3 +629,17 @@ class DaySearch:
             wall_capped=self.budget.deterministic and self.budget.wall_left() <= 1.0,
             log=self.log,
         )
+
+
+def _pair_rounds(days: list[Any]) -> list[tuple[Any, Any]]:
+    """Every pair of days once, in rounds of disjoint pairs (the circle method of a round-robin)."""
+    items: list[Any] = list(days) + ([None] if len(days) % 2 else [])
+    n = len(items)
+    out = []
+    for _ in range(n - 1):
+        for i in range(n // 2):
+            a, b = items[i], items[n - 1 - i]
+            if a is not None and b is not None:
+                out.append((a, b) if days.index(a) < days.index(b) else (b, a))
+        items = [items[0], items[-1], *items[1:-1]]
+    return out

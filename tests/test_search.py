@@ -1,13 +1,15 @@
-"""Tests of scheduler.search: the budget's safety caps and the neighbourhoods of the day-by-day search."""
+"""Tests of scheduler.search: the budget's safety caps, the neighbourhoods, and two side by side."""
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from factories import MONDAY, SATURDAY, tiny_problem
 
 from scheduler.model import build_model
-from scheduler.search import DTIME_PER_SECOND, Budget, DaySearch, Hood
+from scheduler.search import DTIME_PER_SECOND, Budget, DaySearch, Hood, _pair_rounds
+from scheduler.variables import Assignment
 
 
 def test_budget_gives_a_loaded_machine_longer_until_the_first_roster() -> None:
@@ -50,3 +52,38 @@ def test_an_activities_neighbourhood_keeps_every_shift_and_lunch() -> None:
     assert set(search.day_vars[MONDAY]) - acts <= fixed
     assert {built.vars.works(p, MONDAY).index for p in built.vars.ids} <= fixed
     assert set(search._fixed(Hood((MONDAY,)))) == set(search.day_vars[SATURDAY])
+
+
+def test_pair_rounds_hold_every_pair_once_in_rounds_of_disjoint_pairs() -> None:
+    """The circle method: every pair of days once; within a round (n // 2 pairs) no day twice."""
+    for n in (2, 3, 4, 7):
+        days = list(range(n))
+        pairs = _pair_rounds(days)
+        assert sorted(pairs) == list(itertools.combinations(days, 2))
+        per_round = n // 2 if n % 2 == 0 else (n - 1) // 2
+        for r in range(0, len(pairs), per_round):
+            chunk = pairs[r : r + per_round]
+            assert len({d for p in chunk for d in p}) == 2 * len(chunk)
+
+
+def test_two_neighbourhoods_side_by_side_merge_into_a_feasible_roster_and_repeat() -> None:
+    """With two workers the search runs two days at once from the same roster and merges them; the roster
+    it keeps breaks no hard rule and is the same on a second run."""
+    prob = tiny_problem([MONDAY, MONDAY.replace(day=1), SATURDAY])
+
+    def run() -> tuple[list[int], list[str]]:
+        built = build_model(prob)
+        search = DaySearch(built, seed=0, workers=2, time_limit_seconds=4.0, deterministic=True)
+        status, values = search.construct()
+        assert status == "FEASIBLE" and values is not None
+        values, _ = search.improve(values, 0.0)
+        return values, search.log
+
+    first, log = run()
+    assert any("merge ok" in line for line in log)
+    second, _ = run()
+    assert first == second
+    built = build_model(prob)
+    roster = built.vars.roster(Assignment(first))
+    for rule in built.rules:
+        assert not [v for v in rule.check(prob, roster) if v.hard], rule.name
