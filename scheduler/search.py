@@ -26,7 +26,7 @@ its bound stayed below the trivial one.)
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +44,19 @@ DTIME_PER_SECOND = 0.3
 units a second on these models on the 2-vCPU development machine (fewer on bigger branches); 0.3 makes a
 14-person week take about the limit there. A faster machine finishes sooner, a loaded one later — with the
 same roster."""
+
+
+SOLVE_OVERHEAD_UNITS = 2e-7
+"""Deterministic units charged per sub-solve of the LNS for each proto variable and constraint: loading and
+presolving the whole model (most of it fixed) takes wall time CP-SAT's deterministic time barely counts —
+≈0.05 s on the 14-person week (≈100k variables + constraints), ≈0.17 s on a 40-person one, on the 2-vCPU
+machine — so hundreds of small neighbourhoods would otherwise take far longer than the limit."""
+
+DAY_UNITS = 0.3
+"""Deterministic units for the first pass's whole-day solves."""
+
+SMALL_UNITS = 0.05
+"""Deterministic units for a solve of a few people's day."""
 
 
 @dataclass
@@ -181,9 +194,9 @@ class Budget:
         cap = self.wall_cap if self.found else self.first_wall_cap
         return cap - (time.perf_counter() - self.t0)
 
-    def charge(self, solver: cp_model.CpSolver) -> None:
-        """Account for a finished solve."""
-        self.used += solver.deterministic_time if self.deterministic else solver.wall_time
+    def charge(self, solver: cp_model.CpSolver, overhead: float = 0.0) -> None:
+        """Account for a finished solve (``overhead``: deterministic units for what its time leaves out)."""
+        self.used += solver.deterministic_time + overhead if self.deterministic else solver.wall_time
 
     def limit(self, solver: cp_model.CpSolver, units: float) -> None:
         """Limit a solve to ``units`` (and the wall cap)."""
@@ -236,6 +249,9 @@ class DaySearch:
         self.n = len(proto.variables)
         self.domains = [list(v.domain) for v in proto.variables]
         self.day_vars = {d.date: built.vars.primary_indexes(d.date) for d in built.vars.days()}
+        self._works = built.vars.works_indexes()
+        self._skills = {p.staff_id: set(p.skills) for p in built.vars.problem.staff}
+        self.overhead = SOLVE_OVERHEAD_UNITS * (self.n + len(proto.constraints)) if deterministic else 0.0
         self.bound: float | None = None
         self.best: float | None = None
         self.first_feasible: float | None = None
@@ -452,43 +468,105 @@ class DaySearch:
             st, "UNKNOWN"
         ), None
 
-    def neighbourhoods(self) -> list[list[Any]]:
-        """Single days, then pairs of days (days off move between them)."""
+    def _blocks(self) -> dict[tuple[str, dt.date], list[int]]:
+        """Proto indexes of each person-day's variables: :meth:`RosterVars.primary_indexes` of the day, split
+        where a person's ``works`` variable starts their block."""
+        owner = {i: key for key, i in self.built.vars.works_indexes().items()}
+        out: dict[tuple[str, dt.date], list[int]] = {}
+        for d, idx in self.day_vars.items():
+            block: list[int] | None = None
+            for i in idx:
+                if i in owner:
+                    if owner[i][1] != d:
+                        raise ValueError(f"works variable {i} of {owner[i]} among {d}'s variables")
+                    block = out[owner[i]] = []
+                if block is None:
+                    raise ValueError(f"{d}'s variables do not start with a works variable")
+                block.append(i)
+        return out
+
+    def neighbourhood(
+        self, k: int, values: list[int], size: int, rng: random.Random
+    ) -> tuple[list[dt.date], list[str]]:
+        """The ``k``-th neighbourhood (days, people): each whole day first, then ``size`` people on a random
+        day — one who works it and others sharing a counter skill with them, then anyone."""
         days = list(self.day_vars)
-        return [[d] for d in days] + [list(p) for p in itertools.combinations(days, 2)]
+        people = self.built.vars.ids
+        if k < len(days):
+            return [days[k]], list(people)
+        d = days[rng.randrange(len(days))]
+        working = [p for p in people if (p, d) in self._works and values[self._works[(p, d)]]]
+        first = rng.choice(working or people)
+        near = [p for p in people if p != first and self._skills[p] & self._skills[first]]
+        far = [p for p in people if p != first and not self._skills[p] & self._skills[first]]
+        rng.shuffle(near)
+        rng.shuffle(far)
+        return [d], [first, *(near + far)[: size - 1]]
+
+    def _sub_solve(self, units: float, reserve: float) -> tuple[cp_model.CpSolver, Any]:
+        """One neighbourhood's solve (the rest fixed by the caller), hinted with the incumbent, charged with
+        its load overhead."""
+        s = self._solver(1)
+        s.parameters.symmetry_level = 0
+        s.parameters.linearization_level = 0  # one thread: search beats the LP on a small sub-model
+        self.budget.limit(s, min(units, self.budget.left() - reserve))
+        st = s.solve(self.model, _Incumbent(self._improved))
+        self.budget.charge(s, self.overhead)
+        return s, st
 
     def improve(self, values: list[int], reserve: float) -> tuple[list[int], bool]:
-        """Day-by-day LNS until the budget (less ``reserve``) is spent; True when a full cycle found nothing."""
+        """LNS until the budget (less ``reserve``) is spent; True when it stopped for lack of progress.
+
+        Every person-day's variables are fixed to the incumbent; a neighbourhood frees some of them, CP-SAT
+        re-optimises those (hinted), and they are fixed again to the (possibly new) incumbent. First each
+        whole day once (the constructed roster's days are far from good: a day's solve staffs its windows),
+        then a few people on one day — small enough that CP-SAT usually proves the neighbourhood optimal in
+        a few hundredths of a unit, so the budget buys hundreds of moves. The number of people adapts: one
+        more after a proved neighbourhood, one fewer after one that ran out of time. People are drawn from
+        one who works that day and the others who share a counter skill with them (then anyone).
+        """
         best = self._eval(values)
-        hoods = self.neighbourhoods()
-        if len(hoods) <= 1:
+        days = list(self.day_vars)
+        if len(days) <= 1:
             return values, False
-        cap = 2.0 if self.budget.deterministic else 8.0  # ≈ the same wall time: one unit is 3–4 s
-        per = max(0.2, min(cap, (self.budget.left() - reserve) / max(4, len(self.day_vars) + 2)))
+        blocks = self._blocks()
+        people = self.built.vars.ids
+        every = [i for idx in blocks.values() for i in idx]
+        rng = random.Random(self.seed)
+        scale = 1.0 if self.budget.deterministic else 1.0 / DTIME_PER_SECOND
+        per_day = scale * DAY_UNITS
+        per_small = scale * SMALL_UNITS
+        size = min(len(people), 4)
         stale = 0
         k = 0
-        while self.budget.left() - reserve > 0.05 and self.budget.wall_left() > 1.0 and stale < len(hoods):
-            free = hoods[k % len(hoods)]
-            k += 1
-            fixed = [i for d, idx in self.day_vars.items() if d not in free for i in idx]
-            self._fix(fixed, values)
-            self._hint(values)
-            s = self._solver(1)
-            s.parameters.symmetry_level = 0
-            s.parameters.linearization_level = 0  # one thread: search beats the LP on a day's sub-model
-            self.budget.limit(s, min(per, self.budget.left() - reserve))
-            st = s.solve(self.model, _Incumbent(self._improved))
-            self.budget.charge(s)
-            self._restore(fixed)
-            if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5:
-                values, best = self._values(s), s.objective_value
-                stale = 0
-            else:
-                stale += 1
-            self.note(
-                f"improve {[str(d) for d in free]} {s.status_name(st)} dtime={s.deterministic_time:.2f}"
-            )
-        return values, stale >= len(hoods)
+        self._fix(every, values)
+        try:
+            while (
+                self.budget.left() - reserve > 0.05
+                and self.budget.wall_left() > 1.0
+                and stale < 4 * len(blocks)
+            ):
+                free_days, who = self.neighbourhood(k, values, size, rng)
+                k += 1
+                free = [i for d in free_days for p in who if (p, d) in blocks for i in blocks[(p, d)]]
+                self._restore(free)
+                self._hint(values)
+                s, st = self._sub_solve(per_day if len(who) == len(people) else per_small, reserve)
+                if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5:
+                    values, best = self._values(s), s.objective_value
+                    stale = 0
+                else:
+                    stale += 1
+                self._fix(free, values)
+                if k > len(days):
+                    size = min(len(people), size + 1) if st == cp_model.OPTIMAL else max(2, size - 1)
+                self.note(
+                    f"improve {[str(d) for d in free_days]} × {len(who)} {s.status_name(st)} "
+                    f"dtime={s.deterministic_time:.3f}"
+                )
+        finally:
+            self._restore(every)
+        return values, stale >= 4 * len(blocks)
 
     def polish(self, values: list[int]) -> tuple[list[int], str]:
         """Whole-model CP-SAT from the incumbent for what is left (may prove optimality)."""

@@ -1,7 +1,8 @@
-"""Tests of scheduler.search: the budget's safety caps and the neighbourhoods of the day-by-day search."""
+"""Tests of scheduler.search: the budget's safety caps and the neighbourhoods of the LNS."""
 
 from __future__ import annotations
 
+import random
 import time
 
 from factories import MONDAY, SATURDAY, tiny_problem
@@ -28,10 +29,33 @@ def test_wall_clock_budget_honours_the_limit_exactly() -> None:
     assert b.wall_left() <= 5.0
 
 
-def test_neighbourhoods_are_single_days_then_pairs() -> None:
-    """The LNS visits every single day, then every pair of days (so days off can move)."""
+def test_neighbourhoods_are_whole_days_then_a_few_people_on_a_day() -> None:
+    """The LNS visits every whole day once, then ``size`` people of one day, the first of them working it."""
     built = build_model(tiny_problem([MONDAY, MONDAY.replace(day=1), SATURDAY]))
     search = DaySearch(built, seed=0, workers=1, time_limit_seconds=1.0, deterministic=True)
-    hoods = search.neighbourhoods()
-    assert [len(h) for h in hoods] == [1, 1, 1, 2, 2, 2]
-    assert {d for h in hoods[:3] for d in h} == set(search.day_vars)
+    people = built.vars.ids
+    works = built.vars.works_indexes()
+    values = [0] * search.n
+    for (p, _d), i in works.items():
+        values[i] = int(p == people[-1])
+    rng = random.Random(0)
+    first = [search.neighbourhood(k, values, 2, rng) for k in range(3)]
+    assert [d for days, _ in first for d in days] == list(search.day_vars)
+    assert all(who == list(people) for _, who in first)
+    for k in range(3, 10):
+        days, who = search.neighbourhood(k, values, 2, rng)
+        assert len(days) == 1 and len(who) == min(2, len(people)) and len(set(who)) == len(who)
+        assert who[0] == people[-1]  # the only one working
+
+
+def test_person_day_blocks_split_each_day_by_person() -> None:
+    """Every person-day's block starts with its works variable; the blocks partition each day's variables."""
+    built = build_model(tiny_problem([MONDAY, MONDAY.replace(day=1)]))
+    search = DaySearch(built, seed=0, workers=1, time_limit_seconds=1.0, deterministic=True)
+    blocks = search._blocks()
+    works = built.vars.works_indexes()
+    assert set(blocks) == set(works)
+    for key, idx in blocks.items():
+        assert idx[0] == works[key]
+    for d, idx in search.day_vars.items():
+        assert sorted(i for (_, dd), b in blocks.items() if dd == d for i in b) == sorted(idx)
