@@ -533,14 +533,19 @@ class DaySearch:
         people = self.built.vars.ids
         every = [i for idx in blocks.values() for i in idx]
         rng = random.Random(self.seed)
-        scale = 1.0 if self.budget.deterministic else 1.0 / DTIME_PER_SECOND
-        per_day = scale * DAY_UNITS
-        per_small = scale * SMALL_UNITS
+        per_day, per_small = DAY_UNITS, SMALL_UNITS
         size = min(len(people), 4)
         stale = 0
         k = 0
         self._fix(every, values)
         try:
+            if not self.budget.deterministic:
+                # wall-clock limits: the units' seconds plus what loading the model takes (measured once,
+                # with everything fixed), else a big branch's small solves end before their search starts
+                self._hint(values)
+                s, _ = self._sub_solve(1.0, reserve)
+                per_day = DAY_UNITS / DTIME_PER_SECOND + s.wall_time
+                per_small = SMALL_UNITS / DTIME_PER_SECOND + s.wall_time
             while (
                 self.budget.left() - reserve > 0.05
                 and self.budget.wall_left() > 1.0
