@@ -1,4 +1,4 @@
-"""The search behind :func:`scheduler.solve.solve`: construct, improve day by day, polish.
+"""The search behind :func:`scheduler.solve.solve`: construct, improve (LNS), polish.
 
 Plain CP-SAT on the whole week struggles here: a week of 14 people on 15-minute slots is ~20k Booleans whose
 days are tied together only by the weekly labour rules, and the portfolio spends its time finding a first
@@ -8,18 +8,20 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
    with a temporary shape constraint (nobody works more than the standard days a week, so the start is a
    normal week, not six short days); without the shape if that fails; and a full CP-SAT solve (which can
    *prove* infeasibility) if local search finds nothing.
-2. **improve** — large-neighbourhood search by day: every person-day variable of the other days is fixed to
-   the incumbent (by narrowing variable domains in the proto, restored afterwards) and CP-SAT re-optimises
-   one day, then pairs of days (so days off can move), hinted with the incumbent. A day's sub-model presolves
-   to a few thousand variables in a fraction of a second.
+2. **improve** — large-neighbourhood search: every person-day's variables are fixed to the incumbent (by
+   narrowing variable domains in the proto, restored afterwards) and CP-SAT re-optimises a neighbourhood,
+   hinted with the incumbent — first each whole day once, then a few people on one day (an adaptive number,
+   related by counter skill), which CP-SAT mostly proves optimal in hundredths of a unit, so the budget buys
+   hundreds of moves. Each sub-solve is also charged the wall time of loading the model
+   (``SOLVE_OVERHEAD_UNITS``), which deterministic time leaves out.
 3. **polish** — for small plans (one or two days), whole-model CP-SAT from the incumbent, which usually
    proves optimality. On a full week CP-SAT's own bound stays far from the incumbent within a minute (its LP
    relaxation is large and degenerate), so the certified bound there is the unavoidable costs plus the
    capacity relaxation of :mod:`scheduler.bound` (:meth:`BuiltModel.lower_bound`).
 
 Determinism: every CP-SAT call of the search is single-threaded with a fixed seed, and in deterministic mode
-limited by *deterministic* time (work units), so the same seed gives the same roster whatever the machine's
-load. (A concurrent bound thread was tried and dropped: on two cores it halved the search's throughput and
+limited by *deterministic* time (work units, plus the fixed load charge), and the neighbourhoods are drawn
+from ``random.Random(seed)``, so the same seed gives the same roster whatever the machine's load. (A concurrent bound thread was tried and dropped: on two cores it halved the search's throughput and
 its bound stayed below the trivial one.)
 """
 
