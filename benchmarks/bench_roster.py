@@ -388,18 +388,21 @@ def solve_part(args: argparse.Namespace, branches: list[Branchmark]) -> dict[str
     rows = []
     rosters: dict[str, Roster | None] = {}
     for bm in branches:
-        runs = [
-            run_paiban(bm, args.seconds, args.workers, args.seed, deterministic=True),
-            run_paiban(bm, args.seconds, args.workers, args.seed, deterministic=False),
-            run_plain(bm, args.seconds, args.workers, args.seed),
-        ]
+        chosen = set(args.variants.split(","))
+        runs = []
+        if "det" in chosen:
+            runs.append(run_paiban(bm, args.seconds, args.workers, args.seed, deterministic=True))
+        if "wall" in chosen:
+            runs.append(run_paiban(bm, args.seconds, args.workers, args.seed, deterministic=False))
+        if "plain" in chosen:
+            runs.append(run_plain(bm, args.seconds, args.workers, args.seed))
         rosters[bm.name] = runs[0].roster
         best = min(r.objective for r in runs if r.objective is not None)
         if args.reference_seconds > 0:
             ref = run_paiban(bm, args.reference_seconds, args.workers, args.seed, deterministic=False)
             if ref.objective is not None:
                 best = min(best, ref.objective)
-        base = runs[-1].objective
+        base = runs[-1].objective if "plain" in chosen else None
         for r in runs:
             rows.append(
                 (
@@ -529,6 +532,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--reference-seconds", type=float, default=180.0)
     ap.add_argument("--part", choices=("solve", "replay", "bound", "all"), default="all")
     ap.add_argument("--branch", choices=("sample", "large", "both"), default="both")
+    ap.add_argument(
+        "--variants",
+        default="det,wall,plain",
+        help="comma-separated variants of the solve part: det (paiban deterministic), wall, plain (baseline)",
+    )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     sample = sample_branch()

@@ -1,4 +1,4 @@
-"""The search behind :func:`scheduler.solve.solve`: construct, improve day by day, polish.
+"""The search behind :func:`scheduler.solve.solve`: construct, improve (LNS), polish.
 
 Plain CP-SAT on the whole week struggles here: a week of 14 people on 15-minute slots is ~20k Booleans whose
 days are tied together only by the weekly labour rules, and the portfolio spends its time finding a first
@@ -8,24 +8,27 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
    with a temporary shape constraint (nobody works more than the standard days a week, so the start is a
    normal week, not six short days); without the shape if that fails; and a full CP-SAT solve (which can
    *prove* infeasibility) if local search finds nothing.
-2. **improve** — large-neighbourhood search by day: every person-day variable of the other days is fixed to
-   the incumbent (by narrowing variable domains in the proto, restored afterwards) and CP-SAT re-optimises
-   one day, then pairs of days (so days off can move), hinted with the incumbent. A day's sub-model presolves
-   to a few thousand variables in a fraction of a second.
+2. **improve** — large-neighbourhood search: every person-day's variables are fixed to the incumbent (by
+   narrowing variable domains in the proto, restored afterwards) and CP-SAT re-optimises a neighbourhood,
+   hinted with the incumbent — first each whole day once, then a few people on one day (an adaptive number,
+   related by counter skill), which CP-SAT mostly proves optimal in hundredths of a unit, so the budget buys
+   hundreds of moves. Each sub-solve is also charged the wall time of loading the model
+   (``SOLVE_OVERHEAD_UNITS``), which deterministic time leaves out.
 3. **polish** — for small plans (one or two days), whole-model CP-SAT from the incumbent, which usually
    proves optimality. On a full week CP-SAT's own bound stays far from the incumbent within a minute (its LP
    relaxation is large and degenerate), so the certified bound there is the unavoidable costs plus the
    capacity relaxation of :mod:`scheduler.bound` (:meth:`BuiltModel.lower_bound`).
 
 Determinism: every CP-SAT call of the search is single-threaded with a fixed seed, and in deterministic mode
-limited by *deterministic* time (work units), so the same seed gives the same roster whatever the machine's
-load. (A concurrent bound thread was tried and dropped: on two cores it halved the search's throughput and
+limited by *deterministic* time (work units, plus the fixed load charge), and the neighbourhoods are drawn
+from ``random.Random(seed)``, so the same seed gives the same roster whatever the machine's load. (A concurrent bound thread was tried and dropped: on two cores it halved the search's throughput and
 its bound stayed below the trivial one.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -43,6 +46,19 @@ DTIME_PER_SECOND = 0.3
 units a second on these models on the 2-vCPU development machine (fewer on bigger branches); 0.3 makes a
 14-person week take about the limit there. A faster machine finishes sooner, a loaded one later — with the
 same roster."""
+
+
+SOLVE_OVERHEAD_UNITS = 2e-7
+"""Deterministic units charged per sub-solve of the LNS for each proto variable and constraint: loading and
+presolving the whole model (most of it fixed) takes wall time CP-SAT's deterministic time barely counts —
+≈0.05 s on the 14-person week (≈100k variables + constraints), ≈0.17 s on a 40-person one, on the 2-vCPU
+machine — so hundreds of small neighbourhoods would otherwise take far longer than the limit."""
+
+DAY_UNITS = 0.3
+"""Deterministic units for the first pass's whole-day solves."""
+
+SMALL_UNITS = 0.05
+"""Deterministic units for a solve of a few people's day."""
 
 
 @dataclass
@@ -156,18 +172,6 @@ def days_pattern(
     return {k: int(s.value(v)) for k, v in w.items()}
 
 
-@dataclass(frozen=True)
-class Hood:
-    """A neighbourhood of the improving search: the days re-optimised, all of them or (``activities``) only
-    who does what, with every shift and lunch kept."""
-
-    days: tuple[dt.date, ...]
-    activities: bool = False
-
-    def __str__(self) -> str:
-        return ("activities " if self.activities else "") + " ".join(str(d) for d in self.days)
-
-
 class Budget:
     """Time left, in deterministic units or wall seconds."""
 
@@ -192,9 +196,9 @@ class Budget:
         cap = self.wall_cap if self.found else self.first_wall_cap
         return cap - (time.perf_counter() - self.t0)
 
-    def charge(self, solver: cp_model.CpSolver) -> None:
-        """Account for a finished solve."""
-        self.used += solver.deterministic_time if self.deterministic else solver.wall_time
+    def charge(self, solver: cp_model.CpSolver, overhead: float = 0.0) -> None:
+        """Account for a finished solve (``overhead``: deterministic units for what its time leaves out)."""
+        self.used += solver.deterministic_time + overhead if self.deterministic else solver.wall_time
 
     def limit(self, solver: cp_model.CpSolver, units: float) -> None:
         """Limit a solve to ``units`` (and the wall cap)."""
@@ -247,6 +251,9 @@ class DaySearch:
         self.n = len(proto.variables)
         self.domains = [list(v.domain) for v in proto.variables]
         self.day_vars = {d.date: built.vars.primary_indexes(d.date) for d in built.vars.days()}
+        self._works = built.vars.works_indexes()
+        self._skills = {p.staff_id: set(p.skills) for p in built.vars.problem.staff}
+        self.overhead = SOLVE_OVERHEAD_UNITS * (self.n + len(proto.constraints)) if deterministic else 0.0
         self.bound: float | None = None
         self.best: float | None = None
         self.first_feasible: float | None = None
@@ -276,22 +283,22 @@ class DaySearch:
         o = self.model.proto.objective
         return float(sum(c * values[v] for v, c in zip(o.vars, o.coeffs, strict=True)) + o.offset)
 
-    def _fix(self, indexes: list[int], values: list[int], model: cp_model.CpModel | None = None) -> None:
-        proto = (model or self.model).proto
+    def _fix(self, indexes: list[int], values: list[int]) -> None:
+        proto = self.model.proto
         for i in indexes:
             dom = proto.variables[i].domain
             dom.clear()
             dom.extend([values[i], values[i]])
 
-    def _restore(self, indexes: list[int], model: cp_model.CpModel | None = None) -> None:
-        proto = (model or self.model).proto
+    def _restore(self, indexes: list[int]) -> None:
+        proto = self.model.proto
         for i in indexes:
             dom = proto.variables[i].domain
             dom.clear()
             dom.extend(self.domains[i])
 
-    def _hint(self, values: list[int], model: cp_model.CpModel | None = None) -> None:
-        m = model or self.model
+    def _hint(self, values: list[int]) -> None:
+        m = self.model
         m.clear_hints()
         hint = m.proto.solution_hint
         hint.vars.extend(range(self.n))
@@ -463,125 +470,110 @@ class DaySearch:
             st, "UNKNOWN"
         ), None
 
-    def neighbourhoods(self) -> list[Hood]:
-        """Single days, then who does what on each day (shifts and lunches kept), then pairs of days (days
-        off move between them), the pairs in rounds of disjoint ones (so two can run side by side)."""
+    def _blocks(self) -> dict[tuple[str, dt.date], list[int]]:
+        """Proto indexes of each person-day's variables: :meth:`RosterVars.primary_indexes` of the day, split
+        where a person's ``works`` variable starts their block."""
+        owner = {i: key for key, i in self.built.vars.works_indexes().items()}
+        out: dict[tuple[str, dt.date], list[int]] = {}
+        for d, idx in self.day_vars.items():
+            block: list[int] | None = None
+            for i in idx:
+                if i in owner:
+                    if owner[i][1] != d:
+                        raise ValueError(f"works variable {i} of {owner[i]} among {d}'s variables")
+                    block = out[owner[i]] = []
+                if block is None:
+                    raise ValueError(f"{d}'s variables do not start with a works variable")
+                block.append(i)
+        return out
+
+    def neighbourhood(
+        self, k: int, values: list[int], size: int, rng: random.Random
+    ) -> tuple[list[dt.date], list[str]]:
+        """The ``k``-th neighbourhood (days, people): each whole day first, then ``size`` people on a random
+        day — one who works it and others sharing a counter skill with them, then anyone."""
         days = list(self.day_vars)
-        return (
-            [Hood((d,)) for d in days]
-            + [Hood((d,), activities=True) for d in days]
-            + [Hood(p) for p in _pair_rounds(days)]
-        )
+        people = self.built.vars.ids
+        if k < len(days):
+            return [days[k]], list(people)
+        d = days[rng.randrange(len(days))]
+        working = [p for p in people if (p, d) in self._works and values[self._works[(p, d)]]]
+        first = rng.choice(working or people)
+        near = [p for p in people if p != first and self._skills[p] & self._skills[first]]
+        far = [p for p in people if p != first and not self._skills[p] & self._skills[first]]
+        rng.shuffle(near)
+        rng.shuffle(far)
+        return [d], [first, *(near + far)[: size - 1]]
 
-    def _fixed(self, hood: Hood) -> list[int]:
-        """The variables a neighbourhood keeps at the incumbent."""
-        fixed = [i for d, idx in self.day_vars.items() if d not in hood.days for i in idx]
-        if hood.activities:
-            for d in hood.days:
-                free = set(self.built.vars.activity_indexes(d))
-                fixed.extend(i for i in self.day_vars[d] if i not in free)
-        return fixed
-
-    def _sub_solve(
-        self, model: cp_model.CpModel, hood: Hood, values: list[int], units: float
-    ) -> tuple[Any, cp_model.CpSolver]:
-        """Re-optimise one neighbourhood of ``values`` on ``model`` (the model or its twin)."""
-        fixed = self._fixed(hood)
-        self._fix(fixed, values, model)
-        self._hint(values, model)
+    def _sub_solve(self, units: float, reserve: float) -> tuple[cp_model.CpSolver, Any]:
+        """One neighbourhood's solve (the rest fixed by the caller), hinted with the incumbent, charged with
+        its load overhead."""
         s = self._solver(1)
         s.parameters.symmetry_level = 0
-        s.parameters.linearization_level = 0  # one thread: search beats the LP on a day's sub-model
-        self.budget.limit(s, units)
-        st = s.solve(model, _Incumbent(self._improved))
-        self._restore(fixed, model)
-        return st, s
-
-    def _side_by_side(
-        self, batch: list[Hood], values: list[int], units: float, twin: cp_model.CpModel | None
-    ) -> list[tuple[Any, cp_model.CpSolver]]:
-        """Sub-solves of one or two neighbourhoods of ``values``, the second on the twin in a thread."""
-        results: dict[int, tuple[Any, cp_model.CpSolver]] = {}
-
-        def run(j: int, model: cp_model.CpModel) -> None:
-            results[j] = self._sub_solve(model, batch[j], values, units)
-
-        threads = []
-        if len(batch) > 1 and twin is not None:
-            threads.append(threading.Thread(target=run, args=(1, twin)))
-        for th in threads:
-            th.start()
-        run(0, self.model)
-        for th in threads:
-            th.join()
-        return [results[j] for j in sorted(results)]
-
-    def _merge(self, first: list[int], second: list[int], hood: Hood) -> list[int] | None:
-        """``first`` with ``second``'s values on ``hood`` (disjoint from first's), completed by a solve with
-        every person-day variable fixed; None when the two do not fit together (the weekly rules)."""
-        kept = set(self._fixed(hood))  # what second kept at the incumbent
-        merged = list(first)
-        for d in hood.days:
-            for i in self.day_vars[d]:
-                if i not in kept:
-                    merged[i] = second[i]
-        primary = [i for idx in self.day_vars.values() for i in idx]
-        self._fix(primary, merged)
-        self._hint(merged)
-        s = self._solver(1)
-        self.budget.limit(s, 0.1)
-        st = s.solve(self.model)
-        self.budget.charge(s)
-        self._restore(primary)
-        ok = st in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        return self._values(s) if ok else None
+        s.parameters.linearization_level = 0  # one thread: search beats the LP on a small sub-model
+        self.budget.limit(s, min(units, self.budget.left() - reserve))
+        st = s.solve(self.model, _Incumbent(self._improved))
+        self.budget.charge(s, self.overhead)
+        return s, st
 
     def improve(self, values: list[int], reserve: float) -> tuple[list[int], bool]:
-        """LNS over the neighbourhoods until the budget (less ``reserve``) is spent; True when a full cycle
-        found nothing. With two or more workers, two disjoint neighbourhoods are re-optimised side by side
-        (each single-threaded from the same incumbent, the budget charged once for both) and their results
-        merged — the same roster whatever the load."""
+        """LNS until the budget (less ``reserve``) is spent; True when it stopped for lack of progress.
+
+        Every person-day's variables are fixed to the incumbent; a neighbourhood frees some of them, CP-SAT
+        re-optimises those (hinted), and they are fixed again to the (possibly new) incumbent. First each
+        whole day once (the constructed roster's days are far from good: a day's solve staffs its windows),
+        then a few people on one day — small enough that CP-SAT usually proves the neighbourhood optimal in
+        a few hundredths of a unit, so the budget buys hundreds of moves. The number of people adapts: one
+        more after a proved neighbourhood, one fewer after one that ran out of time. People are drawn from
+        one who works that day and the others who share a counter skill with them (then anyone).
+        """
         best = self._eval(values)
-        hoods = self.neighbourhoods()
-        if len(hoods) <= 1:
+        days = list(self.day_vars)
+        if len(days) <= 1:
             return values, False
-        cap = 2.0 if self.budget.deterministic else 8.0  # ≈ the same wall time: one unit is 3–4 s
-        side = 2 if self.workers >= 2 else 1  # neighbourhoods at a time
-        per = max(0.2, min(cap, (self.budget.left() - reserve) / max(4, len(self.day_vars) + 2)))
-        twin: cp_model.CpModel | None = None
-        if side > 1:
-            twin = cp_model.CpModel()
-            twin.proto.copy_from(self.model.proto)
+        blocks = self._blocks()
+        people = self.built.vars.ids
+        every = [i for idx in blocks.values() for i in idx]
+        rng = random.Random(self.seed)
+        per_day, per_small = DAY_UNITS, SMALL_UNITS
+        size = min(len(people), 4)
         stale = 0
         k = 0
-        while self.budget.left() - reserve > 0.05 and self.budget.wall_left() > 1.0 and stale < len(hoods):
-            batch = [hoods[k % len(hoods)]]
-            nxt = hoods[(k + 1) % len(hoods)]
-            if twin is not None and not set(nxt.days) & set(batch[0].days):
-                batch.append(nxt)
-            k += len(batch)
-            done = self._side_by_side(batch, values, min(per, self.budget.left() - reserve), twin)
-            self.budget.used += max(
-                (s.deterministic_time if self.budget.deterministic else s.wall_time) for _, s in done
-            )
-            found: list[list[int] | None] = []
-            for (st, s), hood in zip(done, batch, strict=True):
-                good = st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5
-                found.append(self._values(s) if good else None)
-                stale = 0 if good else stale + 1
-                self.note(f"improve {hood} {s.status_name(st)} dtime={s.deterministic_time:.2f}")
-            options = [v for v in found if v is not None]
-            if len(options) == 2 and found[0] is not None and found[1] is not None:
-                merged = self._merge(found[0], found[1], batch[1])
-                self.note(f"merge {'ok' if merged is not None else 'failed'}")
-                if merged is not None:
-                    options.append(merged)
+        self._fix(every, values)
+        try:
+            if not self.budget.deterministic:
+                # wall-clock limits: the units' seconds plus what loading the model takes (measured once,
+                # with everything fixed), else a big branch's small solves end before their search starts
+                self._hint(values)
+                s, _ = self._sub_solve(1.0, reserve)
+                per_day = DAY_UNITS / DTIME_PER_SECOND + s.wall_time
+                per_small = SMALL_UNITS / DTIME_PER_SECOND + s.wall_time
+            while (
+                self.budget.left() - reserve > 0.05
+                and self.budget.wall_left() > 1.0
+                and stale < 4 * len(blocks)
+            ):
+                free_days, who = self.neighbourhood(k, values, size, rng)
+                k += 1
+                free = [i for d in free_days for p in who if (p, d) in blocks for i in blocks[(p, d)]]
+                self._restore(free)
+                self._hint(values)
+                s, st = self._sub_solve(per_day if len(who) == len(people) else per_small, reserve)
+                if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5:
+                    values, best = self._values(s), s.objective_value
+                    stale = 0
                 else:
-                    k -= 1  # the second neighbourhood again, from the first's roster
-            if options:
-                values = min(options, key=self._eval)
-                best = self._eval(values)
-        return values, stale >= len(hoods)
+                    stale += 1
+                self._fix(free, values)
+                if k > len(days):
+                    size = min(len(people), size + 1) if st == cp_model.OPTIMAL else max(2, size - 1)
+                self.note(
+                    f"improve {[str(d) for d in free_days]} × {len(who)} {s.status_name(st)} "
+                    f"dtime={s.deterministic_time:.3f}"
+                )
+        finally:
+            self._restore(every)
+        return values, stale >= 4 * len(blocks)
 
     def polish(self, values: list[int]) -> tuple[list[int], str]:
         """Whole-model CP-SAT from the incumbent for what is left (may prove optimality)."""
@@ -629,17 +621,3 @@ class DaySearch:
             wall_capped=self.budget.deterministic and self.budget.wall_left() <= 1.0,
             log=self.log,
         )
-
-
-def _pair_rounds(days: list[Any]) -> list[tuple[Any, Any]]:
-    """Every pair of days once, in rounds of disjoint pairs (the circle method of a round-robin)."""
-    items: list[Any] = list(days) + ([None] if len(days) % 2 else [])
-    n = len(items)
-    out = []
-    for _ in range(n - 1):
-        for i in range(n // 2):
-            a, b = items[i], items[n - 1 - i]
-            if a is not None and b is not None:
-                out.append((a, b) if days.index(a) < days.index(b) else (b, a))
-        items = [items[0], items[-1], *items[1:-1]]
-    return out
