@@ -520,19 +520,6 @@ class RosterVars:
                 out.extend(self._act[(p, d, s)].values())
         return [v.index for v in out if not isinstance(v, int)]
 
-    def activity_indexes(self, d: dt.date) -> list[int]:
-        """Proto indexes of the activity Booleans of a date (who does what in each slot, shifts aside)."""
-        day = self._by_date.get(d)
-        if day is None:
-            return []
-        return [
-            v.index
-            for p in self.ids
-            if (p, d) in self._works
-            for s in range(len(day.slot_starts))
-            for v in self._act[(p, d, s)].values()
-        ]
-
     def works_indexes(self) -> dict[tuple[str, dt.date], int]:
         """Proto index of each person-day ``works`` variable."""
         return {k: v.index for k, v in self._works.items()}
