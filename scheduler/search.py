@@ -13,7 +13,10 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
    hinted with the incumbent — first each whole day once, then a few people on one day (an adaptive number,
    related by counter skill), which CP-SAT mostly proves optimal in hundredths of a unit, so the budget buys
    hundreds of moves. Each sub-solve is also charged the wall time of loading the model
-   (``SOLVE_OVERHEAD_UNITS``), which deterministic time leaves out.
+   (``SOLVE_OVERHEAD_UNITS``), which deterministic time leaves out. With two workers the small
+   neighbourhoods run two at a time on different days (the second on a copy of the model, in a thread),
+   charged once; when both improve, the second's changes are put into the first's roster and a solve with
+   every person-day fixed completes it (or finds that they do not fit together).
 3. **polish** — for small plans (one or two days), whole-model CP-SAT from the incumbent, which usually
    proves optimality. On a full week CP-SAT's own bound stays far from the incumbent within a minute (its LP
    relaxation is large and degenerate), so the certified bound there is the unavoidable costs plus the
@@ -21,8 +24,10 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
 
 Determinism: every CP-SAT call of the search is single-threaded with a fixed seed, and in deterministic mode
 limited by *deterministic* time (work units, plus the fixed load charge), and the neighbourhoods are drawn
-from ``random.Random(seed)``, so the same seed gives the same roster whatever the machine's load. (A concurrent bound thread was tried and dropped: on two cores it halved the search's throughput and
-its bound stayed below the trivial one.)
+from ``random.Random(seed)``, so the same seed gives the same roster whatever the machine's load (two
+neighbourhoods side by side are each deterministic, and merged in a fixed order). (A concurrent bound
+thread was tried and dropped: on two cores it halved the search's throughput and its bound stayed below the
+trivial one.)
 """
 
 from __future__ import annotations
@@ -283,22 +288,22 @@ class DaySearch:
         o = self.model.proto.objective
         return float(sum(c * values[v] for v, c in zip(o.vars, o.coeffs, strict=True)) + o.offset)
 
-    def _fix(self, indexes: list[int], values: list[int]) -> None:
-        proto = self.model.proto
+    def _fix(self, indexes: list[int], values: list[int], model: cp_model.CpModel | None = None) -> None:
+        proto = (model or self.model).proto
         for i in indexes:
             dom = proto.variables[i].domain
             dom.clear()
             dom.extend([values[i], values[i]])
 
-    def _restore(self, indexes: list[int]) -> None:
-        proto = self.model.proto
+    def _restore(self, indexes: list[int], model: cp_model.CpModel | None = None) -> None:
+        proto = (model or self.model).proto
         for i in indexes:
             dom = proto.variables[i].domain
             dom.clear()
             dom.extend(self.domains[i])
 
-    def _hint(self, values: list[int]) -> None:
-        m = self.model
+    def _hint(self, values: list[int], model: cp_model.CpModel | None = None) -> None:
+        m = model or self.model
         m.clear_hints()
         hint = m.proto.solution_hint
         hint.vars.extend(range(self.n))
@@ -505,16 +510,48 @@ class DaySearch:
         rng.shuffle(far)
         return [d], [first, *(near + far)[: size - 1]]
 
-    def _sub_solve(self, units: float, reserve: float) -> tuple[cp_model.CpSolver, Any]:
+    def _sub_solve(
+        self, units: float, reserve: float, model: cp_model.CpModel | None = None, charge: bool = True
+    ) -> tuple[cp_model.CpSolver, Any]:
         """One neighbourhood's solve (the rest fixed by the caller), hinted with the incumbent, charged with
-        its load overhead."""
+        its load overhead (unless the caller charges it: two side by side)."""
         s = self._solver(1)
         s.parameters.symmetry_level = 0
         s.parameters.linearization_level = 0  # one thread: search beats the LP on a small sub-model
         self.budget.limit(s, min(units, self.budget.left() - reserve))
-        st = s.solve(self.model, _Incumbent(self._improved))
-        self.budget.charge(s, self.overhead)
+        st = s.solve(model or self.model, _Incumbent(self._improved))
+        if charge:
+            self.budget.charge(s, self.overhead)
         return s, st
+
+    def _side_by_side(
+        self, frees: list[list[int]], values: list[int], units: float, reserve: float, twin: cp_model.CpModel
+    ) -> list[tuple[cp_model.CpSolver, Any]]:
+        """Two neighbourhoods of ``values`` at once, the second on the twin model in a thread (each solve
+        single-threaded and deterministic); the budget is charged once, for the longer of the two."""
+        out: dict[int, tuple[cp_model.CpSolver, Any]] = {}
+
+        def run(j: int, model: cp_model.CpModel) -> None:
+            self._restore(frees[j], model)
+            self._hint(values, model)
+            out[j] = self._sub_solve(units, reserve, model, charge=False)
+
+        th = threading.Thread(target=run, args=(1, twin))
+        th.start()
+        run(0, self.model)
+        th.join()
+        longest = max(out.values(), key=lambda r: r[0].deterministic_time)[0]
+        self.budget.charge(longest, self.overhead)
+        self.note("side by side")
+        return [out[0], out[1]]
+
+    def _merged(self, values: list[int], free: list[int], reserve: float) -> list[int] | None:
+        """The roster ``values`` (two neighbourhoods' changes put together), completed by a solve with every
+        person-day variable fixed — None when the two do not fit together (a rule across people)."""
+        self._fix(free, values)
+        self._hint(values)
+        s, st = self._sub_solve(SMALL_UNITS, reserve)
+        return self._values(s) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
     def improve(self, values: list[int], reserve: float) -> tuple[list[int], bool]:
         """LNS until the budget (less ``reserve``) is spent; True when it stopped for lack of progress.
@@ -540,6 +577,10 @@ class DaySearch:
         stale = 0
         k = 0
         self._fix(every, values)
+        twin: cp_model.CpModel | None = None
+        if self.workers >= 2:  # two small neighbourhoods at a time, the second on a copy of the model
+            twin = cp_model.CpModel()
+            twin.proto.copy_from(self.model.proto)
         try:
             if not self.budget.deterministic:
                 # wall-clock limits: the units' seconds plus what loading the model takes (measured once,
@@ -553,24 +594,51 @@ class DaySearch:
                 and self.budget.wall_left() > 1.0
                 and stale < 4 * len(blocks)
             ):
-                free_days, who = self.neighbourhood(k, values, size, rng)
+                hoods = [self.neighbourhood(k, values, size, rng)]
                 k += 1
-                free = [i for d in free_days for p in who if (p, d) in blocks for i in blocks[(p, d)]]
-                self._restore(free)
-                self._hint(values)
-                s, st = self._sub_solve(per_day if len(who) == len(people) else per_small, reserve)
-                if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5:
-                    values, best = self._values(s), s.objective_value
-                    stale = 0
+                if twin is not None and k > len(days):
+                    other = self.neighbourhood(k, values, size, rng)
+                    k += 1
+                    if other[0] != hoods[0][0]:
+                        hoods.append(other)
+                frees = [
+                    [i for d in free_days for p in who if (p, d) in blocks for i in blocks[(p, d)]]
+                    for free_days, who in hoods
+                ]
+                units = per_day if len(hoods[0][1]) == len(people) else per_small
+                if len(hoods) == 2 and twin is not None:
+                    runs = self._side_by_side(frees, values, units, reserve, twin)
                 else:
-                    stale += 1
-                self._fix(free, values)
-                if k > len(days):
-                    size = min(len(people), size + 1) if st == cp_model.OPTIMAL else max(2, size - 1)
-                self.note(
-                    f"improve {[str(d) for d in free_days]} × {len(who)} {s.status_name(st)} "
-                    f"dtime={s.deterministic_time:.3f}"
-                )
+                    self._restore(frees[0])
+                    self._hint(values)
+                    runs = [self._sub_solve(units, reserve)]
+                found = []
+                for (free_days, who), (s, st) in zip(hoods, runs, strict=True):
+                    good = st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5
+                    found.append(self._values(s) if good else None)
+                    stale = 0 if good else stale + 1
+                    if k > len(days):
+                        size = min(len(people), size + 1) if st == cp_model.OPTIMAL else max(2, size - 1)
+                    self.note(
+                        f"improve {[str(d) for d in free_days]} × {len(who)} {s.status_name(st)} "
+                        f"dtime={s.deterministic_time:.3f}"
+                    )
+                changed = [i for f in frees for i in f]
+                options = [v for v in found if v is not None]
+                if len(options) == 2:  # both improved: put the second's changes into the first's roster
+                    both = list(options[0])
+                    for i in frees[1]:
+                        both[i] = options[1][i]
+                    merged = self._merged(both, changed, reserve)
+                    self.note(f"merge {'ok' if merged is not None else 'failed'}")
+                    if merged is not None:
+                        options.append(merged)
+                if options:
+                    values = min(options, key=self._eval)
+                    best = self._eval(values)
+                self._fix(changed, values)
+                if twin is not None:
+                    self._fix(changed, values, twin)
         finally:
             self._restore(every)
         return values, stale >= 4 * len(blocks)

@@ -9,6 +9,7 @@ from factories import MONDAY, SATURDAY, tiny_problem
 
 from scheduler.model import build_model
 from scheduler.search import DTIME_PER_SECOND, Budget, DaySearch
+from scheduler.variables import Assignment
 
 
 def test_budget_gives_a_loaded_machine_longer_until_the_first_roster() -> None:
@@ -59,3 +60,26 @@ def test_person_day_blocks_split_each_day_by_person() -> None:
         assert idx[0] == works[key]
     for d, idx in search.day_vars.items():
         assert sorted(i for (_, dd), b in blocks.items() if dd == d for i in b) == sorted(idx)
+
+
+def test_two_workers_run_neighbourhoods_side_by_side_and_repeat_the_roster() -> None:
+    """With two workers the small neighbourhoods run two at a time (different days) and are merged; the
+    roster kept breaks no hard rule and is the same on a second run."""
+    prob = tiny_problem([MONDAY, MONDAY.replace(day=1), SATURDAY])
+
+    def run() -> tuple[list[int], list[str]]:
+        built = build_model(prob)
+        search = DaySearch(built, seed=0, workers=2, time_limit_seconds=6.0, deterministic=True)
+        status, values = search.construct()
+        assert status == "FEASIBLE" and values is not None
+        values, _ = search.improve(values, 0.0)
+        return values, search.log
+
+    first, log = run()
+    assert any("side by side" in line for line in log)
+    second, _ = run()
+    assert first == second
+    built = build_model(prob)
+    roster = built.vars.roster(Assignment(first))
+    for rule in built.rules:
+        assert not [v for v in rule.check(prob, roster) if v.hard], rule.name
