@@ -2,8 +2,8 @@
 
 CP-SAT's own bound on the whole week stays below even the unavoidable costs within a minute, and the rules'
 per-slot bound (:meth:`constraints.rules.base.Rule.lower_bound`: every slot at its cheapest window count)
-ignores that windows need people. This bound is a relaxation solved exactly by dynamic programming in well
-under a second; it keeps only what every roster must respect:
+ignores that windows need people. This bound is a relaxation solved exactly by dynamic programming in a
+second or two; it keeps only what every roster must respect:
 
 * **capacity per slot** — with ``H`` people at the counters on a day, the windows open in a slot are at most
   ``H`` less those of them absent from it, never more than the physical windows or the skilled people of each
@@ -48,10 +48,10 @@ from constraints.staff import Person
 
 INF = np.iinfo(np.int64).max // 4
 PRICE_ROUNDS = 2
+"""Rounds of the coordinate search over the short-shift prices."""
 PRICE_SPAN = 2
 """The price search runs up to this many times the unused-hours cost of the minutes a short shift loses (the
 best price can lie above it when the contract floor keeps people from short days)."""
-"""Rounds of the coordinate search over the short-shift prices."""
 MAX_POOL_PAIRS = 60
 """Largest (people of the key pool + 1) × (other counter people + 1) with two pools (the day DP grows with its
 square)."""
@@ -364,7 +364,7 @@ class CapacityBound:
             for i, ax in enumerate(axes):
                 dims[ax] = sizes[i]
                 index[ax] = slice(0, sizes[i])
-            total = np.minimum(total[tuple(index)] + acc[: sizes[0], : sizes[1]].reshape(dims), INF)
+            total = _plus(total[tuple(index)], acc[: sizes[0], : sizes[1]].reshape(dims))
         best = int(total.min())
         return None if best >= INF else best + others
 
@@ -390,7 +390,8 @@ class CapacityBound:
         def at(trial: list[int]) -> int:
             key = tuple(trial)
             if key not in seen:
-                seen[key] = self._value_at(trial) or 0
+                value = self._value_at(trial)
+                seen[key] = best if value is None else value  # (None cannot happen: feasible at price 0)
             return seen[key]
 
         for _ in range(PRICE_ROUNDS):
@@ -405,6 +406,12 @@ class CapacityBound:
                 prices[i] = max(range(lo, hi + 1), key=lambda x: at([*prices[:i], x, *prices[i + 1 :]]))
         self.prices = prices
         return max(seen.values())
+
+
+def _plus(a: np.ndarray | int, b: np.ndarray) -> np.ndarray:
+    """a + b with INF wherever either is INF (the week's priced costs can be negative, so a plain sum with
+    INF would fall below it)."""
+    return np.where((np.asarray(a) >= INF) | (b >= INF), INF, np.minimum(np.asarray(a) + b, INF))
 
 
 def _min_plus_2d(a: np.ndarray, b: np.ndarray, need: tuple[int, int]) -> np.ndarray:
@@ -431,5 +438,5 @@ def _min_plus_nd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if ai >= INF:
             continue
         sl = tuple(slice(i, i + n) for i, n in zip(idx, b.shape, strict=True))
-        out[sl] = np.minimum(out[sl], np.minimum(ai + b, INF))
+        out[sl] = np.minimum(out[sl], _plus(ai, b))
     return out
