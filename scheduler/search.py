@@ -545,12 +545,12 @@ class DaySearch:
         self.note("side by side")
         return [out[0], out[1]]
 
-    def _merged(self, values: list[int], free: list[int], reserve: float) -> list[int] | None:
+    def _merged(self, values: list[int], free: list[int], units: float, reserve: float) -> list[int] | None:
         """The roster ``values`` (two neighbourhoods' changes put together), completed by a solve with every
         person-day variable fixed — None when the two do not fit together (a rule across people)."""
         self._fix(free, values)
         self._hint(values)
-        s, st = self._sub_solve(SMALL_UNITS, reserve)
+        s, st = self._sub_solve(units, reserve)
         return self._values(s) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
     def improve(self, values: list[int], reserve: float) -> tuple[list[int], bool]:
@@ -629,7 +629,7 @@ class DaySearch:
                     both = list(options[0])
                     for i in frees[1]:
                         both[i] = options[1][i]
-                    merged = self._merged(both, changed, reserve)
+                    merged = self._merged(both, changed, per_small, reserve)
                     self.note(f"merge {'ok' if merged is not None else 'failed'}")
                     if merged is not None:
                         options.append(merged)
