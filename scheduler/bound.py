@@ -62,10 +62,11 @@ class DayShape:
     """What the bound needs of a day: where lunch can fall, who must miss the morning, the most paid minutes
     and where counter staff switch activity."""
 
-    lunch_slots: tuple[int, ...]  # open slots some lunch can cover
+    lunch_slots: tuple[int, ...]  # slots some lunch can cover
     lunch_length: int  # slots of one lunch (0: no lunch rule)
     late: tuple[int, ...]  # open slots a counter shift too short for lunch misses (it ends at closing)
     paid_max: int  # most paid minutes a shift of this day can have
+    short_paid: int  # most paid minutes of a shift too short for lunch (paid_max without the lunch rule)
     switches: frozenset[int]  # open slots where everyone at a counter switches (see CapacityBound._switches)
 
 
@@ -107,12 +108,10 @@ class CapacityBound:
                 for k, sh in self.shapes.items()
             }
         self.kinds = kinds
-        # the most a shift too short for lunch is paid, per kind of day (a whole day without the lunch rule)
+        # the most a shift too short for lunch is paid, per kind of day
         self.short_paid = {k: 0 for k in kinds}
-        for d in self.days:
-            k = self.shapes[d.date].paid_max
-            short = min(slots_without_lunch(problem, d) * d.slot_minutes, k) if "lunch" in self.on else k
-            self.short_paid[k] = max(self.short_paid[k], short)
+        for sh in self.shapes.values():
+            self.short_paid[sh.paid_max] = max(self.short_paid[sh.paid_max], min(sh.short_paid, sh.paid_max))
         self.prices: list[int] = [0] * len(kinds)
         self._day_cache: dict[dt.date, np.ndarray] = {}
         self._person_cache: dict[str, np.ndarray] = {}
@@ -156,7 +155,8 @@ class CapacityBound:
             if "daily_routine" in self.on and meeting_slots(self.problem, day)
             else ()
         )
-        return DayShape(tuple(sorted(cover)), length, late, paid, self._switches(day, cover))
+        short = min(limit * slot, paid) if length > 0 else paid
+        return DayShape(tuple(sorted(cover)), length, late, paid, short, self._switches(day, cover))
 
     def _available(self, person: Person, day: Day) -> bool:
         if "availability" not in self.on:
@@ -345,13 +345,6 @@ class CapacityBound:
                 shape = [1] * (2 * nk)
                 shape[i * nk : (i + 1) * nk] = pc.shape
                 week = _min_plus_nd(week, pc.reshape(shape))
-        others = 0
-        for person in self.problem.staff:
-            if person not in self.counter_people:
-                best = int(self._priced(person, [0] * nk).min())
-                if best >= INF:
-                    return None
-                others += best
         # people at the counters on a day are at most those at work: the cheapest week with at least so many
         for axis in range(week.ndim):
             week = np.flip(np.minimum.accumulate(np.flip(week, axis), axis=axis), axis)
@@ -366,7 +359,19 @@ class CapacityBound:
                 index[ax] = slice(0, sizes[i])
             total = _plus(total[tuple(index)], acc[: sizes[0], : sizes[1]].reshape(dims))
         best = int(total.min())
-        return None if best >= INF else best + others
+        return None if best >= INF else best
+
+    def _others(self) -> int | None:
+        """The labour cost of the people who staff no counter, each at their cheapest week (None: one of them
+        has no week that holds)."""
+        total = 0
+        for person in self.problem.staff:
+            if person not in self.counter_people:
+                best = int(self.person_costs(person).min())
+                if best >= INF:
+                    return None
+                total += best
+        return total
 
     def value(self) -> int | None:
         """The bound in model units, or None when the relaxation has no solution (the week cannot be staffed).
@@ -379,10 +384,13 @@ class CapacityBound:
         """
         self._day_cache = {d.date: self.day_costs(d) for d in self.days}
         self._person_cache = {}
+        others = self._others()
         prices = [0] * len(self.kinds)
         best = self._value_at(prices)
-        if best is None or "labour" not in self.on:
-            return best
+        if best is None or others is None:
+            return None
+        if "labour" not in self.on:
+            return best + others
         unused = self.problem.config.rules.labour.unused_hour_cny / 60.0 * self.scale
         tops = [math.ceil(max(0, k - self.short_paid[k]) * unused * PRICE_SPAN) for k in self.kinds]
         seen: dict[tuple[int, ...], int] = {tuple(prices): best}
@@ -405,7 +413,7 @@ class CapacityBound:
                         hi = m2
                 prices[i] = max(range(lo, hi + 1), key=lambda x: at([*prices[:i], x, *prices[i + 1 :]]))
         self.prices = prices
-        return max(seen.values())
+        return max(seen.values()) + others
 
 
 def _plus(a: np.ndarray | int, b: np.ndarray) -> np.ndarray:
@@ -415,7 +423,8 @@ def _plus(a: np.ndarray | int, b: np.ndarray) -> np.ndarray:
 
 
 def _min_plus_2d(a: np.ndarray, b: np.ndarray, need: tuple[int, int]) -> np.ndarray:
-    """The 2-D min-plus convolution of a and b, cut to indexes ≤ ``need``."""
+    """The 2-D min-plus convolution of a and b (both ≥ 0), cut to indexes ≤ ``need``: the lunch DP's step,
+    called tens of thousands of times a week — :func:`_min_plus_nd` with a cut made the bound 40 % slower."""
     shape = tuple(min(x + y - 1, n + 1) for x, y, n in zip(a.shape, b.shape, need, strict=True))
     out = np.full(shape, INF, dtype=np.int64)
     for i, j in itertools.product(range(min(b.shape[0], shape[0])), range(min(b.shape[1], shape[1]))):

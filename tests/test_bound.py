@@ -133,7 +133,7 @@ def test_pricing_short_shifts_raises_the_bound_and_stays_below_a_roster(level: f
     value = cb.value()
     at_zero = cb._value_at([0] * len(cb.kinds))
     assert value is not None and at_zero is not None and value > at_zero
-    assert all(p > 0 for p in cb.prices[:1])
+    assert cb.prices[0] > 0  # the weekdays' short shifts carry a price
     r = solve(prob, SolveParams(time_limit_seconds=6.0))
     built = build_model(prob)
     assert r.objective is not None
