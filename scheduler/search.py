@@ -478,7 +478,7 @@ class DaySearch:
     def _blocks(self) -> dict[tuple[str, dt.date], list[int]]:
         """Proto indexes of each person-day's variables: :meth:`RosterVars.primary_indexes` of the day, split
         where a person's ``works`` variable starts their block."""
-        owner = {i: key for key, i in self.built.vars.works_indexes().items()}
+        owner = {i: key for key, i in self._works.items()}
         out: dict[tuple[str, dt.date], list[int]] = {}
         for d, idx in self.day_vars.items():
             block: list[int] | None = None
@@ -547,7 +547,8 @@ class DaySearch:
 
     def _merged(self, values: list[int], free: list[int], units: float, reserve: float) -> list[int] | None:
         """The roster ``values`` (two neighbourhoods' changes put together), completed by a solve with every
-        person-day variable fixed — None when the two do not fit together (a rule across people)."""
+        person-day variable fixed — None when the two do not fit together (a weekly rule of someone both
+        changed, or a rule across people)."""
         self._fix(free, values)
         self._hint(values)
         s, st = self._sub_solve(units, reserve)
@@ -634,8 +635,7 @@ class DaySearch:
                     if merged is not None:
                         options.append(merged)
                 if options:
-                    values = min(options, key=self._eval)
-                    best = self._eval(values)
+                    best, values = min(((self._eval(v), v) for v in options), key=lambda t: t[0])
                 self._fix(changed, values)
                 if twin is not None:
                     self._fix(changed, values, twin)
