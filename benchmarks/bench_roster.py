@@ -538,6 +538,9 @@ def main(argv: list[str] | None = None) -> None:
         help="comma-separated variants of the solve part: det (paiban deterministic), wall, plain (baseline)",
     )
     args = ap.parse_args(argv)
+    unknown = set(args.variants.split(",")) - {"det", "wall", "plain"}
+    if unknown or not args.variants:
+        ap.error(f"--variants: unknown {sorted(unknown)}; choose from det, wall, plain")
     t0 = time.perf_counter()
     sample = sample_branch()
     branches = []
