@@ -38,13 +38,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from ortools.sat.python import cp_model
 
 from constraints.problem import Problem
 from scheduler.model import BuiltModel
+from scheduler.submodel import DayModel, day_models, export_model
+
+T = TypeVar("T")
 
 DTIME_PER_SECOND = 0.3
 """Deterministic-time units budgeted per second of ``time_limit_seconds``. Single-thread CP-SAT did 0.25–0.5
@@ -177,6 +180,32 @@ def days_pattern(
     return {k: int(s.value(v)) for k, v in w.items()}
 
 
+def in_background(work: Callable[[], T]) -> Callable[[], T]:
+    """Start ``work`` in a thread; the returned function waits for its result (or raises its error).
+
+    For pure-Python work beside the search: CP-SAT releases the GIL while it solves, so on two cores this
+    overlaps the single-threaded solves almost for free."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as e:  # re-raised in the caller's thread
+            box["error"] = e
+
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+
+    def wait() -> T:
+        th.join()
+        if "error" in box:
+            raise box["error"]
+        result: T = box["result"]
+        return result
+
+    return wait
+
+
 class Budget:
     """Time left, in deterministic units or wall seconds."""
 
@@ -258,6 +287,11 @@ class DaySearch:
         self.day_vars = {d.date: built.vars.primary_indexes(d.date) for d in built.vars.days()}
         self._works = built.vars.works_indexes()
         self._skills = {p.staff_id: set(p.skills) for p in built.vars.problem.staff}
+        o = proto.objective
+        self._obj_vars = np.asarray(o.vars, dtype=np.int64)
+        self._obj_coeffs = np.asarray(o.coeffs, dtype=np.int64)
+        self._obj_offset = o.offset
+        self._toggled = np.zeros(self.n, dtype=bool)
         self.overhead = SOLVE_OVERHEAD_UNITS * (self.n + len(proto.constraints)) if deterministic else 0.0
         self.bound: float | None = None
         self.best: float | None = None
@@ -284,9 +318,9 @@ class DaySearch:
     def _values(self, solver: cp_model.CpSolver) -> list[int]:
         return list(solver.response_proto.solution)
 
-    def _eval(self, values: list[int]) -> float:
-        o = self.model.proto.objective
-        return float(sum(c * values[v] for v, c in zip(o.vars, o.coeffs, strict=True)) + o.offset)
+    def _eval(self, values: list[int] | np.ndarray) -> float:
+        """The objective of a roster (model units)."""
+        return float(self._obj_coeffs @ np.asarray(values, dtype=np.int64)[self._obj_vars] + self._obj_offset)
 
     def _fix(self, indexes: list[int], values: list[int], model: cp_model.CpModel | None = None) -> None:
         proto = (model or self.model).proto
@@ -493,7 +527,7 @@ class DaySearch:
         return out
 
     def neighbourhood(
-        self, k: int, values: list[int], size: int, rng: random.Random
+        self, k: int, values: list[int] | np.ndarray, size: int, rng: random.Random
     ) -> tuple[list[dt.date], list[str]]:
         """The ``k``-th neighbourhood (days, people): each whole day first, then ``size`` people on a random
         day — one who works it and others sharing a counter skill with them, then anyone."""
@@ -511,137 +545,190 @@ class DaySearch:
         return [d], [first, *(near + far)[: size - 1]]
 
     def _sub_solve(
-        self, units: float, reserve: float, model: cp_model.CpModel | None = None, charge: bool = True
+        self,
+        units: float,
+        reserve: float,
+        model: cp_model.CpModel | None = None,
+        charge: bool = True,
+        overhead: float | None = None,
     ) -> tuple[cp_model.CpSolver, Any]:
         """One neighbourhood's solve (the rest fixed by the caller), hinted with the incumbent, charged with
-        its load overhead (unless the caller charges it: two side by side)."""
+        its load overhead (the week model's unless given; not at all when the caller charges: two side by
+        side)."""
         s = self._solver(1)
         s.parameters.symmetry_level = 0
         s.parameters.linearization_level = 0  # one thread: search beats the LP on a small sub-model
         self.budget.limit(s, min(units, self.budget.left() - reserve))
-        st = s.solve(model or self.model, _Incumbent(self._improved))
+        # no solution callback: it would wait for the GIL while a background thread (the bound, the day
+        # models) holds it, stalling the solver; the caller reports what the sub-solve found
+        st = s.solve(model or self.model)
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._improved(s.objective_value)
         if charge:
-            self.budget.charge(s, self.overhead)
+            self.budget.charge(s, self.overhead if overhead is None else overhead)
         return s, st
 
+    def _day_solve(
+        self,
+        dm: DayModel,
+        values: np.ndarray,
+        free: list[int],
+        units: float,
+        reserve: float,
+        charge: bool = True,
+    ) -> tuple[cp_model.CpSolver, Any, np.ndarray | None]:
+        """A neighbourhood of one day on its :class:`DayModel`: the solver, its status, and the roster when
+        it found one."""
+        dm.prepare(values, free)
+        s, st = self._sub_solve(units, reserve, dm.model, charge, SOLVE_OVERHEAD_UNITS * dm.size)
+        found = dm.solution(s, values) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+        return s, st, found
+
     def _side_by_side(
-        self, frees: list[list[int]], values: list[int], units: float, reserve: float, twin: cp_model.CpModel
-    ) -> list[tuple[cp_model.CpSolver, Any]]:
-        """Two neighbourhoods of ``values`` at once, the second on the twin model in a thread (each solve
+        self,
+        jobs: list[tuple[DayModel, list[int]]],
+        values: np.ndarray,
+        units: float,
+        reserve: float,
+    ) -> list[tuple[cp_model.CpSolver, Any, np.ndarray | None]]:
+        """Two neighbourhoods of ``values`` on different days at once, the second in a thread (each solve
         single-threaded and deterministic); the budget is charged once, for the longer of the two."""
-        out: dict[int, tuple[cp_model.CpSolver, Any]] = {}
+        out: dict[int, tuple[cp_model.CpSolver, Any, np.ndarray | None]] = {}
 
-        def run(j: int, model: cp_model.CpModel) -> None:
-            self._restore(frees[j], model)
-            self._hint(values, model)
-            out[j] = self._sub_solve(units, reserve, model, charge=False)
+        def run(j: int) -> None:
+            dm, free = jobs[j]
+            out[j] = self._day_solve(dm, values, free, units, reserve, charge=False)
 
-        th = threading.Thread(target=run, args=(1, twin))
+        th = threading.Thread(target=run, args=(1,))
         th.start()
-        run(0, self.model)
+        run(0)
         th.join()
-        longest = max(out.values(), key=lambda r: r[0].deterministic_time)[0]
-        self.budget.charge(longest, self.overhead)
+        j = max(out, key=lambda j: out[j][0].deterministic_time)
+        self.budget.charge(out[j][0], SOLVE_OVERHEAD_UNITS * jobs[j][0].size)
         self.note("side by side")
         return [out[0], out[1]]
 
-    def _merged(self, values: list[int], free: list[int], units: float, reserve: float) -> list[int] | None:
-        """The roster ``values`` (two neighbourhoods' changes put together), completed by a solve with every
-        person-day variable fixed — None when the two do not fit together (a weekly rule of someone both
-        changed, or a rule across people)."""
-        self._fix(free, values)
-        self._hint(values)
-        s, st = self._sub_solve(units, reserve)
-        return self._values(s) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    def _merged(
+        self,
+        first: tuple[DayModel, np.ndarray],
+        second: tuple[DayModel, list[int], np.ndarray],
+        units: float,
+        reserve: float,
+    ) -> np.ndarray | None:
+        """Two improved neighbourhoods on different days put together: the first's roster with the
+        second's freed person-day variables and the auxiliary ones only the second's day model reaches,
+        completed on the first's day model with every person-day variable fixed (which recomputes the
+        auxiliary variables both reach: weekly hours, fairness) — None when they do not fit together (a
+        weekly rule of someone both changed, rest between two adjacent days)."""
+        dm, roster = first
+        dm2, free2, roster2 = second
+        both = roster.copy()
+        both[free2] = roster2[free2]
+        only2 = np.setdiff1d(dm2.index, dm.index)
+        aux2 = only2[~self._toggled[only2]]
+        both[aux2] = roster2[aux2]
+        return self._day_solve(dm, both, [], units, reserve)[2]
 
-    def improve(self, values: list[int], reserve: float) -> tuple[list[int], bool]:
+    def improve(self, values_in: list[int], reserve: float) -> tuple[list[int], bool]:
         """LNS until the budget (less ``reserve``) is spent; True when it stopped for lack of progress.
 
         Every person-day's variables are fixed to the incumbent; a neighbourhood frees some of them, CP-SAT
         re-optimises those (hinted), and they are fixed again to the (possibly new) incumbent. First each
-        whole day once (the constructed roster's days are far from good: a day's solve staffs its windows),
-        then a few people on one day — small enough that CP-SAT usually proves the neighbourhood optimal in
-        a few hundredths of a unit, so the budget buys hundreds of moves. The number of people adapts: one
-        more after a proved neighbourhood, one fewer after one that ran out of time. People are drawn from
-        one who works that day and the others who share a counter skill with them (then anyone).
+        whole day once on the week's model (the constructed roster's days are far from good: a day's solve
+        staffs its windows), then a few people on one day, on that day's cut-down model
+        (:mod:`scheduler.submodel`, built in the background during the first pass) — small enough that
+        CP-SAT usually proves the neighbourhood optimal in a few hundredths of a unit, so the budget buys
+        hundreds of moves. The number of people adapts: one more after a proved neighbourhood, one fewer
+        after one that ran out of time. People are drawn from one who works that day and the others who
+        share a counter skill with them (then anyone).
         """
+        values = np.asarray(values_in, dtype=np.int64)
         best = self._eval(values)
         days = list(self.day_vars)
         if len(days) <= 1:
-            return values, False
+            return values_in, False
         blocks = self._blocks()
         people = self.built.vars.ids
         every = [i for idx in blocks.values() for i in idx]
+        self._toggled = np.zeros(self.n, dtype=bool)
+        self._toggled[every] = True
         rng = random.Random(self.seed)
-        per_day, per_small = DAY_UNITS, SMALL_UNITS
+        per_small = SMALL_UNITS
         size = min(len(people), 4)
         stale = 0
-        k = 0
-        self._fix(every, values)
-        twin: cp_model.CpModel | None = None
-        if self.workers >= 2:  # two small neighbourhoods at a time, the second on a copy of the model
-            twin = cp_model.CpModel()
-            twin.proto.copy_from(self.model.proto)
+        data = export_model(self.model)  # before the first pass changes the model's domains
+        models = in_background(lambda: day_models(self.model, data, self.day_vars, every))
+        # first pass: each whole day on the week's model
+        self._fix(every, values_in)
         try:
-            if not self.budget.deterministic:
-                # wall-clock limits: the units' seconds plus what loading the model takes (measured once,
-                # with everything fixed), else a big branch's small solves end before their search starts
-                self._hint(values)
-                s, _ = self._sub_solve(1.0, reserve)
-                per_day = DAY_UNITS / DTIME_PER_SECOND + s.wall_time
-                per_small = SMALL_UNITS / DTIME_PER_SECOND + s.wall_time
-            while (
-                self.budget.left() - reserve > 0.05
-                and self.budget.wall_left() > 1.0
-                and stale < 4 * len(blocks)
-            ):
-                hoods = [self.neighbourhood(k, values, size, rng)]
-                k += 1
-                if twin is not None and k > len(days):
-                    other = self.neighbourhood(k, values, size, rng)
-                    k += 1
-                    if other[0] != hoods[0][0]:
-                        hoods.append(other)
-                frees = [
-                    [i for d in free_days for p in who if (p, d) in blocks for i in blocks[(p, d)]]
-                    for free_days, who in hoods
-                ]
-                units = per_day if len(hoods[0][1]) == len(people) else per_small
-                if len(hoods) == 2 and twin is not None:
-                    runs = self._side_by_side(frees, values, units, reserve, twin)
-                else:
-                    self._restore(frees[0])
-                    self._hint(values)
-                    runs = [self._sub_solve(units, reserve)]
-                found = []
-                for (free_days, who), (s, st) in zip(hoods, runs, strict=True):
-                    good = st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5
-                    found.append(self._values(s) if good else None)
-                    stale = 0 if good else stale + 1
-                    if k > len(days):
-                        size = min(len(people), size + 1) if st == cp_model.OPTIMAL else max(2, size - 1)
-                    self.note(
-                        f"improve {[str(d) for d in free_days]} × {len(who)} {s.status_name(st)} "
-                        f"dtime={s.deterministic_time:.3f}"
-                    )
-                changed = [i for f in frees for i in f]
-                options = [v for v in found if v is not None]
-                if len(options) == 2:  # both improved: put the second's changes into the first's roster
-                    both = list(options[0])
-                    for i in frees[1]:
-                        both[i] = options[1][i]
-                    merged = self._merged(both, changed, per_small, reserve)
-                    self.note(f"merge {'ok' if merged is not None else 'failed'}")
-                    if merged is not None:
-                        options.append(merged)
-                if options:
-                    best, values = min(((self._eval(v), v) for v in options), key=lambda t: t[0])
-                self._fix(changed, values)
-                if twin is not None:
-                    self._fix(changed, values, twin)
+            for k, d in enumerate(days):
+                if self.budget.left() - reserve <= 0.05 or self.budget.wall_left() <= 1.0:
+                    break
+                free_days, who = self.neighbourhood(k, values, size, rng)
+                free = [i for p in who if (p, d) in blocks for i in blocks[(p, d)]]
+                self._restore(free)
+                self._hint(values.tolist())
+                units = DAY_UNITS
+                if not self.budget.deterministic:
+                    units = DAY_UNITS / DTIME_PER_SECOND
+                s, st = self._sub_solve(units, reserve)
+                if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5:
+                    values = np.asarray(self._values(s), dtype=np.int64)
+                    best = self._eval(values)
+                self.note(f"improve {[str(x) for x in free_days]} × {len(who)} {s.status_name(st)}")
+                self._fix(free, values.tolist())
         finally:
             self._restore(every)
-        return values, stale >= 4 * len(blocks)
+        day_model = models()
+        if not self.budget.deterministic:
+            # wall-clock limits: the units' seconds plus what loading a day model takes (measured once,
+            # with everything fixed), else a big branch's small solves end before their search starts
+            dm = day_model[days[0]]
+            s, _, _ = self._day_solve(dm, values, [], 1.0, reserve)
+            per_small = SMALL_UNITS / DTIME_PER_SECOND + s.wall_time
+        k = len(days)
+        while (
+            self.budget.left() - reserve > 0.05 and self.budget.wall_left() > 1.0 and stale < 4 * len(blocks)
+        ):
+            hoods = [self.neighbourhood(k, values, size, rng)]
+            k += 1
+            if self.workers >= 2:
+                other = self.neighbourhood(k, values, size, rng)
+                k += 1
+                if other[0] != hoods[0][0]:
+                    hoods.append(other)
+            jobs = [
+                (
+                    day_model[free_days[0]],
+                    [i for p in who if (p, free_days[0]) in blocks for i in blocks[(p, free_days[0])]],
+                )
+                for free_days, who in hoods
+            ]
+            if len(jobs) == 2:
+                runs = self._side_by_side(jobs, values, per_small, reserve)
+            else:
+                runs = [self._day_solve(jobs[0][0], values, jobs[0][1], per_small, reserve)]
+            found: list[np.ndarray | None] = []
+            for (free_days, who), (s, st, roster) in zip(hoods, runs, strict=True):
+                good = roster is not None and s.objective_value < best - 0.5
+                found.append(roster if good else None)
+                stale = 0 if good else stale + 1
+                size = min(len(people), size + 1) if st == cp_model.OPTIMAL else max(2, size - 1)
+                self.note(
+                    f"improve {[str(d) for d in free_days]} × {len(who)} {s.status_name(st)} "
+                    f"dtime={s.deterministic_time:.3f}"
+                )
+            options = [v for v in found if v is not None]
+            if len(options) == 2:  # both improved: put the second's changes into the first's roster
+                r0, r1 = found
+                assert r0 is not None and r1 is not None
+                merged = self._merged((jobs[0][0], r0), (jobs[1][0], jobs[1][1], r1), per_small, reserve)
+                self.note(f"merge {'ok' if merged is not None else 'failed'}")
+                if merged is not None:
+                    options.append(merged)
+            if options:
+                best, values = min(((self._eval(v), v) for v in options), key=lambda t: t[0])
+        return values.tolist(), stale >= 4 * len(blocks)
 
     def polish(self, values: list[int]) -> tuple[list[int], str]:
         """Whole-model CP-SAT from the incumbent for what is left (may prove optimality)."""
@@ -669,10 +756,12 @@ class DaySearch:
         status, values = self.construct()
         if values is None:
             return SearchOutcome(status, first_feasible_seconds=self.first_feasible, log=self.log)
-        self._new_bound(float(self.built.lower_bound()))
+        # the bound is pure Python and CP-SAT releases the GIL: it costs the search little in a thread
+        bound = in_background(lambda: self._new_bound(float(self.built.lower_bound())))
         small = len(self.day_vars) <= 2
         reserve = 0.3 * self.budget.total if small else 0.0
         values, _ = self.improve(values, reserve)
+        bound()
         if small or self.budget.left() > 0.05 * self.budget.total:
             values, status = self.polish(values)
             self.note(f"polish {status}")
