@@ -234,6 +234,16 @@ class Budget:
         """Account for a finished solve (``overhead``: deterministic units for what its time leaves out)."""
         self.used += solver.deterministic_time + overhead if self.deterministic else solver.wall_time
 
+    def limit_work(self, solver: cp_model.CpSolver, units: float, reserve: float) -> None:
+        """Limit an LNS sub-solve to ``units`` of deterministic work in either mode, and to the budget left
+        less ``reserve`` (so in wall-clock mode a sub-solve does the same work as in deterministic mode,
+        whatever the branch's size, unless the limit is reached)."""
+        if self.deterministic:
+            self.limit(solver, min(units, self.left() - reserve))
+        else:
+            solver.parameters.max_deterministic_time = units
+            solver.parameters.max_time_in_seconds = max(0.05, self.left() - reserve)
+
     def limit(self, solver: cp_model.CpSolver, units: float) -> None:
         """Limit a solve to ``units`` (and the wall cap)."""
         units = max(0.05, min(units, self.left()))
@@ -292,6 +302,7 @@ class DaySearch:
         self._obj_coeffs = np.asarray(o.coeffs, dtype=np.int64)
         self._obj_offset = o.offset
         self._toggled = np.zeros(self.n, dtype=bool)
+        self._pending_models: Callable[[], dict[dt.date, DayModel]] | None = None
         self.overhead = SOLVE_OVERHEAD_UNITS * (self.n + len(proto.constraints)) if deterministic else 0.0
         self.bound: float | None = None
         self.best: float | None = None
@@ -558,7 +569,7 @@ class DaySearch:
         s = self._solver(1)
         s.parameters.symmetry_level = 0
         s.parameters.linearization_level = 0  # one thread: search beats the LP on a small sub-model
-        self.budget.limit(s, min(units, self.budget.left() - reserve))
+        self.budget.limit_work(s, units, reserve)
         # no solution callback: it would wait for the GIL while a background thread (the bound, the day
         # models) holds it, stalling the solver; the caller reports what the sub-solve found
         st = s.solve(model or self.model)
@@ -629,6 +640,19 @@ class DaySearch:
         both[aux2] = roster2[aux2]
         return self._day_solve(dm, both, [], units, reserve)[2]
 
+    def start_day_models(self) -> None:
+        """Start building the day models (:mod:`scheduler.submodel`) in a thread, from the model as it is
+        now (the construct changes its domains; the build only reads its constraints)."""
+        if self._pending_models is None and len(self.day_vars) > 1:
+            every = [i for idx in self._blocks().values() for i in idx]
+            data = export_model(self.model)
+            self._pending_models = in_background(lambda: day_models(self.model, data, self.day_vars, every))
+
+    def _day_models(self) -> dict[dt.date, DayModel]:
+        self.start_day_models()
+        assert self._pending_models is not None
+        return self._pending_models()
+
     def improve(self, values_in: list[int], reserve: float) -> tuple[list[int], bool]:
         """LNS until the budget (less ``reserve``) is spent; True when it stopped for lack of progress.
 
@@ -653,67 +677,42 @@ class DaySearch:
         self._toggled = np.zeros(self.n, dtype=bool)
         self._toggled[every] = True
         rng = random.Random(self.seed)
-        per_small = SMALL_UNITS
         size = min(len(people), 4)
         stale = 0
-        data = export_model(self.model)  # before the first pass changes the model's domains
-        models = in_background(lambda: day_models(self.model, data, self.day_vars, every))
-        # first pass: each whole day on the week's model
-        self._fix(every, values_in)
-        try:
-            for k, d in enumerate(days):
-                if self.budget.left() - reserve <= 0.05 or self.budget.wall_left() <= 1.0:
-                    break
-                free_days, who = self.neighbourhood(k, values, size, rng)
-                free = [i for p in who if (p, d) in blocks for i in blocks[(p, d)]]
-                self._restore(free)
-                self._hint(values.tolist())
-                units = DAY_UNITS
-                if not self.budget.deterministic:
-                    units = DAY_UNITS / DTIME_PER_SECOND
-                s, st = self._sub_solve(units, reserve)
-                if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.objective_value < best - 0.5:
-                    values = np.asarray(self._values(s), dtype=np.int64)
-                    best = self._eval(values)
-                self.note(f"improve {[str(x) for x in free_days]} × {len(who)} {s.status_name(st)}")
-                self._fix(free, values.tolist())
-        finally:
-            self._restore(every)
-        day_model = models()
-        if not self.budget.deterministic:
-            # wall-clock limits: the units' seconds plus what loading a day model takes (measured once,
-            # with everything fixed), else a big branch's small solves end before their search starts
-            dm = day_model[days[0]]
-            s, _, _ = self._day_solve(dm, values, [], 1.0, reserve)
-            per_small = SMALL_UNITS / DTIME_PER_SECOND + s.wall_time
-        k = len(days)
+        day_model = self._day_models()
+
+        def freed(d: dt.date, who: list[str]) -> list[int]:
+            return [i for p in who if (p, d) in blocks for i in blocks[(p, d)]]
+
+        k = 0
+        redo: list[dt.date] = []
+        redone: set[dt.date] = set()
         while (
             self.budget.left() - reserve > 0.05 and self.budget.wall_left() > 1.0 and stale < 4 * len(blocks)
         ):
-            hoods = [self.neighbourhood(k, values, size, rng)]
-            k += 1
-            if self.workers >= 2:
-                other = self.neighbourhood(k, values, size, rng)
-                k += 1
-                if other[0] != hoods[0][0]:
-                    hoods.append(other)
-            jobs = [
-                (
-                    day_model[free_days[0]],
-                    [i for p in who if (p, free_days[0]) in blocks for i in blocks[(p, free_days[0])]],
-                )
-                for free_days, who in hoods
-            ]
-            if len(jobs) == 2:
-                runs = self._side_by_side(jobs, values, per_small, reserve)
+            if redo:  # a whole day whose solve was lost in a failed merge, once more on its own
+                hoods = [([redo.pop(0)], list(people))]
             else:
-                runs = [self._day_solve(jobs[0][0], values, jobs[0][1], per_small, reserve)]
+                hoods = [self.neighbourhood(k, values, size, rng)]
+                k += 1
+                if self.workers >= 2 and (k < len(days)) == (k - 1 < len(days)):  # whole days pair up
+                    other = self.neighbourhood(k, values, size, rng)
+                    k += 1
+                    if other[0] != hoods[0][0]:
+                        hoods.append(other)
+            jobs = [(day_model[free_days[0]], freed(free_days[0], who)) for free_days, who in hoods]
+            units = DAY_UNITS if len(hoods[0][1]) == len(people) else SMALL_UNITS
+            if len(jobs) == 2:
+                runs = self._side_by_side(jobs, values, units, reserve)
+            else:
+                runs = [self._day_solve(jobs[0][0], values, jobs[0][1], units, reserve)]
             found: list[np.ndarray | None] = []
             for (free_days, who), (s, st, roster) in zip(hoods, runs, strict=True):
                 good = roster is not None and s.objective_value < best - 0.5
                 found.append(roster if good else None)
                 stale = 0 if good else stale + 1
-                size = min(len(people), size + 1) if st == cp_model.OPTIMAL else max(2, size - 1)
+                if k > len(days):
+                    size = min(len(people), size + 1) if st == cp_model.OPTIMAL else max(2, size - 1)
                 self.note(
                     f"improve {[str(d) for d in free_days]} × {len(who)} {s.status_name(st)} "
                     f"dtime={s.deterministic_time:.3f}"
@@ -722,10 +721,15 @@ class DaySearch:
             if len(options) == 2:  # both improved: put the second's changes into the first's roster
                 r0, r1 = found
                 assert r0 is not None and r1 is not None
-                merged = self._merged((jobs[0][0], r0), (jobs[1][0], jobs[1][1], r1), per_small, reserve)
+                merged = self._merged((jobs[0][0], r0), (jobs[1][0], jobs[1][1], r1), SMALL_UNITS, reserve)
                 self.note(f"merge {'ok' if merged is not None else 'failed'}")
                 if merged is not None:
                     options.append(merged)
+                elif units == DAY_UNITS:  # two whole days that do not fit together: redo the one dropped
+                    lost = hoods[1 if self._eval(r0) <= self._eval(r1) else 0][0][0]
+                    if lost not in redone:
+                        redo.append(lost)
+                        redone.add(lost)
             if options:
                 best, values = min(((self._eval(v), v) for v in options), key=lambda t: t[0])
         return values.tolist(), stale >= 4 * len(blocks)
@@ -753,6 +757,7 @@ class DaySearch:
         The bound is :meth:`BuiltModel.lower_bound` (the capacity relaxation of :mod:`scheduler.bound`)
         unless the polish proves more: the reported gap is therefore an honest upper limit, never a guess.
         """
+        self.start_day_models()  # beside the construct's single-threaded steps
         status, values = self.construct()
         if values is None:
             return SearchOutcome(status, first_feasible_seconds=self.first_feasible, log=self.log)
