@@ -8,15 +8,17 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
    with a temporary shape constraint (nobody works more than the standard days a week, so the start is a
    normal week, not six short days); without the shape if that fails; and a full CP-SAT solve (which can
    *prove* infeasibility) if local search finds nothing.
-2. **improve** — large-neighbourhood search: every person-day's variables are fixed to the incumbent (by
-   narrowing variable domains in the proto, restored afterwards) and CP-SAT re-optimises a neighbourhood,
-   hinted with the incumbent — first each whole day once, then a few people on one day (an adaptive number,
-   related by counter skill), which CP-SAT mostly proves optimal in hundredths of a unit, so the budget buys
-   hundreds of moves. Each sub-solve is also charged the wall time of loading the model
-   (``SOLVE_OVERHEAD_UNITS``), which deterministic time leaves out. With two workers the small
-   neighbourhoods run two at a time on different days (the second on a copy of the model, in a thread),
-   charged once; when both improve, the second's changes are put into the first's roster and a solve with
-   every person-day fixed completes it (or finds that they do not fit together).
+2. **improve** — large-neighbourhood search: every person-day's variables are fixed to the incumbent and
+   CP-SAT re-optimises a neighbourhood, hinted with the incumbent — first each whole day once, then a few
+   people on one day (an adaptive number, related by counter skill), which CP-SAT mostly proves optimal in
+   hundredths of a unit, so the budget buys hundreds of moves. Each neighbourhood is solved on its day's
+   cut-down model (:mod:`scheduler.submodel`: the constraints a change on that day can reach, the rest
+   fixed), built in a thread beside the construct, so a small solve does not load the whole week; each
+   sub-solve is also charged the wall time of loading that model (``SOLVE_OVERHEAD_UNITS``), which
+   deterministic time leaves out. With two workers the neighbourhoods run two at a time on different days
+   (the second in a thread), charged once; when both improve, the second's changes are put into the
+   first's roster and a solve with every person-day fixed completes it (or finds that they do not fit
+   together; a whole day lost that way is redone alone).
 3. **polish** — for small plans (one or two days), whole-model CP-SAT from the incumbent, which usually
    proves optimality. On a full week CP-SAT's own bound stays far from the incumbent within a minute (its LP
    relaxation is large and degenerate), so the certified bound there is the unavoidable costs plus the
@@ -57,10 +59,10 @@ same roster."""
 
 
 SOLVE_OVERHEAD_UNITS = 2e-7
-"""Deterministic units charged per sub-solve of the LNS for each proto variable and constraint: loading and
-presolving the whole model (most of it fixed) takes wall time CP-SAT's deterministic time barely counts —
-≈0.05 s on the 14-person week (≈100k variables + constraints), ≈0.17 s on a 40-person one, on the 2-vCPU
-machine — so hundreds of small neighbourhoods would otherwise take far longer than the limit."""
+"""Deterministic units charged per sub-solve of the LNS for each variable and constraint of the model it
+loads (a day model: ≈19k on the 14-person week, ≈53k on a 40-person one): loading and presolving it, most
+of it fixed, takes wall time CP-SAT's deterministic time barely counts, so hundreds of small neighbourhoods
+would otherwise take far longer than the limit."""
 
 DAY_UNITS = 0.3
 """Deterministic units for the first pass's whole-day solves."""
@@ -303,7 +305,6 @@ class DaySearch:
         self._obj_offset = o.offset
         self._toggled = np.zeros(self.n, dtype=bool)
         self._pending_models: Callable[[], dict[dt.date, DayModel]] | None = None
-        self.overhead = SOLVE_OVERHEAD_UNITS * (self.n + len(proto.constraints)) if deterministic else 0.0
         self.bound: float | None = None
         self.best: float | None = None
         self.first_feasible: float | None = None
@@ -333,22 +334,22 @@ class DaySearch:
         """The objective of a roster (model units)."""
         return float(self._obj_coeffs @ np.asarray(values, dtype=np.int64)[self._obj_vars] + self._obj_offset)
 
-    def _fix(self, indexes: list[int], values: list[int], model: cp_model.CpModel | None = None) -> None:
-        proto = (model or self.model).proto
+    def _fix(self, indexes: list[int], values: list[int]) -> None:
+        proto = self.model.proto
         for i in indexes:
             dom = proto.variables[i].domain
             dom.clear()
             dom.extend([values[i], values[i]])
 
-    def _restore(self, indexes: list[int], model: cp_model.CpModel | None = None) -> None:
-        proto = (model or self.model).proto
+    def _restore(self, indexes: list[int]) -> None:
+        proto = self.model.proto
         for i in indexes:
             dom = proto.variables[i].domain
             dom.clear()
             dom.extend(self.domains[i])
 
-    def _hint(self, values: list[int], model: cp_model.CpModel | None = None) -> None:
-        m = model or self.model
+    def _hint(self, values: list[int]) -> None:
+        m = self.model
         m.clear_hints()
         hint = m.proto.solution_hint
         hint.vars.extend(range(self.n))
@@ -555,30 +556,6 @@ class DaySearch:
         rng.shuffle(far)
         return [d], [first, *(near + far)[: size - 1]]
 
-    def _sub_solve(
-        self,
-        units: float,
-        reserve: float,
-        model: cp_model.CpModel | None = None,
-        charge: bool = True,
-        overhead: float | None = None,
-    ) -> tuple[cp_model.CpSolver, Any]:
-        """One neighbourhood's solve (the rest fixed by the caller), hinted with the incumbent, charged with
-        its load overhead (the week model's unless given; not at all when the caller charges: two side by
-        side)."""
-        s = self._solver(1)
-        s.parameters.symmetry_level = 0
-        s.parameters.linearization_level = 0  # one thread: search beats the LP on a small sub-model
-        self.budget.limit_work(s, units, reserve)
-        # no solution callback: it would wait for the GIL while a background thread (the bound, the day
-        # models) holds it, stalling the solver; the caller reports what the sub-solve found
-        st = s.solve(model or self.model)
-        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self._improved(s.objective_value)
-        if charge:
-            self.budget.charge(s, self.overhead if overhead is None else overhead)
-        return s, st
-
     def _day_solve(
         self,
         dm: DayModel,
@@ -588,10 +565,21 @@ class DaySearch:
         reserve: float,
         charge: bool = True,
     ) -> tuple[cp_model.CpSolver, Any, np.ndarray | None]:
-        """A neighbourhood of one day on its :class:`DayModel`: the solver, its status, and the roster when
-        it found one."""
+        """A neighbourhood of one day (``free``: the variables it frees) solved on its :class:`DayModel`,
+        hinted with the incumbent, charged with its load overhead unless the caller charges (two side by
+        side): the solver, its status, and the roster when it found one."""
         dm.prepare(values, free)
-        s, st = self._sub_solve(units, reserve, dm.model, charge, SOLVE_OVERHEAD_UNITS * dm.size)
+        s = self._solver(1)
+        s.parameters.symmetry_level = 0
+        s.parameters.linearization_level = 0  # one thread: search beats the LP on a small sub-model
+        self.budget.limit_work(s, units, reserve)
+        # no solution callback: it would wait for the GIL while a background thread (the bound, the day
+        # models) holds it, stalling the solver; what the sub-solve found is reported after it
+        st = s.solve(dm.model)
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._improved(s.objective_value)
+        if charge:
+            self.budget.charge(s, SOLVE_OVERHEAD_UNITS * dm.size)
         found = dm.solution(s, values) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
         return s, st, found
 

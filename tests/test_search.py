@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 import time
 
+import pytest
 from factories import MONDAY, SATURDAY, tiny_problem
+from ortools.sat.python import cp_model
 
 from scheduler.model import build_model
-from scheduler.search import DTIME_PER_SECOND, Budget, DaySearch
+from scheduler.search import DTIME_PER_SECOND, Budget, DaySearch, in_background
 from scheduler.variables import Assignment
 
 
@@ -28,6 +30,33 @@ def test_wall_clock_budget_honours_the_limit_exactly() -> None:
     assert b.wall_left() <= 5.0
     b.found = True
     assert b.wall_left() <= 5.0
+
+
+def test_sub_solves_do_the_same_work_in_both_modes() -> None:
+    """An LNS sub-solve gets its deterministic units in either mode; wall-clock mode caps it by the seconds
+    left less the reserve, deterministic mode by the units left less the reserve."""
+    wall, det = Budget(5.0, False, time.perf_counter()), Budget(5.0, True, time.perf_counter())
+    s = cp_model.CpSolver()
+    wall.limit_work(s, 0.05, 1.0)
+    assert s.parameters.max_deterministic_time == pytest.approx(0.05)
+    assert 3.5 < s.parameters.max_time_in_seconds <= 4.0
+    det.used = det.total - 0.03
+    det.limit_work(s, 0.3, 0.0)
+    assert s.parameters.max_deterministic_time == pytest.approx(0.05)  # the floor: never a zero limit
+    det.used = 0.0
+    det.limit_work(s, 0.3, det.total - 0.1)
+    assert s.parameters.max_deterministic_time == pytest.approx(0.1)
+
+
+def test_background_work_returns_its_result_or_raises_its_error() -> None:
+    """``in_background`` hands back what the thread computed, or raises what it raised, in the caller."""
+    assert in_background(lambda: 6 * 7)() == 42
+
+    def broken() -> int:
+        raise ValueError("no bound")
+
+    with pytest.raises(ValueError, match="no bound"):
+        in_background(broken)()
 
 
 def test_neighbourhoods_are_whole_days_then_a_few_people_on_a_day() -> None:
