@@ -64,6 +64,9 @@ loads (a day model: ≈19k on the 14-person week, ≈53k on a 40-person one): lo
 of it fixed, takes wall time CP-SAT's deterministic time barely counts, so hundreds of small neighbourhoods
 would otherwise take far longer than the limit."""
 
+PATTERN_UNITS = 0.2
+"""Deterministic units (at most 5 % of the budget) for the days-off pattern of the construct."""
+
 DAY_UNITS = 0.3
 """Deterministic units for the first pass's whole-day solves."""
 
@@ -467,8 +470,9 @@ class DaySearch:
                 m.minimize(self.objective)
                 self._improved(self._eval(found))
                 return "FEASIBLE", found
-        pattern = days_pattern(self.built.vars.problem, self.seed, min(0.5, 0.05 * self.budget.total))
-        self.budget.used += min(0.5, 0.05 * self.budget.total)
+        units = min(PATTERN_UNITS, 0.05 * self.budget.total)
+        pattern = days_pattern(self.built.vars.problem, self.seed, units)
+        self.budget.used += units
         self.note(f"pattern {'found' if pattern else 'none'}")
         if pattern is not None:
             pattern = self._ordered(pattern)
