@@ -649,12 +649,11 @@ class DaySearch:
         """LNS until the budget (less ``reserve``) is spent; True when it stopped for lack of progress.
 
         Every person-day's variables are fixed to the incumbent; a neighbourhood frees some of them, CP-SAT
-        re-optimises those (hinted), and they are fixed again to the (possibly new) incumbent. First each
-        whole day once on the week's model (the constructed roster's days are far from good: a day's solve
-        staffs its windows), then a few people on one day, on that day's cut-down model
-        (:mod:`scheduler.submodel`, built in the background during the first pass) — small enough that
-        CP-SAT usually proves the neighbourhood optimal in a few hundredths of a unit, so the budget buys
-        hundreds of moves. The number of people adapts: one more after a proved neighbourhood, one fewer
+        re-optimises those (hinted), and they are fixed again to the (possibly new) incumbent — each on its
+        day's cut-down model (:mod:`scheduler.submodel`). First each whole day once (the constructed
+        roster's days are far from good: a day's solve staffs its windows), then a few people on one day —
+        small enough that CP-SAT usually proves the neighbourhood optimal in a few hundredths of a unit, so
+        the budget buys hundreds of moves. The number of people adapts: one more after a proved neighbourhood, one fewer
         after one that ran out of time. People are drawn from one who works that day and the others who
         share a counter skill with them (then anyone).
         """
