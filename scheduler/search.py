@@ -53,9 +53,10 @@ T = TypeVar("T")
 
 DTIME_PER_SECOND = 0.3
 """Deterministic-time units budgeted per second of ``time_limit_seconds``. Single-thread CP-SAT did 0.25–0.5
-units a second on these models on the 2-vCPU development machine (fewer on bigger branches); 0.3 makes a
-14-person week take about the limit there. A faster machine finishes sooner, a loaded one later — with the
-same roster."""
+units a second on these models on the 2-vCPU development machine of 2026-12-01 (fewer on bigger branches);
+0.3 made a 14-person week take about the limit there. A faster machine finishes sooner, a slower or loaded
+one later — with the same roster (on the VM of 2026-12-02, half as fast, a 20-s sample run took 29–32 s and
+a 60-s 40-person run 112–119 s; ``deterministic=False`` keeps to the limit)."""
 
 
 SOLVE_OVERHEAD_UNITS = 2e-7
