@@ -121,8 +121,7 @@ class DayModel:
         self._out_vars, self._out_coeffs = ov[~inside], oc[~inside]
         self.size = len(self.index) + len(cons)
         """Mentioned variables + constraints (what loading it costs)."""
-        self._toggled = np.flatnonzero(toggled[self.index])  # positions in index
-        self._vars = self.index[self._toggled]
+        self._vars = self.index[toggled[self.index]]  # the toggled variables it mentions
         self._domains = {i: domains[i] for i in self._vars.tolist()}
         self._state = np.full(len(self._vars), _UNSET, dtype=np.int64)
 
