@@ -74,6 +74,12 @@ DAY_UNITS = 0.3
 SMALL_UNITS = 0.05
 """Deterministic units for a solve of a few people's day."""
 
+SUB_SOLVE_PARAMETERS: dict[str, int | bool] = {"max_presolve_iterations": 1, "use_sat_inprocessing": False}
+"""CP-SAT parameters of every neighbourhood's solve besides one thread, no LP and no symmetry: on 200 fixed
+5-person neighbourhoods of a sample incumbent (0.05 units each) they took 44 ms a solve instead of 53 ms and
+proved more of them optimal (161 against 148); on a 40-person incumbent 94 ms against 99 ms, with more gain
+per solve (5.8 against 3.8 CNY)."""
+
 
 @dataclass
 class SearchOutcome:
@@ -577,6 +583,10 @@ class DaySearch:
         s = self._solver(1)
         s.parameters.symmetry_level = 0
         s.parameters.linearization_level = 0  # one thread: search beats the LP on a small sub-model
+        # one presolve round, no inprocessing: a small neighbourhood's solve is mostly load and presolve
+        # (see SUB_SOLVE_PARAMETERS)
+        for name, value in SUB_SOLVE_PARAMETERS.items():
+            setattr(s.parameters, name, value)
         self.budget.limit_work(s, units, reserve)
         # no solution callback: it would wait for the GIL while a background thread (the bound, the day
         # models) holds it, stalling the solver; what the sub-solve found is reported after it
