@@ -571,7 +571,10 @@ class DaySearch:
         far = [p for p in people if p != first and not self._skills[p] & self._skills[first]]
         rng.shuffle(near)
         rng.shuffle(far)
-        return [d], [first, *(near + far)[: size - 1]]
+        on = set(working)
+        order = [p for p in near if p in on] + [p for p in far if p in on]
+        order += [p for p in near + far if p not in on]
+        return [d], [first, *order[: size - 1]]
 
     def _day_solve(
         self,
