@@ -564,7 +564,10 @@ class DaySearch:
         people = self.built.vars.ids
         if k < len(days):
             return [days[k]], list(people)
-        d = days[rng.randrange(len(days))]
+        staffed = [
+            sum(1 for p in people if (p, x) in self._works and values[self._works[(p, x)]]) for x in days
+        ]
+        d = rng.choices(days, weights=[max(1, n) for n in staffed])[0]
         working = [p for p in people if (p, d) in self._works and values[self._works[(p, d)]]]
         first = rng.choice(working or people)
         near = [p for p in people if p != first and self._skills[p] & self._skills[first]]
