@@ -68,8 +68,10 @@ would otherwise take far longer than the limit."""
 PATTERN_UNITS = 0.2
 """Deterministic units (at most 5 % of the budget) for the days-off pattern of the construct."""
 
-DAY_UNITS = 0.3
-"""Deterministic units for the first pass's whole-day solves."""
+DAY_UNITS_PER_PERSON = 0.0075
+"""Deterministic units for each of the first pass's whole-day solves, per person of the branch (0.105 for 14
+people, 0.3 for 40): 20-s sample runs, seeds 0–3, averaged 39,409 CNY at 0.1 units, 39,417 at 0.2, 39,424 at
+0.3 and 39,439 at 0.45; the 40-person 60-s run 109,276 at 0.2, 108,838 at 0.3 and at 0.45."""
 
 SMALL_UNITS = 0.05
 """Deterministic units for a solve of a few people's day."""
@@ -716,7 +718,7 @@ class DaySearch:
                         hoods.append(other)
             jobs = [(day_model[free_days[0]], freed(free_days[0], who)) for free_days, who in hoods]
             whole = len(hoods[0][1]) == len(people)
-            units = DAY_UNITS if whole else SMALL_UNITS
+            units = DAY_UNITS_PER_PERSON * len(people) if whole else SMALL_UNITS
             lp = 0 if whole else SMALL_LINEARIZATION
             if len(jobs) == 2:
                 runs = self._side_by_side(jobs, values, units, reserve, lp)
@@ -741,7 +743,7 @@ class DaySearch:
                 self.note(f"merge {'ok' if merged is not None else 'failed'}")
                 if merged is not None:
                     options.append(merged)
-                elif units == DAY_UNITS:  # two whole days that do not fit together: redo the one dropped
+                elif whole:  # two whole days that do not fit together: redo the one dropped
                     lost = hoods[1 if self._eval(r0) <= self._eval(r1) else 0][0][0]
                     if lost not in redone:
                         redo.append(lost)
