@@ -10,8 +10,8 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
    *prove* infeasibility) if local search finds nothing.
 2. **improve** — large-neighbourhood search: every person-day's variables are fixed to the incumbent and
    CP-SAT re-optimises a neighbourhood, hinted with the incumbent — first each whole day once, then a few
-   people on one day (an adaptive number, related by counter skill), which CP-SAT mostly proves optimal in
-   hundredths of a unit, so the budget buys hundreds of moves. Each neighbourhood is solved on its day's
+   people on one day (an adaptive number of those who work it, related by counter skill), which CP-SAT
+   with its LP mostly proves optimal in hundredths of a unit, so the budget buys hundreds of moves. Each neighbourhood is solved on its day's
    cut-down model (:mod:`scheduler.submodel`: the constraints a change on that day can reach, the rest
    fixed), built in a thread beside the construct, so a small solve does not load the whole week; each
    sub-solve is also charged the wall time of loading that model (``SOLVE_OVERHEAD_UNITS``), which
@@ -560,8 +560,9 @@ class DaySearch:
     def neighbourhood(
         self, k: int, values: list[int] | np.ndarray, size: int, rng: random.Random
     ) -> tuple[list[dt.date], list[str]]:
-        """The ``k``-th neighbourhood (days, people): each whole day first, then ``size`` people on a random
-        day — one who works it and others sharing a counter skill with them, then anyone."""
+        """The ``k``-th neighbourhood (days, people): each whole day first, then ``size`` people on a day
+        drawn in proportion to the people who work it — one who works it, then the others who work it
+        (those sharing a counter skill with the first before the rest), then those off that day."""
         days = list(self.day_vars)
         people = self.built.vars.ids
         if k < len(days):
@@ -677,10 +678,10 @@ class DaySearch:
         re-optimises those (hinted), and they are fixed again to the (possibly new) incumbent — each on its
         day's cut-down model (:mod:`scheduler.submodel`). First each whole day once (the constructed
         roster's days are far from good: a day's solve staffs its windows), then a few people on one day —
-        small enough that CP-SAT usually proves the neighbourhood optimal in a few hundredths of a unit, so
-        the budget buys hundreds of moves. The number of people adapts: one more after a proved neighbourhood, one fewer
-        after one that ran out of time. People are drawn from one who works that day and the others who
-        share a counter skill with them (then anyone).
+        small enough that CP-SAT (with its full LP, ``SMALL_LINEARIZATION``) usually proves the
+        neighbourhood optimal in a few hundredths of a unit, so the budget buys hundreds of moves. The
+        number of people adapts: one more after a proved neighbourhood, one fewer after one that ran out of
+        time. People are drawn as :meth:`neighbourhood` says.
         """
         values = np.asarray(values_in, dtype=np.int64)
         best = self._eval(values)
