@@ -55,8 +55,9 @@ DTIME_PER_SECOND = 0.3
 """Deterministic-time units budgeted per second of ``time_limit_seconds``. Single-thread CP-SAT did 0.25–0.5
 units a second on these models on the 2-vCPU development machine of 2026-12-01 (fewer on bigger branches);
 0.3 made a 14-person week take about the limit there. A faster machine finishes sooner, a slower or loaded
-one later — with the same roster (on the VM of 2026-12-02, half as fast, a 20-s sample run took 29–32 s and
-a 60-s 40-person run 112–119 s; ``deterministic=False`` keeps to the limit)."""
+one later — with the same roster (a VM half as fast took 29–32 s for a 20-s sample run and 112–119 s for a
+60-s 40-person run of the search of then; with the faster sub-solves of 2026-12-02 the 20-s sample run takes
+13 s and the 60-s runs 40 s / 48 s on a VM like the first; ``deterministic=False`` keeps to the limit)."""
 
 
 SOLVE_OVERHEAD_UNITS = 2e-7
