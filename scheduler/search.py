@@ -11,14 +11,14 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
 2. **improve** — large-neighbourhood search: every person-day's variables are fixed to the incumbent and
    CP-SAT re-optimises a neighbourhood, hinted with the incumbent — first each whole day once, then a few
    people on one day (an adaptive number of those who work it, related by counter skill), which CP-SAT
-   with its LP mostly proves optimal in hundredths of a unit, so the budget buys hundreds of moves. Each neighbourhood is solved on its day's
-   cut-down model (:mod:`scheduler.submodel`: the constraints a change on that day can reach, the rest
-   fixed), built in a thread beside the construct, so a small solve does not load the whole week; each
-   sub-solve is also charged the wall time of loading that model (``SOLVE_OVERHEAD_UNITS``), which
-   deterministic time leaves out. With two workers the neighbourhoods run two at a time on different days
-   (the second in a thread), charged once; when both improve, the second's changes are put into the
-   first's roster and a solve with every person-day fixed completes it (or finds that they do not fit
-   together; a whole day lost that way is redone alone).
+   with its LP mostly proves optimal in hundredths of a unit, so the budget buys hundreds of moves. Each
+   neighbourhood is solved on its day's cut-down model (:mod:`scheduler.submodel`: the constraints a change
+   on that day can reach, the rest fixed), built in a thread beside the construct, so a small solve does
+   not load the whole week; each sub-solve is also charged the wall time of loading that model
+   (``SOLVE_OVERHEAD_UNITS``), which deterministic time leaves out. With two workers the neighbourhoods run
+   two at a time on different days (the second in a thread), charged once; when both improve, the second's
+   changes are put into the first's roster and a solve with every person-day fixed completes it (or finds
+   that they do not fit together; a whole day lost that way is redone alone).
 3. **polish** — for small plans (one or two days), whole-model CP-SAT from the incumbent, which usually
    proves optimality. On a full week CP-SAT's own bound stays far from the incumbent within a minute (its LP
    relaxation is large and degenerate), so the certified bound there is the unavoidable costs plus the
@@ -78,7 +78,7 @@ SMALL_UNITS = 0.05
 """Deterministic units for a solve of a few people's day."""
 
 SUB_SOLVE_PARAMETERS: dict[str, int | bool] = {"max_presolve_iterations": 1, "use_sat_inprocessing": False}
-"""CP-SAT parameters of every neighbourhood's solve besides one thread, no LP and no symmetry: on 200 fixed
+"""CP-SAT parameters of every neighbourhood's solve besides one thread and no symmetry detection: on 200 fixed
 5-person neighbourhoods of a sample incumbent (0.05 units each) they took 44 ms a solve instead of 53 ms and
 proved more of them optimal (161 against 148); on a 40-person incumbent 94 ms against 99 ms, with more gain
 per solve (5.8 against 3.8 CNY)."""
@@ -87,7 +87,7 @@ SMALL_LINEARIZATION = 2
 """CP-SAT's ``linearization_level`` for a few people's day (whole days and merges take 0, no LP): on 150 fixed
 6-person neighbourhoods of a sample incumbent the full LP proved 124 optimal against 56 without it, with 8 ×
 the gain per solve; 8 people 57 against 19; 40 persons, 5 people: 65 against 25 of 100, 3 × the gain. On
-whole days the LP's cost outweighs it (sample 20 s: 39,575 with it, 39,518 without)."""
+whole days the LP's cost outweighs it (sample 20 s: 39,575 at level 2, 39,495 at 1, 39,454 at 0)."""
 
 
 @dataclass

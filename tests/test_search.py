@@ -78,6 +78,30 @@ def test_neighbourhoods_are_whole_days_then_a_few_people_on_a_day() -> None:
         assert who[0] == people[-1]  # the only one working
 
 
+def test_a_few_peoples_day_takes_those_who_work_it_first_on_a_busier_day() -> None:
+    """Those who work the drawn day come before those off it, and a day is drawn in proportion to the
+    people who work it (a day nobody works still can be)."""
+    built = build_model(tiny_problem([MONDAY, MONDAY.replace(day=1), SATURDAY]))
+    search = DaySearch(built, seed=0, workers=1, time_limit_seconds=1.0, deterministic=True)
+    people = built.vars.ids
+    assert len(people) >= 3
+    works = built.vars.works_indexes()
+    days = list(search.day_vars)
+    on = {days[0]: set(people), days[1]: set(people[:2]), days[2]: set()}
+    values = [0] * search.n
+    for (p, d), i in works.items():
+        values[i] = int(p in on[d])
+    rng = random.Random(0)
+    drawn = {d: 0 for d in days}
+    for k in range(len(days), len(days) + 600):
+        (d,), who = search.neighbourhood(k, values, len(people), rng)
+        drawn[d] += 1
+        working = [p for p in who if p in on[d]]
+        assert who[: len(working)] == working  # those at work first, then those off
+        assert sorted(who) == sorted(people)
+    assert drawn[days[0]] > drawn[days[1]] > drawn[days[2]] > 0
+
+
 def test_person_day_blocks_split_each_day_by_person() -> None:
     """Every person-day's block starts with its works variable; the blocks partition each day's variables."""
     built = build_model(tiny_problem([MONDAY, MONDAY.replace(day=1)]))
