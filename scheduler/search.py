@@ -568,11 +568,11 @@ class DaySearch:
         people = self.built.vars.ids
         if k < len(days):
             return [days[k]], list(people)
-        staffed = [
-            sum(1 for p in people if (p, x) in self._works and values[self._works[(p, x)]]) for x in days
-        ]
-        d = rng.choices(days, weights=[max(1, n) for n in staffed])[0]
-        working = [p for p in people if (p, d) in self._works and values[self._works[(p, d)]]]
+        at_work = {
+            x: [p for p in people if (p, x) in self._works and values[self._works[(p, x)]]] for x in days
+        }
+        d = rng.choices(days, weights=[max(1, len(at_work[x])) for x in days])[0]
+        working = at_work[d]
         first = rng.choice(working or people)
         near = [p for p in people if p != first and self._skills[p] & self._skills[first]]
         far = [p for p in people if p != first and not self._skills[p] & self._skills[first]]
