@@ -79,7 +79,7 @@ SMALL_UNITS = 0.05
 
 SUB_SOLVE_PARAMETERS: dict[str, int | bool] = {"max_presolve_iterations": 1, "use_sat_inprocessing": False}
 """CP-SAT parameters of every neighbourhood's solve besides one thread and no symmetry detection: on 200 fixed
-5-person neighbourhoods of a sample incumbent (0.05 units each) they took 44 ms a solve instead of 53 ms and
+4-person neighbourhoods of a sample incumbent (0.05 units each) they took 44 ms a solve instead of 53 ms and
 proved more of them optimal (161 against 148); on a 40-person incumbent 94 ms against 99 ms, with more gain
 per solve (5.8 against 3.8 CNY)."""
 
@@ -579,8 +579,7 @@ class DaySearch:
         rng.shuffle(near)
         rng.shuffle(far)
         on = set(working)
-        order = [p for p in near if p in on] + [p for p in far if p in on]
-        order += [p for p in near + far if p not in on]
+        order = sorted(near + far, key=lambda p: p not in on)  # stable: near before far in each part
         return [d], [first, *order[: size - 1]]
 
     def _day_solve(
@@ -627,7 +626,9 @@ class DaySearch:
 
         def run(j: int) -> None:
             dm, free = jobs[j]
-            out[j] = self._day_solve(dm, values, free, units, reserve, False, linearization)
+            out[j] = self._day_solve(
+                dm, values, free, units, reserve, charge=False, linearization=linearization
+            )
 
         th = threading.Thread(target=run, args=(1,))
         th.start()
