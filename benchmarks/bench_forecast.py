@@ -2,7 +2,7 @@
 
 Rolling-origin, one-week-ahead backtests (:func:`forecasts.backtest.backtest`) on
 
-(a) the sample branch (``scheduler.sample.generate_sample``, ``--history-weeks`` weeks ending 2026-11-29,
+(a) the sample branch (``scheduler.sample.generator.generate_sample``, ``--history-weeks`` weeks ending 2026-11-29,
     default 12, seed 0), its last ``--weeks`` weeks as origins (default 4), at the roster's 15-minute slots (the
     issue's target) and at 30-minute slots; plus an *oracle* row: the generator's own expected counts (what a
     perfect model could know; only the day-level noise and Poisson noise remain), and WAPE by day kind
@@ -190,7 +190,7 @@ def sample_oracle(cal: BranchCalendar, history: pd.DataFrame, weeks: int) -> pd.
 
     Day-level noise excluded: the floor no forecast of the mean can go below (on average).
     """
-    from scheduler import sample as gen
+    from scheduler.sample import generator as gen
 
     first, last = min(history["date"]), max(history["date"])
     rows = []
@@ -331,7 +331,7 @@ def time_week(cal: BranchCalendar, history: pd.DataFrame, monday: dt.date, repea
 
 def run_sample(weeks: int, seed: int = 0, history_weeks: int = 12, kinds: bool = True) -> None:
     """Part (a): ``history_weeks`` weeks of sample history, its last ``weeks`` weeks as origins."""
-    from scheduler.sample import generate_sample
+    from scheduler.sample.generator import generate_sample
 
     print(f"\n## (a) Sample branch (generate_sample, {history_weeks} weeks, seed {seed})")
     with tempfile.TemporaryDirectory(prefix="paiban-bench-") as tmp:

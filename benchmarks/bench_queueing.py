@@ -226,7 +226,7 @@ def time_varying_check() -> pd.DataFrame:
     """A capped peak then a trough (4 windows, 4-min service, 20-min patience): mean wait per 15-min slot."""
     from constraints.config import ServiceLevel
     from forecasts.transient import day_demand
-    from scheduler.simulate import serve_queue
+    from scheduler.simulation.simulate import serve_queue
 
     arrivals, t = np.array([5, 40, 40, 40, 5, 5.0]), 15.0
     dd = day_demand(arrivals, np.full(6, 4.0), 20.0, np.ones(6, bool), 4, t, ServiceLevel())

@@ -5,8 +5,8 @@
 
 Branches (plan week 2026-11-30, 15-minute slots):
 
-* **sample** — ``scheduler.sample.generate_sample`` (14 staff, 12 weeks of tickets, its leave and events for the
-  plan week); demand from the forecast of that history (``scheduler.pipeline.forecast_demand`` →
+* **sample** — ``scheduler.sample.generator.generate_sample`` (14 staff, 12 weeks of tickets, its leave and events for the
+  plan week); demand from the forecast of that history (``scheduler.app.pipeline.forecast_demand`` →
   ``forecasts.staffing.build_demand``). Without those modules: ../shared/examples and the synthetic curve of
   ``tests/factories.py`` (DESIGN.md peaks 10–11 and 14–16, Monday ×1.10, weekend ×0.46).
 * **large** — 40 staff (posts scaled ×≈2.9: 1 president, 2 operations and 2 sales supervisors, 6 wealth and
@@ -20,7 +20,7 @@ Columns: seconds to the first roster; seconds to a certified gap ≤ 1 % (bound 
 the gap to the best objective any run found (``--reference-seconds`` of the wall-clock search), with the
 seconds until within 1 % of it.
 
-Replay: the sample week simulated (``scheduler.simulate.simulate_week``, forecast-sampled customers, 20
+Replay: the sample week simulated (``scheduler.simulation.simulate.simulate_week``, forecast-sampled customers, 20
 replications) under paiban's roster and two plans a branch makes by hand — *all windows*: everyone on a
 five-day rotation, full days, every physical window open all day; *peak-sized*: per day just enough people
 for the day's peak requirement, full days, that many windows open all day — with staff hours, mean wait,
@@ -51,9 +51,9 @@ from constraints.roster import OFF, Roster  # noqa: E402
 from constraints.rules import check_roster  # noqa: E402
 from constraints.rules.daily_routine import meeting_slots  # noqa: E402
 from constraints.staff import Person, Staff  # noqa: E402
-from scheduler.model import build_model  # noqa: E402
-from scheduler.result import Progress, SolveParams  # noqa: E402
-from scheduler.solve import relative_gap, solve  # noqa: E402
+from scheduler.solver.model import build_model  # noqa: E402
+from scheduler.solver.result import Progress, SolveParams  # noqa: E402
+from scheduler.solver.solve import relative_gap, solve  # noqa: E402
 
 PLAN_WEEK = dt.date(2026, 11, 30)
 
@@ -93,8 +93,8 @@ class Run:
 def sample_branch() -> Branchmark:
     """The sample branch's plan week with forecast demand (or the documented fallback)."""
     try:
-        from scheduler.pipeline import forecast_demand, load_branch
-        from scheduler.sample import generate_sample
+        from scheduler.app.pipeline import forecast_demand, load_branch
+        from scheduler.sample.generator import generate_sample
     except ImportError:  # pragma: no cover - fallback when the helpers' modules are absent
         return _fallback_sample()
     tmp = Path(tempfile.mkdtemp(prefix="paiban_bench_"))
@@ -164,7 +164,7 @@ def large_branch(sample: Branchmark) -> Branchmark:
     scale = 40 / 14
     branch = getattr(sample, "branch", None)
     if branch is not None:
-        from scheduler.pipeline import forecast_demand
+        from scheduler.app.pipeline import forecast_demand
 
         forecast, profiles, demand = forecast_demand(
             branch.replace(config=cfg, staff=staff), PLAN_WEEK, scale
@@ -476,7 +476,7 @@ def bound_part(branches: list[Branchmark]) -> None:
 
 def replay_part(args: argparse.Namespace, bm: Branchmark, roster: Roster | None) -> None:
     """Simulate the sample week under paiban's roster and the two hand-made plans."""
-    from scheduler.simulate import simulate_week
+    from scheduler.simulation.simulate import simulate_week
 
     prob = bm.problem
     if roster is None:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from constraints.io import read_table
-from scheduler.sample import generate_sample
+from scheduler.sample.generator import generate_sample
 
 BUDGET_SECONDS = 10.0
 

@@ -29,7 +29,7 @@ from constraints.config import BranchConfig
 from constraints.roster import Roster
 from forecasts.service import default_profile
 from forecasts.staffing import build_demand
-from scheduler.simulate import simulate_week
+from scheduler.simulation.simulate import simulate_week
 
 MONDAY = dt.date(2026, 11, 2)
 SHARES = {"high_counter": 0.70, "low_counter": 0.22, "corporate_counter": 0.08}

@@ -1,6 +1,14 @@
-"""The answer and the app: roster model and solve, simulation, exports, what-if scenarios, CLI.
+"""The answer and the app, split by job:
 
-Public API (loaded on first use, so the CLI starts fast)::
+- ``scheduler.solver``: the CP-SAT roster model, search, certified bound, solve and explanation;
+- ``scheduler.simulation``: the one queue engine (customers through a roster's open windows);
+- ``scheduler.sample``: the seeded sample branch;
+- ``scheduler.report``: summary.json, the csv files, roster.xlsx, plots, an edited roster read back;
+- ``scheduler.app``: the weekly pipeline, what-if scenarios and the CLI.
+
+Imports flow one way: app → report / simulation / sample / solver → forecasts → constraints.
+
+Public API (loaded on first use, so the CLI starts fast; typed for mypy through the imports below)::
 
     from scheduler import Scenario, compare, load_branch, plan_week, write_plan, generate_sample, plots
 """
@@ -8,32 +16,56 @@ Public API (loaded on first use, so the CLI starts fast)::
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scheduler.app import Branch, Scenario, WeekPlan, compare, kpis, load_branch, plan_week, write_plan
+    from scheduler.report import plots, read_roster, write_workbook
+    from scheduler.sample import generate_sample
+    from scheduler.simulation import simulate_week
+    from scheduler.solver import RosterResult, SolveParams, solve
 
 _EXPORTS: dict[str, str] = {
-    "Branch": "scheduler.pipeline",
-    "WeekPlan": "scheduler.pipeline",
-    "load_branch": "scheduler.pipeline",
-    "plan_week": "scheduler.pipeline",
-    "write_plan": "scheduler.pipeline",
-    "Scenario": "scheduler.scenario",
-    "compare": "scheduler.scenario",
-    "kpis": "scheduler.scenario",
-    "SolveParams": "scheduler.result",
-    "RosterResult": "scheduler.result",
-    "solve": "scheduler.solve",
-    "simulate_week": "scheduler.simulate",
+    "Branch": "scheduler.app",
+    "WeekPlan": "scheduler.app",
+    "load_branch": "scheduler.app",
+    "plan_week": "scheduler.app",
+    "write_plan": "scheduler.app",
+    "Scenario": "scheduler.app",
+    "compare": "scheduler.app",
+    "kpis": "scheduler.app",
+    "SolveParams": "scheduler.solver",
+    "RosterResult": "scheduler.solver",
+    "solve": "scheduler.solver",
+    "simulate_week": "scheduler.simulation",
     "generate_sample": "scheduler.sample",
-    "read_roster": "scheduler.read_roster",
-    "write_workbook": "scheduler.workbook",
+    "read_roster": "scheduler.report",
+    "write_workbook": "scheduler.report",
 }
 
-__all__ = [*sorted(_EXPORTS), "plots"]
+__all__ = [
+    "Branch",
+    "RosterResult",
+    "Scenario",
+    "SolveParams",
+    "WeekPlan",
+    "compare",
+    "generate_sample",
+    "kpis",
+    "load_branch",
+    "plan_week",
+    "plots",
+    "read_roster",
+    "simulate_week",
+    "solve",
+    "write_plan",
+    "write_workbook",
+]
 
 
 def __getattr__(name: str) -> Any:
     if name == "plots":
-        return importlib.import_module("scheduler.plots")
+        return importlib.import_module("scheduler.report.plots")
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'scheduler' has no attribute {name!r}")

@@ -19,7 +19,7 @@ from matplotlib.text import Text
 
 from constraints.roster import Block, Roster
 from constraints.staff import Person, Staff
-from scheduler import plot_common, plots
+from scheduler.report import plot_common, plots
 
 MON = dt.date(2026, 11, 30)
 TUE = MON + dt.timedelta(days=1)

@@ -1,4 +1,4 @@
-"""Tests of scheduler.bound: the capacity relaxation never exceeds a real roster's cost, and sees lunch."""
+"""Tests of scheduler.solver.bound: the capacity relaxation never exceeds a real roster's cost, and sees lunch."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-import scheduler.bound as bound_module
+import scheduler.solver.bound as bound_module
 from constraints.problem import Problem
-from scheduler.bound import INF, CapacityBound, _min_plus
-from scheduler.model import build_model, least_on_counters
-from scheduler.result import SolveParams
-from scheduler.solve import solve
-from scheduler.variables import OBJ_SCALE
+from scheduler.solver.bound import INF, CapacityBound, _min_plus
+from scheduler.solver.model import build_model, least_on_counters
+from scheduler.solver.result import SolveParams
+from scheduler.solver.solve import solve
+from scheduler.solver.variables import OBJ_SCALE
 
 
 def capacity(prob: Problem, off: tuple[str, ...] = ()) -> int | None:

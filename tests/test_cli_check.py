@@ -14,8 +14,8 @@ pytest.importorskip(
 )
 
 from constraints.io import write_csv
-from scheduler.cli import main
-from scheduler.workbook import write_workbook
+from scheduler.app.cli import main
+from scheduler.report.workbook import write_workbook
 
 
 @pytest.fixture(scope="module")

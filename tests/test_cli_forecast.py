@@ -9,8 +9,8 @@ import pytest
 
 from constraints.i18n import language, set_language
 from constraints.io import read_table
-from scheduler.cli import main
-from scheduler.sample import SampleBranch, generate_sample
+from scheduler.app.cli import main
+from scheduler.sample.generator import SampleBranch, generate_sample
 
 
 @pytest.fixture(scope="module")

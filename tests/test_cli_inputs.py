@@ -1,4 +1,4 @@
-"""Tests of the ``paiban sample`` and ``paiban demo`` commands (scheduler.cli_inputs)."""
+"""Tests of the ``paiban sample`` and ``paiban demo`` commands (scheduler.app.cli.inputs)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from constraints.errors import InputWarning
 from constraints.i18n import set_language
-from scheduler.cli import main
+from scheduler.app.cli import main
 
 
 @pytest.fixture(autouse=True)

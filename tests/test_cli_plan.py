@@ -1,4 +1,4 @@
-"""Tests of scheduler.cli_plan: `paiban plan` writes the contracts and exits 0/1/2 per DESIGN.md."""
+"""Tests of scheduler.app.cli.plan: `paiban plan` writes the contracts and exits 0/1/2 per DESIGN.md."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.cli import main
-from scheduler.cli_plan import parse_relax
-from scheduler.sample import SampleBranch, generate_sample
+from scheduler.app.cli import main
+from scheduler.app.cli.plan import parse_relax
+from scheduler.sample.generator import SampleBranch, generate_sample
 
 TIME_LIMIT = os.environ.get("PAIBAN_TIME_LIMIT", "10")
 

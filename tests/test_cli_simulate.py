@@ -8,14 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import scheduler.cli_simulate  # noqa: F401  (registers the command even before COMMAND_MODULES lists it)
+import scheduler.app.cli.simulate  # noqa: F401  (registers the command even before COMMAND_MODULES lists it)
 from constraints.calendar import BranchCalendar
 from constraints.config import load_config
 from constraints.io import write_csv
 from constraints.roster import Block, Roster
-from scheduler.cli import main
-from scheduler.sample import SampleBranch, generate_sample
-from scheduler.simulate import SIMULATION_COLUMNS
+from scheduler.app.cli import main
+from scheduler.sample.generator import SampleBranch, generate_sample
+from scheduler.simulation.simulate import SIMULATION_COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of scheduler.customers: replayed tickets and customers sampled from the forecast."""
+"""Tests of scheduler.simulation.customers: replayed tickets and customers sampled from the forecast."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ import pytest
 from constraints.calendar import BranchCalendar
 from constraints.config import BranchConfig
 from forecasts.service import ServiceProfile, default_profile
-from scheduler.customers import CUSTOMER_COLUMNS, lognormal_service, replay_customers, sample_customers
+from scheduler.simulation.customers import (
+    CUSTOMER_COLUMNS,
+    lognormal_service,
+    replay_customers,
+    sample_customers,
+)
 
 MONDAY = dt.date(2026, 11, 2)
 

@@ -1,12 +1,12 @@
-"""Tests of scheduler.explain: prechecks in plain words, the conflicting rule × day set, and relaxation."""
+"""Tests of scheduler.solver.explain: prechecks in plain words, the conflicting rule × day set, and relaxation."""
 
 from __future__ import annotations
 
 from factories import MONDAY, SATURDAY, leave, tiny_config, tiny_problem
 
-from scheduler.explain import explain_core, find_conflict, prechecks
-from scheduler.result import SolveParams
-from scheduler.solve import solve
+from scheduler.solver.explain import explain_core, find_conflict, prechecks
+from scheduler.solver.result import SolveParams
+from scheduler.solver.solve import solve
 
 
 def _noon_vs_lunch():  # type: ignore[no-untyped-def]

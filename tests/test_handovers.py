@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 import roster_fixtures as rf
 
+from constraints.handovers import derive_handovers, describe_handover, lobby_periods
 from constraints.problem import Problem
 from constraints.roster import Block, Roster
-from scheduler.handovers import derive_handovers, describe_handover, lobby_periods
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of scheduler.model: the rules encode into one model with a CNY objective of named terms."""
+"""Tests of scheduler.solver.model: the rules encode into one model with a CNY objective of named terms."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from factories import MONDAY, SATURDAY, tiny_config, tiny_problem
 from ortools.sat.python import cp_model
 
 from constraints.rules import get_rule
-from scheduler.model import build_model
-from scheduler.variables import OBJ_SCALE
+from scheduler.solver.model import build_model
+from scheduler.solver.variables import OBJ_SCALE
 
 
 def test_every_enabled_rule_is_encoded_with_named_cost_terms() -> None:

@@ -11,13 +11,13 @@ import pytest
 import roster_fixtures as rf
 from openpyxl import load_workbook
 
-import scheduler.outputs as outputs
+import scheduler.report.outputs as outputs
 from constraints.io import read_table
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
 from constraints.rules import check_roster
-from scheduler.outputs import OUTPUT_FILES, SUMMARY_KEYS, write_outputs
-from scheduler.result import RosterResult, SolveParams
+from scheduler.report.outputs import OUTPUT_FILES, SUMMARY_KEYS, write_outputs
+from scheduler.solver.result import RosterResult, SolveParams
 
 
 @pytest.fixture(scope="module")

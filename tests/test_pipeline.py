@@ -1,4 +1,4 @@
-"""Tests of scheduler.pipeline: the sample branch's files → forecast → demand → roster → outputs."""
+"""Tests of scheduler.app.pipeline: the sample branch's files → forecast → demand → roster → outputs."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 
 from constraints.errors import InputError
 from constraints.rules import check_roster
-from scheduler.pipeline import Branch, WeekPlan, load_branch, plan_week, write_plan
-from scheduler.result import SolveParams
-from scheduler.sample import generate_sample
+from scheduler.app.pipeline import Branch, WeekPlan, load_branch, plan_week, write_plan
+from scheduler.sample.generator import generate_sample
+from scheduler.solver.result import SolveParams
 
 TIME_LIMIT = float(os.environ.get("PAIBAN_TIME_LIMIT", "10"))
 
@@ -93,7 +93,7 @@ def test_week_without_history_is_bad_input(branch: tuple[Branch, dt.date]) -> No
 
 def test_planned_roster_round_trips_through_the_workbook(plan: WeekPlan, tmp_path: Path) -> None:
     """plan → roster.xlsx (and roster.csv) → read back → the identical roster."""
-    from scheduler.read_roster import read_roster
+    from scheduler.report.read_roster import read_roster
 
     write_plan(plan, tmp_path)
     assert plan.roster is not None

@@ -11,7 +11,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from constraints.roster import ACTIVITIES
-from scheduler import plot_common, plots
+from scheduler.report import plot_common, plots
 
 
 @pytest.fixture(autouse=True)

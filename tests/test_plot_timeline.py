@@ -9,7 +9,7 @@ import numpy as np
 import plot_fixtures as fx
 import pytest
 
-from scheduler import plots
+from scheduler.report import plots
 
 
 @pytest.fixture(autouse=True)

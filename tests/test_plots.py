@@ -14,7 +14,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import to_hex
 from matplotlib.container import BarContainer
 
-from scheduler import plots
+from scheduler.report import plots
 
 
 @pytest.fixture(autouse=True)

@@ -15,8 +15,8 @@ from constraints.errors import InputError
 from constraints.io import write_csv
 from constraints.problem import Problem
 from constraints.roster import Roster
-from scheduler.read_roster import read_roster
-from scheduler.workbook import write_workbook
+from scheduler.report.read_roster import read_roster
+from scheduler.report.workbook import write_workbook
 
 
 @pytest.fixture(scope="module")

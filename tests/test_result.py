@@ -1,4 +1,4 @@
-"""Tests of scheduler.result: RosterResult's summary.json and roster.csv shapes, and SolveParams."""
+"""Tests of scheduler.solver.result: RosterResult's summary.json and roster.csv shapes, and SolveParams."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from factories import MONDAY, tiny_config, tiny_problem
 
 from constraints.roster import ROSTER_COLUMNS
-from scheduler.result import Progress, RosterResult, SolveParams
-from scheduler.solve import solve
+from scheduler.solver.result import Progress, RosterResult, SolveParams
+from scheduler.solver.solve import solve
 
 
 @pytest.fixture(scope="module")

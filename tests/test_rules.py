@@ -15,8 +15,8 @@ from constraints.problem import Problem
 from constraints.roster import Block, Roster
 from constraints.rules import RULES, check_roster, enabled_rules, get_rule, precheck
 from constraints.staff import Staff
-from scheduler.result import SolveParams
-from scheduler.solve import solve
+from scheduler.solver.result import SolveParams
+from scheduler.solver.solve import solve
 
 FAST = SolveParams(time_limit_seconds=4.0, seed=0, workers=2)
 

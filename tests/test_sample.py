@@ -1,4 +1,4 @@
-"""Tests of scheduler.sample: the sample branch's files, and its customer flow measured against DESIGN.md.
+"""Tests of scheduler.sample.generator: the sample branch's files, and its customer flow measured against DESIGN.md.
 
 Run ``python tests/test_sample.py`` to print the measured flow statistics of the default sample.
 """
@@ -20,8 +20,8 @@ from constraints.errors import InputError, InputWarning
 from constraints.io import read_table
 from constraints.staff import read_absences, read_staff
 from forecasts.tickets import read_tickets
-from scheduler import sample as sample_mod
-from scheduler.sample import SERVICES, TICKET_HEADER, SampleBranch, day_factors, generate_sample
+from scheduler.sample import generator as sample_mod
+from scheduler.sample.generator import SERVICES, TICKET_HEADER, SampleBranch, day_factors, generate_sample
 
 WINDOW_COUNTER = {
     **dict.fromkeys("1234", "high_counter"),

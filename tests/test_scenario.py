@@ -1,4 +1,4 @@
-"""Tests of scheduler.scenario: variants without mutation, and what-if directions that make sense."""
+"""Tests of scheduler.app.scenario: variants without mutation, and what-if directions that make sense."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import os
 import pytest
 
 from constraints.rules import check_roster
-from scheduler.sample import generate_sample
-from scheduler.scenario import KPI_COLUMNS, Scenario, compare
+from scheduler.app.scenario import KPI_COLUMNS, Scenario, compare
+from scheduler.sample.generator import generate_sample
 
 TIME_LIMIT = float(os.environ.get("PAIBAN_TIME_LIMIT", "10"))
 

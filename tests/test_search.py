@@ -1,4 +1,4 @@
-"""Tests of scheduler.search: the budget's safety caps and the neighbourhoods of the LNS."""
+"""Tests of scheduler.solver.search: the budget's safety caps and the neighbourhoods of the LNS."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from factories import MONDAY, SATURDAY, tiny_problem
 from ortools.sat.python import cp_model
 
-from scheduler.model import build_model
-from scheduler.search import DTIME_PER_SECOND, Budget, DaySearch, in_background
-from scheduler.variables import Assignment
+from scheduler.solver.model import build_model
+from scheduler.solver.search import DTIME_PER_SECOND, Budget, DaySearch, in_background
+from scheduler.solver.variables import Assignment
 
 
 def test_budget_gives_a_loaded_machine_longer_until_the_first_roster() -> None:

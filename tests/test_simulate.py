@@ -1,4 +1,4 @@
-"""Tests of scheduler.simulate: the event loop against Erlang, window changes, priority, replay and the week."""
+"""Tests of scheduler.simulation.simulate: the event loop against Erlang, window changes, priority, replay and the week."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from forecasts.queueing import erlang_a, erlang_c
 from forecasts.service import default_profile
 from forecasts.staffing import stationary_required
 from forecasts.transient import day_demand
-from scheduler.simulate import SIMULATION_COLUMNS, open_windows, serve_queue, simulate_week
+from scheduler.simulation.simulate import SIMULATION_COLUMNS, open_windows, serve_queue, simulate_week
 
 MONDAY = dt.date(2026, 11, 2)
 

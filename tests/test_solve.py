@@ -1,4 +1,4 @@
-"""Tests of scheduler.solve: rosters that hold every rule, reproducibility, progress, limits and infeasibility."""
+"""Tests of scheduler.solver.solve: rosters that hold every rule, reproducibility, progress, limits and infeasibility."""
 
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from constraints.problem import Problem
 from constraints.rules import check_roster
 from constraints.staff import Staff
-from scheduler.model import build_model
-from scheduler.result import Progress, SolveParams
-from scheduler.search import days_pattern
-from scheduler.solve import relative_gap, solve
+from scheduler.solver.model import build_model
+from scheduler.solver.result import Progress, SolveParams
+from scheduler.solver.search import days_pattern
+from scheduler.solver.solve import relative_gap, solve
 
 FAST = SolveParams(time_limit_seconds=3.0, seed=0, workers=2)
 

@@ -1,4 +1,4 @@
-"""Tests of scheduler.submodel: a day's cut-down model solves a neighbourhood as the week's model does."""
+"""Tests of scheduler.solver.submodel: a day's cut-down model solves a neighbourhood as the week's model does."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 from factories import MONDAY, SATURDAY, tiny_problem
 from ortools.sat.python import cp_model
 
-from scheduler.model import build_model
-from scheduler.search import DaySearch
-from scheduler.submodel import WeekIndex, day_models, export_model
+from scheduler.solver.model import build_model
+from scheduler.solver.search import DaySearch
+from scheduler.solver.submodel import WeekIndex, day_models, export_model
 
 DAYS = [MONDAY, MONDAY.replace(day=1), SATURDAY]
 

@@ -1,4 +1,4 @@
-"""Tests of scheduler.variables: the container's structure and its answers to the rules' questions."""
+"""Tests of scheduler.solver.variables: the container's structure and its answers to the rules' questions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from factories import MONDAY, TINY_STAFF, tiny_config, tiny_problem
 from ortools.sat.python import cp_model
 
 from constraints.rules.base import ModelVars
-from scheduler.variables import Assignment, RosterVars, shift_templates
+from scheduler.solver.variables import Assignment, RosterVars, shift_templates
 
 
 def _solve(rv: RosterVars) -> cp_model.CpSolver:

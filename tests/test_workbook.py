@@ -12,12 +12,13 @@ from openpyxl import load_workbook
 from openpyxl.chart import LineChart
 from openpyxl.workbook.workbook import Workbook
 
+from constraints.handovers import Handover
 from constraints.problem import Problem
 from constraints.roster import Roster
-from scheduler.result import Handover, RosterResult, SolveParams
-from scheduler.workbook import build_workbook, read_workbook, write_workbook
-from scheduler.workbook.kpi_sheet import per_day_kpis
-from scheduler.workbook.style import ACTIVITY_COLOURS
+from scheduler.report.workbook import build_workbook, read_workbook, write_workbook
+from scheduler.report.workbook.kpi_sheet import per_day_kpis
+from scheduler.report.workbook.style import ACTIVITY_COLOURS
+from scheduler.solver.result import RosterResult, SolveParams
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """What a rule is, and the questions a rule may ask the model's variables.
 
 A rule has two halves that live together in one module: ``encode`` adds it to a CP-SAT model through a
-:class:`ModelVars` container (the protocol is defined here; ``scheduler.variables`` implements it, so this
+:class:`ModelVars` container (the protocol is defined here; ``scheduler.solver.variables`` implements it, so this
 package never imports a solver), and ``check`` audits any finished :class:`~constraints.roster.Roster` without
 a solver — one the solver returned or one a person edited in Excel. ``precheck`` finds, from the problem alone,
 slots where the rule cannot hold whatever the roster (used to explain an infeasible week quickly).
@@ -62,7 +62,7 @@ class PenaltyTerm:
 
 @runtime_checkable
 class ModelVars(Protocol):
-    """The questions a rule asks the variables of a roster model (implemented in ``scheduler.variables``).
+    """The questions a rule asks the variables of a roster model (implemented in ``scheduler.solver.variables``).
 
     ``p`` is a staff id, ``d`` a date, ``s`` a slot index into that day's ``slot_starts``. Every answer is an
     expression that is 0 where the thing cannot happen (e.g. ``doing`` a counter the person has no skill for).

@@ -7,7 +7,7 @@ lunch, not the one on the floor, and *free to take over* — doing one of ``back
 office or the low counter, where work can be put down at once; not the cash counter, not the meeting).
 
 The handovers of the floor (lunch, end of shift, other duties) are derived from the roster for the
-lobby-manager log (大堂经理工作日志) by ``scheduler.handovers``.
+lobby-manager log (大堂经理工作日志) by ``constraints.handovers``.
 """
 
 from __future__ import annotations

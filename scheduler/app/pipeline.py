@@ -1,0 +1,207 @@
+"""The weekly run: branch files → forecast → required windows → roster → simulation → outputs.
+
+``load_branch`` reads a branch's exports once; ``plan_week`` runs the pipeline for one week and returns a
+:class:`WeekPlan` holding every intermediate result (a notebook can look at any of them); ``write_plan``
+writes the stable output files (roster.csv, requirements.csv, summary.json, roster.xlsx, forecast.csv,
+simulation.csv) all at once, atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from constraints.calendar import BranchCalendar, Day
+from constraints.config import BranchConfig, load_config
+from constraints.errors import InputError
+from constraints.io import write_csv
+from constraints.problem import CounterDemand, Problem
+from constraints.roster import Roster
+from constraints.staff import Absence, Staff, read_absences, read_staff
+from forecasts.arrivals import count_arrivals
+from forecasts.service import ServiceProfile, estimate_profiles
+from forecasts.staffing import build_demand, requirements_frame
+from forecasts.tickets import read_tickets
+from forecasts.weekly import FORECAST_COLUMNS, forecast_week
+from scheduler.report.outputs import write_outputs
+from scheduler.simulation.simulate import SIMULATION_COLUMNS, SimulationResult, simulate_week
+from scheduler.solver.result import Progress, RosterResult, SolveParams
+from scheduler.solver.solve import solve
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A branch's inputs, read and validated once; what-ifs are copies (:meth:`replace`)."""
+
+    config: BranchConfig
+    staff: Staff
+    tickets: pd.DataFrame
+    absences: tuple[Absence, ...] = ()
+    files: Mapping[str, Path] = field(default_factory=dict)
+
+    @property
+    def calendar(self) -> BranchCalendar:
+        """The branch's calendar (config + overrides)."""
+        return BranchCalendar(self.config)
+
+    def replace(self, **changes: Any) -> Branch:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def next_monday(self) -> dt.date:
+        """The Monday after the last ticket: the natural week to plan."""
+        last = pd.Timestamp(self.tickets["issued_at"].max()).date()
+        return last + dt.timedelta(days=7 - last.weekday())
+
+
+def read_people(
+    staff: str | Path, leave: str | Path | None = None, events: str | Path | None = None
+) -> tuple[Staff, tuple[Absence, ...]]:
+    """The staff list and everyone's leave and events."""
+    people = read_staff(staff)
+    away: list[Absence] = []
+    if leave:
+        away += read_absences(leave, people, kind="leave")
+    if events:
+        away += read_absences(events, people, kind="event")
+    return people, tuple(away)
+
+
+def load_branch(
+    tickets: str | Path | Sequence[str | Path],
+    staff: str | Path,
+    config: str | Path | None = None,
+    leave: str | Path | None = None,
+    events: str | Path | None = None,
+) -> Branch:
+    """Read a branch's files: queue tickets, staff list, branch.toml, and optional leave and events."""
+    cfg = load_config(config)
+    people, away = read_people(staff, leave, events)
+    tk = read_tickets(tickets, cfg, BranchCalendar(cfg))
+    if tk.empty:
+        raise InputError("排队数据为空 (no tickets in the export)", argument="--tickets")
+    ticket_paths = [tickets] if isinstance(tickets, (str, Path)) else list(tickets)
+    files: dict[str, Path] = {f"tickets{i or ''}": Path(t) for i, t in enumerate(ticket_paths)}
+    for name, p in (("staff", staff), ("config", config), ("leave", leave), ("events", events)):
+        if p:
+            files[name] = Path(p)
+    return Branch(config=cfg, staff=people, tickets=tk, absences=away, files=files)
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    """Every step of one week's run, for a notebook to look at."""
+
+    branch: Branch
+    monday: dt.date
+    forecast: pd.DataFrame
+    profiles: Mapping[str, ServiceProfile]
+    problem: Problem
+    result: RosterResult
+    requirements: pd.DataFrame
+    simulation: SimulationResult | None = None
+
+    @property
+    def roster(self) -> Roster | None:
+        """The roster (None when the week could not be staffed)."""
+        return self.result.roster
+
+    @property
+    def days(self) -> list[Day]:
+        """The seven days of the week."""
+        return list(self.problem.days)
+
+
+def forecast_demand(
+    branch: Branch, monday: dt.date, demand_scale: float = 1.0
+) -> tuple[pd.DataFrame, dict[str, ServiceProfile], dict[tuple[dt.date, str], CounterDemand]]:
+    """Forecast the week's arrivals (fitted on the tickets before ``monday``) and the windows they need."""
+    cal = branch.calendar
+    past = branch.tickets[branch.tickets["issued_at"] < pd.Timestamp(monday)]
+    if past.empty:
+        raise InputError(
+            f"{monday} 之前没有取号历史, 无法预测 (no ticket history before {monday} to forecast from)",
+            argument="--week",
+            value=monday.isoformat(),
+        )
+    forecast = forecast_week(count_arrivals(past, cal), cal, monday)
+    if demand_scale != 1.0:
+        forecast = forecast.copy()
+        for col in ("mean", "q10", "q50", "q80", "q90", "q95"):
+            if col in forecast:
+                forecast[col] = forecast[col] * demand_scale
+    profiles = estimate_profiles(past, branch.config)
+    demand = build_demand(
+        forecast, cal.week(monday), branch.config, profiles, statistic=branch.config.rules.demand.quantile
+    )
+    return forecast, profiles, demand
+
+
+def plan_week(
+    branch: Branch,
+    monday: dt.date,
+    params: SolveParams | None = None,
+    *,
+    demand_scale: float = 1.0,
+    replications: int = 20,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> WeekPlan:
+    """Forecast → requirement → roster → simulation for the week starting ``monday``."""
+    forecast, profiles, demand = forecast_demand(branch, monday, demand_scale)
+    problem = Problem.for_week(branch.config, branch.staff, monday, branch.absences, demand, branch.calendar)
+    params = params or SolveParams.from_config(branch.config)
+    if on_progress is not None:
+        params = dataclasses.replace(params, progress_callback=on_progress)
+    result = solve(problem, params)
+    open_windows: dict[tuple[dt.date, str], np.ndarray] | None = None
+    simulation = None
+    if result.roster is not None:
+        ids = branch.staff.ids()
+        open_windows = {
+            (day.date, counter): arr
+            for day in problem.open_days
+            for counter, arr in result.roster.open_windows(day, ids).items()
+        }
+        if replications > 0:
+            simulation = simulate_week(
+                result.roster,
+                list(problem.days),
+                branch.config,
+                profiles,
+                forecast=forecast,
+                replications=replications,
+                seed=params.seed,
+            )
+    requirements = requirements_frame(demand, problem.days, open_windows)
+    return WeekPlan(branch, monday, forecast, profiles, problem, result, requirements, simulation)
+
+
+def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[str, Path]:
+    """Write roster.csv, requirements.csv, summary.json, roster.xlsx, forecast.csv and simulation.csv."""
+    out = Path(out_dir)
+    kpis = {"per_day": plan.simulation.per_day()} if plan.simulation is not None else None
+    written = write_outputs(
+        out,
+        roster=plan.roster,
+        problem=plan.problem,
+        result=plan.result,
+        requirements=plan.requirements,
+        forecast=plan.forecast,
+        summary=plan.result.summary(lang),
+        lang=lang,
+        inputs=dict(plan.branch.files),
+        kpis=kpis,
+    )
+    write_csv(plan.forecast[list(FORECAST_COLUMNS)].round(3), out / "forecast.csv")
+    written["forecast.csv"] = out / "forecast.csv"
+    if plan.simulation is not None:
+        write_csv(plan.simulation.slots[list(SIMULATION_COLUMNS)], out / "simulation.csv")
+        written["simulation.csv"] = out / "simulation.csv"
+    return written

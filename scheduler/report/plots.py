@@ -1,0 +1,348 @@
+"""Plots for notebooks and reports: forecast heatmap, roster Gantt, windows, waits, scenario comparison.
+
+Every function draws with matplotlib's object API (no pyplot state, safe under the Agg backend), returns the
+:class:`~matplotlib.figure.Figure`, and takes ``ax`` (an Axes, or one Axes per panel for small multiples) and
+``lang`` ("zh" or "en"; default: the language in force, :func:`constraints.i18n.language`). Chinese labels need a
+CJK font: :func:`setup_cjk_font` finds one; when there is none every label is English, whatever the language,
+and names written in Chinese (people, scenarios) are replaced by ids, so no glyph ever renders as a box.
+The palette, fonts and helpers live in :mod:`scheduler.report.plot_common`, the week timelines (windows, waits) in
+:mod:`scheduler.report.plot_timeline`; everything public is importable from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import blended_transform_factory
+
+from constraints.i18n import ACTIVITY_LABELS, label, tr
+from constraints.io import atomic_write
+from constraints.roster import ACTIVITIES, Roster
+from constraints.staff import POSTS, Staff
+from scheduler.report.plot_common import (
+    ACTIVITY_COLORS,
+    as_date,
+    counter_name,
+    day_label,
+    minutes,
+    panels,
+    resolve_lang,
+    safe_text,
+    set_title,
+    setup_cjk_font,
+)
+from scheduler.report.plot_timeline import wait_plot, windows_plot
+
+__all__ = [
+    "ACTIVITY_COLORS",
+    "METRICS",
+    "compare_plot",
+    "day_label",
+    "forecast_heatmap",
+    "roster_gantt",
+    "save",
+    "setup_cjk_font",
+    "wait_plot",
+    "windows_plot",
+]
+
+_PEAK_LABELS = {"peak": "peak", "高峰": "peak", "trough": "trough", "低谷": "trough"}
+
+
+# ---- forecast heatmap ------------------------------------------------------------------------------------
+
+_PEAK_INK = "#1B2A49"
+_CLOSED = "#E4E4E4"
+
+
+def _outline(mask: np.ndarray) -> list[list[tuple[float, float]]]:
+    """Segments around the True cells of an image-like mask (cell (i, j) spans j±0.5, i±0.5)."""
+    segs: list[list[tuple[float, float]]] = []
+    rows, cols = mask.shape
+    for i, j in zip(*np.nonzero(mask), strict=True):
+        x0, x1, y0, y1 = j - 0.5, j + 0.5, i - 0.5, i + 0.5
+        if i == 0 or not mask[i - 1, j]:
+            segs.append([(x0, y0), (x1, y0)])
+        if i == rows - 1 or not mask[i + 1, j]:
+            segs.append([(x0, y1), (x1, y1)])
+        if j == 0 or not mask[i, j - 1]:
+            segs.append([(x0, y0), (x0, y1)])
+        if j == cols - 1 or not mask[i, j + 1]:
+            segs.append([(x1, y0), (x1, y1)])
+    return segs
+
+
+def forecast_heatmap(
+    forecast: pd.DataFrame,
+    counter: str | None = None,
+    *,
+    value: str = "mean",
+    ax: Axes | None = None,
+    lang: str | None = None,
+) -> Figure:
+    """Days × slots heatmap of forecast arrivals; peak cells outlined, trough cells washed out.
+
+    ``counter=None`` sums the counters; a cell is then a peak when any counter peaks there and a trough when
+    every counter is in a trough. Outlines are patches with gid ``"peak"``, wash-outs gid ``"trough"``.
+    """
+    lg = resolve_lang(lang)
+    df = forecast if counter is None else forecast[forecast["counter"] == counter]
+    if df.empty:
+        raise ValueError(f"no forecast rows for counter {counter!r}")
+    df = df.assign(_date=[as_date(v) for v in df["date"]], _slot=minutes(df["slot"]))
+    grid = df.pivot_table(index="_date", columns="_slot", values=value, aggfunc="sum").sort_index()
+    dates, slots = list(grid.index), [int(s) for s in grid.columns]
+    kinds: dict[tuple[dt.date, int], str] = {}
+    if "label" in df.columns:
+        for (d, s), labels in df.groupby(["_date", "_slot"])["label"]:
+            ks = {_PEAK_LABELS.get(str(x), "normal") for x in labels}
+            kinds[(as_date(d), int(str(s)))] = (
+                "peak" if "peak" in ks else "trough" if ks == {"trough"} else "normal"
+            )
+
+    fig, (a,), new = panels(1, ax, (max(7.0, 0.2 * len(slots) + 2.5), 0.42 * len(dates) + 1.8))
+    cmap = colormaps["YlOrRd"].with_extremes(bad=_CLOSED)
+    values = grid.to_numpy(dtype=float)
+    img = a.imshow(values, aspect="auto", cmap=cmap, interpolation="nearest")
+    peak = np.zeros(grid.shape, dtype=bool)
+    for (d, s), kind in kinds.items():
+        i, j = dates.index(d), slots.index(s)
+        if kind == "peak":
+            peak[i, j] = True
+            a.add_patch(
+                Rectangle(
+                    (j - 0.5, i - 0.5),
+                    1,
+                    1,
+                    fill=False,
+                    lw=0,
+                    hatch="///",
+                    hatchcolor=_PEAK_INK,
+                    alpha=0.55,
+                    gid="peak",
+                )
+            )
+        elif kind == "trough":
+            a.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fc="white", alpha=0.6, lw=0, gid="trough"))
+    a.add_collection(LineCollection(_outline(peak), colors=_PEAK_INK, linewidths=1.6, gid="peak_outline"))
+    hours = [j for j, s in enumerate(slots) if s % 60 == 0]
+    a.set_xticks([j - 0.5 for j in hours], [f"{slots[j] // 60:02d}:00" for j in hours])
+    a.set_yticks(range(len(dates)), [day_label(d, lg) for d in dates])
+    a.set_xlabel(tr("时刻", "Time of day", lg))
+    cbar = fig.colorbar(img, ax=a, pad=0.01, fraction=0.04)
+    cbar.set_label(tr("预测到达人数 / 时段", "Forecast arrivals per slot", lg))
+    if kinds:
+        a.legend(
+            handles=[
+                Patch(fc="none", ec=_PEAK_INK, lw=1.6, hatch="///", label=tr("高峰", "Peak", lg)),
+                Patch(fc="#FBF7EC", ec="#BBBBBB", label=tr("低谷 (淡化)", "Trough (washed out)", lg)),
+            ]
+            + (
+                [Patch(fc=_CLOSED, ec="#BBBBBB", label=tr("不营业", "Closed", lg))]
+                if np.isnan(values).any()
+                else []
+            ),
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=3,
+            frameon=False,
+            fontsize=9,
+        )
+    what = counter_name(counter, lg) if counter else tr("全部柜台", "all counters", lg)
+    set_title(fig, [a], new, tr(f"预测客流 · {what}", f"Forecast arrivals · {what}", lg))
+    return fig
+
+
+# ---- roster Gantt ----------------------------------------------------------------------------------------
+
+
+_POST_ORDER = {p: i for i, p in enumerate(POSTS)}
+
+
+def _people(roster: Roster, staff: Staff | None, lg: str) -> list[tuple[str, str, str]]:
+    """(staff_id, shown name, post label) in post order then file order; ids not on the staff list last."""
+    known = [] if staff is None else sorted(staff, key=lambda p: _POST_ORDER.get(p.post, len(_POST_ORDER)))
+    rows = [(p.staff_id, safe_text(p.name, p.staff_id), label(POSTS, p.post, lg)) for p in known]
+    listed = {sid for sid, _, _ in rows}
+    unknown = sorted({b.staff_id for b in roster.blocks} - listed)
+    return rows + [(sid, sid, "" if staff is None else "?") for sid in unknown]
+
+
+def roster_gantt(
+    roster: Roster,
+    staff: Staff | None = None,
+    day: dt.date | str | None = None,
+    *,
+    ax: Axes | Sequence[Axes] | None = None,
+    lang: str | None = None,
+) -> Figure:
+    """People (grouped by post) × time of day, one bar per roster block coloured by :data:`ACTIVITY_COLORS`.
+
+    ``day=None`` draws every date of the roster as side-by-side small multiples sharing the people axis.
+    Each panel's bars are one ``BarContainer`` (one bar per block).
+    """
+    lg = resolve_lang(lang)
+    dates = [as_date(day)] if day is not None else roster.dates()
+    if not dates:
+        raise ValueError("the roster has no blocks")
+    people = _people(roster, staff, lg)
+    row = {sid: i for i, (sid, _, _) in enumerate(people)}
+    t0 = min((b.start for b in roster.blocks), default=8 * 60) // 60
+    t1 = -(-max((b.end for b in roster.blocks), default=18 * 60) // 60)
+    many = len(dates) > 1
+    size = (max(8.0, 2.3 * len(dates) + 1.8), 0.3 * len(people) + 1.9)
+    fig, axes, new = panels(len(dates), ax, size, ncols=len(dates), sharey=True)
+    for a, d in zip(axes, dates, strict=True):
+        blocks = [b for b in roster.blocks if b.date == d and b.staff_id in row]
+        a.barh(
+            [row[b.staff_id] for b in blocks],
+            [(b.end - b.start) / 60 for b in blocks],
+            left=[b.start / 60 for b in blocks],
+            height=0.72,
+            color=[ACTIVITY_COLORS.get(b.activity, "#000000") for b in blocks],
+            edgecolor="white",
+            linewidth=0.6,
+        )
+        for sid, i in row.items():
+            if not roster.works(d, sid):
+                a.text(
+                    (t0 + t1) / 2,
+                    i,
+                    tr("休", "off", lg),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="#A0A0A0",
+                )
+        a.set_xlim(t0, t1)
+        step = 2 if many else 1
+        a.set_xticks(range(t0 + (t0 % step), t1 + 1, step))
+        a.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{int(x)}" if many else f"{int(x):02d}:00"))
+        a.grid(axis="x", color="#E0E0E0", lw=0.6)
+        a.set_axisbelow(True)
+        if many:
+            a.set_title(day_label(d, lg), fontsize=10)
+        bounds = [i for i in range(1, len(people)) if people[i][2] != people[i - 1][2]]
+        for y in bounds:
+            a.axhline(y - 0.5, color="#888888", lw=0.6)
+        a.tick_params(axis="y", length=0)
+    axes[0].set_yticks(range(len(people)), [name for _, name, _ in people], fontsize=9)
+    axes[0].set_ylim(len(people) - 0.5, -0.5)
+    if any(post for _, _, post in people):
+        edges = [0, *[i for i in range(1, len(people)) if people[i][2] != people[i - 1][2]], len(people)]
+        last = axes[-1]
+        tf = blended_transform_factory(last.transAxes, last.transData)
+        for lo, hi in itertools.pairwise(edges):
+            last.text(
+                1.02, (lo + hi - 1) / 2, people[lo][2], transform=tf, va="center", fontsize=8, color="#555555"
+            )
+    present = [a for a in ACTIVITIES if any(b.activity == a for b in roster.blocks)]
+    handles = [Patch(color=ACTIVITY_COLORS[a], label=label(ACTIVITY_LABELS, a, lg)) for a in present]
+    if new:
+        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
+    else:
+        axes[0].legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(handles))
+    title = tr("排班甘特图", "Roster", lg) + ("" if many else f" · {day_label(dates[0], lg)}")
+    set_title(fig, axes, new, title)
+    return fig
+
+
+# ---- scenario comparison ---------------------------------------------------------------------------------
+
+METRICS: dict[str, tuple[str, str, str]] = {
+    "staff_hours": ("员工工时 (小时)", "Staff hours", "{:.0f}"),
+    "cost": ("成本 (元)", "Cost (CNY)", "{:,.0f}"),
+    "mean_wait_min": ("平均等待 (分钟)", "Mean wait (min)", "{:.1f}"),
+    "share_within_target": ("目标内叫号比例", "Share within target", "{:.0%}"),
+    "p90_wait_min": ("P90 等待 (分钟)", "P90 wait (min)", "{:.1f}"),
+    "abandoned": ("放弃人数", "Abandoned", "{:.0f}"),
+    "violations": ("违反规则数", "Rule violations", "{:.0f}"),
+}
+"""Comparison columns :func:`compare_plot` knows: (Chinese label, English label, value format)."""
+
+_SOLVED = {"optimal", "feasible", "ok", ""}
+
+
+def compare_plot(
+    comparison: pd.DataFrame,
+    metrics: Sequence[str] = ("staff_hours", "mean_wait_min", "share_within_target"),
+    *,
+    ax: Axes | Sequence[Axes] | None = None,
+    lang: str | None = None,
+) -> Figure:
+    """Scenarios side by side: one panel per metric, one horizontal bar per scenario, first row = baseline.
+
+    The baseline bar is dark and its value a dotted reference line; each other bar is labelled with its value
+    and the change against the baseline. A scenario whose ``status`` is not optimal/feasible is hatched.
+    """
+    lg = resolve_lang(lang)
+    metrics = [m for m in metrics if m in comparison.columns]
+    if not metrics or comparison.empty:
+        raise ValueError(f"nothing to compare: need rows and at least one of {list(METRICS)} as columns")
+    names = [str(v) for v in comparison["scenario"]] if "scenario" in comparison.columns else []
+    names = [safe_text(n, f"#{i + 1}") for i, n in enumerate(names)] or [
+        f"#{i + 1}" for i in range(len(comparison))
+    ]
+    status = [str(s).lower() for s in comparison.get("status", pd.Series([""] * len(comparison)))]
+    failed = [s not in _SOLVED for s in status]
+    ticks = [
+        n + (tr(f" (无解: {status[i]})", f" ({status[i]})", lg) if failed[i] else "")
+        for i, n in enumerate(names)
+    ]
+    size = (3.4 * len(metrics) + 1.6, 0.42 * len(names) + 1.6)
+    fig, axes, new = panels(len(metrics), ax, size, ncols=len(metrics), sharey=True)
+    ys = np.arange(len(names))
+    for a, m in zip(axes, metrics, strict=True):
+        vals = pd.to_numeric(comparison[m], errors="coerce").to_numpy(dtype=float)
+        colours = ["#4D4D4D"] + ["#5B9BD5"] * (len(vals) - 1)
+        bars = a.barh(ys, np.nan_to_num(vals), color=colours, height=0.62)
+        for b, bad in zip(bars, failed, strict=True):
+            if bad:
+                b.set_hatch("///")
+                b.set_edgecolor("#C62828")
+        zh, en, fmt = METRICS.get(m, (m, m, "{:g}"))
+        top = np.nanmax(np.abs(vals)) if np.isfinite(vals).any() else 1.0
+        for i, v in enumerate(vals):
+            text = "—" if not np.isfinite(v) else fmt.format(v)
+            if i and np.isfinite(v) and np.isfinite(vals[0]) and v != vals[0]:
+                sign = "+" if v > vals[0] else "−"
+                if m == "share_within_target":
+                    pp = f"{abs(v - vals[0]) * 100:.0f}"
+                    text += tr(f" ({sign}{pp} 个百分点)", f" ({sign}{pp} pp)", lg)
+                else:
+                    text += f" ({sign}{fmt.format(abs(v - vals[0]))})"
+            a.text(max(v, 0) if np.isfinite(v) else 0, i, " " + text, va="center", fontsize=8)
+        if np.isfinite(vals[0]):
+            a.axvline(vals[0], color="#4D4D4D", lw=0.8, ls=":")
+        if m == "share_within_target":
+            a.set_xlim(0, 1.5)
+            a.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+            a.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0%}"))
+        else:
+            a.set_xlim(0, top * 1.45 if top > 0 else 1)
+        a.set_title(tr(zh, en, lg), fontsize=10)
+        a.grid(axis="x", color="#EBEBEB", lw=0.6)
+        a.set_axisbelow(True)
+        a.tick_params(axis="y", length=0)
+    axes[0].set_yticks(ys, ticks)
+    axes[0].set_ylim(len(names) - 0.5, -0.5)
+    set_title(fig, axes, new, tr("情景比较 (第一行为基准)", "Scenarios compared (first row = baseline)", lg))
+    return fig
+
+
+def save(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
+    """Write the figure as PNG, atomically (nothing half-written on failure); returns the path."""
+    with atomic_write(path, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=dpi, bbox_inches="tight")
+    return Path(path)

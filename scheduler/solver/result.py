@@ -1,0 +1,207 @@
+"""The result of a solve: a roster (or the reason there is none) that explains itself.
+
+:class:`RosterResult` carries the status, the roster, the objective and its named terms in CNY, the bound
+and gap, timings, the violations every rule's ``check`` finds in the roster (soft notes included), the
+explanation when the week cannot be staffed, the lobby handovers, and the parameters and versions that
+produced it. ``summary()`` is the summary.json shape; ``to_frame()`` the roster.csv shape.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from constraints.handovers import Handover
+from constraints.problem import Problem
+from constraints.roster import ROSTER_COLUMNS, Roster, Violation
+
+STATUSES: tuple[str, ...] = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One moment of a solve: best objective and bound so far (CNY), their gap, seconds since the start."""
+
+    seconds: float
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    solutions: int
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How to solve. Defaults come from ``config.solver`` (see :meth:`from_config`).
+
+    ``deterministic`` (default) makes the same seed give the same roster: every CP-SAT call of the search
+    (:mod:`scheduler.solver.search`) is single-threaded with a fixed seed and limited by *deterministic* time —
+    ``time_limit_seconds × search.DTIME_PER_SECOND`` work units in all, so the wall time it takes depends on
+    the machine (a safety cap of 3 × the limit + 5 s stops it — 10 × the limit + 60 s while no roster has been
+    found yet; then ``reproducible`` is False). Otherwise the
+    same search is limited by wall-clock seconds: it honours the limit exactly, but how far it gets (and so
+    the roster) depends on the machine's load. ``workers`` local searches with consecutive seeds race for the
+    first roster (the lowest seed that finds one wins, so this stays deterministic).
+    """
+
+    time_limit_seconds: float = 30.0
+    seed: int = 0
+    workers: int = 2
+    relax: tuple[str, ...] = ()
+    log_progress: bool = False
+    progress_callback: Callable[[Progress], None] | None = None
+    deterministic: bool = True
+    relax_penalty_cny: float = 10_000.0
+    explain_seconds: float = 20.0
+    symmetry_breaking: bool = True
+    start: Roster | None = None
+    """A roster to start from (last week's, or the one before a what-if change): kept where it still holds."""
+
+    @classmethod
+    def from_config(cls, config: Any, **changes: Any) -> SolveParams:
+        """Params from ``config.solver`` with changes (``None`` values are ignored)."""
+        base = {
+            "time_limit_seconds": config.solver.time_limit_seconds,
+            "seed": config.solver.seed,
+            "workers": config.solver.workers,
+        }
+        base.update({k: v for k, v in changes.items() if v is not None})
+        if "relax" in base:
+            base["relax"] = tuple(base["relax"])
+        return cls(**base)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters for summary.json (no callback)."""
+        return {
+            "time_limit_seconds": self.time_limit_seconds,
+            "seed": self.seed,
+            "workers": self.workers,
+            "relax": list(self.relax),
+            "deterministic": self.deterministic,
+            "relax_penalty_cny": self.relax_penalty_cny,
+            "warm_start": self.start is not None,
+        }
+
+
+def versions() -> dict[str, str]:
+    """python, ortools and paiban versions."""
+
+    def v(name: str) -> str:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            return "unknown"
+
+    return {"python": platform.python_version(), "ortools": v("ortools"), "paiban": v("paiban")}
+
+
+@dataclass
+class RosterResult:
+    """What a solve returns."""
+
+    status: str
+    problem: Problem
+    params: SolveParams
+    roster: Roster | None = None
+    objective: float | None = None
+    best_bound: float | None = None
+    gap: float | None = None
+    avoidable_gap: float | None = None
+    solve_seconds: float = 0.0
+    first_feasible_seconds: float | None = None
+    penalties: dict[str, float] = field(default_factory=dict)
+    violations: list[Violation] = field(default_factory=list)
+    explanation: list[Violation] = field(default_factory=list)
+    handovers: list[Handover] = field(default_factory=list)
+    progress: list[Progress] = field(default_factory=list)
+    reproducible: bool = True
+    search_log: list[str] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=versions)
+
+    @property
+    def seed(self) -> int:
+        """The seed that produced it."""
+        return self.params.seed
+
+    @property
+    def has_roster(self) -> bool:
+        """True when a roster was found."""
+        return self.roster is not None
+
+    @property
+    def hard_violations(self) -> list[Violation]:
+        """Violations of hard rules in the roster (relaxed rules' breaks, or none)."""
+        return [v for v in self.violations if v.hard]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is a roster and it holds every hard rule (exit status 0)."""
+        return self.roster is not None and not self.hard_violations
+
+    def staff_hours(self) -> dict[str, float]:
+        """Paid hours of each person over the plan (0 for those off all week)."""
+        if self.roster is None:
+            return {}
+        dates = [d.date for d in self.problem.days]
+        return {sid: round(self.roster.hours(sid, dates), 2) for sid in self.problem.staff.ids()}
+
+    def time_to_gap(self, gap: float) -> float | None:
+        """Seconds until the gap first fell to ``gap`` or below (None if never)."""
+        for p in self.progress:
+            if p.gap is not None and p.gap <= gap + 1e-12:
+                return p.seconds
+        return None
+
+    def summary(self, lang: str = "zh") -> dict[str, Any]:
+        """summary.json: status, objective, bound, gap, timings, staff hours, violations, parameters, versions."""
+        return {
+            "status": self.status,
+            "ok": self.ok,
+            "objective": _round(self.objective),
+            "best_bound": _round(self.best_bound),
+            "gap": _round(self.gap, 6),
+            "avoidable_gap": _round(self.avoidable_gap, 6),
+            "solve_seconds": round(self.solve_seconds, 3),
+            "first_feasible_seconds": _round(self.first_feasible_seconds, 3),
+            "reproducible": self.reproducible,
+            "staff_hours": self.staff_hours(),
+            "penalties": {k: round(v, 2) for k, v in self.penalties.items()},
+            "violations": [v.as_dict(lang) for v in self.violations],
+            "explanation": [v.as_dict(lang) for v in self.explanation],
+            "handovers": [
+                {
+                    "date": h.date.isoformat(),
+                    "time": f"{h.time // 60:02d}:{h.time % 60:02d}",
+                    "from": h.from_staff,
+                    "to": h.to_staff,
+                    "reason": h.reason,
+                    "president": h.president,
+                }
+                for h in self.handovers
+            ],
+            "parameters": self.params.as_dict(),
+            "seed": self.seed,
+            "versions": self.versions,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """roster.csv rows (empty with the columns when there is no roster)."""
+        if self.roster is None:
+            return pd.DataFrame(columns=list(ROSTER_COLUMNS))
+        return self.roster.to_frame(self.problem.staff)
+
+    def __repr__(self) -> str:
+        obj = f"{self.objective:,.0f} CNY" if self.objective is not None else "—"
+        gap = f"{self.gap:.2%}" if self.gap is not None else "—"
+        return (
+            f"<RosterResult {self.status} objective={obj} gap={gap} {self.solve_seconds:.1f}s "
+            f"violations={len(self.hard_violations)} hard/{len(self.violations)}>"
+        )
+
+
+def _round(x: float | None, nd: int = 2) -> float | None:
+    return None if x is None else round(float(x), nd)

@@ -1,0 +1,122 @@
+"""Solve a week: prechecks, build, search, result.
+
+``solve(problem, params)`` first runs the rules' cheap prechecks (a week no roster can staff is reported at
+once, with the rule, day, time and people); then builds the model (:mod:`scheduler.solver.model`), searches it
+(:mod:`scheduler.solver.search`: construct, improve day by day, polish small plans) and returns a
+:class:`~scheduler.solver.result.RosterResult` whose roster has been audited by every rule's ``check``. When the
+week is proved infeasible, :func:`scheduler.solver.explain.find_conflict` names the rules × days that cannot hold
+together.
+
+Objective and gap: ``objective`` and ``best_bound`` are the week's total cost in CNY (salaries and premiums,
+customer waiting, window-hours, soft penalties); ``gap`` is relative to that total. Parts no roster can
+avoid (contract salaries, the waiting left with every window open) are constants outside the model, so
+``avoidable_gap`` — the same absolute gap over the avoidable cost only — is the stricter figure. On a full
+week the certified bound is that unavoidable part plus what every roster pays on top of it — the capacity
+relaxation of :mod:`scheduler.solver.bound` (``BuiltModel.lower_bound``; CP-SAT's own bound stays below it within a
+minute) — so ``gap`` is an honest upper limit, not an estimate; ``benchmarks/bench_roster.py`` also measures the distance
+to the best roster known.
+"""
+
+from __future__ import annotations
+
+import time
+
+from constraints.handovers import derive_handovers
+from constraints.problem import Problem
+from constraints.roster import Violation
+from constraints.rules import check_roster, precheck
+from scheduler.solver.model import build_model
+from scheduler.solver.result import Progress, RosterResult, SolveParams
+from scheduler.solver.search import DaySearch
+from scheduler.solver.variables import Assignment
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """(objective − bound) / |objective|, 0 when both are 0."""
+    if abs(objective) < 1e-9:
+        return 0.0 if abs(bound) < 1e-9 else 1.0
+    return max(0.0, (objective - bound) / abs(objective))
+
+
+def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
+    """The best roster found within the limits, audited by every rule, or the reason there is none."""
+    params = params or SolveParams.from_config(problem.config)
+    t0 = time.perf_counter()
+    found = precheck(problem, skip=params.relax)
+    if found:
+        return RosterResult(
+            "INFEASIBLE", problem, params, explanation=found, solve_seconds=time.perf_counter() - t0
+        )
+    built = build_model(
+        problem,
+        relax=params.relax,
+        relax_penalty_cny=params.relax_penalty_cny,
+        symmetry_breaking=params.symmetry_breaking,
+    )
+    events: list[Progress] = []
+
+    def report(obj: float | None, bound: float | None) -> None:
+        gap = (
+            relative_gap(built.objective_cny(obj), built.objective_cny(bound))
+            if obj is not None and bound is not None
+            else None
+        )
+        ev = Progress(
+            time.perf_counter() - t0,
+            built.objective_cny(obj) if obj is not None else None,
+            built.objective_cny(bound) if bound is not None else None,
+            gap,
+            len(events) + 1,
+        )
+        events.append(ev)
+        if params.progress_callback is not None:
+            params.progress_callback(ev)
+
+    search = DaySearch(
+        built,
+        seed=params.seed,
+        workers=params.workers,
+        time_limit_seconds=params.time_limit_seconds,
+        deterministic=params.deterministic,
+        log_progress=params.log_progress,
+        on_progress=report,
+        t0=t0,
+        start=params.start,
+    )
+    out = search.run()
+    result = RosterResult(out.status, problem, params, progress=events)
+    result.reproducible = not out.wall_capped
+    result.first_feasible_seconds = out.first_feasible_seconds
+    result.search_log = out.log
+    if out.values is not None and out.objective is not None:
+        assignment = Assignment(out.values)
+        roster = built.vars.roster(assignment)
+        result.roster = roster
+        result.objective = built.objective_cny(out.objective)
+        if out.bound is not None:
+            result.best_bound = min(result.objective, built.objective_cny(out.bound))
+            result.gap = relative_gap(result.objective, result.best_bound)
+            result.avoidable_gap = relative_gap(out.objective, min(out.objective, out.bound))
+        result.penalties = built.term_values(assignment)
+        result.violations = check_roster(problem, roster)
+        result.handovers = derive_handovers(roster, problem)
+    elif out.status == "UNKNOWN":
+        result.explanation = [
+            Violation(
+                "solver",
+                None,
+                None,
+                None,
+                f"{params.time_limit_seconds:g} 秒内未找到满足所有规则的班表; 请延长时限, 或用 relax 放宽规则找出原因",
+                f"no roster holding every rule was found in {params.time_limit_seconds:g} s; allow more time, or "
+                "relax rules to see which one bites",
+            )
+        ]
+    elif out.status == "INFEASIBLE":
+        from scheduler.solver.explain import find_conflict
+
+        result.explanation = find_conflict(
+            problem, relax=params.relax, time_limit_seconds=params.explain_seconds
+        )
+    result.solve_seconds = time.perf_counter() - t0
+    return result
