@@ -343,6 +343,54 @@ class TicketsConfig(_Frozen):
     timezone_naive: bool = True
 
 
+_WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+SERVICE_DAY_NAMES: dict[str, str] = {
+    **{en: en for en in _WEEKDAY_KEYS},
+    **dict(zip(("周一", "周二", "周三", "周四", "周五", "周六", "周日"), _WEEKDAY_KEYS, strict=True)),
+    **{d: d for d in ("workday", "weekend", "holiday", "makeup_workday")},
+    "工作日": "workday",
+    "周末": "weekend",
+    "节假日": "holiday",
+    "调休": "makeup_workday",
+}
+"""Names a counter's ``days`` may list: weekdays (``mon``…``sun``, 周一…周日) and day types (工作日, 周末, 节假日, 调休)."""
+
+
+class CounterCalendar(_Frozen):
+    """When a counter type serves customers (对公 weekdays only, …): ``[counters.<counter>] days = [...]``.
+
+    A counter serves on an open day whose weekday or day type is listed; ``days`` left out means every open day.
+    On the other open days the counter is closed on purpose: its forecast customers are turned away (reported,
+    not queued) and no window needs staffing.
+    """
+
+    days: tuple[str, ...] | None = Field(
+        None,
+        description="Weekdays (mon…sun, 周一…周日) and day types (workday, weekend, holiday, makeup_workday)",
+    )
+
+    @field_validator("days")
+    @classmethod
+    def _known_days(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if v is None:
+            return None
+        out = []
+        for name in v:
+            key = SERVICE_DAY_NAMES.get(str(name).strip()) or SERVICE_DAY_NAMES.get(str(name).strip().lower())
+            if key is None:
+                raise ValueError(
+                    f"未知的日子 (unknown day) {name!r}; 可选 (choose from) "
+                    f"{list(_WEEKDAY_KEYS)} 或日期类型 (or day types) workday/weekend/holiday/makeup_workday"
+                )
+            out.append(key)
+        return tuple(dict.fromkeys(out))
+
+    def serves(self, weekday: int, day_type: str) -> bool:
+        """True when the counter serves on a day of this weekday (0 = Monday) and day type."""
+        return self.days is None or _WEEKDAY_KEYS[weekday] in self.days or day_type in self.days
+
+
 class BranchConfig(_Frozen):
     """Everything paiban needs to know about one branch."""
 
@@ -361,6 +409,9 @@ class BranchConfig(_Frozen):
             "对公业务": "corporate_counter",
             "default": "high_counter",
         }
+    )
+    counters: dict[str, CounterCalendar] = Field(
+        default_factory=dict, description="Per counter type: the days it serves (default: every open day)"
     )
     service_level: ServiceLevel = ServiceLevel()
     lunch: LunchConfig = LunchConfig()
@@ -384,6 +435,16 @@ class BranchConfig(_Frozen):
                     f"{k} 的窗口数应为 0–50 的整数 (window count must be an integer 0–50), 而不是 {n!r}"
                 )
         return {c: v.get(c, 0) for c in COUNTER_TYPES}
+
+    @field_validator("counters")
+    @classmethod
+    def _counters(cls, v: dict[str, CounterCalendar]) -> dict[str, CounterCalendar]:
+        for k in v:
+            if k not in COUNTER_TYPES:
+                raise ValueError(
+                    f"不存在的柜台类型 (no such counter type) {k!r}; 可选 (choose from) {list(COUNTER_TYPES)}"
+                )
+        return v
 
     @field_validator("services")
     @classmethod
@@ -419,6 +480,11 @@ class BranchConfig(_Frozen):
     def counter_of(self, service: str) -> str:
         """Counter type serving a queue-machine service name (unmapped → default)."""
         return self.services.get(str(service).strip(), self.services["default"])
+
+    def counter_serves(self, counter: str, weekday: int, day_type: str) -> bool:
+        """True when ``counter`` serves customers on a day of this weekday (0 = Monday) and day type."""
+        cal = self.counters.get(counter)
+        return cal is None or cal.serves(weekday, day_type)
 
     def resolve(self, relative: str) -> Path:
         """A path from the config, relative to the folder of branch.toml."""

@@ -50,6 +50,15 @@ DAY_TYPE_LABELS: dict[str, tuple[str, str]] = {
     "closed": ("休业", "Closed"),
 }
 
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "OPTIMAL": ("最优", "optimal"),
+    "FEASIBLE": ("可行", "feasible"),
+    "INFEASIBLE": ("不可行", "infeasible"),
+    "UNKNOWN": ("未求得", "unknown"),
+    "MODEL_INVALID": ("模型无效", "model invalid"),
+}
+"""Solver statuses as a person reads them (summary.json keeps the ids)."""
+
 WEEKDAY_LABELS: list[tuple[str, str]] = [
     ("周一", "Mon"),
     ("周二", "Tue"),

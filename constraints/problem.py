@@ -32,6 +32,9 @@ class CounterDemand:
     required: np.ndarray  # (slots,) least windows meeting the service level, capped by the physical windows
     wait_minutes: np.ndarray  # (slots, windows + 1)
     shortfall: np.ndarray | None = None  # (slots,) windows missing where the physical cap binds
+    turned_away: np.ndarray | None = None
+    """(slots,) forecast customers of a counter closed that day by its service calendar (``[counters]``):
+    they are turned away, so ``arrivals``, ``required`` and ``wait_minutes`` are zero."""
 
     def __post_init__(self) -> None:
         n = len(self.arrivals)

@@ -122,25 +122,33 @@ def build_demand(
     """Per (date, counter): forecast arrivals, required windows, shortfall and wait_minutes on the slot grid.
 
     ``forecast`` has columns date, slot (start minute), counter and ``statistic`` (mean, q50, q80 or q95);
-    slots outside opening hours hold zeros. Days that are closed get empty arrays.
+    slots outside opening hours hold zeros. Days that are closed get empty arrays. A counter its service
+    calendar closes that day (``[counters]``) gets no demand; its forecast customers are in ``turned_away``.
     """
     if statistic not in forecast.columns:
         raise ValueError(f"forecast has no column {statistic!r}")
     forecast = normalize_forecast(forecast)
     keys, items, grids = [], [], []
+    away: list[np.ndarray | None] = []
     for day in days:
         idx = np.asarray(day.open_slots, dtype=int)
         hours = [day.slot_starts[i] // 60 for i in idx]
         for counter, cap in config.windows.items():
             prof = profiles.get(counter) or default_profile(counter)
             arr = grid_arrivals(forecast, day, counter, statistic)
+            serves = counter_serves(config, day, counter)
             svc = np.array([prof.mean_at(int(h)) for h in hours], dtype=float)
             keys.append((day, counter, cap))
-            items.append(CounterDay(arr[idx], svc, prof.patience_minutes, cap))
+            items.append(
+                CounterDay(arr[idx] if serves else np.zeros(len(idx)), svc, prof.patience_minutes, cap)
+            )
             grids.append(idx)
+            closed = np.zeros(len(arr))
+            closed[idx] = arr[idx]
+            away.append(None if serves else closed)
     results = demand_batch(items, config.grid.slot_minutes, config.service_level)
     out: dict[tuple[dt.date, str], CounterDemand] = {}
-    for (day, counter, cap), idx, item, dd in zip(keys, grids, items, results, strict=True):
+    for (day, counter, cap), idx, item, dd, gone in zip(keys, grids, items, results, away, strict=True):
         full = expand(dd, idx, len(day.slot_starts), cap)
         arrivals = np.zeros(len(day.slot_starts))
         arrivals[idx] = item.arrivals
@@ -151,8 +159,24 @@ def build_demand(
             required=full.required,
             wait_minutes=full.wait_minutes,
             shortfall=full.needed - full.required,
+            turned_away=gone,
         )
     return out
+
+
+def counter_serves(config: BranchConfig, day: Day, counter: str) -> bool:
+    """True when ``counter`` serves customers on ``day`` by its service calendar (``[counters]``)."""
+    return config.counter_serves(counter, day.date.weekday(), day.day_type)
+
+
+def served_forecast(forecast: pd.DataFrame, days: Sequence[Day], config: BranchConfig) -> pd.DataFrame:
+    """The forecast without the counter-days its service calendar closes (those customers are turned away)."""
+    closed = {(d.date, c) for d in days for c in config.windows if not counter_serves(config, d, c)}
+    if not closed or forecast.empty:
+        return forecast
+    dates = pd.to_datetime(forecast["date"].astype(str)).dt.date
+    keep = [(d, c) not in closed for d, c in zip(dates, forecast["counter"], strict=True)]
+    return forecast[keep]
 
 
 def stationary_required(

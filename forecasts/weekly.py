@@ -13,13 +13,18 @@ import pandas as pd
 from constraints.calendar import BranchCalendar
 from constraints.config import fmt_hhmm
 from constraints.errors import InputError
+from constraints.i18n import label
 from forecasts.backtest import add_day_features
 from forecasts.features import DayCalendar, as_day_calendar, slot_features
 from forecasts.models import QUANTILE_COLUMNS, CalendarModel, Forecaster
-from forecasts.peaks import add_labels
+from forecasts.peaks import PEAK_LABELS, add_labels
 
 FORECAST_COLUMNS: tuple[str, ...] = ("date", "start", "end", "counter", "mean", "q50", "q80", "q95", "label")
-"""Columns of forecast.csv (times ``HH:MM``)."""
+"""Machine columns of forecast.csv (times ``HH:MM``; ``label`` is ``peak``/``normal``/``trough``)."""
+
+FORECAST_CSV_COLUMNS: tuple[str, ...] = (*FORECAST_COLUMNS, "label_text")
+"""forecast.csv: the machine columns, then ``label_text`` — 高峰/平峰/低谷 (peak/normal/trough with ``--lang en``)
+for people."""
 
 WEEK_COLUMNS: tuple[str, ...] = (
     "date",
@@ -64,3 +69,13 @@ def forecast_week(
     out["start"] = [fmt_hhmm(int(s)) for s in out["slot"]]
     out["end"] = [fmt_hhmm(int(s) + step) for s in out["slot"]]
     return out[list(WEEK_COLUMNS)]
+
+
+def forecast_csv(forecast: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """The rows of forecast.csv (:data:`FORECAST_CSV_COLUMNS`) from :func:`forecast_week`'s frame, figures
+    rounded to 0.001."""
+    out = forecast[list(FORECAST_COLUMNS)].copy()
+    for col in ("mean", "q50", "q80", "q95"):
+        out[col] = out[col].astype(float).round(3)
+    out["label_text"] = [label(PEAK_LABELS, str(v), lang) for v in out["label"]]
+    return out

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import roster_fixtures as rf
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 pytest.importorskip(
     "constraints.rules", reason="the rules registry (constraints/rules) is not in the tree yet"
@@ -33,10 +37,10 @@ def book(tmp_path: Path, written: Path) -> Path:
     return Path(shutil.copy(written, tmp_path / "roster.xlsx"))
 
 
-def _args(roster: Path, *extra: str) -> list[str]:
+def _check(roster: Path, *extra: str) -> list[str]:
+    """``check`` of the example week's roster, with extra options after it."""
     ex = rf.examples_dir()
     return [
-        *extra,
         "check",
         "--roster",
         str(roster),
@@ -46,9 +50,13 @@ def _args(roster: Path, *extra: str) -> list[str]:
         str(ex / "branch.toml"),
         "--week",
         "2026-11-30",
-        "--leave",
-        str(ex / "leave.csv"),
+        *extra,
     ]
+
+
+def _args(roster: Path, *extra: str) -> list[str]:
+    """``check`` with ``--leave`` given explicitly; ``extra`` are global options before it."""
+    return [*extra, *_check(roster, "--leave", str(rf.examples_dir() / "leave.csv"))]
 
 
 def _set(path: Path, sheet: str, staff_id: str, hhmm: str, value: object) -> None:
@@ -105,3 +113,222 @@ def test_week_must_be_a_monday(book: Path, capsys: pytest.CaptureFixture[str]) -
     args[args.index("2026-11-30")] = "2026-12-01"
     assert main(args) == 2
     assert "--week" in capsys.readouterr().err
+
+
+# ---- the whole workbook is read: the week sheet, merged cells, ids and names, leave --------------------------
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in the folder with its bytes: `check` must write nothing."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _week_cell(ws: Worksheet, staff_id: str, date: str) -> Cell:
+    row = next(c.row for c in ws["A"] if c.value == staff_id)
+    col = next(c.column for c in ws[2] if c.value and date in str(c.value))
+    return ws.cell(row, col)
+
+
+def _off_in_week_sheet(wb: Workbook) -> None:
+    _week_cell(wb["周排班"], "S08", "2026-11-30").value = "休"
+
+
+def _shift_moved_in_week_sheet(wb: Workbook) -> None:
+    _week_cell(wb["周排班"], "S10", "2026-12-03").value = "09:00–17:30\n午餐 12:30–13:30\n高柜"
+
+
+def _merged_day_cells(wb: Workbook) -> None:
+    wb["12-01 周二"].merge_cells("F7:H7")
+
+
+def _merged_week_cells(wb: Workbook) -> None:
+    ws = wb["周排班"]
+    first = _week_cell(ws, "S08", "2026-11-30")
+    ws.merge_cells(
+        start_row=first.row, start_column=first.column, end_row=first.row, end_column=first.column + 1
+    )
+
+
+def _id_cleared(wb: Workbook) -> None:
+    ws = wb["11-30 周一"]
+    next(c for c in ws["A"] if c.value == "S11").value = None
+
+
+def _id_and_name_cleared(wb: Workbook) -> None:
+    ws = wb["11-30 周一"]
+    cell = next(c for c in ws["A"] if c.value == "S11")
+    cell.value = None
+    ws.cell(cell.row, 2).value = None
+
+
+def _name_of_another(wb: Workbook) -> None:
+    ws = wb["11-30 周一"]
+    row = next(c.row for c in ws["A"] if c.value == "S08")
+    ws.cell(row, 2).value = "徐明"
+
+
+def _name_in_week_sheet(wb: Workbook) -> None:
+    ws = wb["周排班"]
+    row = next(c.row for c in ws["A"] if c.value == "S12")
+    ws.cell(row, 2).value = "马超"
+
+
+def _unreadable_week_cell(wb: Workbook) -> None:
+    _week_cell(wb["周排班"], "S07", "2026-12-02").value = "上午班"
+
+
+def _row_deleted(wb: Workbook) -> None:
+    ws = wb["12-04 周五"]
+    ws.delete_rows(next(c.row for c in ws["A"] if c.value == "S14"))
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        pytest.param(
+            _off_in_week_sheet,
+            ["[周排班]", "C", "S08 黄丽", "11-30 周一", "'休'", "08:30–17:30"],
+            id="week says 休",
+        ),
+        pytest.param(
+            _shift_moved_in_week_sheet,
+            ["S10 吴娜", "12-03 周四", "09:00–17:30", "08:30–17:30"],
+            id="week shift moved",
+        ),
+        pytest.param(
+            _merged_day_cells, ["roster.xlsx [12-01 周二]", "F7:H7", "合并单元格"], id="merged day cells"
+        ),
+        pytest.param(_merged_week_cells, ["roster.xlsx [周排班]", "合并单元格"], id="merged week cells"),
+        pytest.param(_id_cleared, ["roster.xlsx [11-30 周一]", "列 A", "徐明", "S11"], id="id cleared"),
+        pytest.param(
+            _id_and_name_cleared,
+            ["roster.xlsx [11-30 周一]", "列 A", "no staff id"],
+            id="id and name cleared",
+        ),
+        pytest.param(
+            _name_of_another,
+            ["roster.xlsx [11-30 周一]", "列 B", "S08", "黄丽", "徐明"],
+            id="name/id mismatch",
+        ),
+        pytest.param(
+            _name_in_week_sheet, ["roster.xlsx [周排班]", "列 B", "S12", "孙燕", "马超"], id="week name/id"
+        ),
+        pytest.param(_unreadable_week_cell, ["roster.xlsx [周排班]", "上午班"], id="unreadable week cell"),
+        pytest.param(_row_deleted, ["roster.xlsx [12-04 周五]", "S14", "朱红"], id="person's row deleted"),
+    ],
+)
+def test_workbook_defects_exit_2_naming_the_cell(
+    book: Path, capsys: pytest.CaptureFixture[str], edit: Callable[[Workbook], None], words: list[str]
+) -> None:
+    """Each defect of an edited workbook is bad input: exit 2, a message naming the sheet, cell and person, and
+    nothing written — never skipped into a false 'all rules hold'."""
+    wb = load_workbook(book)
+    edit(wb)
+    wb.save(book)
+    before = _snapshot(book.parent)
+    assert main(_args(book)) == 2
+    captured = capsys.readouterr()
+    assert "所有硬规则均满足" not in captured.out
+    for w in words:
+        assert w in captured.err, (w, captured.err)
+    assert _snapshot(book.parent) == before
+
+
+def test_week_sheet_disagreement_lists_every_cell(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two week-sheet cells that disagree with the day sheets are both listed, with their coordinates."""
+    wb = load_workbook(book)
+    _off_in_week_sheet(wb)
+    _shift_moved_in_week_sheet(wb)
+    coords = [
+        _week_cell(wb["周排班"], s, d).coordinate for s, d in (("S08", "2026-11-30"), ("S10", "2026-12-03"))
+    ]
+    wb.save(book)
+    assert main(_args(book)) == 2
+    err = capsys.readouterr().err
+    assert "2 处不一致" in err and all(f"{c} (" in err for c in coords)
+
+
+def test_day_sheet_edit_with_matching_week_sheet_is_checked(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Taking a person off a day on both sheets is a consistent edit: the rules decide (here exit 1: the lobby
+    loses its manager on Monday morning), and the week sheet's 休 is accepted."""
+    wb = load_workbook(book)
+    ws = wb["11-30 周一"]
+    row = next(c.row for c in ws["A"] if c.value == "S04")
+    for col in range(5, 5 + 36):
+        ws.cell(row, col).value = None
+    _week_cell(wb["周排班"], "S04", "2026-11-30").value = "休"
+    wb.save(book)
+    assert main(_args(book)) == 1
+    out = capsys.readouterr().out
+    assert "lobby_manager" in out and "2026-11-30" in out
+
+
+# ---- leave carried in the workbook ----------------------------------------------------------------------------
+
+TUESDAY = "2026-12-01"
+
+
+@pytest.fixture(scope="module")
+def leave_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made week with 朱红 (S14) on leave on Tuesday and off that day: her 32 hours are right only with
+    the leave (36 h expected otherwise)."""
+    import datetime as dt
+
+    from constraints.roster import Roster
+    from constraints.staff import Absence
+
+    base = rf.example_problem(rf.examples_dir())
+    tuesday = dt.date.fromisoformat(TUESDAY)
+    leave = Absence(staff_id="S14", date=tuesday, reason="年休假", kind="leave")
+    problem = base.replace(absences=(*base.absences, leave))
+    roster = Roster(
+        tuple(b for b in rf.example_roster().blocks if not (b.staff_id == "S14" and b.date == tuesday))
+    )
+    path = tmp_path_factory.mktemp("leave") / "roster.xlsx"
+    write_workbook(path, roster, problem)
+    return path
+
+
+def test_leave_is_read_from_the_workbook(leave_book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The 请假与活动 sheet carries the week's leave: no --leave needed; the day sheet shows 请假 in the row."""
+    assert main(_check(leave_book)) == 0
+    assert "所有硬规则均满足" in capsys.readouterr().out
+    wb = load_workbook(leave_book)
+    rows = [[c.value for c in r] for r in wb["请假与活动"].iter_rows(min_row=4)]
+    assert rows == [["S14", "朱红", TUESDAY, None, None, "请假", "年休假"]]
+    ws = wb["12-01 周二"]
+    row = next(c.row for c in ws["A"] if c.value == "S14")
+    assert ws.cell(row, ws.max_column).value == "请假 年休假"
+
+
+def test_old_workbook_without_leave_gives_a_hint(
+    leave_book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A workbook without the leave sheet (written by an older paiban), checked without --leave: the hours
+    shortfall (exit 1) comes with a hint naming the person, the day the week sheet marks 请假, and --leave."""
+    wb = load_workbook(leave_book)
+    del wb["请假与活动"]
+    old = tmp_path / "roster.xlsx"
+    wb.save(old)
+    assert main(_check(old)) == 1
+    out = capsys.readouterr().out
+    assert "低于应出勤" in out
+    hint = next(ln for ln in out.splitlines() if ln.startswith("提示"))
+    assert "朱红" in hint and "12-01" in hint and "--leave" in out
+
+
+def test_explicit_leave_wins_and_a_difference_is_noted(
+    leave_book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--leave given explicitly replaces the workbook's leave; when they differ a note says which is used."""
+    same = tmp_path / "same.csv"
+    same.write_text(f"staff_id,date,start,end,reason\nS14,{TUESDAY},,,年休假\n", encoding="utf-8")
+    assert main(_check(leave_book, "--leave", str(same))) == 0
+    assert "以 --leave 为准" not in capsys.readouterr().out
+    empty = tmp_path / "empty.csv"
+    empty.write_text("staff_id,date,start,end,reason\n", encoding="utf-8")
+    assert main(_check(leave_book, "--leave", str(empty))) == 1
+    out = capsys.readouterr().out
+    assert "以 --leave 为准" in out and "低于应出勤" in out

@@ -40,7 +40,20 @@ def test_forecast_writes_the_csv(
     path = tmp_path / "forecast.csv"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     df = read_table(path)
-    assert list(df.columns) == ["date", "start", "end", "counter", "mean", "q50", "q80", "q95", "label"]
+    assert list(df.columns) == [
+        "date",
+        "start",
+        "end",
+        "counter",
+        "mean",
+        "q50",
+        "q80",
+        "q95",
+        "label",
+        "label_text",
+    ]
+    assert set(df["label"]) <= {"peak", "normal", "trough"} and "高峰" in set(df["label_text"])
+    assert all(df["label_text"] == df["label"].map({"peak": "高峰", "normal": "平峰", "trough": "低谷"}))
     assert set(df["counter"]) == {"high_counter", "low_counter", "corporate_counter"}
     assert df["date"].min() == "2026-11-30" and df["date"].max() == "2026-12-06"
     assert "高峰" in capsys.readouterr().out

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
+from constraints.io import read_table
 from scheduler.app.cli import main
 from scheduler.app.cli.plan import parse_relax
 from scheduler.sample.generator import SampleBranch, generate_sample
@@ -87,3 +89,48 @@ def test_impossible_week_exits_one(
     err = capsys.readouterr().err
     assert "noon_two_at_high_counter" in err or "高柜" in err
     assert (tmp_path / "o" / "summary.json").exists()
+
+
+def test_service_calendar_turns_weekend_corporate_customers_away(
+    sample: SampleBranch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A branch that closes 对公 at weekends on purpose ([counters.corporate_counter] days) gets no weekend
+    corporate gap: the console and summary.json list those customers as turned away, requirements.csv asks no
+    window and the simulation leaves them out; the status reads in Chinese and forecast.csv has 高峰/平峰/低谷."""
+    config = tmp_path / "branch.toml"
+    config.write_text(
+        sample.config.read_text(encoding="utf-8")
+        + '\n[counters.corporate_counter]\ndays = ["workday", "makeup_workday"]\n',
+        encoding="utf-8",
+    )
+    args = _args(sample, tmp_path / "o", "--week", sample.plan_week.isoformat())
+    args[args.index("--config") + 1] = str(config)
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert any(word in out.splitlines()[0] for word in ("可行", "最优"))
+    for date in ("12-05 周六", "12-06 周日"):
+        line = next(ln for ln in out.splitlines() if ln.startswith(date) and "按服务日历不营业" in ln)
+        assert "对公" in line and "位客户无法办理" in line
+    doc = json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8"))
+    away = doc["turned_away"]
+    assert [(t["date"], t["counter"]) for t in away] == [
+        ("2026-12-05", "corporate_counter"),
+        ("2026-12-06", "corporate_counter"),
+    ]
+    assert all(t["expected_customers"] > 0 and (t["start"], t["end"]) == ("09:30", "16:00") for t in away)
+    weekend = {"2026-12-05", "2026-12-06"}
+    assert not [
+        g for g in doc["service_gaps"] if g["counter"] == "corporate_counter" and g["date"] in weekend
+    ]
+    req = read_table(tmp_path / "o" / "requirements.csv")
+    corp = req[(req["counter"] == "corporate_counter") & req["date"].isin(weekend)]
+    assert len(corp) and set(corp["required_windows"]) == {"0"}
+    sim = read_table(tmp_path / "o" / "simulation.csv")
+    assert (
+        sim[(sim["counter"] == "corporate_counter") & sim["date"].isin(weekend)]["arrivals"]
+        .astype(float)
+        .sum()
+        == 0
+    )
+    fc = read_table(tmp_path / "o" / "forecast.csv")
+    assert set(fc["label_text"]) <= {"高峰", "平峰", "低谷"} and "高峰" in set(fc["label_text"])

@@ -22,6 +22,9 @@ def test_example_config_loads_as_it_stands(examples: Path) -> None:
     assert c.counter_of("外汇") == "high_counter"
     assert c.rules.noon_two_at_high_counter.window == TimeRange.parse("11:30-13:30")
     assert c.rules.permission_holder.require == "any"
+    assert c.counters == {} and c.counter_serves(
+        "corporate_counter", 5, "weekend"
+    )  # every counter, every day
 
 
 def test_empty_file_takes_every_default(tmp_path: Path) -> None:
@@ -53,6 +56,13 @@ def test_config_is_frozen() -> None:
         ("[rules.no_such_rule]\ncount = 1", "rules.no_such_rule", "unknown rule name"),
         ('[rules.permission_holder]\nauthorities = ["king"]', "rules.permission_holder.authorities", "king"),
         ('[lunch]\nwindow = "11:00-11:30"\nminutes = 60', "lunch", "does not fit"),
+        (
+            '[counters.corporate_counter]\ndays = ["mon", "someday"]',
+            "counters.corporate_counter.days",
+            "someday",
+        ),
+        ('[counters.vip_counter]\ndays = ["mon"]', "counters", "vip_counter"),
+        ('[counters.corporate_counter]\nopen = ["mon"]', "counters.corporate_counter.open", "unknown key"),
     ],
 )
 def test_bad_values_name_key_and_value(tmp_path: Path, text: str, column: str, words: str) -> None:
@@ -79,3 +89,27 @@ def test_toml_syntax_error_names_line(tmp_path: Path) -> None:
 def test_rule_names_are_the_registry_sections() -> None:
     """The config knows every rule by its registry name."""
     assert "noon_two_at_high_counter" in RULE_NAMES and "lobby_manager" in RULE_NAMES
+
+
+@pytest.mark.parametrize(
+    ("days", "serves"),
+    [
+        (
+            ["workday", "makeup_workday"],
+            {(0, "workday"): True, (5, "weekend"): False, (5, "makeup_workday"): True},
+        ),
+        (["周一", "周三", "sat"], {(0, "workday"): True, (1, "workday"): False, (5, "weekend"): True}),
+        (["weekend", "节假日"], {(0, "workday"): False, (6, "weekend"): True, (2, "holiday"): True}),
+    ],
+)
+def test_counter_service_calendar(
+    tmp_path: Path, days: list[str], serves: dict[tuple[int, str], bool]
+) -> None:
+    """[counters.<counter>] days lists weekdays and day types (English or Chinese); a counter serves on a day
+    whose weekday or day type is listed, the other counters every day."""
+    p = tmp_path / "branch.toml"
+    p.write_text(f"[counters.corporate_counter]\ndays = {days!r}".replace("'", '"'), encoding="utf-8")
+    c = load_config(p)
+    for (weekday, day_type), expected in serves.items():
+        assert c.counter_serves("corporate_counter", weekday, day_type) is expected
+        assert c.counter_serves("low_counter", weekday, day_type)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -13,11 +14,12 @@ from openpyxl.chart import LineChart
 from openpyxl.workbook.workbook import Workbook
 
 from constraints.handovers import Handover
+from constraints.i18n import ACTIVITY_LABELS
 from constraints.problem import Problem
 from constraints.roster import Roster
 from scheduler.report.workbook import build_workbook, read_workbook, write_workbook
 from scheduler.report.workbook.kpi_sheet import per_day_kpis
-from scheduler.report.workbook.style import ACTIVITY_COLOURS
+from scheduler.report.workbook.style import ACTIVITY_COLOURS, day_title
 from scheduler.solver.result import RosterResult, SolveParams
 
 
@@ -51,16 +53,17 @@ def _col_of(ws, hhmm: str) -> int:
 
 
 def test_sheets_in_order(book: Workbook) -> None:
-    """Week first, then one sheet per open day named 'MM-DD 周X', then windows, lobby log, KPIs."""
+    """Week first, then one sheet per open day named 'MM-DD 周X', then windows, lobby log, KPIs, leave."""
     days = [f"{d:02d}" for d in (30, 1, 2, 3, 4, 5, 6)]
     assert book.sheetnames[0] == "周排班"
     assert [n[3:5] for n in book.sheetnames[1:8]] == days
     assert book.sheetnames[1] == "11-30 周一"
-    assert book.sheetnames[8:] == ["窗口计划", "大堂经理工作日志", "指标"]
+    assert book.sheetnames[8:] == ["窗口计划", "大堂经理工作日志", "指标", "请假与活动"]
 
 
 def test_day_sheet_cells_labelled_and_coloured(book: Workbook) -> None:
-    """Each slot cell holds the activity's Chinese label and its colour; an off person's cells are empty."""
+    """Each slot cell holds the activity's Chinese label and its colour; an off person's slot cells are empty
+    and the last column says 休."""
     ws = book["11-30 周一"]
     r = _row_of(ws, "S08")
     cell = ws.cell(r, _col_of(ws, "09:00"))
@@ -68,7 +71,9 @@ def test_day_sheet_cells_labelled_and_coloured(book: Workbook) -> None:
     assert cell.fill.fgColor.rgb.endswith(ACTIVITY_COLOURS["high_counter"])
     assert ws.cell(r, _col_of(ws, "11:00")).value == "午餐"
     off = _row_of(ws, "S07")  # 赵敏 is off on Monday
-    assert all(ws.cell(off, c).value is None for c in range(5, ws.max_column + 1))
+    last = _col_of(ws, "17:15")
+    assert all(ws.cell(off, c).value is None for c in range(5, last + 1))
+    assert ws.cell(3, last + 1).value == "休假与活动" and ws.cell(off, last + 1).value == "休"
     assert "2026-11-30" in ws["A1"].value and "工作日" in ws["A1"].value
 
 
@@ -148,7 +153,7 @@ def test_kpis_show_result_and_violations(problem: Problem, roster: Roster) -> No
     )
     ws = build_workbook(roster, problem, result=result)["指标"]
     values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
-    assert "FEASIBLE" in values and "1.23%" in values and 7 in values
+    assert "可行" in values and "1.23%" in values and 7 in values
     assert "demand" in values and found[0].message("zh") in values
 
 
@@ -167,7 +172,7 @@ def test_english_labels(tmp_path: Path, problem: Problem, roster: Roster) -> Non
     write_workbook(path, roster, problem, lang="en")
     wb = load_workbook(path)
     assert wb.sheetnames[0] == "Week" and wb.sheetnames[1] == "11-30 Mon"
-    assert wb.sheetnames[-3:] == ["Windows", "Lobby log", "KPIs"]
+    assert wb.sheetnames[-4:] == ["Windows", "Lobby log", "KPIs", "Leave and events"]
     ws = wb["11-30 Mon"]
     assert ws.cell(_row_of(ws, "S08"), _col_of(ws, "09:00")).value == "High"
     assert read_workbook(path, problem.staff, problem.days) == roster
@@ -215,4 +220,81 @@ def test_simulated_kpis_per_day_are_combined_over_counters(problem: Problem, ros
     ws = build_workbook(roster, problem, kpis={"per_day": per_day, "replications": 20})["指标"]
     monday = next(row for row in ws.iter_rows(values_only=True) if row[0] == "11-30 周一")
     assert monday[5:8] == (400.0, 5.0, "90%")
-    assert any(row[:2] == ("replications", 20) for row in ws.iter_rows(values_only=True))
+    assert any(row[:2] == ("模拟重复次数", 20) for row in ws.iter_rows(values_only=True))
+
+
+def test_formula_cells_are_saved_with_their_values(tmp_path: Path, problem: Problem, roster: Roster) -> None:
+    """Hours and window counts stay formulas (they follow edits in Excel) and carry their values, so a reader
+    that does not recalculate (pandas, previewers, data_only) sees the numbers — in both languages."""
+    for lang, sheet, counter_row in (
+        ("zh", "11-30 周一", "高柜窗口"),
+        ("en", "11-30 Mon", "High counter windows"),
+    ):
+        path = tmp_path / f"roster-{lang}.xlsx"
+        write_workbook(path, roster, problem, lang=lang)
+        formulas, values = load_workbook(path)[sheet], load_workbook(path, data_only=True)[sheet]
+        r = _row_of(values, "S08")
+        assert str(formulas.cell(r, 4).value).startswith("=") and values.cell(r, 4).value == 8
+        count = next(c.row for c in values["B"] if c.value == counter_row)
+        day = problem.day(rf.MONDAY)
+        high = roster.open_windows(day, problem.staff.ids())["high_counter"]
+        got = [values.cell(count, 5 + s).value for s in range(len(day.slot_starts))]
+        assert got == [int(x) for x in high] and max(got) == 4
+        assert str(formulas.cell(count, 5 + day.slot_of(600)).value).startswith("=COUNTIF")
+
+
+def test_edit_notes_are_outside_the_print_area(book: Workbook) -> None:
+    """The 修改方法 note stays in the sheet for the editor but below the print area: the posted sheet lacks it."""
+    ws = book["11-30 周一"]
+    note_row = next(c.row for c in ws["B"] if isinstance(c.value, str) and c.value.startswith("修改方法"))
+    m = re.search(r"\$(\d+)$", str(ws.print_area))
+    assert m is not None
+    last_row = int(m.group(1))
+    assert last_row < note_row
+    assert any(ws.cell(r, 2).value == "大堂经理" for r in range(1, last_row + 1))  # the counts are printed
+
+
+def test_service_gaps_on_kpi_and_day_sheets(problem: Problem, roster: Roster) -> None:
+    """The made-up demand leaves service gaps: each is a row of the 指标 sheet's 服务缺口 table and a line on its
+    day sheet, with the same figures as summary.json's service_gaps."""
+    from scheduler.report.gaps import service_gaps
+
+    gaps = service_gaps(problem, roster)
+    assert gaps
+    wb = build_workbook(roster, problem)
+    kpi = [list(r) for r in wb["指标"].iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(kpi) if r[0] == "服务缺口 (开窗少于需要)")
+    table = kpi[start + 2 : start + 2 + len(gaps)]
+    for g, row in zip(gaps, table, strict=True):
+        assert row[:7] == [
+            day_title(g.date, "zh"),
+            ACTIVITY_LABELS[g.counter][0],
+            f"{g.start // 60:02d}:{g.start % 60:02d}–{g.end // 60:02d}:{g.end % 60:02d}",
+            g.open_windows,
+            g.required_windows,
+            round(g.expected_customers, 1),
+            round(g.expected_mean_wait_minutes, 1),
+        ]
+    first = gaps[0]
+    day_ws = wb[day_title(first.date, "zh")]
+    lines = [c.value for c in day_ws["B"] if isinstance(c.value, str)]
+    assert "服务缺口 (开窗少于需要)" in lines and first.text("zh") in lines
+
+
+def test_kpi_keys_in_chinese_and_rounded(problem: Problem, roster: Roster) -> None:
+    """The 指标 sheet reads 状态 可行/最优, objective and costs in whole yuan, minutes to 0.1, parameter names in
+    Chinese."""
+    result = RosterResult(
+        status="OPTIMAL",
+        problem=problem,
+        params=SolveParams(seed=7, time_limit_seconds=12.0),
+        roster=roster,
+        objective=39365.678,
+        solve_seconds=12.3456,
+    )
+    rows = [r for r in build_workbook(roster, problem, result=result)["指标"].iter_rows(values_only=True)]
+    pairs = {r[0]: r[1] for r in rows if r[0] is not None}
+    assert pairs["状态"] == "最优" and pairs["目标值 (元)"] == 39366 and pairs["求解秒数"] == 12.3
+    assert any(r[:3] == ("参数", "求解时限 (秒)", 12.0) for r in rows)
+    monday = next(r for r in rows if r[0] == "11-30 周一")
+    assert isinstance(monday[4], int) and monday[6] == round(monday[6], 1)

@@ -27,9 +27,9 @@ from constraints.roster import Roster
 from constraints.staff import Absence, Staff, read_absences, read_staff
 from forecasts.arrivals import count_arrivals
 from forecasts.service import ServiceProfile, estimate_profiles
-from forecasts.staffing import build_demand, requirements_frame
+from forecasts.staffing import build_demand, requirements_frame, served_forecast
 from forecasts.tickets import read_tickets
-from forecasts.weekly import FORECAST_COLUMNS, forecast_week
+from forecasts.weekly import forecast_csv, forecast_week
 from scheduler.report.outputs import write_outputs
 from scheduler.simulation.simulate import SIMULATION_COLUMNS, SimulationResult, simulate_week
 from scheduler.solver.result import Progress, RosterResult, SolveParams
@@ -175,7 +175,7 @@ def plan_week(
                 list(problem.days),
                 branch.config,
                 profiles,
-                forecast=forecast,
+                forecast=served_forecast(forecast, problem.days, branch.config),
                 replications=replications,
                 seed=params.seed,
             )
@@ -199,7 +199,7 @@ def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[st
         inputs=dict(plan.branch.files),
         kpis=kpis,
     )
-    write_csv(plan.forecast[list(FORECAST_COLUMNS)].round(3), out / "forecast.csv")
+    write_csv(forecast_csv(plan.forecast, lang), out / "forecast.csv")
     written["forecast.csv"] = out / "forecast.csv"
     if plan.simulation is not None:
         write_csv(plan.simulation.slots[list(SIMULATION_COLUMNS)], out / "simulation.csv")

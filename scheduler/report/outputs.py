@@ -21,6 +21,7 @@ import pandas as pd
 from constraints.io import atomic_write, write_csv
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
+from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.workbook import check_violations, write_workbook
 from scheduler.report.workbook.kpi_sheet import input_hashes, per_day_kpis, plain
 from scheduler.report.workbook.tables import expected_waits, requirements_table
@@ -36,6 +37,8 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "staff_hours",
     "expected_waits",
     "violations",
+    "service_gaps",
+    "turned_away",
     "parameters",
     "versions",
 )
@@ -87,6 +90,9 @@ def build_summary(
         if found is None:
             found = check_violations(problem, roster) or []
         out["violations"] = [v.as_dict(lang) for v in found]
+    staffed = result is None or getattr(result, "roster", None) is not None
+    out.setdefault("service_gaps", [g.as_dict() for g in service_gaps(problem, roster)] if staffed else [])
+    out.setdefault("turned_away", [t.as_dict() for t in turned_away(problem)])
     if "parameters" not in out:
         params: Any = getattr(result, "params", None)
         out["parameters"] = params.as_dict() if hasattr(params, "as_dict") else plain(params) or {}

@@ -26,7 +26,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
-from constraints.i18n import ACTIVITY_LABELS, label, tr
+from constraints.i18n import ACTIVITY_LABELS, STATUS_LABELS, label, tr
 from constraints.io import atomic_write
 from constraints.roster import ACTIVITIES, Roster
 from constraints.staff import POSTS, Staff
@@ -297,7 +297,12 @@ def compare_plot(
     status = [str(s).lower() for s in comparison.get("status", pd.Series([""] * len(comparison)))]
     failed = [s not in _SOLVED for s in status]
     ticks = [
-        n + (tr(f" (无解: {status[i]})", f" ({status[i]})", lg) if failed[i] else "")
+        n
+        + (
+            f" ({label(STATUS_LABELS, status[i].upper(), lg) or tr('无解', 'no roster', lg)})"
+            if failed[i]
+            else ""
+        )
         for i, n in enumerate(names)
     ]
     size = (3.4 * len(metrics) + 1.6, 0.42 * len(names) + 1.6)

@@ -25,7 +25,7 @@ from forecasts.backtest import backtest as run_backtest
 from forecasts.backtest import summarize
 from forecasts.peaks import summarize_peaks
 from forecasts.tickets import read_tickets
-from forecasts.weekly import FORECAST_COLUMNS, forecast_week
+from forecasts.weekly import forecast_csv, forecast_week
 from scheduler.app.cli.app import app
 
 BACKTEST_CSV_COLUMNS: tuple[str, ...] = ("model", "origin", "counter", "wape", "rmse", "mae", "coverage80")
@@ -86,10 +86,7 @@ def forecast(
     monday = parse_week(week)
     calendar, history = load_history(tickets, config, exclude, before=monday)
     fc = forecast_week(history, calendar, monday)
-    csv = fc[list(FORECAST_COLUMNS)].copy()
-    for col in ("mean", "q50", "q80", "q95"):
-        csv[col] = csv[col].round(3)
-    write_csv(csv, out / "forecast.csv")
+    write_csv(forecast_csv(fc), out / "forecast.csv")
     summary = summarize_peaks(fc, calendar.config.grid.slot_minutes)
     table = Table(title=tr(f"{monday} 起一周客流预测", f"Forecast for the week of {monday}"))
     for col in (tr("日期", "Date"), tr("柜台", "Counter")):

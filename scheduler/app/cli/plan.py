@@ -19,9 +19,18 @@ from rich.table import Table
 from constraints.calendar import parse_week
 from constraints.config import RULE_NAMES, fmt_hhmm
 from constraints.errors import InputError
-from constraints.i18n import DAY_TYPE_LABELS, label, language, tr, weekday_label
+from constraints.i18n import (
+    ACTIVITY_LABELS,
+    DAY_TYPE_LABELS,
+    STATUS_LABELS,
+    label,
+    language,
+    tr,
+    weekday_label,
+)
 from scheduler.app.cli.app import app
 from scheduler.app.pipeline import WeekPlan, load_branch, plan_week, write_plan
+from scheduler.report.gaps import ServiceGap, TurnedAway, service_gaps, turned_away
 from scheduler.solver import result as result_mod
 from scheduler.solver.result import SolveParams
 
@@ -107,8 +116,9 @@ def failure_lines(plan: WeekPlan) -> list[str]:
     if r.roster is None and not r.explanation:
         return [
             tr(
-                f"在 {r.params.time_limit_seconds:g} 秒内未找到排班 (状态 {r.status}); 请加大 --time-limit",
-                f"No roster found within {r.params.time_limit_seconds:g} s (status {r.status}); "
+                f"在 {r.params.time_limit_seconds:g} 秒内未找到排班 (状态: {label(STATUS_LABELS, r.status)}); "
+                "请加大 --time-limit",
+                f"No roster found within {r.params.time_limit_seconds:g} s (status: {label(STATUS_LABELS, r.status)}); "
                 "raise --time-limit",
             )
         ]
@@ -124,9 +134,10 @@ def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
     obj = f"{r.objective:,.0f}" if r.objective is not None else "—"
     console.print(
         tr(
-            f"[bold]{plan.branch.config.branch.name}[/bold] {plan.monday} 起一周排班: 状态 {r.status}, "
-            f"目标 {obj} 元, 间隙 {gap}, 用时 {r.solve_seconds:.1f} 秒",
-            f"[bold]{plan.branch.config.branch.name}[/bold] roster for the week of {plan.monday}: {r.status}, "
+            f"[bold]{plan.branch.config.branch.name}[/bold] {plan.monday} 起一周排班: "
+            f"{label(STATUS_LABELS, r.status)}, 目标 {obj} 元, 间隙 {gap}, 用时 {r.solve_seconds:.1f} 秒",
+            f"[bold]{plan.branch.config.branch.name}[/bold] roster for the week of {plan.monday}: "
+            f"{label(STATUS_LABELS, r.status)}, "
             f"objective {obj} CNY, gap {gap}, {r.solve_seconds:.1f} s",
         )
     )
@@ -170,25 +181,70 @@ def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
                 share,
             )
         console.print(table)
-        soft = [v for v in r.violations if not v.hard]
-        if r.hard_violations:
-            console.print(
-                tr(
-                    f"[red]违反硬性规则 {len(r.hard_violations)} 处[/red]",
-                    f"[red]{len(r.hard_violations)} hard-rule breaks[/red]",
-                )
-            )
-        else:
-            console.print(tr("[green]全部硬性规则满足[/green]", "[green]Every hard rule holds[/green]"))
-        if soft:
-            console.print(
-                tr(
-                    f"软性规则提示 {len(soft)} 条 (见 summary.json)",
-                    f"{len(soft)} soft-rule notes (see summary.json)",
-                )
-            )
+        print_verdict(plan, console)
     folder = next(iter(written.values())).parent if written else None
     console.print(tr(f"已写入 {folder}: ", f"Wrote to {folder}: ") + ", ".join(sorted(written)))
+
+
+def print_verdict(plan: WeekPlan, console: Console) -> None:
+    """Whether every hard rule holds, the service gaps and turned-away customers, the soft notes' count."""
+    r = plan.result
+    assert r.roster is not None
+    gaps = service_gaps(plan.problem, r.roster)
+    if r.hard_violations:
+        console.print(
+            tr(
+                f"[red]违反硬性规则 {len(r.hard_violations)} 处[/red]",
+                f"[red]{len(r.hard_violations)} hard-rule breaks[/red]",
+            )
+        )
+    elif gaps:
+        console.print(
+            tr(
+                f"[green]全部硬性规则满足[/green], [yellow]但有 {len(gaps)} 处服务缺口[/yellow]",
+                f"[green]Every hard rule holds[/green], [yellow]but {len(gaps)} service gaps remain[/yellow]",
+            )
+        )
+    else:
+        console.print(tr("[green]全部硬性规则满足[/green]", "[green]Every hard rule holds[/green]"))
+    print_service(gaps, turned_away(plan.problem), console)
+    soft = [v for v in r.violations if not v.hard]
+    if soft:
+        console.print(
+            tr(
+                f"软性规则提示 {len(soft)} 条 (见 summary.json)",
+                f"{len(soft)} soft-rule notes (see summary.json)",
+            )
+        )
+
+
+def print_service(gaps: list[ServiceGap], away: list[TurnedAway], console: Console) -> None:
+    """The service gaps (windows short of the requirement) and the customers a closed counter turns away."""
+    if gaps:
+        table = Table(
+            title=tr("服务缺口: 开窗少于需要 (客户会久等)", "Service gaps: fewer windows open than required")
+        )
+        for col in (tr("日期", "Date"), tr("柜台", "Counter"), tr("时间", "Time")):
+            table.add_column(col, no_wrap=True)
+        for col in (
+            tr("开/需窗口", "Open/required"),
+            tr("预计客户", "Customers"),
+            tr("平均等候(分)", "Mean wait (min)"),
+        ):
+            table.add_column(col, justify="right")
+        for g in gaps:
+            table.add_row(
+                f"{g.date:%m-%d} {weekday_label(g.date.weekday())}",
+                label(ACTIVITY_LABELS, g.counter),
+                f"{fmt_hhmm(g.start)}–{fmt_hhmm(g.end)}",
+                f"{g.open_windows}/{g.required_windows}",
+                f"{g.expected_customers:.1f}",
+                f"{g.expected_mean_wait_minutes:.1f}",
+                style="yellow" if g.open_windows == 0 else None,
+            )
+        console.print(table)
+    for t in away:
+        console.print(f"{t.date:%m-%d} {weekday_label(t.date.weekday())} {t.text()}")
 
 
 @app.command()

@@ -1,7 +1,9 @@
 """roster.xlsx: the roster as a branch prints, posts and edits it — and reads it back for ``paiban check``.
 
 Sheets: 周排班 (week), one per open day (people × slots), 窗口计划 (windows with charts), 大堂经理工作日志
-(lobby log), 指标 (KPIs). Written with openpyxl, atomically; read back from the day sheets only.
+(lobby log), 指标 (KPIs), 请假与活动 (the week's leave and events). Written with openpyxl, atomically, formula
+cells with their values; read back (:mod:`.read_back`) from the day sheets, checked against the week sheet,
+with the leave and events of the last sheet.
 """
 
 from __future__ import annotations
@@ -11,20 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES, parse_hhmm
-from constraints.errors import InputError
 from constraints.handovers import derive_handovers
 from constraints.io import atomic_write
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
 from constraints.staff import Staff
-from scheduler.report.workbook.day_sheet import read_day_sheet, sheet_date, write_day_sheet
+from scheduler.report.gaps import service_gaps, turned_away
+from scheduler.report.workbook.cached import FormulaValues, save_with_values
+from scheduler.report.workbook.day_sheet import write_day_sheet
 from scheduler.report.workbook.kpi_sheet import write_kpi_sheet
+from scheduler.report.workbook.leave_sheet import write_leave_sheet
 from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
-from scheduler.report.workbook.style import day_title
+from scheduler.report.workbook.read_back import WorkbookRoster, read_back
 from scheduler.report.workbook.tables import peak_labels, requirements_table
 from scheduler.report.workbook.week_sheet import write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
@@ -58,18 +62,31 @@ def build_workbook(
     handovers: Sequence[Any] | None = None,
     inputs: Mapping[str, str | Path] | None = None,
     lang: str = "zh",
+    values: FormulaValues | None = None,
 ) -> Workbook:
-    """The workbook in memory (see :func:`write_workbook`)."""
+    """The workbook in memory (see :func:`write_workbook`); ``values`` collects its formula cells' results."""
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)
+    values = values if values is not None else FormulaValues()
     req = requirements_table(problem, roster, requirements)
+    staffed = result is None or getattr(result, "roster", None) is not None
+    gaps = service_gaps(problem, roster) if staffed else []
+    away = turned_away(problem)
     write_week_sheet(wb, roster, problem, lang=lang)
     for day in problem.open_days:
         write_day_sheet(
-            wb, roster, problem, day, lang=lang, required=_required_by_slot(req, day.date.isoformat())
+            wb,
+            roster,
+            problem,
+            day,
+            lang=lang,
+            required=_required_by_slot(req, day.date.isoformat()),
+            gaps=[g for g in gaps if g.date == day.date],
+            away=[t for t in away if t.date == day.date],
+            values=values,
         )
     write_windows_sheet(wb, problem, req, peak_labels(forecast), lang=lang)
     if handovers is None:
@@ -79,8 +96,18 @@ def build_workbook(
     if violations is None:
         violations = check_violations(problem, roster)
     write_kpi_sheet(
-        wb, roster, problem, result=result, kpis=kpis, violations=violations, inputs=inputs, lang=lang
+        wb,
+        roster,
+        problem,
+        result=result,
+        kpis=kpis,
+        violations=violations,
+        inputs=inputs,
+        gaps=gaps,
+        away=away,
+        lang=lang,
     )
+    write_leave_sheet(wb, problem, lang=lang)
     wb.active = 0
     return wb
 
@@ -106,6 +133,7 @@ def write_workbook(
     ``per_day`` (date, cost, mean_wait_minutes, share_within_target) and any scalars; ``inputs`` names the input
     files whose sha256 the KPI sheet records.
     """
+    values = FormulaValues()
     wb = build_workbook(
         roster,
         problem,
@@ -116,41 +144,27 @@ def write_workbook(
         handovers=handovers,
         inputs=inputs,
         lang=lang,
+        values=values,
     )
     with atomic_write(path, "wb") as fh:
-        wb.save(fh)
+        save_with_values(wb, fh, values)
 
 
 def read_workbook(path: str | Path, staff: Staff, days: Sequence[Day]) -> Roster:
-    """The roster in a roster.xlsx's day sheets (edited or not); the other sheets are ignored.
+    """The roster of an (edited) roster.xlsx: its day sheets, checked against the 周排班 sheet.
 
-    Every open day in ``days`` needs its sheet (named ``MM-DD …``); a bad cell raises ``InputError`` naming
-    ``roster.xlsx [sheet]``, the row, the column and the value.
+    Every open day in ``days`` needs its sheet (named ``MM-DD …``); a bad cell, a merged roster area or a
+    week-sheet cell that disagrees with the day sheets raises ``InputError`` naming ``roster.xlsx [sheet]``,
+    the row, the column and the value (:func:`scheduler.report.workbook.read_back.read_back`).
     """
-    p = Path(path)
-    if not p.exists():
-        raise InputError("文件不存在 (file not found)", file=p)
-    try:
-        wb = load_workbook(p, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        raise InputError(f"无法读取 Excel 文件 (cannot read the Excel file): {exc}", file=p) from None
-    sheets: dict[Any, Any] = {}
-    for ws in wb.worksheets:
-        day = sheet_date(ws.title, days)
-        if day is not None and day.is_open and day.date not in sheets:
-            sheets[day.date] = ws
-    parts = []
-    for day in days:
-        if not day.is_open:
-            continue
-        if day.date not in sheets:
-            raise InputError(
-                f"缺少当天的排班表 (no sheet for this day; expected a sheet named like '{day_title(day.date, 'zh')}')",
-                file=p,
-                value=day.date.isoformat(),
-            )
-        parts.append(read_day_sheet(sheets[day.date], day, staff, p))
-    return Roster.concat(parts)
+    return read_back(path, staff, days).roster
 
 
-__all__ = ["build_workbook", "check_violations", "read_workbook", "write_workbook"]
+__all__ = [
+    "WorkbookRoster",
+    "build_workbook",
+    "check_violations",
+    "read_back",
+    "read_workbook",
+    "write_workbook",
+]

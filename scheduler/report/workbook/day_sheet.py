@@ -27,13 +27,16 @@ from constraints.errors import InputError
 from constraints.i18n import tr
 from constraints.problem import Problem
 from constraints.roster import ACTIVITIES, OFF, Roster
-from constraints.staff import Staff
+from constraints.staff import Person, Staff
+from scheduler.report.gaps import ServiceGap, TurnedAway
+from scheduler.report.workbook.cached import FormulaValues
 from scheduler.report.workbook.style import (
     ACTIVITY_BY_TEXT,
     ACTIVITY_COLOURS,
     BORDER,
     CENTER,
     HOUR,
+    LEAVE_FILL,
     LEFT,
     OFF_FILL,
     SUBHEADER_FILL,
@@ -49,6 +52,7 @@ from scheduler.report.workbook.style import (
     people_by_post,
     post_label,
     print_setup,
+    reject_merged,
     set_widths,
     short_activity_label,
 )
@@ -57,6 +61,7 @@ FIRST_SLOT_COL = 5  # A staff_id, B name, C post, D hours, E… slots
 KEY_ROW = 4  # slot times HH:MM
 FIRST_PERSON_ROW = KEY_ROW + 1
 RUN_START = Alignment(horizontal="left", vertical="center", wrap_text=False)
+NOTE = Alignment(horizontal="left", vertical="center", wrap_text=False, shrink_to_fit=True)
 _SHEET_DATE = re.compile(r"^\s*(\d{1,2})-(\d{1,2})")
 
 
@@ -68,23 +73,49 @@ def write_day_sheet(
     *,
     lang: str,
     required: dict[str, dict[int, int]] | None = None,
+    gaps: Sequence[ServiceGap] = (),
+    away: Sequence[TurnedAway] = (),
+    values: FormulaValues | None = None,
 ) -> Worksheet:
-    """Add the sheet of one open day; ``required`` maps counter → {slot start minute: required windows}."""
+    """Add the sheet of one open day; ``required`` maps counter → {slot start minute: required windows};
+    ``gaps`` and ``away`` are the day's service gaps and turned-away customers (:mod:`scheduler.report.gaps`);
+    ``values`` records the formula cells' results."""
     ws = wb.create_sheet(day_title(day.date, lang))
+    values = values if values is not None else FormulaValues()
     people = people_by_post(problem.staff)
-    ids = [p.staff_id for p in people]
-    grid = roster.grid(day, ids)
-    n = len(day.slot_starts)
-    last_col = FIRST_SLOT_COL + n - 1
-    slot_cols = range(FIRST_SLOT_COL, last_col + 1)
+    grid = roster.grid(day, [p.staff_id for p in people])
+    last_col = FIRST_SLOT_COL + len(day.slot_starts) - 1
+    _write_head(ws, problem, day, lang, last_col)
+    styles = StyleCache()
+    _write_people(ws, problem, day, people, grid, lang, styles, values)
     last_person_row = FIRST_PERSON_ROW + len(people) - 1
+    area = f"{get_column_letter(FIRST_SLOT_COL)}{FIRST_PERSON_ROW}:{get_column_letter(last_col)}{last_person_row}"
+    _recolour_rules(ws, area)
+    _hour_borders(ws, day, 3, last_person_row)
+    r = _write_counts(ws, day, grid, lang, styles, values, last_person_row + 2, required)
+    r = _write_service(ws, gaps, away, lang, r + 1)
+    ws.print_area = f"A1:{get_column_letter(last_col + 1)}{max(r - 1, last_person_row)}"
+    _write_edit_notes(ws, lang, r + 1)
+
+    set_widths(ws, {1: 6.5, 2: 7.5, 3: 12 if lang == "zh" else 16, 4: 5 if lang == "zh" else 6.5})
+    for col in range(FIRST_SLOT_COL, last_col + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 3.4 if lang == "zh" else 4.2
+    ws.column_dimensions[get_column_letter(last_col + 1)].width = 22 if lang == "zh" else 26
+    ws.freeze_panes = ws.cell(row=FIRST_PERSON_ROW, column=FIRST_SLOT_COL)
     branch = problem.config.branch.name
+    print_setup(
+        ws, header=f"{branch} {day.date.isoformat()} {day_type_label(day, lang)}", title_rows=f"3:{KEY_ROW}"
+    )
+    ws.sheet_view.zoomScale = 90
+    return ws
+
+
+def _write_head(ws: Worksheet, problem: Problem, day: Day, lang: str, last_col: int) -> None:
+    """Title, legend, hour band and the key row of slot times (read back: do not edit)."""
     oh = day.open_hours
     hours_text = f"{fmt_hhmm(oh.start)}–{fmt_hhmm(oh.end)}" if oh else ""
-
-    # title, legend, hour band, key row
     head = (
-        f"{branch}  {day.date.isoformat()} {day_title(day.date, lang).split()[1]}  "
+        f"{problem.config.branch.name}  {day.date.isoformat()} {day_title(day.date, lang).split()[1]}  "
         f"{day_type_label(day, lang)}  {tr('营业', 'open', lang)} {hours_text}  {tr('排班表', 'roster', lang)}"
     )
     c = ws.cell(row=1, column=1, value=head)  # overflows to the right: no merge needed
@@ -102,18 +133,17 @@ def write_day_sheet(
     if off_col + 2 <= last_col:
         ws.cell(row=2, column=off_col, value=tr("空白 = 不在岗", "blank = off", lang)).font = font(9)
 
-    for col, text in zip(
-        range(1, FIRST_SLOT_COL),
-        (
-            tr("工号", "Staff ID", lang),
-            tr("姓名", "Name", lang),
-            tr("岗位", "Post", lang),
-            tr("工时", "Hours", lang),
-        ),
-        strict=True,
-    ):
+    heads = (
+        (1, tr("工号", "Staff ID", lang)),
+        (2, tr("姓名", "Name", lang)),
+        (3, tr("岗位", "Post", lang)),
+        (4, tr("工时", "Hours", lang)),
+        (last_col + 1, tr("休假与活动", "Off, leave, events", lang)),
+    )
+    for col, text in heads:
         header_cell(ws, 3, col, text)
         ws.merge_cells(start_row=3, start_column=col, end_row=KEY_ROW, end_column=col)
+    n = len(day.slot_starts)
     s = 0
     while s < n:
         hour = day.slot_starts[s] // 60
@@ -127,16 +157,41 @@ def write_day_sheet(
             )
         s = e + 1
     open_set = set(day.open_slots)
-    for s, col in enumerate(slot_cols):
-        c = ws.cell(row=KEY_ROW, column=col, value=day.slot_label(s))
+    for s in range(n):
+        c = ws.cell(row=KEY_ROW, column=FIRST_SLOT_COL + s, value=day.slot_label(s))
         c.font = font(7, color="1F4E78" if s in open_set else "7F7F7F")
         c.fill = SUBHEADER_FILL if s in open_set else OFF_FILL
         c.alignment = Alignment(horizontal="center", vertical="center", text_rotation=90)
         c.border = BORDER
     ws.row_dimensions[KEY_ROW].height = 30
 
-    # people × slots
-    styles = StyleCache()
+
+def absence_text(problem: Problem, day: Day, staff_id: str, works: bool, lang: str) -> str:
+    """What the day sheet's last column says of a person: 休, 请假 (reason), 活动 09:00–12:00 (reason)."""
+    parts = []
+    for a in problem.absences_of(staff_id, day.date):
+        what = tr("请假", "leave", lang) if a.kind == "leave" else tr("活动", "event", lang)
+        when = f" {fmt_hhmm(a.hours.start)}–{fmt_hhmm(a.hours.end)}" if a.hours is not None else ""
+        parts.append(f"{what}{when}{' ' + a.reason if a.reason else ''}")
+    if not parts and not works:
+        parts.append(tr("休", "off", lang))
+    return "; ".join(parts)
+
+
+def _write_people(
+    ws: Worksheet,
+    problem: Problem,
+    day: Day,
+    people: Sequence[Person],
+    grid: np.ndarray,
+    lang: str,
+    styles: StyleCache,
+    values: FormulaValues,
+) -> None:
+    """One row per person: id, name, post, hours (a formula), the slots, then 休/请假/活动."""
+    n = len(day.slot_starts)
+    last_col = FIRST_SLOT_COL + n - 1
+    lunch_aliases = _aliases("break")
     for r, (p, row) in enumerate(zip(people, grid, strict=True), start=FIRST_PERSON_ROW):
         for col, val, align in (
             (1, p.staff_id, CENTER),
@@ -146,12 +201,15 @@ def write_day_sheet(
             c = ws.cell(row=r, column=col, value=val)
             styles.apply(c, ("info", col), font=font(9), alignment=align, border=BORDER)
         rng = f"{get_column_letter(FIRST_SLOT_COL)}{r}:{get_column_letter(last_col)}{r}"
-        lunch = "".join(f'-COUNTIF({rng},"{a}")' for a in activity_aliases("break")[:3])
-        c = ws.cell(row=r, column=4, value=f"=(COUNTA({rng}){lunch})*{day.slot_minutes}/60")
+        lunch = "".join(f'-COUNTIF({rng},"{a}")' for a in lunch_aliases)
+        worked = sum(1 for a in row if a not in (OFF, "break"))
+        c = values.set(
+            ws, r, 4, f"=(COUNTA({rng}){lunch})*{day.slot_minutes}/60", worked * day.slot_minutes / 60
+        )
         styles.apply(c, "hours", font=font(9), alignment=CENTER, border=BORDER, number_format="0.0")
-        for s, col in enumerate(slot_cols):
+        for s in range(n):
             act = str(row[s])
-            c = ws.cell(row=r, column=col)
+            c = ws.cell(row=r, column=FIRST_SLOT_COL + s)
             if act == OFF:
                 styles.apply(c, "off", border=BORDER, alignment=CENTER)
                 continue
@@ -165,14 +223,33 @@ def write_day_sheet(
                 font=font(8, color="000000" if head_of_run else ACTIVITY_COLOURS[act]),
                 alignment=RUN_START,
             )
+        note = absence_text(problem, day, p.staff_id, worked > 0, lang)
+        c = ws.cell(row=r, column=last_col + 1, value=note or None)
+        styles.apply(c, "note", font=font(8), alignment=NOTE, border=BORDER)
+        if note and worked == 0:
+            c.fill = LEAVE_FILL if problem.absences_of(p.staff_id, day.date) else OFF_FILL
         ws.row_dimensions[r].height = 18
 
-    area = f"{get_column_letter(FIRST_SLOT_COL)}{FIRST_PERSON_ROW}:{get_column_letter(last_col)}{last_person_row}"
-    _recolour_rules(ws, area)
-    _hour_borders(ws, day, 3, last_person_row)
 
-    # window counts (formulas, so they follow edits) and the requirement when known
-    r = last_person_row + 2
+def _aliases(activity: str) -> list[str]:
+    """Every distinct text a cell may hold for an activity (COUNTIF ignores case)."""
+    return list(dict.fromkeys(a.lower() for a in activity_aliases(activity)))
+
+
+def _write_counts(
+    ws: Worksheet,
+    day: Day,
+    grid: np.ndarray,
+    lang: str,
+    styles: StyleCache,
+    values: FormulaValues,
+    r: int,
+    required: dict[str, dict[int, int]] | None,
+) -> int:
+    """Window counts per slot (formulas, so they follow edits) and the requirement when known; next free row."""
+    n = len(day.slot_starts)
+    last_col = FIRST_SLOT_COL + n - 1
+    first_person, last_person = FIRST_PERSON_ROW, FIRST_PERSON_ROW + len(grid) - 1
     summary_rows = [
         (c, tr(f"{activity_label(c, 'zh')}窗口", f"{activity_label(c, 'en')} windows", lang))
         for c in COUNTER_TYPES
@@ -181,13 +258,11 @@ def write_day_sheet(
     first_summary = r
     for act, text in summary_rows:
         ws.cell(row=r, column=2, value=text).font = font(9, bold=True)
-        cond = " + ".join(
-            f'COUNTIF({{col}}{FIRST_PERSON_ROW}:{{col}}{last_person_row},"{a}")'
-            for a in activity_aliases(act)[:3]
-        )
-        for col in slot_cols:
-            letter = get_column_letter(col)
-            cell = ws.cell(row=r, column=col, value="=" + cond.format(col=letter))
+        cond = " + ".join(f'COUNTIF({{col}}{first_person}:{{col}}{last_person},"{a}")' for a in _aliases(act))
+        for s in range(n):
+            letter = get_column_letter(FIRST_SLOT_COL + s)
+            count = int((grid[:, s] == act).sum()) if len(grid) else 0
+            cell = values.set(ws, r, FIRST_SLOT_COL + s, "=" + cond.format(col=letter), count)
             styles.apply(cell, "count", font=font(8), alignment=CENTER, border=BORDER)
         r += 1
         if required and act in required:
@@ -195,9 +270,9 @@ def write_day_sheet(
                 f"  需要{activity_label(act, 'zh')}窗口", f"  {activity_label(act, 'en')} required", lang
             )
             ws.cell(row=r, column=2, value=text).font = font(9, color="7F7F7F")
-            for s, col in enumerate(slot_cols):
+            for s in range(n):
                 need = required[act].get(day.slot_starts[s])
-                cell = ws.cell(row=r, column=col, value=need)
+                cell = ws.cell(row=r, column=FIRST_SLOT_COL + s, value=need)
                 styles.apply(cell, "need", font=font(8, color="7F7F7F"), alignment=CENTER, border=BORDER)
             letter0 = get_column_letter(FIRST_SLOT_COL)
             ws.conditional_formatting.add(
@@ -208,32 +283,43 @@ def write_day_sheet(
             )
             r += 1
     _hour_borders(ws, day, first_summary, r - 1)
+    return r
 
+
+def _write_service(
+    ws: Worksheet, gaps: Sequence[ServiceGap], away: Sequence[TurnedAway], lang: str, r: int
+) -> int:
+    """The day's service gaps and turned-away customers, one line each (printed); the next free row."""
+    if gaps:
+        head = tr("服务缺口 (开窗少于需要)", "Service gaps (fewer windows open than required)", lang)
+        ws.cell(row=r, column=2, value=head).font = font(9, bold=True, color="9C0006")
+        r += 1
+    for text in [g.text(lang) for g in gaps] + [t.text(lang) for t in away]:
+        ws.cell(row=r, column=2, value=text).font = font(9, color="9C0006")
+        r += 1
+    return r
+
+
+def _write_edit_notes(ws: Worksheet, lang: str, r: int) -> None:
+    """How to edit the sheet — below the print area, so the posted sheet does not carry it."""
     notes = (
         tr(
-            "修改方法: 在格子里输入 高柜/低柜/对公/大堂/后台/晨会/午餐 (也可输入英文或 high_counter 等代码); 清空格子 = 不在岗; 红色格子 = 无法识别。",
+            "修改方法: 在格子里输入 高柜/低柜/对公/大堂/后台/晨会/午餐 (也可输入英文或 high_counter 等代码); "
+            "清空格子 = 不在岗; 红色格子 = 无法识别。",
             "To edit: type High/Low/Corp/Lobby/Back/Meet/Lunch (or 高柜 …, or high_counter …) in a cell; "
             "an empty cell = off; red = not recognised.",
             lang,
         ),
         tr(
-            "A 列工号和第 4 行时间用于读回, 请勿修改。改完后运行 paiban check 检查规则。",
-            "Keep the staff IDs in column A and the times in row 4: they are read back. Run `paiban check` afterwards.",
+            "A 列工号、B 列姓名和第 4 行时间用于读回, 请勿修改; 周排班上的班次请一并改好。"
+            "改完后运行 paiban check 检查规则。",
+            "Keep the staff IDs in column A, the names in column B and the times in row 4: they are read back; "
+            "change the week sheet to match. Run `paiban check` afterwards.",
             lang,
         ),
     )
-    for k, note in enumerate(notes, start=1):
+    for k, note in enumerate(notes):
         ws.cell(row=r + k, column=2, value=note).font = font(8, color="595959")
-
-    set_widths(ws, {1: 6.5, 2: 7.5, 3: 12 if lang == "zh" else 16, 4: 5 if lang == "zh" else 6.5})
-    for col in slot_cols:
-        ws.column_dimensions[get_column_letter(col)].width = 3.4 if lang == "zh" else 4.2
-    ws.freeze_panes = ws.cell(row=FIRST_PERSON_ROW, column=FIRST_SLOT_COL)
-    print_setup(
-        ws, header=f"{branch} {day.date.isoformat()} {day_type_label(day, lang)}", title_rows=f"3:{KEY_ROW}"
-    )
-    ws.sheet_view.zoomScale = 90
-    return ws
 
 
 def _is(ref: str, act: str) -> str:
@@ -342,36 +428,14 @@ def read_day_sheet(ws: Worksheet, day: Day, staff: Staff, source: str | Path) ->
                 value=fmt_hhmm(minute),
             )
         slot_of[col] = s
-    known = set(staff.ids())
-    by_name = {p.name: p.staff_id for p in staff}
+    reject_merged(ws, where, lambda m: m.max_row <= key_row)
     ids: list[str] = []
     grid_rows: list[np.ndarray] = []
     seen: dict[str, int] = {}
     for r, values in enumerate(rows[key_row:], start=key_row + 1):
-        first = values[0] if values else None
-        sid = "" if first is None else str(first).strip()
-        if not sid:
-            name = str(values[1]).strip() if len(values) > 1 and values[1] is not None else ""
-            if name not in by_name:
-                continue  # titles, window counts and notes have no staff id
-            sid = by_name[name]
-        if sid not in known:
-            raise InputError(
-                "员工名单中没有这个工号 (no such staff id in the staff list)",
-                file=where,
-                row=r,
-                column="A",
-                value=sid,
-            )
-        if sid in seen:
-            raise InputError(
-                f"工号重复, 已在第 {seen[sid]} 行 (staff id repeated; first on row {seen[sid]})",
-                file=where,
-                row=r,
-                column="A",
-                value=sid,
-            )
-        seen[sid] = r
+        sid = person_of_row(values, slot_of, staff, where, r, seen)
+        if sid is None:
+            continue
         row = np.full(len(day.slot_starts), OFF, dtype=object)
         for col, s in slot_of.items():
             v = values[col - 1] if col - 1 < len(values) else None
@@ -388,9 +452,79 @@ def read_day_sheet(ws: Worksheet, day: Day, staff: Staff, source: str | Path) ->
             row[s] = act
         ids.append(sid)
         grid_rows.append(row)
+    missing = [p for p in staff if p.staff_id not in seen]
+    if missing:
+        raise InputError(
+            f"缺少 {missing[0].staff_id} {missing[0].name} 的一行 (no row for this person; every person of the "
+            f"staff list has a row, blank cells = off)",
+            file=where,
+            value=missing[0].staff_id,
+        )
     if not ids:
         return Roster(())
     return Roster.from_grid(day, ids, np.vstack(grid_rows))
+
+
+def person_of_row(
+    values: Sequence[object], slot_of: dict[int, int], staff: Staff, where: str, r: int, seen: dict[str, int]
+) -> str | None:
+    """The staff id of sheet row ``r`` (column A id, column B name), recorded in ``seen`` (id → row); None for
+    rows that hold no person (titles, window counts, notes). A row with a person's name or activities but no
+    id, an unknown or repeated id, or a name that is not the id's raises ``InputError`` naming the cell."""
+    names = {p.staff_id: p.name for p in staff}
+    sid = "" if not values or values[0] is None else str(values[0]).strip()
+    name = str(values[1]).strip() if len(values) > 1 and values[1] is not None else ""
+    if not sid:
+        owner = next((p for p in staff if p.name == name), None) if name else None
+        if owner is not None:
+            raise InputError(
+                f"A 列工号为空, 这一行是 {owner.name} (工号 {owner.staff_id}); 请填回工号 "
+                f"(the staff id in column A is empty: this row is {owner.name}'s, id {owner.staff_id})",
+                file=where,
+                row=r,
+                column="A",
+                value=name,
+            )
+        texts = [
+            v for c in slot_of if c - 1 < len(values) and isinstance(v := values[c - 1], str) and v.strip()
+        ]
+        if texts:
+            raise InputError(
+                "这一行有排班, 但 A 列没有工号、B 列没有名单上的姓名, 无法读取 "
+                "(this row has activities but no staff id in column A and no known name in column B)",
+                file=where,
+                row=r,
+                column="A",
+                value=f"{name} {texts[0]}".strip(),
+            )
+        return None
+    if sid not in names:
+        raise InputError(
+            "员工名单中没有这个工号 (no such staff id in the staff list)",
+            file=where,
+            row=r,
+            column="A",
+            value=sid,
+        )
+    if sid in seen:
+        raise InputError(
+            f"工号重复, 已在第 {seen[sid]} 行 (staff id repeated; first on row {seen[sid]})",
+            file=where,
+            row=r,
+            column="A",
+            value=sid,
+        )
+    if name and name != names[sid]:
+        raise InputError(
+            f"姓名与工号不符: 工号 {sid} 在名单上是 {names[sid]}, 这一行写的是 {name} "
+            f"(name does not match the staff id {sid}, which is {names[sid]})",
+            file=where,
+            row=r,
+            column="B",
+            value=name,
+        )
+    seen[sid] = r
+    return sid
 
 
 def _cell_activity(value: object) -> str | None:

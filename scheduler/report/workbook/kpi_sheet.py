@@ -15,10 +15,11 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from constraints.config import fmt_hhmm
-from constraints.i18n import tr
+from constraints.i18n import ACTIVITY_LABELS, STATUS_LABELS, label, tr
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
 from constraints.rules import get_rule
+from scheduler.report.gaps import ServiceGap, TurnedAway
 from scheduler.report.workbook.style import (
     BORDER,
     CENTER,
@@ -82,6 +83,24 @@ def rule_title(rule: str, lang: str) -> str:
     except KeyError:
         return rule
     return tr(r.label_zh, r.label_en, lang)
+
+
+KEY_LABELS: dict[str, tuple[str, str]] = {
+    "status": ("状态", "status"),
+    "objective": ("目标值 (元)", "objective (CNY)"),
+    "best_bound": ("最优下界 (元)", "best bound (CNY)"),
+    "gap": ("间隙", "gap"),
+    "solve_seconds": ("求解秒数", "solve seconds"),
+    "seed": ("随机种子", "seed"),
+    "time_limit_seconds": ("求解时限 (秒)", "time limit (s)"),
+    "workers": ("并行搜索数", "workers"),
+    "relax": ("允许违反的规则", "relaxed rules"),
+    "deterministic": ("确定性求解", "deterministic"),
+    "relax_penalty_cny": ("违反一次的罚金 (元)", "penalty per relaxed break (CNY)"),
+    "warm_start": ("从已有排班出发", "warm start"),
+    "replications": ("模拟重复次数", "simulation replications"),
+}
+"""Keys of the 指标 sheet (solver fields, parameters, extra KPIs) as a person reads them."""
 
 
 _KPI_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -205,7 +224,7 @@ def _per_day(out: _Rows, roster: Roster, problem: Problem, kpis: Mapping[str, An
         rec = per_day.get(day.date.isoformat(), {})
         cost = rec.get("cost")
         cost_from_kpis |= cost is not None
-        costs.append(round(float(cost), 2) if cost is not None else round(hours[day.date] * rate, 2))
+        costs.append(round(float(cost)) if cost is not None else round(hours[day.date] * rate))
         model = waits.get(day.date, {})
         wait = rec.get("mean_wait_minutes", model.get("mean_wait_minutes"))
         share = rec.get("share_within_target")
@@ -216,8 +235,8 @@ def _per_day(out: _Rows, roster: Roster, problem: Problem, kpis: Mapping[str, An
                 sum(roster.works(day.date, i) for i in problem.staff.ids()),
                 hours[day.date],
                 costs[-1],
-                rec.get("arrivals") or model.get("arrivals"),
-                round(float(wait), 2) if wait is not None else None,
+                round(float(rec.get("arrivals") or model.get("arrivals") or 0), 1) or None,
+                round(float(wait), 1) if wait is not None else None,
                 f"{float(share):.0%}" if share is not None else None,
             ]
         )
@@ -227,7 +246,7 @@ def _per_day(out: _Rows, roster: Roster, problem: Problem, kpis: Mapping[str, An
             "",
             "",
             round(sum(hours.values()), 2),
-            round(sum(costs), 2),
+            round(sum(costs)),
             None,
             None,
             None,
@@ -252,8 +271,44 @@ def _per_day(out: _Rows, roster: Roster, problem: Problem, kpis: Mapping[str, An
     for k, v in (kpis or {}).items():
         if k not in ("per_day", "days"):
             out.row(
-                [str(k), json.dumps(plain(v), ensure_ascii=False) if isinstance(v, dict | list) else plain(v)]
+                [
+                    label(KEY_LABELS, str(k), lang),
+                    json.dumps(plain(v), ensure_ascii=False) if isinstance(v, dict | list) else plain(v),
+                ]
             )
+
+
+def _service(out: _Rows, gaps: Sequence[ServiceGap], away: Sequence[TurnedAway], lang: str) -> None:
+    """服务缺口: one row per run of slots short of windows; then the customers a closed counter turns away."""
+    out.section(tr("服务缺口 (开窗少于需要)", "Service gaps (fewer windows open than required)", lang))
+    if not gaps:
+        out.row([tr("无 ✓", "none ✓", lang)], fill=OK_FILL)
+    else:
+        heads = (
+            ("日期", "Date"),
+            ("柜台", "Counter"),
+            ("时间", "Time"),
+            ("开窗", "Open"),
+            ("需要", "Required"),
+            ("预计客户", "Customers"),
+            ("预期平均等候 (分钟)", "Expected mean wait (min)"),
+        )
+        out.header([tr(zh, en, lang) for zh, en in heads])
+        for g in gaps:
+            out.row(
+                [
+                    day_title(g.date, lang),
+                    label(ACTIVITY_LABELS, g.counter, lang),
+                    f"{fmt_hhmm(g.start)}–{fmt_hhmm(g.end)}",
+                    g.open_windows,
+                    g.required_windows,
+                    round(g.expected_customers, 1),
+                    round(g.expected_mean_wait_minutes, 1),
+                ],
+                fill=WARN_FILL if g.open_windows == 0 else None,
+            )
+    for t in away:
+        out.row([f"{day_title(t.date, lang)} {t.text(lang)}"])
 
 
 def _violations(out: _Rows, violations: Sequence[Violation], problem: Problem, lang: str) -> None:
@@ -332,20 +387,19 @@ def _solver(out: _Rows, result: Any, inputs: Mapping[str, str | Path] | None, la
             ]
         )
     else:
-        for key, zh in (
-            ("status", "状态"),
-            ("objective", "目标值 (元)"),
-            ("best_bound", "最优下界 (元)"),
-            ("gap", "间隙"),
-            ("solve_seconds", "求解秒数"),
-            ("seed", "随机种子"),
-        ):
+        for key in ("status", "objective", "best_bound", "gap", "solve_seconds", "seed"):
             v = getattr(result, key, None)
-            if key == "gap" and isinstance(v, int | float):
+            if key == "status" and v is not None:
+                v = label(STATUS_LABELS, str(v), lang)
+            elif key == "gap" and isinstance(v, int | float):
                 v = f"{v:.2%}"
-            out.row([tr(zh, key, lang), plain(v)])
+            elif key in ("objective", "best_bound") and isinstance(v, int | float):
+                v = round(v)
+            elif key == "solve_seconds" and isinstance(v, int | float):
+                v = round(v, 1)
+            out.row([label(KEY_LABELS, key, lang), plain(v)])
         for name, cny in (getattr(result, "penalties", None) or {}).items():
-            out.row([tr("目标分项 (元)", "objective term (CNY)", lang), str(name), round(float(cny), 2)])
+            out.row([tr("目标分项 (元)", "objective term (CNY)", lang), str(name), round(float(cny))])
         sources: tuple[tuple[str, str, Any], ...] = (
             ("参数", "parameters", getattr(result, "params", None)),
             ("版本", "versions", getattr(result, "versions", None)),
@@ -355,7 +409,7 @@ def _solver(out: _Rows, result: Any, inputs: Mapping[str, str | Path] | None, la
             items = flat.items() if isinstance(flat, dict) else [("", flat)]
             for k, v in items:
                 value = json.dumps(plain(v), ensure_ascii=False) if isinstance(v, dict | list) else plain(v)
-                out.row([tr(label_zh, label_en, lang), str(k), value])
+                out.row([tr(label_zh, label_en, lang), label(KEY_LABELS, str(k), lang), value])
     for name, info in input_hashes(inputs).items():
         out.row([tr("输入文件", "input file", lang), name, info["path"]], merge_last=True)
         out.row(["", "", f"sha256 {info['sha256']}"], merge_last=True)
@@ -370,13 +424,18 @@ def write_kpi_sheet(
     kpis: Mapping[str, Any] | None = None,
     violations: Sequence[Violation] | None = None,
     inputs: Mapping[str, str | Path] | None = None,
+    gaps: Sequence[ServiceGap] = (),
+    away: Sequence[TurnedAway] = (),
     lang: str,
 ) -> Worksheet:
-    """Add the 指标 sheet; ``violations`` None means the rules could not be checked."""
+    """Add the 指标 sheet; ``violations`` None means the rules could not be checked; ``gaps`` and ``away``
+    are the week's service gaps and turned-away customers (:mod:`scheduler.report.gaps`)."""
     ws = wb.create_sheet(sheet_name("kpis", lang))
     title(ws, f"{problem.config.branch.name}  {tr('指标与规则检查', 'KPIs and rule checks', lang)}")
     out = _Rows(ws, 3)
     _per_day(out, roster, problem, kpis, lang)
+    out.gap()
+    _service(out, gaps, away, lang)
     out.gap()
     _checks(out, violations, result, problem, lang)
     out.gap()

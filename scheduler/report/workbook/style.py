@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from constraints.calendar import Day
+from constraints.errors import InputError
 from constraints.i18n import ACTIVITY_LABELS, DAY_TYPE_LABELS, label, tr, weekday_label
 from constraints.roster import ACTIVITIES
 from constraints.staff import POSTS, Person, Staff
@@ -34,6 +37,7 @@ WEEKEND_FILL = PatternFill("solid", fgColor="FCE4D6")
 HOLIDAY_FILL = PatternFill("solid", fgColor="F8CBAD")
 WARN_FILL = PatternFill("solid", fgColor="FFC7CE")
 OK_FILL = PatternFill("solid", fgColor="C6EFCE")
+LEAVE_FILL = PatternFill("solid", fgColor="FFD966")
 
 THIN = Side(style="thin", color="A6A6A6")
 HOUR = Side(style="medium", color="595959")
@@ -172,6 +176,21 @@ def people_by_post(staff: Staff) -> list[Person]:
 def post_label(post: str, lang: str) -> str:
     """支行长 / Branch president …"""
     return label(POSTS, post, lang)
+
+
+def reject_merged(ws: Worksheet, where: str, allowed: Callable[[CellRange], bool]) -> None:
+    """``InputError`` naming the first merged range that is not ``allowed``: a merge hides every cell but its
+    first, so a merged roster area cannot be read back."""
+    for rng in sorted(ws.merged_cells.ranges, key=lambda m: (m.min_row, m.min_col)):
+        if not allowed(rng):
+            raise InputError(
+                f"合并单元格 {rng.coord} 无法读回, 请取消合并并逐格填写 "
+                f"(merged cells cannot be read back: unmerge them and fill each cell)",
+                file=where,
+                row=rng.min_row,
+                column=get_column_letter(rng.min_col),
+                value=rng.coord,
+            )
 
 
 class StyleCache:

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from constraints.config import fmt_hhmm
+from constraints.calendar import Day
+from constraints.config import fmt_hhmm, parse_hhmm
+from constraints.errors import InputError
 from constraints.i18n import tr
 from constraints.problem import Problem
 from constraints.roster import Roster
+from constraints.staff import POSTS, Staff
+from scheduler.report.workbook.day_sheet import person_of_row
 from scheduler.report.workbook.style import (
+    ACTIVITY_BY_TEXT,
     ACTIVITY_COLOURS,
     BORDER,
     CENTER,
     HOLIDAY_FILL,
+    LEAVE_FILL,
     LEFT,
     OFF_FILL,
     SUBHEADER_FILL,
@@ -30,37 +42,105 @@ from scheduler.report.workbook.style import (
     people_by_post,
     post_label,
     print_setup,
+    reject_merged,
     set_widths,
     sheet_name,
     title,
 )
 
-LEAVE_FILL = PatternFill("solid", fgColor="FFD966")
+
+@dataclass(frozen=True)
+class WeekCell:
+    """What a week-sheet cell says of one person's day: the shift, its lunches and main activities.
+
+    ``span`` None means off (休, 请假, 休业 or blank). Read back, ``activities`` are those the cell names.
+    """
+
+    span: tuple[int, int] | None
+    lunches: tuple[tuple[int, int], ...] = ()
+    activities: tuple[str, ...] = ()
+
+    def text(self, lang: str) -> str:
+        """The cell text: ``08:30–17:30`` / ``午餐 11:30–12:30`` / ``高柜/低柜`` on three lines (empty when off)."""
+        if self.span is None:
+            return ""
+        lines = [f"{fmt_hhmm(self.span[0])}–{fmt_hhmm(self.span[1])}"]
+        if self.lunches:
+            lines.append(
+                tr("午餐 ", "lunch ", lang)
+                + ", ".join(f"{fmt_hhmm(a)}–{fmt_hhmm(b)}" for a, b in self.lunches)
+            )
+        if self.activities:
+            lines.append("/".join(activity_label(a, lang) for a in self.activities))
+        return "\n".join(lines)
+
+
+def week_cell(roster: Roster, date: dt.date, staff_id: str) -> WeekCell:
+    """The week-sheet cell of a person's day in ``roster``: shift, lunches, the (at most two) main activities."""
+    blocks = roster.blocks_of(date, staff_id)
+    if not blocks:
+        return WeekCell(None)
+    lunches = tuple((b.start, b.end) for b in blocks if b.activity == "break")
+    minutes: Counter[str] = Counter()
+    for b in blocks:
+        if b.activity not in ("break", "meeting"):
+            minutes[b.activity] += b.end - b.start
+    ranked = [a for a, m in minutes.most_common() if m >= 60] or [a for a, _ in minutes.most_common(1)]
+    return WeekCell((blocks[0].start, max(b.end for b in blocks)), lunches, tuple(ranked[:2]))
+
+
+OFF_WORDS: frozenset[str] = frozenset(
+    {"休", "休息", "请假", "活动", "休业", "off", "leave", "event", "closed"}
+)
+"""First lines of a week-sheet cell that mean the person is not at work that day."""
+_RANGE = re.compile(r"^(\d{1,2}:\d{2})\s*[-–—~至]\s*(\d{1,2}:\d{2})$")
+
+
+def _range(text: str) -> tuple[int, int] | None:
+    m = _RANGE.match(text.strip())
+    if not m:
+        return None
+    try:
+        return parse_hhmm(m.group(1)), parse_hhmm(m.group(2))
+    except ValueError:
+        return None
+
+
+def parse_week_cell(value: object) -> WeekCell | None:
+    """A week-sheet cell read back; None when its text cannot be read."""
+    lines = [ln.strip() for ln in str(value if value is not None else "").splitlines() if ln.strip()]
+    if not lines or lines[0].lower() in OFF_WORDS:
+        return WeekCell(None)
+    span = _range(lines[0])
+    if span is None:
+        return None
+    lunches: list[tuple[int, int]] = []
+    activities: list[str] = []
+    for line in lines[1:]:
+        head, _, rest = line.partition(" ")
+        if head in ("离岗", "away"):
+            continue
+        if head.lower() in ("午餐", "lunch"):
+            for part in rest.split(","):
+                rng = _range(part)
+                if rng is None:
+                    return None
+                lunches.append(rng)
+            continue
+        for word in line.split("/"):
+            act = ACTIVITY_BY_TEXT.get(word.strip().lower())
+            if act is None:
+                return None
+            activities.append(act)
+    return WeekCell(span, tuple(lunches), tuple(activities))
 
 
 def shift_text(
     roster: Roster, problem: Problem, date: object, staff_id: str, lang: str
 ) -> tuple[str, str | None]:
     """Cell text ``08:30–17:30 / 午餐 11:30–12:30 / 高柜`` and the main activity (None when off)."""
-    blocks = roster.blocks_of(date, staff_id)  # type: ignore[arg-type]
-    if not blocks:
-        return "", None
-    start, end = blocks[0].start, max(b.end for b in blocks)
-    lines = [f"{fmt_hhmm(start)}–{fmt_hhmm(end)}"]
-    lunch = [b for b in blocks if b.activity == "break"]
-    if lunch:
-        lines.append(
-            tr("午餐 ", "lunch ", lang) + ", ".join(f"{fmt_hhmm(b.start)}–{fmt_hhmm(b.end)}" for b in lunch)
-        )
-    minutes: Counter[str] = Counter()
-    for b in blocks:
-        if b.activity not in ("break", "meeting"):
-            minutes[b.activity] += b.end - b.start
-    ranked = [a for a, m in minutes.most_common() if m >= 60] or [a for a, _ in minutes.most_common(1)]
-    main = ranked[0] if ranked else None
-    if ranked:
-        lines.append("/".join(activity_label(a, lang) for a in ranked[:2]))
-    return "\n".join(lines), main
+    cell = week_cell(roster, date, staff_id)  # type: ignore[arg-type]
+    return cell.text(lang), (cell.activities[0] if cell.activities else None)
 
 
 def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: str) -> Worksheet:
@@ -116,7 +196,10 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
                 worked += 1
                 c.fill = PatternFill("solid", fgColor=ACTIVITY_COLOURS[main]) if main else OFF_FILL
             elif whole_day:
-                text = tr("请假", "leave", lang) + (f"\n{whole_day[0].reason}" if whole_day[0].reason else "")
+                kind = (
+                    tr("请假", "leave", lang) if whole_day[0].kind == "leave" else tr("活动", "event", lang)
+                )
+                text = kind + (f"\n{whole_day[0].reason}" if whole_day[0].reason else "")
                 c.fill = LEAVE_FILL
             elif not day.is_open:
                 text = tr("休业", "closed", lang)
@@ -160,3 +243,91 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
     fit_tall = 1 if len(problem.staff) <= 24 else 0  # a small branch's week on one page
     print_setup(ws, header=f"{problem.config.branch.name} {span}", title_rows="2:3", fit_tall=fit_tall)
     return ws
+
+
+# ---- reading back -------------------------------------------------------------------------------------------
+
+WEEK_SHEET_NAMES: tuple[str, str] = ("周排班", "Week")
+_TOTALS = ("在岗人数 / 工时", "People / hours")
+
+
+@dataclass(frozen=True)
+class WeekSheetCell:
+    """One person-day cell of the week sheet as read back: where it is, what it says, what that means."""
+
+    coordinate: str
+    text: str
+    cell: WeekCell
+
+
+def _day_columns(rows: list[tuple[object, ...]], days: Sequence[Day], where: str) -> dict[int, Day]:
+    """Column (1-based) → day, from the header row: the row whose cells name the most of the week's dates."""
+    found: dict[int, Day] = {}
+    for values in rows[:5]:
+        here = {}
+        for col, v in enumerate(values, start=1):
+            hits = [d for d in days if v is not None and d.date.isoformat() in str(v)]
+            if len(hits) == 1:
+                here[col] = hits[0]
+        if len(here) > len(found):
+            found = here
+    missing = [d for d in days if d not in found.values()]
+    if missing:
+        raise InputError(
+            "周排班表头缺少这一天 (the week sheet has no column headed with this date)",
+            file=where,
+            row=2,
+            value=missing[0].date.isoformat(),
+        )
+    return found
+
+
+def read_week_sheet(
+    ws: Worksheet, staff: Staff, days: Sequence[Day], source: str | Path
+) -> dict[tuple[str, dt.date], WeekSheetCell]:
+    """Every person-day cell of the 周排班 sheet; a merged, unreadable or unknown cell raises ``InputError``."""
+    where = f"{Path(source).name} [{ws.title}]"
+    rows = list(ws.iter_rows(min_row=1, max_row=ws.max_row, values_only=True))
+    columns = _day_columns(rows, days, where)
+    posts = {post_label(p, lang) for p in POSTS for lang in ("zh", "en")}
+
+    def heading(rng: CellRange) -> bool:
+        first = ws.cell(rng.min_row, 1).value
+        return rng.min_row <= 3 or (
+            rng.min_col == 1 and rng.size["rows"] == 1 and str(first) in (*posts, *_TOTALS)
+        )
+
+    reject_merged(ws, where, heading)
+    by_col = {col: col for col in columns}  # slot_of stand-in: the day columns hold a person's texts
+    out: dict[tuple[str, dt.date], WeekSheetCell] = {}
+    seen: dict[str, int] = {}
+    for r, values in enumerate(rows[3:], start=4):
+        first = values[0] if values else None
+        if first is not None and str(first).strip() in (*posts, *_TOTALS):
+            continue
+        sid = person_of_row(values, by_col, staff, where, r, seen)
+        if sid is None:
+            continue
+        for col, day in columns.items():
+            raw = values[col - 1] if col - 1 < len(values) else None
+            text = "" if raw is None else str(raw)
+            cell = parse_week_cell(raw)
+            coordinate = f"{get_column_letter(col)}{r}"
+            if cell is None:
+                raise InputError(
+                    "无法读取这一格: 第一行应为 08:30–17:30 这样的班次, 或 休/请假; 午餐一行写 午餐 11:30–12:30 "
+                    "(cannot read this cell: a shift such as 08:30–17:30 or 休/请假 first, then 午餐 HH:MM–HH:MM)",
+                    file=where,
+                    row=r,
+                    column=get_column_letter(col),
+                    value=text,
+                )
+            out[(sid, day.date)] = WeekSheetCell(coordinate, text, cell)
+    missing = [p for p in staff if p.staff_id not in seen]
+    if missing:
+        raise InputError(
+            f"缺少 {missing[0].staff_id} {missing[0].name} 的一行 (no row for this person)",
+            file=where,
+            value=missing[0].staff_id,
+        )
+    return out
