@@ -6,21 +6,24 @@ Sheets: 周排班 (week), one per open day (people × slots), 窗口计划 (wind
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES, parse_hhmm
 from constraints.errors import InputError
-from constraints.handovers import derive_handovers
+from constraints.handovers import Handover, derive_handovers
 from constraints.io import atomic_write
 from constraints.problem import Problem
-from constraints.roster import Roster, Violation
+from constraints.roster import Roster
+from constraints.rules import check_roster
 from constraints.staff import Staff
+from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook.day_sheet import read_day_sheet, sheet_date, write_day_sheet
 from scheduler.report.workbook.kpi_sheet import write_kpi_sheet
 from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
@@ -28,15 +31,7 @@ from scheduler.report.workbook.style import day_title
 from scheduler.report.workbook.tables import peak_labels, requirements_table
 from scheduler.report.workbook.week_sheet import write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
-
-
-def check_violations(problem: Problem, roster: Roster) -> list[Violation] | None:
-    """Every rule's own ``check`` through the registry; None while the registry is not installed."""
-    try:
-        from constraints.rules import check_roster  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
-    return list(check_roster(problem, roster))
+from scheduler.solver.result import RosterResult
 
 
 def _required_by_slot(req: pd.DataFrame, date: str) -> dict[str, dict[int, int]]:
@@ -51,17 +46,18 @@ def build_workbook(
     roster: Roster,
     problem: Problem,
     *,
-    result: Any = None,
+    result: RosterResult | None = None,
     requirements: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
-    kpis: Mapping[str, Any] | None = None,
-    handovers: Sequence[Any] | None = None,
+    kpis: WeekKpis | None = None,
+    handovers: Sequence[Handover] | None = None,
     inputs: Mapping[str, str | Path] | None = None,
     lang: str = "zh",
 ) -> Workbook:
     """The workbook in memory (see :func:`write_workbook`)."""
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    figures = kpis or week_kpis(problem, roster, result=result)
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)
@@ -71,16 +67,12 @@ def build_workbook(
         write_day_sheet(
             wb, roster, problem, day, lang=lang, required=_required_by_slot(req, day.date.isoformat())
         )
-    write_windows_sheet(wb, problem, req, peak_labels(forecast), lang=lang)
+    write_windows_sheet(wb, problem, req, peak_labels(forecast), figures, lang=lang)
     if handovers is None:
-        handovers = list(getattr(result, "handovers", None) or []) or derive_handovers(roster, problem)
+        handovers = result.handovers if result is not None else derive_handovers(roster, problem)
     write_lobby_sheet(wb, roster, problem, handovers, lang=lang)
-    violations = getattr(result, "violations", None) if result is not None else None
-    if violations is None:
-        violations = check_violations(problem, roster)
-    write_kpi_sheet(
-        wb, roster, problem, result=result, kpis=kpis, violations=violations, inputs=inputs, lang=lang
-    )
+    violations = result.violations if result is not None else check_roster(problem, roster)
+    write_kpi_sheet(wb, problem, figures, result=result, violations=violations, inputs=inputs, lang=lang)
     wb.active = 0
     return wb
 
@@ -90,21 +82,21 @@ def write_workbook(
     roster: Roster,
     problem: Problem,
     *,
-    result: Any = None,
+    result: RosterResult | None = None,
     requirements: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
-    kpis: Mapping[str, Any] | None = None,
-    handovers: Sequence[Any] | None = None,
+    kpis: WeekKpis | None = None,
+    handovers: Sequence[Handover] | None = None,
     inputs: Mapping[str, str | Path] | None = None,
     lang: str = "zh",
 ) -> None:
     """Write roster.xlsx atomically (temporary file, then ``os.replace``).
 
-    ``result`` is a ``RosterResult`` (status, gap, violations, handovers, params, seed, versions); without
-    it the rules are checked here and the handovers derived from the roster. ``requirements`` is the
-    requirements.csv frame; ``forecast`` a forecast frame with a peak label (高峰/平峰/低谷); ``kpis`` may hold
-    ``per_day`` (date, cost, mean_wait_minutes, share_within_target) and any scalars; ``inputs`` names the input
-    files whose sha256 the KPI sheet records.
+    ``result`` is the solve's (status, gap, violations, handovers, params, seed, versions); without it the
+    rules are checked here and the handovers derived from the roster. ``requirements`` is the
+    requirements.csv frame; ``forecast`` a forecast frame with a peak label (高峰/平峰/低谷); ``kpis`` the
+    week's figures (:func:`scheduler.report.kpis.week_kpis`; computed from the roster and result when not
+    given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records.
     """
     wb = build_workbook(
         roster,
@@ -134,7 +126,7 @@ def read_workbook(path: str | Path, staff: Staff, days: Sequence[Day]) -> Roster
         wb = load_workbook(p, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise InputError(f"无法读取 Excel 文件 (cannot read the Excel file): {exc}", file=p) from None
-    sheets: dict[Any, Any] = {}
+    sheets: dict[dt.date, Worksheet] = {}
     for ws in wb.worksheets:
         day = sheet_date(ws.title, days)
         if day is not None and day.is_open and day.date not in sheets:
@@ -153,4 +145,4 @@ def read_workbook(path: str | Path, staff: Staff, days: Sequence[Day]) -> Roster
     return Roster.concat(parts)
 
 
-__all__ = ["build_workbook", "check_violations", "read_workbook", "write_workbook"]
+__all__ = ["build_workbook", "read_workbook", "write_workbook"]
