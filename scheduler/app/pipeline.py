@@ -98,7 +98,7 @@ def load_branch(
 
 @dataclass(frozen=True)
 class WeekPlan:
-    """Every step of one week's run, for a notebook to look at."""
+    """Every step of one week's run, for a notebook to look at, and the figures (``kpis``) every output shows."""
 
     branch: Branch
     monday: dt.date

@@ -113,7 +113,7 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Write roster.csv, requirements.csv, summary.json and roster.xlsx into ``out_dir``, all or nothing.
 
-    ``summary`` is usually ``result.summary(lang)``; missing DESIGN.md keys are filled from the roster.
+    ``summary`` is usually ``result.summary(lang)``; missing DESIGN.md keys come from the result and the KPIs.
     ``roster`` None (the week cannot be staffed) writes a header-only roster.csv and a workbook whose KPI sheet
     explains why.
     ``inputs`` names the input files (their sha256 go into summary.json and the KPI sheet); ``kpis`` are the
