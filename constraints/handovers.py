@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from constraints.calendar import Day
-from constraints.config import fmt_hhmm, parse_hhmm
+from constraints.config import fmt_hhmm
 from constraints.i18n import label, tr
 from constraints.problem import Problem
 from constraints.roster import OFF, Roster
@@ -58,21 +57,9 @@ class LobbyPeriod:
     backups: tuple[tuple[str, int, int], ...]  # (staff_id, start, end) segments within the period
 
 
-def handover_minute(value: Any) -> int:
-    """Minutes after midnight from an int, ``HH:MM`` text or a ``time``/``datetime``."""
-    if isinstance(value, dt.datetime | dt.time):
-        return value.hour * 60 + value.minute
-    if isinstance(value, str):
-        return parse_hhmm(value)
-    return int(value)
-
-
-def handover_is_president(h: Any, problem: Problem) -> bool:
-    """True when the branch president takes the floor in this handover (flag or staff post)."""
-    for attr in ("president", "is_president", "president_stands_in"):
-        if getattr(h, attr, False):
-            return True
-    return _is_president(problem, getattr(h, "to_staff", None))
+def handover_is_president(h: Handover, problem: Problem) -> bool:
+    """True when the branch president takes the floor in this handover (flagged, or by the person's post)."""
+    return h.president or _is_president(problem, h.to_staff)
 
 
 def reason_label(reason: str, lang: str | None = None) -> str:
@@ -193,7 +180,7 @@ def derive_handovers(roster: Roster, problem: Problem) -> list[Handover]:
     return out
 
 
-def describe_handover(h: Any, problem: Problem, lang: str | None = None) -> str:
+def describe_handover(h: Handover, problem: Problem, lang: str | None = None) -> str:
     """``10:30 刘洋 → 王建国(支行长)`` for a log or a message."""
     names = {p.staff_id: p.name for p in problem.staff}
 
@@ -203,7 +190,7 @@ def describe_handover(h: Any, problem: Problem, lang: str | None = None) -> str:
         mark = tr("(支行长)", " (president)", lang) if _is_president(problem, sid) else ""
         return f"{names.get(sid, sid)}{mark}"
 
-    return f"{fmt_hhmm(handover_minute(h.time))} {who(h.from_staff)} → {who(h.to_staff)}"
+    return f"{fmt_hhmm(h.time)} {who(h.from_staff)} → {who(h.to_staff)}"
 
 
 __all__ = [
@@ -213,7 +200,6 @@ __all__ = [
     "derive_handovers",
     "describe_handover",
     "handover_is_president",
-    "handover_minute",
     "lobby_periods",
     "reason_label",
 ]

@@ -133,10 +133,10 @@ def test_compare_plot_has_one_bar_per_scenario_and_metric() -> None:
 
 def test_compare_plot_skips_absent_metrics_and_needs_one() -> None:
     """Metrics missing from the frame are left out; none at all is an error."""
-    fig = plots.compare_plot(fx.comparison(), metrics=("cost", "staff_hours"), lang="en")
+    fig = plots.compare_plot(fx.comparison(), metrics=("cost_cny", "staff_hours"), lang="en")
     assert len(fig.axes) == 1
     with pytest.raises(ValueError, match="nothing to compare"):
-        plots.compare_plot(fx.comparison(), metrics=("cost",))
+        plots.compare_plot(fx.comparison(), metrics=("cost_cny",))
 
 
 # ---- saving -----------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -73,8 +74,8 @@ def test_staff_hours_exclude_lunch(solved: RosterResult) -> None:
 
 def test_time_to_gap_reads_the_progress() -> None:
     """time_to_gap gives the first moment the gap fell to the target."""
-    r = RosterResult("FEASIBLE", tiny_problem([MONDAY]), SolveParams())
-    r.progress = [Progress(1.0, 110, 100, 0.09, 1), Progress(2.0, 101, 100, 0.0099, 2)]
+    progress = (Progress(1.0, 110, 100, 0.09, 1), Progress(2.0, 101, 100, 0.0099, 2))
+    r = RosterResult("FEASIBLE", tiny_problem([MONDAY]), SolveParams(), progress=progress)
     assert r.time_to_gap(0.01) == 2.0 and r.time_to_gap(0.1) == 1.0 and r.time_to_gap(0.001) is None
 
 
@@ -83,6 +84,13 @@ def test_params_from_config_take_the_solver_section() -> None:
     cfg = tiny_config(**{"solver.seed": 7, "solver.time_limit_seconds": 12})
     p = SolveParams.from_config(cfg, seed=None, relax=["lunch"])
     assert p.seed == 7 and p.time_limit_seconds == 12 and p.relax == ("lunch",)
+
+
+def test_result_is_frozen(solved: RosterResult) -> None:
+    """A result is a value: its fields cannot be reassigned after the solve built it."""
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        solved.objective = 0.0  # type: ignore[misc]
+    assert isinstance(solved.violations, tuple) and isinstance(solved.progress, tuple)
 
 
 def test_handovers_are_derived_for_the_lobby_log(solved: RosterResult) -> None:

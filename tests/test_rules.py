@@ -3,12 +3,13 @@ one becomes feasible when only that rule is switched off), and a hand-made roste
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from factories import MONDAY, SATURDAY, TINY_STAFF, leave, person, tiny_config, tiny_problem
+from factories import MONDAY, SATURDAY, TINY_STAFF, days_of, leave, person, tiny_config, tiny_problem
 
 from constraints.config import RULE_NAMES, BranchConfig
 from constraints.problem import Problem
@@ -351,3 +352,34 @@ def test_lunch_geometry_follows_the_window_and_the_shift_limit() -> None:
     assert slots_without_lunch(prob, day) * day.slot_minutes == cfg.min_shift_hours * 60
     none = tiny_problem([MONDAY], config=tiny_config(**{"lunch.minutes": 0}))
     assert lunch_starts(none, none.days[0]) == []
+
+
+def test_labour_pay_prices_hours_overtime_rest_day_and_holiday() -> None:
+    """labour.pay: 60 CNY/h for every paid hour, overtime above 40 h at +50 %, a sixth day at +100 % of a full
+    day, holiday hours at +200 %, and the contract hours of someone who does not work paid all the same."""
+    from constraints.rules import labour
+
+    days = list(days_of(tiny_config(), [MONDAY + dt.timedelta(days=k) for k in range(7)]))
+    days[2] = dataclasses.replace(days[2], day_type="holiday")  # Wednesday, open as on a workday
+    staff = Staff(people=(person("C", "personal_teller", ["high_counter"]), person("Z", "personal_teller")))
+    prob = Problem(config=tiny_config(), staff=staff, days=tuple(days))
+    week = [
+        b
+        for k in range(6)  # Monday to Saturday, 8 h a day
+        for b in blocks(
+            MONDAY + dt.timedelta(days=k),
+            "C",
+            ("09:00", "11:00", "high_counter"),
+            ("11:00", "12:00", "break"),
+            ("12:00", "16:00", "high_counter"),
+            ("16:00", "18:00", "back_office"),
+        )
+    ]
+    pay = labour.pay(prob, Roster(tuple(week)))
+    assert pay.worked[MONDAY] == 480.0 and pay.worked[MONDAY + dt.timedelta(days=6)] == 0.0
+    assert pay.holiday == {d.date: 960.0 if d.day_type == "holiday" else 0.0 for d in days}
+    assert pay.overtime == 8 * 30.0  # 48 h against a 40 h contract
+    assert pay.rest_day == 1 * 8 * 60.0  # one day beyond the standard five, priced as a full day
+    assert pay.unused_contract == 32 * 60.0  # Z works none of the contract's 32 h of a week with a holiday
+    assert pay.salary == 48 * 60.0 + 32 * 60.0
+    assert pay.terms()[labour.SALARY] == pay.salary and pay.unused_penalty == 32 * 10.0

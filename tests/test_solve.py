@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from constraints.problem import Problem
-from constraints.rules import check_roster
+from constraints.rules import check_roster, labour
 from constraints.staff import Staff
 from scheduler.solver.model import build_model
 from scheduler.solver.result import Progress, SolveParams
@@ -52,13 +52,16 @@ def test_same_seed_gives_the_same_roster() -> None:
 
 
 def test_progress_callback_sees_improving_objectives() -> None:
-    """The progress hook is called with a falling objective and seconds since the start."""
+    """The progress hook sees a falling objective, seconds since the start, and last the result's figures."""
     seen: list[Progress] = []
     prob = tiny_problem([MONDAY, SATURDAY])
-    solve(prob, SolveParams(time_limit_seconds=3.0, progress_callback=seen.append))
+    r = solve(prob, SolveParams(time_limit_seconds=3.0, progress_callback=seen.append))
     objs = [p.objective for p in seen if p.objective is not None]
     assert objs and objs == sorted(objs, reverse=True)
     assert all(p.seconds >= 0 for p in seen)
+    last = seen[-1]
+    assert (last.objective, last.bound, last.gap) == (r.objective, r.best_bound, r.gap)
+    assert list(r.progress) == seen
 
 
 def test_precheck_failure_returns_at_once_with_reasons() -> None:
@@ -105,6 +108,9 @@ def test_week_of_tiny_branch_holds_every_rule() -> None:
     for sid in TINY_WEEK_STAFF.ids():
         assert sum(r.roster.works(d.date, sid) for d in prob.days) <= 6
     assert {"labour.salary", "labour.rest_day_pay", "demand.wait"} <= set(r.penalties)
+    paid = labour.pay(prob, r.roster).terms()
+    for name in labour.PAY_TERMS:  # the roster's pay, solver-free, is what the objective charged for it
+        assert paid[name] == pytest.approx(r.penalties[name], abs=0.01), name
 
 
 # ---- every roster the solver returns passes every check -------------------------------------------------

@@ -17,9 +17,10 @@ from constraints.handovers import Handover
 from constraints.i18n import ACTIVITY_LABELS
 from constraints.problem import Problem
 from constraints.roster import Roster
+from scheduler.report.kpis import week_kpis
 from scheduler.report.workbook import build_workbook, read_workbook, write_workbook
-from scheduler.report.workbook.kpi_sheet import per_day_kpis
 from scheduler.report.workbook.style import ACTIVITY_COLOURS, day_title
+from scheduler.simulation.simulate import SIMULATION_COLUMNS, SimulationResult
 from scheduler.solver.result import RosterResult, SolveParams
 
 
@@ -201,26 +202,28 @@ def test_write_is_atomic(
     assert [p.name for p in tmp_path.iterdir()] == ["roster.xlsx"]
 
 
-def test_simulated_kpis_per_day_are_combined_over_counters(problem: Problem, roster: Roster) -> None:
-    """Simulator rows per date and counter become one row per day, waits and shares weighted by arrivals."""
-    per_day = pd.DataFrame(
+def test_kpi_sheet_shows_the_simulated_figures(problem: Problem, roster: Roster) -> None:
+    """With a simulation the 指标 sheet lists its pooled figures per open day and for the week; cells hold the
+    KPIs' values themselves (the share formatted as a percentage), closed or unsimulated figures stay empty."""
+    customers = pd.DataFrame(
         {
-            "date": ["2026-11-30", "2026-11-30"],
-            "counter": ["high_counter", "low_counter"],
-            "arrivals": [300.0, 100.0],
-            "mean_wait_min": [4.0, 8.0],
-            "share_within_target": [1.0, 0.6],
+            "rep": [0, 0, 1, 1],
+            "date": [rf.MONDAY] * 4,
+            "counter": ["high_counter", "low_counter", "high_counter", "low_counter"],
+            "wait": [0.0, 10.0, 20.0, 30.0],
+            "within": [True, True, False, False],
+            "abandoned": [False, False, False, True],
         }
     )
-    assert per_day_kpis({"per_day": per_day})["2026-11-30"] == {
-        "arrivals": 400.0,
-        "mean_wait_minutes": 5.0,
-        "share_within_target": 0.9,
-    }
-    ws = build_workbook(roster, problem, kpis={"per_day": per_day, "replications": 20})["指标"]
-    monday = next(row for row in ws.iter_rows(values_only=True) if row[0] == "11-30 周一")
-    assert monday[5:8] == (400.0, 5.0, "90%")
-    assert any(row[:2] == ("模拟重复次数", 20) for row in ws.iter_rows(values_only=True))
+    sim = SimulationResult(pd.DataFrame(columns=list(SIMULATION_COLUMNS)), customers, replications=2, seed=0)
+    ws = build_workbook(roster, problem, kpis=week_kpis(problem, roster, simulation=sim))["指标"]
+    rows = list(ws.iter_rows())
+    start = next(i for i, r in enumerate(rows) if r[0].value == "模拟结果 (各次重复合并)")
+    monday = next(r for r in rows[start:] if r[0].value == "11-30 周一")
+    assert [c.value for c in monday[2:7]] == [2.0, 15.0, 0.5, 27.0, 0.5]
+    assert monday[4].number_format == "0%"
+    tuesday = next(r for r in rows[start:] if r[0].value == "12-01 周二")
+    assert [c.value for c in tuesday[2:7]] == [0.0, None, None, None, 0.0]
 
 
 def test_formula_cells_are_saved_with_their_values(tmp_path: Path, problem: Problem, roster: Roster) -> None:
@@ -296,5 +299,6 @@ def test_kpi_keys_in_chinese_and_rounded(problem: Problem, roster: Roster) -> No
     pairs = {r[0]: r[1] for r in rows if r[0] is not None}
     assert pairs["状态"] == "最优" and pairs["目标值 (元)"] == 39366 and pairs["求解秒数"] == 12.3
     assert any(r[:3] == ("参数", "求解时限 (秒)", 12.0) for r in rows)
-    monday = next(r for r in rows if r[0] == "11-30 周一")
-    assert isinstance(monday[4], int) and monday[6] == round(monday[6], 1)
+    sheet = build_workbook(roster, problem, result=result)["指标"]
+    monday = next(r for r in sheet.iter_rows() if r[0].value == "11-30 周一")
+    assert [c.number_format for c in monday[4:8]] == ["#,##0", "#,##0", "0.0", "0.0"]  # yuan; 0.1 min

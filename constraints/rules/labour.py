@@ -22,6 +22,7 @@ hours on statutory holidays ``× holiday_multiplier``; each day worked beyond ``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from constraints.calendar import Day
@@ -99,6 +100,78 @@ def consecutive_windows(problem: Problem, person: Person) -> list[tuple[list[dt.
     return out
 
 
+SALARY, OVERTIME, HOLIDAY_PAY, REST_DAY_PAY, UNUSED_HOURS = (
+    "labour.salary",
+    "labour.overtime",
+    "labour.holiday_pay",
+    "labour.rest_day_pay",
+    "labour.unused_hours",
+)
+"""Names of the objective terms :meth:`Labour.encode` returns (and :class:`Pay` reports)."""
+
+PAY_TERMS: tuple[str, ...] = (SALARY, OVERTIME, HOLIDAY_PAY, REST_DAY_PAY)
+"""The terms that are money paid to staff (the unused-hours term is a nudge, not pay)."""
+
+
+@dataclass(frozen=True)
+class Pay:
+    """What a roster's hours cost, CNY, priced as :meth:`Labour.encode` prices them in the objective.
+
+    ``worked`` and ``holiday`` are per date (the staff-hour rate × paid hours; the holiday premium); the
+    salary also pays contract hours left unused (``unused_contract``), since staff are salaried.
+    """
+
+    worked: Mapping[dt.date, float]
+    holiday: Mapping[dt.date, float]
+    unused_contract: float
+    overtime: float
+    rest_day: float
+    unused_penalty: float
+
+    @property
+    def salary(self) -> float:
+        """Salary: every paid hour, at least the contract's, at the staff-hour rate."""
+        return sum(self.worked.values()) + self.unused_contract
+
+    def terms(self) -> dict[str, float]:
+        """The objective terms by name (as ``BuiltModel.term_values`` reports a solved roster's)."""
+        return {
+            SALARY: self.salary,
+            OVERTIME: self.overtime,
+            HOLIDAY_PAY: sum(self.holiday.values()),
+            REST_DAY_PAY: self.rest_day,
+            UNUSED_HOURS: self.unused_penalty,
+        }
+
+
+def pay(problem: Problem, roster: Roster) -> Pay:
+    """The pay of a finished roster (solver-free): the same terms, rates and hour bounds as the encoding."""
+    costs, prm = problem.config.costs, problem.config.rules.labour
+    per_min = costs.staff_hour / 60.0
+    full_week = len(problem.days) >= 7
+    worked = dict.fromkeys((d.date for d in problem.days), 0.0)
+    holiday = dict.fromkeys(worked, 0.0)
+    unused = overtime = rest_day = penalty = 0.0
+    for person in problem.staff:
+        p = person.staff_id
+        minutes = {d.date: round(roster.hours(p, [d.date]) * 60) for d in problem.days}
+        total = sum(minutes.values())
+        for day in problem.days:
+            worked[day.date] += per_min * minutes[day.date]
+            if day.day_type == "holiday":
+                holiday[day.date] += (costs.holiday_multiplier - 1) * per_min * minutes[day.date]
+        wk = weekly_hours(problem, person)
+        under = max(0, wk.expected - total)
+        unused += per_min * under
+        penalty += prm.unused_hour_cny / 60.0 * under
+        overtime += (costs.overtime_multiplier - 1) * per_min * max(0, total - wk.base)
+        days_worked = sum(roster.works(d.date, p) for d in problem.days)
+        if full_week:
+            extra = max(0, days_worked - prm.standard_days_per_week)
+            rest_day += (costs.rest_day_multiplier - 1) * per_min * daily_cap_minutes(problem, person) * extra
+    return Pay(worked, holiday, unused, overtime, rest_day, penalty)
+
+
 class Labour(Rule):
     """Hours, rest and pay."""
 
@@ -165,13 +238,11 @@ class Labour(Rule):
                     enforce=[vars.works(p, day.date), vars.works(p, nxt.date)],
                 )
         return [
-            vars.cost("labour.salary", self.name, salary, salary_const, ("工资", "Salary")),
-            vars.cost("labour.overtime", self.name, overtime, 0.0, ("加班费", "Overtime pay")),
-            vars.cost("labour.holiday_pay", self.name, holiday, 0.0, ("节假日加班费", "Holiday pay")),
-            vars.cost("labour.rest_day_pay", self.name, rest_day, 0.0, ("休息日加班费", "Rest-day pay")),
-            vars.cost(
-                "labour.unused_hours", self.name, unused, 0.0, ("合同工时未用", "Contract hours unused")
-            ),
+            vars.cost(SALARY, self.name, salary, salary_const, ("工资", "Salary")),
+            vars.cost(OVERTIME, self.name, overtime, 0.0, ("加班费", "Overtime pay")),
+            vars.cost(HOLIDAY_PAY, self.name, holiday, 0.0, ("节假日加班费", "Holiday pay")),
+            vars.cost(REST_DAY_PAY, self.name, rest_day, 0.0, ("休息日加班费", "Rest-day pay")),
+            vars.cost(UNUSED_HOURS, self.name, unused, 0.0, ("合同工时未用", "Contract hours unused")),
         ]
 
     def check(self, problem: Problem, roster: Roster) -> list[Violation]:

@@ -30,6 +30,7 @@ from forecasts.service import ServiceProfile, estimate_profiles
 from forecasts.staffing import build_demand, requirements_frame, served_forecast
 from forecasts.tickets import read_tickets
 from forecasts.weekly import forecast_csv, forecast_week
+from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.outputs import write_outputs
 from scheduler.simulation.simulate import SIMULATION_COLUMNS, SimulationResult, simulate_week
 from scheduler.solver.result import Progress, RosterResult, SolveParams
@@ -97,7 +98,7 @@ def load_branch(
 
 @dataclass(frozen=True)
 class WeekPlan:
-    """Every step of one week's run, for a notebook to look at."""
+    """Every step of one week's run, for a notebook to look at, and the figures (``kpis``) every output shows."""
 
     branch: Branch
     monday: dt.date
@@ -106,6 +107,7 @@ class WeekPlan:
     problem: Problem
     result: RosterResult
     requirements: pd.DataFrame
+    kpis: WeekKpis
     simulation: SimulationResult | None = None
 
     @property
@@ -180,13 +182,14 @@ def plan_week(
                 seed=params.seed,
             )
     requirements = requirements_frame(demand, problem.days, open_windows)
-    return WeekPlan(branch, monday, forecast, profiles, problem, result, requirements, simulation)
+    roster = result.roster if result.roster is not None else Roster(())
+    kpis = week_kpis(problem, roster, result=result, simulation=simulation)
+    return WeekPlan(branch, monday, forecast, profiles, problem, result, requirements, kpis, simulation)
 
 
 def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[str, Path]:
     """Write roster.csv, requirements.csv, summary.json, roster.xlsx, forecast.csv and simulation.csv."""
     out = Path(out_dir)
-    kpis = {"per_day": plan.simulation.per_day()} if plan.simulation is not None else None
     written = write_outputs(
         out,
         roster=plan.roster,
@@ -197,7 +200,7 @@ def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[st
         summary=plan.result.summary(lang),
         lang=lang,
         inputs=dict(plan.branch.files),
-        kpis=kpis,
+        kpis=plan.kpis,
     )
     write_csv(forecast_csv(plan.forecast, lang), out / "forecast.csv")
     written["forecast.csv"] = out / "forecast.csv"

@@ -138,9 +138,12 @@ KPI_COLUMNS: tuple[str, ...] = (
     "scenario",
     "status",
     "gap",
+    "objective",
     "staff_hours",
-    "cost",
+    "cost_cny",
     "forecast_arrivals",
+    "expected_wait_min",
+    "simulated_arrivals",
     "mean_wait_min",
     "share_within_target",
     "p90_wait_min",
@@ -149,37 +152,36 @@ KPI_COLUMNS: tuple[str, ...] = (
     "soft_violations",
     "solve_seconds",
 )
+"""The columns of :func:`compare`: the week's figures keep their names from :mod:`scheduler.report.kpis`."""
 
 
 def kpis(plan: WeekPlan, name: str = "") -> dict[str, Any]:
-    """One row of KPIs for a planned week (simulated waits weighted by arrivals)."""
-    r = plan.result
-    row: dict[str, Any] = {
+    """One row of :func:`compare`: the plan's week figures (:class:`~scheduler.report.kpis.WeekKpis`), its
+    status, gap, rule breaks and solve time (NaN where a figure does not exist, e.g. waits without a roster)."""
+    r, k = plan.result, plan.kpis
+    solved = r.roster is not None
+
+    def figure(value: float | None) -> float:
+        return float(value) if value is not None and solved else np.nan
+
+    return {
         "scenario": name,
         "status": r.status,
         "gap": r.gap,
-        "staff_hours": float(sum(r.staff_hours().values())) if r.roster is not None else np.nan,
-        "cost": r.objective,
-        "forecast_arrivals": float(plan.requirements["forecast_arrivals"].sum()),
-        "mean_wait_min": np.nan,
-        "share_within_target": np.nan,
-        "p90_wait_min": np.nan,
-        "abandoned": np.nan,
-        "hard_violations": len(r.hard_violations) if r.roster is not None else len(r.explanation),
+        "objective": k.objective,
+        "staff_hours": figure(k.staff_hours),
+        "cost_cny": figure(k.cost_cny),
+        "forecast_arrivals": k.forecast_arrivals,
+        "expected_wait_min": figure(k.expected_wait_min),
+        "simulated_arrivals": figure(k.simulated_arrivals),
+        "mean_wait_min": figure(k.mean_wait_min),
+        "share_within_target": figure(k.share_within_target),
+        "p90_wait_min": figure(k.p90_wait_min),
+        "abandoned": figure(k.abandoned),
+        "hard_violations": len(r.hard_violations) if solved else len(r.explanation),
         "soft_violations": len([v for v in r.violations if not v.hard]),
         "solve_seconds": r.solve_seconds,
     }
-    if plan.simulation is not None:
-        cust = plan.simulation.customers
-        if len(cust):
-            waits = cust["wait"].to_numpy(float)
-            waits = waits[np.isfinite(waits)]
-            row["mean_wait_min"] = float(waits.mean()) if len(waits) else np.nan
-            row["share_within_target"] = float(cust["within"].mean())
-            row["p90_wait_min"] = float(np.quantile(waits, 0.9)) if len(waits) else np.nan
-        slots = plan.simulation.slots
-        row["abandoned"] = float(slots["abandoned"].sum())
-    return row
 
 
 def compare(scenarios: Sequence[Scenario], plans: Sequence[WeekPlan] | None = None) -> pd.DataFrame:

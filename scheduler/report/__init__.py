@@ -1,8 +1,19 @@
-"""What people and other tools read: summary.json, roster.csv, requirements.csv, roster.xlsx, plots, and an
-edited roster read back (``plots`` is imported on its own: it loads matplotlib)."""
+"""What people and other tools read: the week's figures (one KPI module), summary.json, roster.csv,
+requirements.csv, roster.xlsx, plots, and an edited roster read back (``plots`` is imported on its own: it loads
+matplotlib)."""
 
+from scheduler.report.kpis import DayKpis, WeekKpis, week_kpis
 from scheduler.report.outputs import OUTPUT_FILES, build_summary, write_outputs
 from scheduler.report.read_roster import read_roster
 from scheduler.report.workbook import write_workbook
 
-__all__ = ["OUTPUT_FILES", "build_summary", "read_roster", "write_outputs", "write_workbook"]
+__all__ = [
+    "OUTPUT_FILES",
+    "DayKpis",
+    "WeekKpis",
+    "build_summary",
+    "read_roster",
+    "week_kpis",
+    "write_outputs",
+    "write_workbook",
+]

@@ -20,11 +20,14 @@ import pandas as pd
 
 from constraints.io import atomic_write, write_csv
 from constraints.problem import Problem
-from constraints.roster import Roster, Violation
+from constraints.roster import Roster
+from constraints.rules import check_roster
 from scheduler.report.gaps import service_gaps, turned_away
-from scheduler.report.workbook import check_violations, write_workbook
-from scheduler.report.workbook.kpi_sheet import input_hashes, per_day_kpis, plain
-from scheduler.report.workbook.tables import expected_waits, requirements_table
+from scheduler.report.kpis import WeekKpis, week_kpis
+from scheduler.report.workbook import write_workbook
+from scheduler.report.workbook.kpi_sheet import input_hashes, plain
+from scheduler.report.workbook.tables import requirements_table
+from scheduler.solver.result import RosterResult
 
 OUTPUT_FILES: tuple[str, ...] = ("roster.csv", "requirements.csv", "summary.json", "roster.xlsx")
 
@@ -62,42 +65,40 @@ def build_summary(
     *,
     roster: Roster,
     problem: Problem,
-    result: Any = None,
-    kpis: Mapping[str, Any] | None = None,
+    kpis: WeekKpis,
+    result: RosterResult | None = None,
     inputs: Mapping[str, str | Path] | None = None,
     lang: str = "zh",
 ) -> dict[str, Any]:
-    """summary.json: the given summary (usually ``result.summary()``) with every DESIGN.md key filled in."""
-    out: dict[str, Any] = dict(summary)
-    out.setdefault("status", getattr(result, "status", None))
-    for key in ("objective", "best_bound", "gap", "solve_seconds"):
-        out.setdefault(key, getattr(result, key, None))
-    if "staff_hours" not in out:
-        dates = [d.date for d in problem.days]
-        out["staff_hours"] = {sid: round(roster.hours(sid, dates), 2) for sid in problem.staff.ids()}
-    if "expected_waits" not in out:
-        waits: dict[str, dict[str, Any]] = {
-            d.isoformat(): {"arrivals": w["arrivals"], "mean_wait_minutes": w["mean_wait_minutes"]}
-            for d, w in expected_waits(problem, roster).items()
+    """summary.json: the given summary over ``result.summary()``, staff hours and expected waits from ``kpis``.
+
+    Without a ``result`` the DESIGN.md keys it would give are empty, and the violations are every rule's
+    check of ``roster``.
+    """
+    base: dict[str, Any] = (
+        result.summary(lang)
+        if result is not None
+        else {
+            "status": None,
+            "objective": None,
+            "best_bound": None,
+            "gap": None,
+            "solve_seconds": None,
+            "violations": [v.as_dict(lang) for v in check_roster(problem, roster)],
+            "parameters": {},
+            "versions": {},
         }
-        for date, rec in per_day_kpis(kpis).items():  # the simulator's figures, when given
-            for key in ("mean_wait_minutes", "share_within_target", "p90_wait_minutes"):
-                if rec.get(key) is not None:
-                    waits.setdefault(date, {})[f"simulated_{key}"] = rec[key]
-        out["expected_waits"] = waits
-    if "violations" not in out:
-        found: list[Violation] | None = getattr(result, "violations", None)
-        if found is None:
-            found = check_violations(problem, roster) or []
-        out["violations"] = [v.as_dict(lang) for v in found]
-    staffed = result is None or getattr(result, "roster", None) is not None
+    )
+    out = {**base, **summary}
+    out["staff_hours"] = dict(kpis.staff_hours_by_person)
+    out["expected_waits"] = {
+        d.date.isoformat(): d.expected_waits()
+        for d in kpis.days
+        if d.forecast_arrivals or d.simulated_arrivals
+    }
+    staffed = result is None or result.roster is not None
     out.setdefault("service_gaps", [g.as_dict() for g in service_gaps(problem, roster)] if staffed else [])
     out.setdefault("turned_away", [t.as_dict() for t in turned_away(problem)])
-    if "parameters" not in out:
-        params: Any = getattr(result, "params", None)
-        out["parameters"] = params.as_dict() if hasattr(params, "as_dict") else plain(params) or {}
-    if "versions" not in out:
-        out["versions"] = plain(getattr(result, "versions", None)) or {}
     if inputs:
         out.setdefault("inputs", input_hashes(inputs))
     return _json_safe(out)
@@ -108,23 +109,25 @@ def write_outputs(
     *,
     roster: Roster | None,
     problem: Problem,
-    result: Any = None,
+    result: RosterResult | None = None,
     requirements: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
     summary: Mapping[str, Any],
     lang: str = "zh",
     inputs: Mapping[str, str | Path] | None = None,
-    kpis: Mapping[str, Any] | None = None,
+    kpis: WeekKpis | None = None,
 ) -> dict[str, Path]:
     """Write roster.csv, requirements.csv, summary.json and roster.xlsx into ``out_dir``, all or nothing.
 
-    ``summary`` is usually ``result.summary(lang)``; missing DESIGN.md keys are filled from the roster.
+    ``summary`` is usually ``result.summary(lang)``; missing DESIGN.md keys come from the result and the KPIs.
     ``roster`` None (the week cannot be staffed) writes a header-only roster.csv and a workbook whose KPI sheet
     explains why.
-    ``inputs`` names the input files (their sha256 go into summary.json and the KPI sheet); ``kpis`` may
-    carry ``per_day`` (e.g. ``SimulationResult.per_day()``). Returns {file name: path}.
+    ``inputs`` names the input files (their sha256 go into summary.json and the KPI sheet); ``kpis`` are the
+    week's figures (:func:`scheduler.report.kpis.week_kpis`, with the simulation's when there is one),
+    computed here from the roster and result when not given. Returns {file name: path}.
     """
     plan = roster if roster is not None else Roster(())  # no roster: the files say why (summary, KPI sheet)
+    figures = kpis or week_kpis(problem, plan, result=result)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".paiban-outputs-", dir=out))
@@ -132,7 +135,7 @@ def write_outputs(
         write_csv(plan.to_frame(problem.staff), tmp / "roster.csv")
         write_csv(requirements_table(problem, roster, requirements), tmp / "requirements.csv")
         doc = build_summary(
-            summary, roster=plan, problem=problem, result=result, kpis=kpis, inputs=inputs, lang=lang
+            summary, roster=plan, problem=problem, kpis=figures, result=result, inputs=inputs, lang=lang
         )
         with atomic_write(tmp / "summary.json") as fh:
             json.dump(doc, fh, ensure_ascii=False, indent=2, allow_nan=False)
@@ -144,7 +147,7 @@ def write_outputs(
             result=result,
             requirements=requirements,
             forecast=forecast,
-            kpis=kpis,
+            kpis=figures,
             inputs=inputs,
             lang=lang,
         )

@@ -261,15 +261,20 @@ def roster_gantt(
 # ---- scenario comparison ---------------------------------------------------------------------------------
 
 METRICS: dict[str, tuple[str, str, str]] = {
+    "objective": ("目标值 (元)", "Objective (CNY)", "{:,.0f}"),
     "staff_hours": ("员工工时 (小时)", "Staff hours", "{:.0f}"),
-    "cost": ("成本 (元)", "Cost (CNY)", "{:,.0f}"),
+    "cost_cny": ("人工成本 (元)", "Staff cost (CNY)", "{:,.0f}"),
+    "forecast_arrivals": ("预测到达", "Forecast arrivals", "{:.0f}"),
+    "expected_wait_min": ("预期平均等待 (分钟)", "Expected mean wait (min)", "{:.1f}"),
+    "simulated_arrivals": ("模拟到达", "Simulated arrivals", "{:.0f}"),
     "mean_wait_min": ("平均等待 (分钟)", "Mean wait (min)", "{:.1f}"),
     "share_within_target": ("目标内叫号比例", "Share within target", "{:.0%}"),
     "p90_wait_min": ("P90 等待 (分钟)", "P90 wait (min)", "{:.1f}"),
     "abandoned": ("放弃人数", "Abandoned", "{:.0f}"),
-    "violations": ("违反规则数", "Rule violations", "{:.0f}"),
+    "hard_violations": ("违反硬性规则数", "Hard-rule breaks", "{:.0f}"),
 }
-"""Comparison columns :func:`compare_plot` knows: (Chinese label, English label, value format)."""
+"""Columns of ``compare()`` (the week's figures of :mod:`scheduler.report.kpis`) that :func:`compare_plot`
+draws: (Chinese label, English label, value format)."""
 
 _SOLVED = {"optimal", "feasible", "ok", ""}
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from constraints.config import BranchConfig
 from constraints.handovers import Handover
 from constraints.problem import Problem
 from constraints.roster import ROSTER_COLUMNS, Roster, Violation
@@ -62,9 +63,9 @@ class SolveParams:
     """A roster to start from (last week's, or the one before a what-if change): kept where it still holds."""
 
     @classmethod
-    def from_config(cls, config: Any, **changes: Any) -> SolveParams:
+    def from_config(cls, config: BranchConfig, **changes: Any) -> SolveParams:
         """Params from ``config.solver`` with changes (``None`` values are ignored)."""
-        base = {
+        base: dict[str, Any] = {
             "time_limit_seconds": config.solver.time_limit_seconds,
             "seed": config.solver.seed,
             "workers": config.solver.workers,
@@ -99,9 +100,9 @@ def versions() -> dict[str, str]:
     return {"python": platform.python_version(), "ortools": v("ortools"), "paiban": v("paiban")}
 
 
-@dataclass
+@dataclass(frozen=True)
 class RosterResult:
-    """What a solve returns."""
+    """What a solve returns: built once, never changed."""
 
     status: str
     problem: Problem
@@ -113,14 +114,14 @@ class RosterResult:
     avoidable_gap: float | None = None
     solve_seconds: float = 0.0
     first_feasible_seconds: float | None = None
-    penalties: dict[str, float] = field(default_factory=dict)
-    violations: list[Violation] = field(default_factory=list)
-    explanation: list[Violation] = field(default_factory=list)
-    handovers: list[Handover] = field(default_factory=list)
-    progress: list[Progress] = field(default_factory=list)
+    penalties: Mapping[str, float] = field(default_factory=dict)
+    violations: tuple[Violation, ...] = ()
+    explanation: tuple[Violation, ...] = ()
+    handovers: tuple[Handover, ...] = ()
+    progress: tuple[Progress, ...] = ()
     reproducible: bool = True
-    search_log: list[str] = field(default_factory=list)
-    versions: dict[str, str] = field(default_factory=versions)
+    search_log: tuple[str, ...] = ()
+    versions: Mapping[str, str] = field(default_factory=versions)
 
     @property
     def seed(self) -> int:
@@ -185,7 +186,7 @@ class RosterResult:
             ],
             "parameters": self.params.as_dict(),
             "seed": self.seed,
-            "versions": self.versions,
+            "versions": dict(self.versions),
         }
 
     def to_frame(self) -> pd.DataFrame:

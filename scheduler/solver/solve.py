@@ -25,6 +25,7 @@ from constraints.handovers import derive_handovers
 from constraints.problem import Problem
 from constraints.roster import Violation
 from constraints.rules import check_roster, precheck
+from scheduler.solver.explain import find_conflict
 from scheduler.solver.model import build_model
 from scheduler.solver.result import Progress, RosterResult, SolveParams
 from scheduler.solver.search import DaySearch
@@ -45,7 +46,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
     found = precheck(problem, skip=params.relax)
     if found:
         return RosterResult(
-            "INFEASIBLE", problem, params, explanation=found, solve_seconds=time.perf_counter() - t0
+            "INFEASIBLE", problem, params, explanation=tuple(found), solve_seconds=time.perf_counter() - t0
         )
     built = build_model(
         problem,
@@ -55,22 +56,21 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
     )
     events: list[Progress] = []
 
-    def report(obj: float | None, bound: float | None) -> None:
-        gap = (
-            relative_gap(built.objective_cny(obj), built.objective_cny(bound))
-            if obj is not None and bound is not None
-            else None
-        )
-        ev = Progress(
-            time.perf_counter() - t0,
-            built.objective_cny(obj) if obj is not None else None,
-            built.objective_cny(bound) if bound is not None else None,
-            gap,
-            len(events) + 1,
-        )
+    def emit(objective: float | None, bound: float | None, gap: float | None) -> None:
+        ev = Progress(time.perf_counter() - t0, objective, bound, gap, len(events) + 1)
         events.append(ev)
         if params.progress_callback is not None:
             params.progress_callback(ev)
+
+    def report(obj: float | None, bound: float | None) -> None:
+        """The search's progress (model units) in CNY."""
+        cny = built.objective_cny(obj) if obj is not None else None
+        bound_cny = built.objective_cny(bound) if bound is not None else None
+        emit(
+            cny,
+            bound_cny,
+            relative_gap(cny, bound_cny) if cny is not None and bound_cny is not None else None,
+        )
 
     search = DaySearch(
         built,
@@ -84,24 +84,51 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
         start=params.start,
     )
     out = search.run()
-    result = RosterResult(out.status, problem, params, progress=events)
-    result.reproducible = not out.wall_capped
-    result.first_feasible_seconds = out.first_feasible_seconds
-    result.search_log = out.log
-    if out.values is not None and out.objective is not None:
-        assignment = Assignment(out.values)
-        roster = built.vars.roster(assignment)
-        result.roster = roster
-        result.objective = built.objective_cny(out.objective)
-        if out.bound is not None:
-            result.best_bound = min(result.objective, built.objective_cny(out.bound))
-            result.gap = relative_gap(result.objective, result.best_bound)
-            result.avoidable_gap = relative_gap(out.objective, min(out.objective, out.bound))
-        result.penalties = built.term_values(assignment)
-        result.violations = check_roster(problem, roster)
-        result.handovers = derive_handovers(roster, problem)
-    elif out.status == "UNKNOWN":
-        result.explanation = [
+    if out.values is None or out.objective is None:
+        return RosterResult(
+            out.status,
+            problem,
+            params,
+            explanation=tuple(_no_roster(problem, params, out.status)),
+            progress=tuple(events),
+            reproducible=not out.wall_capped,
+            first_feasible_seconds=out.first_feasible_seconds,
+            search_log=tuple(out.log),
+            solve_seconds=time.perf_counter() - t0,
+        )
+    assignment = Assignment(out.values)
+    roster = built.vars.roster(assignment)
+    objective = built.objective_cny(out.objective)
+    best_bound = gap = avoidable_gap = None
+    if out.bound is not None:
+        best_bound = min(objective, built.objective_cny(out.bound))
+        gap = relative_gap(objective, best_bound)
+        avoidable_gap = relative_gap(out.objective, min(out.objective, out.bound))
+    emit(objective, best_bound, gap)  # the last progress is the result's, whatever the search reported
+    return RosterResult(
+        out.status,
+        problem,
+        params,
+        roster=roster,
+        objective=objective,
+        best_bound=best_bound,
+        gap=gap,
+        avoidable_gap=avoidable_gap,
+        penalties=built.term_values(assignment),
+        violations=tuple(check_roster(problem, roster)),
+        handovers=tuple(derive_handovers(roster, problem)),
+        progress=tuple(events),
+        reproducible=not out.wall_capped,
+        first_feasible_seconds=out.first_feasible_seconds,
+        search_log=tuple(out.log),
+        solve_seconds=time.perf_counter() - t0,
+    )
+
+
+def _no_roster(problem: Problem, params: SolveParams, status: str) -> list[Violation]:
+    """Why there is no roster: nothing found in time, or the rules × days that cannot hold together."""
+    if status == "UNKNOWN":
+        return [
             Violation(
                 "solver",
                 None,
@@ -112,11 +139,6 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
                 "relax rules to see which one bites",
             )
         ]
-    elif out.status == "INFEASIBLE":
-        from scheduler.solver.explain import find_conflict
-
-        result.explanation = find_conflict(
-            problem, relax=params.relax, time_limit_seconds=params.explain_seconds
-        )
-    result.solve_seconds = time.perf_counter() - t0
-    return result
+    if status == "INFEASIBLE":
+        return find_conflict(problem, relax=params.relax, time_limit_seconds=params.explain_seconds)
+    return []

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -31,6 +32,7 @@ from constraints.i18n import (
 from scheduler.app.cli.app import app
 from scheduler.app.pipeline import WeekPlan, load_branch, plan_week, write_plan
 from scheduler.report.gaps import ServiceGap, TurnedAway, service_gaps, turned_away
+from scheduler.report.kpis import Figures, fmt
 from scheduler.solver import result as result_mod
 from scheduler.solver.result import SolveParams
 
@@ -127,8 +129,67 @@ def failure_lines(plan: WeekPlan) -> list[str]:
     return [head] + [f"- [{v.rule}] {v.date or ''} {v.message(lang)}" for v in reasons]
 
 
+def kpi_table(plan: WeekPlan) -> Table:
+    """The week's figures per day and in all (:mod:`scheduler.report.kpis`), as ``paiban plan`` prints them."""
+    k = plan.kpis
+    target = plan.branch.config.service_level.target_wait_minutes
+    table = Table(box=box.SIMPLE_HEAD, padding=0, show_edge=False)
+    for col in (tr("日期", "Date"), tr("类型", "Type"), tr("营业", "Open")):
+        table.add_column(col, no_wrap=True)
+    for col in (
+        tr("人数", "Staff"),
+        tr("工时", "Hours"),
+        tr("预测客流", "Forecast"),
+        tr("等候分", "Wait"),
+        tr(f"≤{target:g}分", f"≤{target:g}m"),
+        tr("P90分", "P90"),
+        tr("弃号", "Left"),
+    ):
+        table.add_column(col, justify="right")
+    for day, d in zip(plan.problem.days, k.days, strict=True):
+        hours = (
+            f"{fmt_hhmm(day.open_hours.start)}–{fmt_hhmm(day.open_hours.end)}"
+            if day.open_hours
+            else tr("休业", "closed")
+        )
+        table.add_row(
+            f"{day.date:%m-%d} {weekday_label(day.date.weekday())}",
+            label(DAY_TYPE_LABELS, day.day_type),
+            hours,
+            *_figures(d),
+            end_section=d is k.days[-1],
+        )
+    table.add_row(tr("本周", "Week"), "", "", *_figures(k))
+    return table
+
+
+def _figures(f: Figures) -> list[str]:
+    """A row's figures: people, hours, forecast arrivals, simulated mean wait, share, P90, abandoned."""
+    return [
+        str(f.people),
+        fmt(f.staff_hours, "{:.1f}"),
+        fmt(f.forecast_arrivals, "{:.1f}"),
+        fmt(f.mean_wait_min, "{:.1f}"),
+        fmt(f.share_within_target, "{:.0%}"),
+        fmt(f.p90_wait_min, "{:.1f}"),
+        fmt(f.abandoned, "{:.1f}"),
+    ]
+
+
+def cost_line(plan: WeekPlan) -> str:
+    """The week's staff cost by the objective's terms, in one line."""
+    k = plan.kpis
+    return tr(
+        f"人工成本 {k.cost_cny:,.0f} 元: 工资 {k.salary_cny:,.0f} (含合同工时未用 {k.unused_contract_cny:,.0f}), "
+        f"加班费 {k.overtime_cny:,.0f}, 休息日加班费 {k.rest_day_pay_cny:,.0f}, 节假日加班费 {k.holiday_pay_cny:,.0f}",
+        f"Staff cost {k.cost_cny:,.0f} CNY: salary {k.salary_cny:,.0f} (unused contract hours "
+        f"{k.unused_contract_cny:,.0f}), overtime {k.overtime_cny:,.0f}, rest-day pay {k.rest_day_pay_cny:,.0f}, "
+        f"holiday pay {k.holiday_pay_cny:,.0f}",
+    )
+
+
 def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
-    """Print the week's result: per day hours, windows, expected waits; the files written."""
+    """Print the week's result: the figures per day (:func:`kpi_table`), the cost, the rules, the files."""
     r = plan.result
     gap = f"{r.gap:.2%}" if r.gap is not None else "—"
     obj = f"{r.objective:,.0f}" if r.objective is not None else "—"
@@ -142,45 +203,8 @@ def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
         )
     )
     if r.roster is not None:
-        per_day = plan.simulation.per_day() if plan.simulation is not None else None
-        table = Table()
-        for col in (tr("日期", "Date"), tr("类型", "Type"), tr("营业", "Open")):
-            table.add_column(col, no_wrap=True)
-        for col in (tr("人数", "Staff"), tr("工时", "Hours"), tr("取号", "Tickets")):
-            table.add_column(col, justify="right")
-        target = plan.branch.config.service_level.target_wait_minutes
-        table.add_column(tr("等候(分)", "Wait (min)"), justify="right")
-        table.add_column(tr(f"{target:g}分内", f"≤{target:g} min"), justify="right")
-        ids = plan.branch.staff.ids()
-        for day in plan.problem.days:
-            people = [sid for sid in ids if r.roster.works(day.date, sid)]
-            hours = sum(r.roster.hours(sid, [day.date]) for sid in people)
-            arrivals = plan.requirements.loc[
-                plan.requirements["date"].astype(str) == day.date.isoformat(), "forecast_arrivals"
-            ].sum()
-            wait, share = "—", "—"
-            if per_day is not None and len(per_day):
-                d = per_day[per_day["date"] == day.date.isoformat()]
-                if len(d) and d["arrivals"].sum() > 0:
-                    w = d["arrivals"] / d["arrivals"].sum()
-                    wait = f"{(d['mean_wait_min'].fillna(0) * w).sum():.1f}"
-                    share = f"{(d['share_within_target'].fillna(1) * w).sum():.0%}"
-            hours_txt = (
-                f"{fmt_hhmm(day.open_hours.start)}–{fmt_hhmm(day.open_hours.end)}"
-                if day.open_hours
-                else tr("休业", "closed")
-            )
-            table.add_row(
-                f"{day.date:%m-%d} {weekday_label(day.date.weekday())}",
-                label(DAY_TYPE_LABELS, day.day_type),
-                hours_txt,
-                str(len(people)),
-                f"{hours:.1f}",
-                f"{arrivals:.0f}",
-                wait,
-                share,
-            )
-        console.print(table)
+        console.print(kpi_table(plan))
+        console.print(cost_line(plan))
         print_verdict(plan, console)
     folder = next(iter(written.values())).parent if written else None
     console.print(tr(f"已写入 {folder}: ", f"Wrote to {folder}: ") + ", ".join(sorted(written)))

@@ -29,9 +29,12 @@ from constraints.i18n import ACTIVITY_LABELS, label, tr, weekday_label
 from constraints.io import EXCEL_SUFFIXES, read_table, write_csv
 from constraints.roster import Roster
 from constraints.staff import read_staff
+from forecasts.arrivals import count_arrivals
 from forecasts.service import estimate_profiles
 from forecasts.tickets import read_tickets
+from forecasts.weekly import forecast_week
 from scheduler.app.cli.app import app
+from scheduler.report.kpis import fmt
 from scheduler.simulation.simulate import SimulationResult, simulate_week
 
 ROUNDING = {
@@ -75,15 +78,6 @@ def load_roster(
 
 def forecast_days(tickets: pd.DataFrame, calendar: BranchCalendar, days: list[Day]) -> pd.DataFrame:
     """The forecast of the weeks of ``days``, each fitted on the tickets before its Monday."""
-    try:
-        from forecasts.arrivals import count_arrivals
-        from forecasts.weekly import forecast_week
-    except ImportError:  # the forecasting package lands separately
-        raise InputError(
-            "预测模块尚未就绪, 排队数据须覆盖排班周才能回放 (forecasting is not available yet: the tickets must "
-            "cover the roster's days to be replayed)",
-            argument="--tickets",
-        ) from None
     parts = []
     for monday in sorted({d.date - dt.timedelta(days=d.date.weekday()) for d in days}):
         past = tickets[tickets["issued_at"] < pd.Timestamp(monday)]
@@ -161,24 +155,34 @@ def _table(result: SimulationResult, config: BranchConfig) -> Table:
     if daily.empty:
         return table
     daily = daily.assign(_o=daily["counter"].map(order)).sort_values(["date", "_o"])
-    for r in daily.itertuples(index=False):
-        day = dt.date.fromisoformat(str(r.date))
+    absent = pd.Series(float("nan"), index=daily.index)  # no customers: the per-day frame has no waits
+    waits = {
+        c: daily.get(c, absent).to_numpy(float)
+        for c in ("mean_wait_min", "share_within_target", "p90_wait_min", "utilization")
+    }
+    for i, (date, counter, arrivals, window_hours, abandoned) in enumerate(
+        zip(
+            daily["date"],
+            daily["counter"],
+            daily["arrivals"],
+            daily["window_hours"],
+            daily["abandoned"],
+            strict=True,
+        )
+    ):
+        day = dt.date.fromisoformat(str(date))
         table.add_row(
             f"{day:%m-%d} {weekday_label(day.weekday())}",
-            label(ACTIVITY_LABELS, str(r.counter)),
-            f"{r.arrivals:.0f}",
-            f"{r.window_hours:.1f}",
-            _fmt(getattr(r, "mean_wait_min", float("nan")), "{:.1f}"),
-            _fmt(getattr(r, "share_within_target", float("nan")), "{:.0%}"),
-            _fmt(getattr(r, "p90_wait_min", float("nan")), "{:.1f}"),
-            f"{r.abandoned:.1f}",
-            _fmt(getattr(r, "utilization", float("nan")), "{:.0%}"),
+            label(ACTIVITY_LABELS, str(counter)),
+            f"{arrivals:.0f}",
+            f"{window_hours:.1f}",
+            fmt(waits["mean_wait_min"][i], "{:.1f}"),
+            fmt(waits["share_within_target"][i], "{:.0%}"),
+            fmt(waits["p90_wait_min"][i], "{:.1f}"),
+            f"{abandoned:.1f}",
+            fmt(waits["utilization"][i], "{:.0%}"),
         )
     return table
-
-
-def _fmt(value: float, fmt: str) -> str:
-    return "—" if value is None or pd.isna(value) else fmt.format(value)
 
 
 @app.command("simulate")

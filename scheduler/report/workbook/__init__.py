@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
 
 from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES, parse_hhmm
-from constraints.handovers import derive_handovers
+from constraints.handovers import Handover, derive_handovers
 from constraints.io import atomic_write
 from constraints.problem import Problem
-from constraints.roster import Roster, Violation
+from constraints.roster import Roster
+from constraints.rules import check_roster
 from constraints.staff import Staff
 from scheduler.report.gaps import service_gaps, turned_away
+from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook.cached import FormulaValues, save_with_values
 from scheduler.report.workbook.day_sheet import write_day_sheet
 from scheduler.report.workbook.kpi_sheet import write_kpi_sheet
@@ -32,15 +33,7 @@ from scheduler.report.workbook.read_back import WorkbookRoster, read_back
 from scheduler.report.workbook.tables import peak_labels, requirements_table
 from scheduler.report.workbook.week_sheet import write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
-
-
-def check_violations(problem: Problem, roster: Roster) -> list[Violation] | None:
-    """Every rule's own ``check`` through the registry; None while the registry is not installed."""
-    try:
-        from constraints.rules import check_roster  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
-    return list(check_roster(problem, roster))
+from scheduler.solver.result import RosterResult
 
 
 def _required_by_slot(req: pd.DataFrame, date: str) -> dict[str, dict[int, int]]:
@@ -55,11 +48,11 @@ def build_workbook(
     roster: Roster,
     problem: Problem,
     *,
-    result: Any = None,
+    result: RosterResult | None = None,
     requirements: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
-    kpis: Mapping[str, Any] | None = None,
-    handovers: Sequence[Any] | None = None,
+    kpis: WeekKpis | None = None,
+    handovers: Sequence[Handover] | None = None,
     inputs: Mapping[str, str | Path] | None = None,
     lang: str = "zh",
     values: FormulaValues | None = None,
@@ -67,12 +60,13 @@ def build_workbook(
     """The workbook in memory (see :func:`write_workbook`); ``values`` collects its formula cells' results."""
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    figures = kpis or week_kpis(problem, roster, result=result)
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)
     values = values if values is not None else FormulaValues()
     req = requirements_table(problem, roster, requirements)
-    staffed = result is None or getattr(result, "roster", None) is not None
+    staffed = result is None or result.roster is not None
     gaps = service_gaps(problem, roster) if staffed else []
     away = turned_away(problem)
     write_week_sheet(wb, roster, problem, lang=lang)
@@ -88,19 +82,16 @@ def build_workbook(
             away=[t for t in away if t.date == day.date],
             values=values,
         )
-    write_windows_sheet(wb, problem, req, peak_labels(forecast), lang=lang)
+    write_windows_sheet(wb, problem, req, peak_labels(forecast), figures, lang=lang)
     if handovers is None:
-        handovers = list(getattr(result, "handovers", None) or []) or derive_handovers(roster, problem)
+        handovers = result.handovers if result is not None else derive_handovers(roster, problem)
     write_lobby_sheet(wb, roster, problem, handovers, lang=lang)
-    violations = getattr(result, "violations", None) if result is not None else None
-    if violations is None:
-        violations = check_violations(problem, roster)
+    violations = result.violations if result is not None else check_roster(problem, roster)
     write_kpi_sheet(
         wb,
-        roster,
         problem,
+        figures,
         result=result,
-        kpis=kpis,
         violations=violations,
         inputs=inputs,
         gaps=gaps,
@@ -117,21 +108,21 @@ def write_workbook(
     roster: Roster,
     problem: Problem,
     *,
-    result: Any = None,
+    result: RosterResult | None = None,
     requirements: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
-    kpis: Mapping[str, Any] | None = None,
-    handovers: Sequence[Any] | None = None,
+    kpis: WeekKpis | None = None,
+    handovers: Sequence[Handover] | None = None,
     inputs: Mapping[str, str | Path] | None = None,
     lang: str = "zh",
 ) -> None:
     """Write roster.xlsx atomically (temporary file, then ``os.replace``).
 
-    ``result`` is a ``RosterResult`` (status, gap, violations, handovers, params, seed, versions); without
-    it the rules are checked here and the handovers derived from the roster. ``requirements`` is the
-    requirements.csv frame; ``forecast`` a forecast frame with a peak label (高峰/平峰/低谷); ``kpis`` may hold
-    ``per_day`` (date, cost, mean_wait_minutes, share_within_target) and any scalars; ``inputs`` names the input
-    files whose sha256 the KPI sheet records.
+    ``result`` is the solve's (status, gap, violations, handovers, params, seed, versions); without it the
+    rules are checked here and the handovers derived from the roster. ``requirements`` is the
+    requirements.csv frame; ``forecast`` a forecast frame with a peak label (高峰/平峰/低谷); ``kpis`` the
+    week's figures (:func:`scheduler.report.kpis.week_kpis`; computed from the roster and result when not
+    given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records.
     """
     values = FormulaValues()
     wb = build_workbook(
@@ -160,11 +151,4 @@ def read_workbook(path: str | Path, staff: Staff, days: Sequence[Day]) -> Roster
     return read_back(path, staff, days).roster
 
 
-__all__ = [
-    "WorkbookRoster",
-    "build_workbook",
-    "check_violations",
-    "read_back",
-    "read_workbook",
-    "write_workbook",
-]
+__all__ = ["WorkbookRoster", "build_workbook", "read_back", "read_workbook", "write_workbook"]

@@ -1,8 +1,8 @@
-"""指标: hours, cost, waits per day; every rule check; solver status; parameters, seed, versions, input hashes."""
+"""指标: the week's figures (per day, simulated, cost by the objective's terms), every rule check, the solver's
+status, parameters, seed and versions, and the input files' hashes — every figure from :mod:`scheduler.report.kpis`."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -10,16 +10,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import numpy as np
+from openpyxl.styles import PatternFill
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from constraints.config import fmt_hhmm
 from constraints.i18n import ACTIVITY_LABELS, STATUS_LABELS, label, tr
 from constraints.problem import Problem
-from constraints.roster import Roster, Violation
-from constraints.rules import get_rule
+from constraints.roster import Violation
+from constraints.rules import get_rule, labour
 from scheduler.report.gaps import ServiceGap, TurnedAway
+from scheduler.report.kpis import Figures, WeekKpis
 from scheduler.report.workbook.style import (
     BORDER,
     CENTER,
@@ -36,7 +38,7 @@ from scheduler.report.workbook.style import (
     sheet_name,
     title,
 )
-from scheduler.report.workbook.tables import expected_waits, staff_hours_by_day
+from scheduler.solver.result import RosterResult
 
 
 def sha256_file(path: str | Path) -> str:
@@ -58,11 +60,7 @@ def input_hashes(inputs: Mapping[str, str | Path] | None) -> dict[str, dict[str,
 
 
 def plain(obj: Any) -> Any:
-    """JSON-friendly form of params/versions objects (pydantic, dataclass, mapping, dates)."""
-    if hasattr(obj, "model_dump"):
-        return plain(obj.model_dump())
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return plain(dataclasses.asdict(obj))
+    """JSON-friendly form of a value: mappings, sequences, dates, paths and numpy scalars made plain."""
     if isinstance(obj, Mapping):
         return {str(k): plain(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple | set | frozenset):
@@ -71,7 +69,7 @@ def plain(obj: Any) -> Any:
         return obj.isoformat()
     if isinstance(obj, Path):
         return str(obj)
-    if hasattr(obj, "item") and callable(obj.item):  # numpy scalars
+    if isinstance(obj, np.generic):
         return obj.item()
     return obj
 
@@ -83,74 +81,6 @@ def rule_title(rule: str, lang: str) -> str:
     except KeyError:
         return rule
     return tr(r.label_zh, r.label_en, lang)
-
-
-KEY_LABELS: dict[str, tuple[str, str]] = {
-    "status": ("状态", "status"),
-    "objective": ("目标值 (元)", "objective (CNY)"),
-    "best_bound": ("最优下界 (元)", "best bound (CNY)"),
-    "gap": ("间隙", "gap"),
-    "solve_seconds": ("求解秒数", "solve seconds"),
-    "seed": ("随机种子", "seed"),
-    "time_limit_seconds": ("求解时限 (秒)", "time limit (s)"),
-    "workers": ("并行搜索数", "workers"),
-    "relax": ("允许违反的规则", "relaxed rules"),
-    "deterministic": ("确定性求解", "deterministic"),
-    "relax_penalty_cny": ("违反一次的罚金 (元)", "penalty per relaxed break (CNY)"),
-    "warm_start": ("从已有排班出发", "warm start"),
-    "replications": ("模拟重复次数", "simulation replications"),
-}
-"""Keys of the 指标 sheet (solver fields, parameters, extra KPIs) as a person reads them."""
-
-
-_KPI_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "mean_wait_minutes": ("mean_wait_minutes", "mean_wait_min", "mean_wait", "expected_mean_wait"),
-    "share_within_target": ("share_within_target", "within_target", "service_level"),
-    "p90_wait_minutes": ("p90_wait_minutes", "p90_wait_min", "p90_wait"),
-    "arrivals": ("arrivals", "forecast_arrivals"),
-    "cost": ("cost", "cost_cny", "staff_cost"),
-}
-
-
-def per_day_kpis(kpis: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
-    """``kpis["per_day"]`` by ISO date with normalised keys (:data:`_KPI_SYNONYMS`).
-
-    Accepts a frame or a list of dicts with a ``date``; rows per date *and counter* (the simulator's
-    ``SimulationResult.per_day()``) are combined, waits and shares weighted by arrivals.
-    """
-    if not kpis:
-        return {}
-    raw = kpis.get("per_day", kpis.get("days"))
-    if raw is None:
-        return {}
-    df = raw.copy() if isinstance(raw, pd.DataFrame) else pd.DataFrame(list(raw))
-    if df.empty or "date" not in df.columns:
-        return {}
-    cols = {}
-    for key, names in _KPI_SYNONYMS.items():
-        hit = next((n for n in names if n in df.columns), None)
-        if hit is not None:
-            cols[key] = pd.to_numeric(df[hit], errors="coerce")
-    norm = pd.DataFrame(cols)
-    norm["date"] = [d.isoformat() if isinstance(d, dt.date) else str(d)[:10] for d in df["date"]]
-    out: dict[str, dict[str, Any]] = {}
-    for date, g in norm.groupby("date", sort=True):
-        w = g["arrivals"].fillna(0) if "arrivals" in g else pd.Series(1.0, index=g.index)
-        rec: dict[str, Any] = {}
-        for key in g.columns.drop("date"):
-            v = g[key]
-            if v.isna().all():
-                continue
-            if key in ("arrivals", "cost"):
-                rec[key] = round(float(v.sum()), 2)
-            else:
-                ok = v.notna() & (w > 0) if len(g) > 1 else v.notna()
-                weights = w[ok] if len(g) > 1 else pd.Series(1.0, index=v[ok].index)
-                rec[key] = (
-                    round(float((v[ok] * weights).sum() / weights.sum()), 4) if weights.sum() > 0 else None
-                )
-        out[str(date)] = rec
-    return out
 
 
 class _Rows:
@@ -172,8 +102,15 @@ class _Rows:
             header_cell(self.ws, self.r, col, h)
         self.r += 1
 
-    def row(self, values: Sequence[object], fill: Any = None, merge_last: int = 0) -> None:
-        """One row; a single value spans the table; ``merge_last`` widens the last value to the right edge."""
+    def row(
+        self,
+        values: Sequence[object],
+        fill: PatternFill | None = None,
+        merge_last: bool = False,
+        formats: Sequence[str] = (),
+    ) -> None:
+        """One row; a single value spans the table; ``merge_last`` widens the last value to the right edge;
+        ``formats`` are the cells' number formats (the value stays the figure itself)."""
         for col, v in enumerate(values, start=1):
             c = self.ws.cell(row=self.r, column=col, value=v)
             c.font, c.border, c.alignment = (
@@ -183,6 +120,8 @@ class _Rows:
             )
             if fill is not None:
                 c.fill = fill
+            if col <= len(formats) and formats[col - 1]:
+                c.number_format = formats[col - 1]
         if len(values) == 1:
             self.ws.cell(row=self.r, column=1).alignment = LEFT
             self.ws.merge_cells(start_row=self.r, start_column=1, end_row=self.r, end_column=self.WIDTH)
@@ -200,7 +139,7 @@ class _Rows:
         self.r += 1
 
 
-def _per_day(out: _Rows, roster: Roster, problem: Problem, kpis: Mapping[str, Any] | None, lang: str) -> None:
+def _per_day(out: _Rows, problem: Problem, kpis: WeekKpis, lang: str) -> None:
     out.section(tr("每日指标", "Per day", lang))
     out.header(
         [
@@ -208,74 +147,126 @@ def _per_day(out: _Rows, roster: Roster, problem: Problem, kpis: Mapping[str, An
             tr("日类型", "Day type", lang),
             tr("在岗人数", "People", lang),
             tr("工时", "Staff hours", lang),
-            tr("成本 (元)", "Cost (CNY)", lang),
-            tr("预测到达", "Arrivals", lang),
+            tr("工资 (元)", "Salary (CNY)", lang),
+            tr("节假日加班费 (元)", "Holiday pay (CNY)", lang),
+            tr("预测到达", "Forecast arrivals", lang),
             tr("预期平均等候 (分钟)", "Expected mean wait (min)", lang),
-            tr("目标时间内占比", "Share within target", lang),
         ]
     )
-    hours = staff_hours_by_day(problem, roster)
-    waits = expected_waits(problem, roster)
-    per_day = per_day_kpis(kpis)
-    rate = problem.config.costs.staff_hour
-    costs: list[float] = []
-    cost_from_kpis = False
-    for day in problem.days:
-        rec = per_day.get(day.date.isoformat(), {})
-        cost = rec.get("cost")
-        cost_from_kpis |= cost is not None
-        costs.append(round(float(cost)) if cost is not None else round(hours[day.date] * rate))
-        model = waits.get(day.date, {})
-        wait = rec.get("mean_wait_minutes", model.get("mean_wait_minutes"))
-        share = rec.get("share_within_target")
+    formats = ("", "", "0", "0.00", "#,##0", "#,##0", "0.0", "0.0")
+    for d in kpis.days:
         out.row(
             [
-                day_title(day.date, lang),
-                day_type_label(day, lang),
-                sum(roster.works(day.date, i) for i in problem.staff.ids()),
-                hours[day.date],
-                costs[-1],
-                round(float(rec.get("arrivals") or model.get("arrivals") or 0), 1) or None,
-                round(float(wait), 1) if wait is not None else None,
-                f"{float(share):.0%}" if share is not None else None,
-            ]
+                day_title(d.date, lang),
+                day_type_label(problem.day(d.date), lang),
+                d.people,
+                d.staff_hours,
+                d.salary_cny,
+                d.holiday_pay_cny,
+                d.forecast_arrivals,
+                d.expected_wait_min,
+            ],
+            formats=formats,
         )
+    unused = tr("合同工时未用 (照付工资)", "Contract hours unused (salary paid)", lang)
+    out.row([unused, "", "", "", kpis.unused_contract_cny, "", "", ""], formats=formats)
     out.row(
         [
-            tr("合计", "Total", lang),
+            tr("本周", "Week", lang),
             "",
-            "",
-            round(sum(hours.values()), 2),
-            round(sum(costs)),
-            None,
-            None,
-            None,
+            kpis.people,
+            kpis.staff_hours,
+            kpis.salary_cny,
+            kpis.holiday_pay_cny,
+            kpis.forecast_arrivals,
+            kpis.expected_wait_min,
+        ],
+        formats=formats,
+    )
+    rate = problem.config.costs.staff_hour
+    out.note(
+        tr(
+            f"工资按时薪 {rate:g} 元, 合同工时未用部分照付 (与求解目标的工资项相同); 预期等候为排队模型在开放窗口下的期望值",
+            f"Salary at {rate:g} CNY/h, unused contract hours paid too (the objective's salary term); the expected "
+            "wait is the queueing model's at the open windows",
+            lang,
+        )
+    )
+
+
+def _simulated(out: _Rows, problem: Problem, kpis: WeekKpis, lang: str) -> None:
+    out.section(tr("模拟结果 (各次重复合并)", "Simulated (replications pooled)", lang))
+    if kpis.simulated_arrivals is None:
+        out.note(
+            tr(
+                "未做仿真: 目标时间内占比、P90 等候与弃号需要仿真 (paiban simulate)",
+                "Not simulated: the share within target, P90 wait and abandoned need the simulator",
+                lang,
+            )
+        )
+        return
+    target = problem.config.service_level.target_wait_minutes
+    out.header(
+        [
+            tr("日期", "Date", lang),
+            tr("日类型", "Day type", lang),
+            tr("模拟到达", "Simulated arrivals", lang),
+            tr("平均等候 (分钟)", "Mean wait (min)", lang),
+            tr(f"{target:g} 分钟内占比", f"Share within {target:g} min", lang),
+            tr("P90 等候 (分钟)", "P90 wait (min)", lang),
+            tr("弃号", "Abandoned", lang),
         ]
     )
-    if not cost_from_kpis:
-        out.note(
-            tr(
-                f"成本按基本时薪 {rate:g} 元/时计 (加班、休息日、节假日倍数见求解结果)",
-                f"Cost at the base rate {rate:g} CNY/h (overtime, rest-day and holiday multipliers are in the solver's result)",
-                lang,
-            )
-        )
-    if not per_day:
-        out.note(
-            tr(
-                "等候为排队模型按开放窗口查表的期望值; 目标内占比需仿真 (paiban simulate)",
-                "Waits are the queueing model's expectation at the open windows; the share within target needs the simulator",
-                lang,
-            )
-        )
-    for k, v in (kpis or {}).items():
-        if k not in ("per_day", "days"):
+    formats = ("", "", "0.0", "0.0", "0%", "0.0", "0.0")
+    for d in kpis.days:
+        if d.is_open:
             out.row(
-                [
-                    label(KEY_LABELS, str(k), lang),
-                    json.dumps(plain(v), ensure_ascii=False) if isinstance(v, dict | list) else plain(v),
-                ]
+                [day_title(d.date, lang), day_type_label(problem.day(d.date), lang), *_sim(d)],
+                formats=formats,
             )
+    out.row([tr("本周", "Week", lang), "", *_sim(kpis)], formats=formats)
+
+
+def _sim(f: Figures) -> list[object]:
+    return [f.simulated_arrivals, f.mean_wait_min, f.share_within_target, f.p90_wait_min, f.abandoned]
+
+
+def _cost(out: _Rows, kpis: WeekKpis, lang: str) -> None:
+    out.section(tr("本周成本 (求解目标的各项, 元)", "The week's cost (the objective's terms, CNY)", lang))
+    rows = (
+        (tr("工资", "Salary", lang), labour.SALARY, kpis.salary_cny),
+        (tr("加班费", "Overtime pay", lang), labour.OVERTIME, kpis.overtime_cny),
+        (tr("休息日加班费", "Rest-day pay", lang), labour.REST_DAY_PAY, kpis.rest_day_pay_cny),
+        (tr("节假日加班费", "Holiday pay", lang), labour.HOLIDAY_PAY, kpis.holiday_pay_cny),
+        (tr("人工成本合计", "Staff cost", lang), "", kpis.cost_cny),
+    )
+    for text, name, cny in rows:
+        out.row([text, name, cny], formats=("", "", "#,##0"), merge_last=True)
+    for name, cny in kpis.penalties.items():
+        out.row(
+            [tr("其他目标分项", "Other objective term", lang), name, cny],
+            formats=("", "", "#,##0"),
+            merge_last=True,
+        )
+    if kpis.objective is not None:
+        out.row(
+            [tr("目标值", "Objective", lang), "", kpis.objective],
+            formats=("", "", "#,##0"),
+            merge_last=True,
+        )
+
+
+KEY_LABELS: dict[str, tuple[str, str]] = {
+    "time_limit_seconds": ("求解时限 (秒)", "time limit (s)"),
+    "workers": ("并行搜索数", "workers"),
+    "relax": ("允许违反的规则", "relaxed rules"),
+    "deterministic": ("确定性求解", "deterministic"),
+    "relax_penalty_cny": ("违反一次的罚金 (元)", "penalty per relaxed break (CNY)"),
+    "warm_start": ("从已有排班出发", "warm start"),
+    "seed": ("随机种子", "seed"),
+    "replications": ("模拟重复次数", "simulation replications"),
+}
+"""Parameter keys of the 指标 sheet as a person reads them."""
 
 
 def _service(out: _Rows, gaps: Sequence[ServiceGap], away: Sequence[TurnedAway], lang: str) -> None:
@@ -307,8 +298,8 @@ def _service(out: _Rows, gaps: Sequence[ServiceGap], away: Sequence[TurnedAway],
                 ],
                 fill=WARN_FILL if g.open_windows == 0 else None,
             )
-    for t in away:
-        out.row([f"{day_title(t.date, lang)} {t.text(lang)}"])
+    for a in away:
+        out.row([f"{day_title(a.date, lang)} {a.text(lang)}"])
 
 
 def _violations(out: _Rows, violations: Sequence[Violation], problem: Problem, lang: str) -> None:
@@ -349,14 +340,10 @@ def _violations(out: _Rows, violations: Sequence[Violation], problem: Problem, l
 
 
 def _checks(
-    out: _Rows, violations: Sequence[Violation] | None, result: Any, problem: Problem, lang: str
+    out: _Rows, violations: Sequence[Violation], result: RosterResult | None, problem: Problem, lang: str
 ) -> None:
     out.section(tr("规则检查", "Rule checks", lang))
-    if violations is None:
-        out.row(
-            [tr("未检查 (规则库不可用)", "not checked (rules registry unavailable)", lang)], fill=WARN_FILL
-        )
-    elif not violations:
+    if not violations:
         out.row([tr("全部通过 ✓", "all rules hold ✓", lang)], fill=OK_FILL)
     else:
         hard = sum(v.hard for v in violations)
@@ -367,14 +354,15 @@ def _checks(
         )
         out.row([text], fill=WARN_FILL if hard else None)
         _violations(out, violations, problem, lang)
-    explanation = list(getattr(result, "explanation", None) or [])
-    if explanation:
+    if result is not None and result.explanation:
         out.gap()
         out.section(tr("无法排班的原因", "Why the week cannot be staffed", lang))
-        _violations(out, explanation, problem, lang)
+        _violations(out, result.explanation, problem, lang)
 
 
-def _solver(out: _Rows, result: Any, inputs: Mapping[str, str | Path] | None, lang: str) -> None:
+def _solver(
+    out: _Rows, result: RosterResult | None, inputs: Mapping[str, str | Path] | None, lang: str
+) -> None:
     out.section(tr("求解与可复现", "Solver and reproducibility", lang))
     if result is None:
         out.row(
@@ -387,27 +375,21 @@ def _solver(out: _Rows, result: Any, inputs: Mapping[str, str | Path] | None, la
             ]
         )
     else:
-        for key in ("status", "objective", "best_bound", "gap", "solve_seconds", "seed"):
-            v = getattr(result, key, None)
-            if key == "status" and v is not None:
-                v = label(STATUS_LABELS, str(v), lang)
-            elif key == "gap" and isinstance(v, int | float):
-                v = f"{v:.2%}"
-            elif key in ("objective", "best_bound") and isinstance(v, int | float):
-                v = round(v)
-            elif key == "solve_seconds" and isinstance(v, int | float):
-                v = round(v, 1)
-            out.row([label(KEY_LABELS, key, lang), plain(v)])
-        for name, cny in (getattr(result, "penalties", None) or {}).items():
-            out.row([tr("目标分项 (元)", "objective term (CNY)", lang), str(name), round(float(cny))])
-        sources: tuple[tuple[str, str, Any], ...] = (
-            ("参数", "parameters", getattr(result, "params", None)),
-            ("版本", "versions", getattr(result, "versions", None)),
-        )
-        for label_zh, label_en, obj in sources:
-            flat = obj.as_dict() if hasattr(obj, "as_dict") else plain(obj) if obj is not None else {}
-            items = flat.items() if isinstance(flat, dict) else [("", flat)]
-            for k, v in items:
+        gap = f"{result.gap:.2%}" if result.gap is not None else None
+        for zh, en, value in (
+            ("状态", "status", label(STATUS_LABELS, result.status, lang)),
+            ("目标值 (元)", "objective", _yuan(result.objective)),
+            ("最优下界 (元)", "best_bound", _yuan(result.best_bound)),
+            ("间隙", "gap", gap),
+            ("求解秒数", "solve_seconds", round(result.solve_seconds, 1)),
+            ("随机种子", "seed", result.seed),
+        ):
+            out.row([tr(zh, en, lang), value])
+        for label_zh, label_en, flat in (
+            ("参数", "parameters", result.params.as_dict()),
+            ("版本", "versions", dict(result.versions)),
+        ):
+            for k, v in flat.items():
                 value = json.dumps(plain(v), ensure_ascii=False) if isinstance(v, dict | list) else plain(v)
                 out.row([tr(label_zh, label_en, lang), label(KEY_LABELS, str(k), lang), value])
     for name, info in input_hashes(inputs).items():
@@ -415,31 +397,38 @@ def _solver(out: _Rows, result: Any, inputs: Mapping[str, str | Path] | None, la
         out.row(["", "", f"sha256 {info['sha256']}"], merge_last=True)
 
 
+def _yuan(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
 def write_kpi_sheet(
     wb: Workbook,
-    roster: Roster,
     problem: Problem,
+    kpis: WeekKpis,
     *,
-    result: Any = None,
-    kpis: Mapping[str, Any] | None = None,
-    violations: Sequence[Violation] | None = None,
+    violations: Sequence[Violation],
+    result: RosterResult | None = None,
     inputs: Mapping[str, str | Path] | None = None,
     gaps: Sequence[ServiceGap] = (),
     away: Sequence[TurnedAway] = (),
     lang: str,
 ) -> Worksheet:
-    """Add the 指标 sheet; ``violations`` None means the rules could not be checked; ``gaps`` and ``away``
-    are the week's service gaps and turned-away customers (:mod:`scheduler.report.gaps`)."""
+    """Add the 指标 sheet: the week's figures, the service gaps and turned-away customers
+    (:mod:`scheduler.report.gaps`), every rule check, the solver's status and the inputs."""
     ws = wb.create_sheet(sheet_name("kpis", lang))
     title(ws, f"{problem.config.branch.name}  {tr('指标与规则检查', 'KPIs and rule checks', lang)}")
     out = _Rows(ws, 3)
-    _per_day(out, roster, problem, kpis, lang)
+    _per_day(out, problem, kpis, lang)
+    out.gap()
+    _simulated(out, problem, kpis, lang)
+    out.gap()
+    _cost(out, kpis, lang)
     out.gap()
     _service(out, gaps, away, lang)
     out.gap()
     _checks(out, violations, result, problem, lang)
     out.gap()
     _solver(out, result, inputs, lang)
-    set_widths(ws, {1: 14, 2: 22, 3: 9, 4: 11, 5: 11, 6: 11, 7: 30, 8: 30})
+    set_widths(ws, {1: 14, 2: 22, 3: 11, 4: 11, 5: 11, 6: 11, 7: 30, 8: 30})
     print_setup(ws, header=f"{problem.config.branch.name} {sheet_name('kpis', lang)}", fit_tall=0)
     return ws

@@ -7,8 +7,8 @@ while the lobby manager is on duty, or taking the floor.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.workbook.workbook import Workbook
@@ -17,9 +17,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from constraints.config import fmt_hhmm
 from constraints.handovers import (
     PRESIDENT_POST,
+    Handover,
     describe_handover,
     handover_is_president,
-    handover_minute,
     lobby_periods,
     reason_label,
 )
@@ -45,7 +45,7 @@ PRESIDENT_FILL = PatternFill("solid", fgColor="FFF2CC")  # yellow: the president
 
 
 def write_lobby_sheet(
-    wb: Workbook, roster: Roster, problem: Problem, handovers: Sequence[Any], *, lang: str
+    wb: Workbook, roster: Roster, problem: Problem, handovers: Sequence[Handover], *, lang: str
 ) -> Worksheet:
     """Add the lobby-manager log; ``handovers`` come from the solver's result or :func:`derive_handovers`."""
     ws = wb.create_sheet(sheet_name("lobby", lang))
@@ -85,7 +85,7 @@ def write_lobby_sheet(
         header_cell(ws, 3, col, text)
     ws.row_dimensions[3].height = 22
 
-    by_day: dict[Any, list[Any]] = {}
+    by_day: dict[dt.date, list[Handover]] = {}
     for h in handovers:
         by_day.setdefault(h.date, []).append(h)
     r = 4
@@ -102,12 +102,12 @@ def write_lobby_sheet(
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(headers))
         r += 1
         periods = lobby_periods(roster, problem, day)
-        pending = sorted(by_day.get(day.date, []), key=lambda h: handover_minute(h.time))
+        pending = sorted(by_day.get(day.date, []), key=lambda h: h.time)
         rows: list[list[object]] = []
         flags: list[bool] = []
         for per in periods:
-            here = [h for h in pending if handover_minute(h.time) == per.start]
-            pending = [h for h in pending if handover_minute(h.time) != per.start]
+            here = [h for h in pending if h.time == per.start]
+            pending = [h for h in pending if h.time != per.start]
             backups = "; ".join(
                 f"{who(sid)} {fmt_hhmm(a)}–{fmt_hhmm(b)}" if (a, b) != (per.start, per.end) else who(sid)
                 for sid, a, b in per.backups
@@ -124,7 +124,7 @@ def write_lobby_sheet(
                     f"{fmt_hhmm(per.start)}–{fmt_hhmm(per.end)}",
                     who(per.manager),
                     backups,
-                    ", ".join(fmt_hhmm(handover_minute(h.time)) for h in here),
+                    ", ".join(fmt_hhmm(h.time) for h in here),
                     "; ".join(describe_handover(h, problem, lang).split(" ", 1)[1] for h in here),
                     "; ".join(reason_label(str(h.reason), lang) for h in here),
                     _president_note(per.manager in president, pres_backup, here, problem, lang)
@@ -142,7 +142,7 @@ def write_lobby_sheet(
                     "",
                     "",
                     "",
-                    fmt_hhmm(handover_minute(h.time)),
+                    fmt_hhmm(h.time),
                     describe_handover(h, problem, lang).split(" ", 1)[1],
                     reason_label(str(h.reason), lang),
                     tr("支行长接班", "president takes over", lang)
@@ -175,7 +175,9 @@ def write_lobby_sheet(
     return ws
 
 
-def _president_note(manager: bool, backup: bool, here: Sequence[Any], problem: Problem, lang: str) -> str:
+def _president_note(
+    manager: bool, backup: bool, here: Sequence[Handover], problem: Problem, lang: str
+) -> str:
     parts = []
     if manager or any(handover_is_president(h, problem) for h in here):
         parts.append(tr("支行长担任大堂经理", "president on the floor", lang))

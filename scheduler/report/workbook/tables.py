@@ -1,4 +1,4 @@
-"""Tables the workbook and the output files share: requirements per slot, peak labels, waits and hours per day.
+"""Tables the workbook and the output files share: requirements per slot and peak labels.
 
 The roster is the truth for open windows: they are always recounted from it, so a workbook written for an
 edited roster shows what that roster opens.
@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from constraints.config import COUNTER_TYPES, fmt_hhmm, parse_hhmm
+from constraints.config import fmt_hhmm, parse_hhmm
 from constraints.i18n import label
 from constraints.problem import Problem
 from constraints.roster import Roster
@@ -116,33 +116,3 @@ def peak_labels(forecast: pd.DataFrame | None) -> dict[tuple[str, str], str]:
 def peak_text(peak: str, lang: str) -> str:
     """高峰 / peak … of a label id (empty for none)."""
     return label(PEAK_LABELS, peak, lang) if peak else ""
-
-
-def staff_hours_by_day(problem: Problem, roster: Roster) -> dict[dt.date, float]:
-    """Paid hours (lunch excluded) per day over everyone."""
-    ids = problem.staff.ids()
-    return {d.date: round(sum(roster.hours(i, [d.date]) for i in ids), 2) for d in problem.days}
-
-
-def expected_waits(problem: Problem, roster: Roster) -> dict[dt.date, dict[str, float]]:
-    """Per open day with demand: forecast arrivals and the queueing model's expected mean wait (minutes).
-
-    The waits are the problem's ``wait_minutes`` table looked up at the windows the roster opens, so the
-    number is the same one the solver's objective uses.
-    """
-    ids = problem.staff.ids()
-    out: dict[dt.date, dict[str, float]] = {}
-    for day in problem.open_days:
-        ow = roster.open_windows(day, ids)
-        arrivals = wait = 0.0
-        for counter in COUNTER_TYPES:
-            cd = problem.counter_demand(day.date, counter)
-            if cd is None:
-                continue
-            cap = cd.wait_minutes.shape[1] - 1
-            for s in range(len(cd.arrivals)):
-                arrivals += float(cd.arrivals[s])
-                wait += float(cd.wait_minutes[s, min(int(ow[counter][s]), cap)])
-        if arrivals > 0:
-            out[day.date] = {"arrivals": round(arrivals, 2), "mean_wait_minutes": round(wait / arrivals, 2)}
-    return out

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from constraints.config import COUNTER_TYPES
 from constraints.i18n import tr
 from constraints.problem import Problem
+from scheduler.report.kpis import WeekKpis
 from scheduler.report.workbook.style import (
     BORDER,
     CENTER,
@@ -44,10 +45,15 @@ def write_windows_sheet(
     problem: Problem,
     req: pd.DataFrame,
     peaks: dict[tuple[str, str], str],
+    kpis: WeekKpis,
     *,
     lang: str,
 ) -> Worksheet:
-    """Add the 窗口计划 sheet: a daily summary with a bar chart, a week line chart, then every slot."""
+    """Add the 窗口计划 sheet: a daily summary with a bar chart, a week line chart, then every slot.
+
+    A day's forecast arrivals are the KPIs' (:mod:`scheduler.report.kpis`); the window-hours are the
+    requirements table's.
+    """
     ws = wb.create_sheet(sheet_name("windows", lang))
     counters = [c for c in COUNTER_TYPES if c in set(req["counter"])] or list(COUNTER_TYPES)
     title(
@@ -85,7 +91,7 @@ def write_windows_sheet(
             continue
         ws.cell(row=r, column=1, value=day_title(day.date, lang))
         ws.cell(row=r, column=2, value=day_type_label(day, lang))
-        ws.cell(row=r, column=3, value=round(float(d["forecast_arrivals"].sum()), 1))
+        ws.cell(row=r, column=3, value=kpis.day(day.date).forecast_arrivals).number_format = "0.0"
         for k, counter in enumerate(counters):
             dc = d[d["counter"] == counter]
             ws.cell(row=r, column=4 + 2 * k, value=round(float(dc["required_windows"].sum()) * slot_h, 2))
