@@ -29,8 +29,10 @@ from constraints.i18n import ACTIVITY_LABELS, label, tr, weekday_label
 from constraints.io import EXCEL_SUFFIXES, read_table, write_csv
 from constraints.roster import Roster
 from constraints.staff import read_staff
+from forecasts.arrivals import count_arrivals
 from forecasts.service import estimate_profiles
 from forecasts.tickets import read_tickets
+from forecasts.weekly import forecast_week
 from scheduler.app.cli.app import app
 from scheduler.simulation.simulate import SimulationResult, simulate_week
 
@@ -75,15 +77,6 @@ def load_roster(
 
 def forecast_days(tickets: pd.DataFrame, calendar: BranchCalendar, days: list[Day]) -> pd.DataFrame:
     """The forecast of the weeks of ``days``, each fitted on the tickets before its Monday."""
-    try:
-        from forecasts.arrivals import count_arrivals
-        from forecasts.weekly import forecast_week
-    except ImportError:  # the forecasting package lands separately
-        raise InputError(
-            "预测模块尚未就绪, 排队数据须覆盖排班周才能回放 (forecasting is not available yet: the tickets must "
-            "cover the roster's days to be replayed)",
-            argument="--tickets",
-        ) from None
     parts = []
     for monday in sorted({d.date - dt.timedelta(days=d.date.weekday()) for d in days}):
         past = tickets[tickets["issued_at"] < pd.Timestamp(monday)]

@@ -20,6 +20,7 @@ from constraints.handovers import derive_handovers
 from constraints.io import atomic_write
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
+from constraints.rules import check_roster
 from constraints.staff import Staff
 from scheduler.report.workbook.day_sheet import read_day_sheet, sheet_date, write_day_sheet
 from scheduler.report.workbook.kpi_sheet import write_kpi_sheet
@@ -30,12 +31,8 @@ from scheduler.report.workbook.week_sheet import write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
 
 
-def check_violations(problem: Problem, roster: Roster) -> list[Violation] | None:
-    """Every rule's own ``check`` through the registry; None while the registry is not installed."""
-    try:
-        from constraints.rules import check_roster  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
+def check_violations(problem: Problem, roster: Roster) -> list[Violation]:
+    """Every rule's own ``check`` through the registry."""
     return list(check_roster(problem, roster))
 
 
