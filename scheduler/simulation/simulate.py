@@ -1,18 +1,20 @@
 """Discrete-event simulation of a branch week: customers, counters and the windows a roster opens.
 
-Engine — a hand-written event loop (``heapq``) rather than SimPy. The model has two kinds of moments that
-matter: a window frees (service completion, or the roster opens/closes windows at a slot boundary) and a
-customer arrives. Abandonment needs no event of its own: a waiting customer whose patience ran out is found
-and dropped when a window would call them (FCFS and priority order do not depend on when exactly they
-left), so each customer costs one arrival and at most one completion. SimPy would model the same with a
-process and a timeout per customer plus its generator machinery — several times slower for no gain in clarity
-at this size. A 7-day roster with 50 replications runs in about a second (benchmarks/bench_simulate.py).
+Engine — a hand-written event loop (``heapq``). The model has two kinds of moments that matter: a window
+frees (service completion, or the plan opens/closes windows at a slot boundary; at the same moment the plan
+changes first) and a customer arrives. Abandonment needs no event of its own: a waiting customer whose
+patience ran out is found and dropped when a window would call them (FCFS and priority order do not depend on
+when exactly they left), so each customer costs one arrival and at most one completion.
+benchmarks/bench_simulate.py times it (a 7-day roster with 50 replications, and a branch four times busier).
+The same engine serves the sample branch's history (:mod:`scheduler.sample`).
 
 Rules of the counters:
 
 * Per counter type one queue, FCFS; optionally VIPs (客户等级) first, FCFS among them (non-preemptive).
 * Windows are numbered 0…W−1 and the first ``n(t)`` are open, n(t) from the roster per slot (capped at the
-  physical windows). A window that closes while serving finishes its customer, then stays closed.
+  physical windows); :func:`serve_queue` also takes a plan naming which windows are open per slot (the sample
+  branch's). A window that closes while serving finishes its customer, then stays closed. ``walk``: minutes
+  from the call to the service start, the window held meanwhile.
 * A customer leaves when their patience runs out before being called (abandoned; their wait is the
   patience). Queue machines still call such a number (过号): ``call_minutes`` > 0 keeps the window busy
   that long when it does.
