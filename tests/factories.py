@@ -1,9 +1,11 @@
 """Tiny documented branches built in code (no files), and a synthetic demand curve.
 
 * ``tiny_config()`` — the default branch with 30-minute slots (workday 08:30–17:30 staff time = 18 slots,
-  weekend 09:00–16:30 = 15 slots), one window per counter type unless told, lunch 60 min in 11:00–13:30.
-* ``TINY_STAFF`` — five people who can just staff a day: 支行长 (lobby; branch+operations), 营业主管
-  (high+low; operations), two 个人柜员 (high+low), 理财经理 (lobby+low).
+  weekend 09:00–16:30 = 15 slots), two high-counter windows, one low-counter window and no corporate window
+  unless told, lunch 60 min in 11:00–13:30.
+* ``TINY_STAFF`` — six people who can just staff a day: 支行长 (lobby; branch+operations), 营业主管
+  (high+low; operations), two 个人柜员 (high+low), two 理财经理 (lobby+low). ``TINY_WEEK_STAFF`` adds three,
+  enough for a whole week.
 * ``synthetic_demand(problem)`` — arrivals with the DESIGN.md peaks (10–11 and 14–16), Monday ×1.10,
   weekend ×0.46, and an M/M/c waiting curve per slot, convex and decreasing in the windows open.
 """
@@ -28,7 +30,7 @@ SATURDAY = dt.date(2026, 12, 5)
 
 
 def tiny_config(**updates: object) -> BranchConfig:
-    """Default branch, 30-minute slots, one window of each counter type (dotted-key updates apply)."""
+    """Default branch, 30-minute slots, windows 2 high / 1 low / 0 corporate (dotted-key updates apply)."""
     base = BranchConfig().copy_with(
         **{"grid.slot_minutes": 30, "windows": {"high_counter": 2, "low_counter": 1, "corporate_counter": 0}}
     )
