@@ -6,6 +6,7 @@
 * ``TINY_STAFF`` — six people who can just staff a day: 支行长 (lobby; branch+operations), 营业主管
   (high+low; operations), two 个人柜员 (high+low), two 理财经理 (lobby+low). ``TINY_WEEK_STAFF`` adds three,
   enough for a whole week.
+* ``tickets_of(day, n)`` — a day of read tickets (one abandoned), for replays.
 * ``synthetic_demand(problem)`` — arrivals with the DESIGN.md peaks (10–11 and 14–16), Monday ×1.10,
   weekend ×0.46, and an M/M/c waiting curve per slot, convex and decreasing in the windows open.
 """
@@ -17,6 +18,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+import pandas as pd
 
 from constraints.calendar import BranchCalendar, Day
 from constraints.config import COUNTER_TYPES, BranchConfig, TimeRange
@@ -105,6 +107,35 @@ def tiny_problem(
 def leave(sid: str, date: dt.date, hours: str | None = None, reason: str = "年休假") -> Absence:
     """An absence (whole day when ``hours`` is None, else ``"09:00-12:00"``)."""
     return Absence(staff_id=sid, date=date, hours=TimeRange.parse(hours) if hours else None, reason=reason)
+
+
+# ---- tickets ----------------------------------------------------------------------------------------------
+
+
+def tickets_of(day: dt.date, n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` read tickets of one day at the high counter: short real waits and services, the first one
+    abandoned (过号) — what ``forecasts.tickets.read_tickets`` returns."""
+    rng = np.random.default_rng(seed)
+    issued = pd.Timestamp(day) + pd.to_timedelta(9 * 60 + np.sort(rng.uniform(0, 400, n)), unit="min")
+    called = issued + pd.to_timedelta(rng.uniform(0, 2, n), unit="min")
+    finished = called + pd.to_timedelta(rng.uniform(2, 6, n), unit="min")
+    status = np.array(["served"] * n, dtype=object)
+    status[0] = "abandoned"
+    return pd.DataFrame(
+        {
+            "ticket_id": [f"A{i:03d}" for i in range(n)],
+            "service": "个人现金",
+            "counter": "high_counter",
+            "issued_at": issued,
+            "called_at": called,
+            "started_at": called.where(status == "served"),
+            "finished_at": finished.where(status == "served"),
+            "window": "1",
+            "teller": "S07",
+            "status": status,
+            "vip": False,
+        }
+    )
 
 
 # ---- synthetic demand --------------------------------------------------------------------------------------
