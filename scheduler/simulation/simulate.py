@@ -79,30 +79,55 @@ class Served:
     window: np.ndarray  # window index that called them (served, or 过号 with call_minutes), −1 if none
 
 
+@dataclass(frozen=True, slots=True)
+class WindowChange:
+    """From ``minute`` on, the windows ``is_open`` marks are open: ``opened`` were closed until then, and
+    ``closes`` says whether any open one closes."""
+
+    minute: float
+    is_open: tuple[bool, ...]
+    opened: tuple[int, ...]
+    closes: bool
+
+
 def window_changes(
     servers: np.ndarray, slot_minutes: float, start: float, drain: int | np.ndarray
-) -> tuple[int, list[tuple[float, tuple[bool, ...]]]]:
-    """(number of windows, [(minute, which windows are open from then on)]), one entry per change.
+) -> tuple[int, list[WindowChange]]:
+    """(number of windows, one :class:`WindowChange` per moment the open windows change).
 
     ``servers`` is a count per slot (the first n windows open) or a windows × slots boolean matrix; ``drain``
     a count or a boolean per window, open from the end of the schedule on.
     """
     sched = np.asarray(servers)
     after = np.asarray(drain)
+    if sched.ndim == 1 and after.ndim == 0:  # counts: the first n windows (the roster's case, kept cheap)
+        counts = [*sched.astype(int).tolist(), int(after)]
+        width = max([*counts, 0])
+        first_n = [tuple(w < c for w in range(width)) for c in range(width + 1)]
+        changes: list[WindowChange] = []
+        last = 0
+        for k, c in enumerate(counts):
+            if c != last:
+                changes.append(
+                    WindowChange(start + k * slot_minutes, first_n[c], tuple(range(last, c)), c < last)
+                )
+                last = c
+        return width, changes
     if sched.ndim == 1:
-        width = max([*sched.astype(int).tolist(), int(after) if after.ndim == 0 else len(after), 0])
+        width = max([*sched.astype(int).tolist(), len(after)])
         grid = np.arange(width)[:, None] < sched[None, :]
     else:
         width, grid = sched.shape[0], sched.astype(bool)
-    last = np.arange(width) < int(after) if after.ndim == 0 else after.astype(bool)
-    if len(last) != width:
-        raise ValueError(f"drain names {len(last)} windows, the schedule has {width}")
-    masks = [tuple(col) for col in np.column_stack([grid, last]).T.tolist()]
-    changes: list[tuple[float, tuple[bool, ...]]] = []
+    last_mask = np.arange(width) < int(after) if after.ndim == 0 else after.astype(bool)
+    if len(last_mask) != width:
+        raise ValueError(f"drain names {len(last_mask)} windows, the schedule has {width}")
+    changes = []
     before: tuple[bool, ...] = (False,) * width
-    for k, mask in enumerate(masks):
+    for k, mask in enumerate(tuple(col) for col in np.column_stack([grid, last_mask]).T.tolist()):
         if mask != before:
-            changes.append((start + k * slot_minutes, mask))
+            opened = tuple(w for w in range(width) if mask[w] and not before[w])
+            closes = any(before[w] and not mask[w] for w in range(width))
+            changes.append(WindowChange(start + k * slot_minutes, mask, opened, closes))
             before = mask
     return width, changes
 
@@ -135,7 +160,7 @@ def serve_queue(
     a_s = arr[order].tolist()
     s_s = np.asarray(service, dtype=float)[order].tolist()
     p_s = np.asarray(patience, dtype=float)[order].tolist()
-    g_s = [0.0] * n if walk is None else np.asarray(walk, dtype=float)[order].tolist()
+    g_s = [] if walk is None else np.asarray(walk, dtype=float)[order].tolist()
     prio = None if priority is None else np.asarray(priority)[order].tolist()
     n_win, changes = window_changes(servers, slot_minutes, start, drain)
     called = [math.nan] * n
@@ -145,7 +170,7 @@ def serve_queue(
     gone = [False] * n
     window = [-1] * n
     busy = [False] * n_win
-    is_open = [False] * n_win
+    is_open: tuple[bool, ...] = (False,) * n_win
     idle: list[int] = []
     done: list[tuple[float, int]] = []  # (completion time, window)
     fifo: deque[int] = deque()
@@ -154,22 +179,27 @@ def serve_queue(
     inf = math.inf
     while True:  # the hot loop (benchmarks/bench_simulate.py): one arrival and at most one completion each
         t_arr = a_s[i] if i < n else inf
-        t_chg = changes[ci][0] if ci < len(changes) else inf
+        t_chg = changes[ci].minute if ci < len(changes) else inf
         t_cmp = done[0][0] if done else inf
-        if t_chg <= t_cmp and t_chg <= t_arr:  # changes first: nobody is called at a window closing then
-            if t_chg == inf:
-                break
-            t, mask = changes[ci]
-            ci += 1
-            idle = [w for w in idle if mask[w]]
-            idle.extend(w for w in range(n_win) if mask[w] and not is_open[w] and not busy[w])
-            heapq.heapify(idle)
-            is_open = list(mask)
-        elif t_cmp <= t_arr:
+        if (
+            t_cmp < t_chg and t_cmp <= t_arr
+        ):  # a change at the same moment goes first: no call at a closing window
             t, w = heapq.heappop(done)
             busy[w] = False
             if is_open[w]:
                 heapq.heappush(idle, w)
+        elif t_chg <= t_arr:
+            if t_chg == inf:
+                break
+            change = changes[ci]
+            ci += 1
+            t, is_open = change.minute, change.is_open
+            if change.closes:
+                idle = [w for w in idle if is_open[w]]
+                heapq.heapify(idle)
+            for w in change.opened:
+                if not busy[w]:
+                    heapq.heappush(idle, w)
         else:
             t = t_arr
             if prio is None:
@@ -187,10 +217,11 @@ def serve_queue(
                     heapq.heappush(done, (t + call_minutes, w))
                 continue
             w = heapq.heappop(idle)
-            called[c], begin[c] = t, t + g_s[c]
-            finish[c] = begin[c] + s_s[c]
+            b = t + g_s[c] if walk is not None else t
+            f = b + s_s[c]
+            called[c], begin[c], finish[c] = t, b, f
             wait[c], window[c], busy[w] = t - a_s[c], w, True
-            heapq.heappush(done, (finish[c], w))
+            heapq.heappush(done, (f, w))
     for c in list(fifo) + [e[2] for e in pq]:  # never called: no window ever opened again
         gone[c] = True
         wait[c] = p_s[c] if math.isfinite(p_s[c]) else math.nan
