@@ -354,12 +354,9 @@ def expected_arrivals(
 def window_plan(counter: str, kind: str, day: Day) -> tuple[np.ndarray, np.ndarray]:
     """(open, drain): which of the counter's windows (WINDOW_NUMBERS order) the branch opens in each slot of
     the day up to its last open slot, and which stay open after closing until the queue is empty."""
-    key = (
-        (counter, kind)
-        if (counter, kind) in WINDOW_PLANS
-        else (counter, "weekend" if kind == "weekend" else "weekday")
-    )
-    plan = [(parse_hhmm(t), frozenset(ws)) for t, ws in WINDOW_PLANS[key]]
+    if (counter, kind) not in WINDOW_PLANS:  # the low and corporate counters plan weekdays alike
+        kind = "weekend" if kind == "weekend" else "weekday"
+    plan = [(parse_hhmm(t), frozenset(ws)) for t, ws in WINDOW_PLANS[(counter, kind)]]
     numbers = WINDOW_NUMBERS[counter]
     starts = np.asarray(day.slot_starts[: day.open_slots[-1] + 1])
     is_open = np.zeros((len(numbers), len(starts)), dtype=bool)
