@@ -85,7 +85,8 @@ def read_table(path: str | Path, *, sheet: int | str = 0) -> pd.DataFrame:
 
 
 def _parse_csv(utf8: bytes | None, text: str, path: Path) -> pd.DataFrame:
-    """Every cell as a string: pyarrow's parser when it can (8× faster), else pandas' C parser."""
+    """Every cell as a string: pyarrow's parser when it can (the fast path; benchmarks/bench_read_tickets.py),
+    else pandas' C parser."""
     with contextlib.suppress(Exception):  # no pyarrow, ragged rows, odd quoting: the C parser decides
         data = utf8 if utf8 is not None else text.encode("utf-8")
         return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, engine="pyarrow")

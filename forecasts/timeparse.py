@@ -89,7 +89,8 @@ def parse_datetimes(
 
 
 def _strict_iso(text: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """(mask, values) of the cells in strict ISO form, cast by pyarrow (8× faster than pandas); None if unable."""
+    """(mask, values) of the cells in strict ISO form, cast by pyarrow (the fast path of
+    benchmarks/bench_read_tickets.py); None if unable."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc

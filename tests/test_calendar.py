@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from constraints.calendar import BranchCalendar, package_day_type, parse_week
+from constraints.calendar import BranchCalendar, carry_to_open, package_day_type, parse_week
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError
 
@@ -67,3 +67,18 @@ def test_week_must_be_a_monday() -> None:
     with pytest.raises(InputError) as ei:
         parse_week("2026-11-03")
     assert ei.value.argument == "--week"
+
+
+def test_paydays_on_a_closed_day_move_to_the_next_open_day() -> None:
+    """Pension day 1 is National Day (closed): paid on Oct 8, also when the range starts then; payroll day 10 is
+    a 调休 Saturday (open) and stays."""
+    cal = BranchCalendar(BranchConfig().copy_with(**{"calendar.pension_days": [1]}))
+    paid = cal.paydays(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert paid.pension == {dt.date(2026, 10, 8)} and paid.payroll == {dt.date(2026, 10, 10)}
+    assert cal.paydays(dt.date(2026, 10, 8), dt.date(2026, 10, 9)).pension == {dt.date(2026, 10, 8)}
+
+
+def test_carry_to_open_stops_after_max_shift() -> None:
+    """A flagged closed day carries to the first open day within ``max_shift`` days, or is dropped."""
+    assert carry_to_open([True, False, False], [False, False, True]).tolist() == [False, False, True]
+    assert not carry_to_open([True, False, False], [False, False, True], max_shift=1).any()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import matplotlib
 import plot_fixtures as fx
@@ -13,12 +12,7 @@ from matplotlib.figure import Figure
 from constraints.roster import ACTIVITIES
 from scheduler.report import plot_common, plots
 
-
-@pytest.fixture(autouse=True)
-def _restore_rc() -> Iterator[None]:
-    """Keep each test's font settings to itself."""
-    with matplotlib.rc_context():
-        yield
+pytestmark = pytest.mark.usefixtures("restore_rc")
 
 
 def test_no_cjk_font_means_english_labels_and_no_missing_glyphs(monkeypatch: pytest.MonkeyPatch) -> None:

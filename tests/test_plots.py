@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import plot_fixtures as fx
 import pytest
@@ -16,12 +14,7 @@ from matplotlib.container import BarContainer
 
 from scheduler.report import plots
 
-
-@pytest.fixture(autouse=True)
-def _restore_rc() -> Iterator[None]:
-    """Keep each test's font settings to itself."""
-    with matplotlib.rc_context():
-        yield
+pytestmark = pytest.mark.usefixtures("restore_rc")
 
 
 def _bars(ax: Axes) -> int:

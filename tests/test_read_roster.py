@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,9 @@ from scheduler.report.workbook import write_workbook
 
 
 @pytest.fixture(scope="module")
-def problem() -> Problem:
-    """The example branch's week of 2026-11-30 (no demand: only the day sheets matter here)."""
-    return rf.example_problem(rf.examples_dir()).replace(demand={})
-
-
-@pytest.fixture(scope="module")
-def roster() -> Roster:
-    """The hand-made week."""
-    return rf.example_roster()
+def problem(problem: Problem) -> Problem:
+    """The example branch's week without demand: only the day sheets matter here."""
+    return problem.replace(demand={})
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +30,6 @@ def written(tmp_path_factory: pytest.TempPathFactory, problem: Problem, roster: 
     path = tmp_path_factory.mktemp("rr") / "roster.xlsx"
     write_workbook(path, roster, problem)
     return path
-
-
-@pytest.fixture
-def book(tmp_path: Path, written: Path) -> Path:
-    """A private copy of the workbook to edit."""
-    return Path(shutil.copy(written, tmp_path / "roster.xlsx"))
 
 
 def _edit(path: Path, sheet: str, staff_id: str, times: list[str], value: object | list[object]) -> None:

@@ -1,9 +1,10 @@
 """A certified lower bound on a week's cost that sees lunches, headcount and the weekly labour rules.
 
-CP-SAT's own bound on the whole week stays below even the unavoidable costs within a minute, and the rules'
-per-slot bound (:meth:`constraints.rules.base.Rule.lower_bound`: every slot at its cheapest window count)
-ignores that windows need people. This bound is a relaxation solved exactly by dynamic programming in a
-second or two; it keeps only what every roster must respect:
+CP-SAT's own bound on the whole week is weak, and the rules' per-slot bound
+(:meth:`constraints.rules.base.Rule.lower_bound`: every slot at its cheapest window count) ignores that
+windows need people. This bound is a relaxation solved exactly by dynamic programming; it keeps only what
+every roster must respect (``python -m benchmarks.bench_roster --part bound`` prints the three bounds and the
+seconds this one takes):
 
 * **capacity per slot** — with ``H`` people at the counters on a day, the windows open in a slot are at most
   ``H`` less those of them absent from it, never more than the physical windows or the skilled people of each
@@ -47,14 +48,15 @@ from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lun
 from constraints.staff import Person
 
 INF = np.iinfo(np.int64).max // 4
+"""Cost of an impossible state (a quarter of int64: sums of a few never overflow)."""
 PRICE_ROUNDS = 2
-"""Rounds of the coordinate search over the short-shift prices."""
+"""Rounds of the coordinate search over the short-shift prices: more rounds, a tighter bound, a longer DP."""
 PRICE_SPAN = 2
 """The price search runs up to this many times the unused-hours cost of the minutes a short shift loses (the
 best price can lie above it when the contract floor keeps people from short days)."""
 MAX_POOL_PAIRS = 60
-"""Largest (people of the key pool + 1) × (other counter people + 1) with two pools (the day DP grows with its
-square)."""
+"""Largest (people of the key pool + 1) × (other counter people + 1) with two pools: two pools count lunches
+more tightly, but the day DP grows with the square of this, so bigger branches use one pool."""
 
 
 @dataclass(frozen=True)
@@ -424,7 +426,8 @@ def _plus(a: np.ndarray | int, b: np.ndarray) -> np.ndarray:
 
 def _min_plus_2d(a: np.ndarray, b: np.ndarray, need: tuple[int, int]) -> np.ndarray:
     """The 2-D min-plus convolution of a and b (both ≥ 0), cut to indexes ≤ ``need``: the lunch DP's step,
-    called tens of thousands of times a week — :func:`_min_plus_nd` with a cut made the bound 40 % slower."""
+    called tens of thousands of times a week, so kept apart from :func:`_min_plus_nd` (benchmarks/README.md,
+    "Roster solver")."""
     shape = tuple(min(x + y - 1, n + 1) for x, y, n in zip(a.shape, b.shape, need, strict=True))
     out = np.full(shape, INF, dtype=np.int64)
     for i, j in itertools.product(range(min(b.shape[0], shape[0])), range(min(b.shape[1], shape[1]))):

@@ -12,9 +12,9 @@ customer waiting, window-hours, soft penalties); ``gap`` is relative to that tot
 avoid (contract salaries, the waiting left with every window open) are constants outside the model, so
 ``avoidable_gap`` — the same absolute gap over the avoidable cost only — is the stricter figure. On a full
 week the certified bound is that unavoidable part plus what every roster pays on top of it — the capacity
-relaxation of :mod:`scheduler.solver.bound` (``BuiltModel.lower_bound``; CP-SAT's own bound stays below it within a
-minute) — so ``gap`` is an honest upper limit, not an estimate; ``benchmarks/bench_roster.py`` also measures the distance
-to the best roster known.
+relaxation of :mod:`scheduler.solver.bound` (``BuiltModel.lower_bound``), or CP-SAT's own bound when higher —
+so ``gap`` is an honest upper limit, not an estimate; ``benchmarks/bench_roster.py`` measures both bounds and the
+distance to the best roster known.
 """
 
 from __future__ import annotations
