@@ -24,7 +24,7 @@ from constraints.staff import Staff
 from scheduler.report.workbook.day_sheet import read_day_sheet, sheet_date, write_day_sheet
 from scheduler.report.workbook.kpi_sheet import write_kpi_sheet
 from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
-from scheduler.report.workbook.style import day_title
+from scheduler.report.workbook.style import day_title, neutralise_cells
 from scheduler.report.workbook.tables import peak_labels, requirements_table
 from scheduler.report.workbook.week_sheet import write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
@@ -81,6 +81,7 @@ def build_workbook(
     write_kpi_sheet(
         wb, roster, problem, result=result, kpis=kpis, violations=violations, inputs=inputs, lang=lang
     )
+    neutralise_cells(wb)  # input text (names, reasons, …) is never a live formula
     wb.active = 0
     return wb
 

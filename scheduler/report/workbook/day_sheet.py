@@ -25,6 +25,7 @@ from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES, fmt_hhmm, parse_hhmm
 from constraints.errors import InputError
 from constraints.i18n import tr
+from constraints.io import restore
 from constraints.problem import Problem
 from constraints.roster import ACTIVITIES, OFF, Roster
 from constraints.staff import Staff
@@ -45,6 +46,7 @@ from scheduler.report.workbook.style import (
     day_title,
     day_type_label,
     font,
+    formula_cell,
     header_cell,
     people_by_post,
     post_label,
@@ -147,7 +149,7 @@ def write_day_sheet(
             styles.apply(c, ("info", col), font=font(9), alignment=align, border=BORDER)
         rng = f"{get_column_letter(FIRST_SLOT_COL)}{r}:{get_column_letter(last_col)}{r}"
         lunch = "".join(f'-COUNTIF({rng},"{a}")' for a in activity_aliases("break")[:3])
-        c = ws.cell(row=r, column=4, value=f"=(COUNTA({rng}){lunch})*{day.slot_minutes}/60")
+        c = formula_cell(ws, r, 4, f"=(COUNTA({rng}){lunch})*{day.slot_minutes}/60")
         styles.apply(c, "hours", font=font(9), alignment=CENTER, border=BORDER, number_format="0.0")
         for s, col in enumerate(slot_cols):
             act = str(row[s])
@@ -187,7 +189,7 @@ def write_day_sheet(
         )
         for col in slot_cols:
             letter = get_column_letter(col)
-            cell = ws.cell(row=r, column=col, value="=" + cond.format(col=letter))
+            cell = formula_cell(ws, r, col, "=" + cond.format(col=letter))
             styles.apply(cell, "count", font=font(8), alignment=CENTER, border=BORDER)
         r += 1
         if required and act in required:
@@ -349,9 +351,9 @@ def read_day_sheet(ws: Worksheet, day: Day, staff: Staff, source: str | Path) ->
     seen: dict[str, int] = {}
     for r, values in enumerate(rows[key_row:], start=key_row + 1):
         first = values[0] if values else None
-        sid = "" if first is None else str(first).strip()
+        sid = "" if first is None else restore(str(first).strip())
         if not sid:
-            name = str(values[1]).strip() if len(values) > 1 and values[1] is not None else ""
+            name = restore(str(values[1]).strip()) if len(values) > 1 and values[1] is not None else ""
             if name not in by_name:
                 continue  # titles, window counts and notes have no staff id
             sid = by_name[name]
