@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from constraints.calendar import BranchCalendar
+from constraints.calendar import PACKAGE_YEARS, BranchCalendar
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError, InputWarning
 from forecasts.tickets import OUTPUT_COLUMNS, read_tickets, service_minutes, wait_minutes
@@ -286,11 +286,20 @@ def test_first_bad_row_is_reported_with_a_count(tmp_path: Path) -> None:
     assert ei.value.row == 2
 
 
-def test_year_the_calendar_does_not_cover_names_the_ticket(tmp_path: Path) -> None:
-    """With a calendar, a ticket in a year no package covers is an error naming its file and row."""
-    text = "票号,业务类型,取号时间,状态\nA1,个人现金,2026-03-02 09:00:00,过号\nA2,个人现金,2031-03-03 09:00:00,过号\n"
+@pytest.mark.parametrize(
+    ("issued", "says"),
+    [
+        (f"{PACKAGE_YEARS[1] + 1}-03-03 09:00:00", "add an override row"),  # the package lags: overrides fill it
+        (f"{PACKAGE_YEARS[1] + 5}-03-03 09:00:00", "outside the supported years"),
+        ("1900-01-01 09:00:00", "outside the supported years"),  # Excel's day 1: a broken cell
+    ],
+)
+def test_year_the_calendar_does_not_cover_names_the_ticket(tmp_path: Path, issued: str, says: str) -> None:
+    """With a calendar, a ticket in a year no package covers names its file and row: an override for next
+    year, a typo or broken cell for a year far out (never an override for 1900)."""
+    text = f"票号,业务类型,取号时间,状态\nA1,个人现金,2026-03-02 09:00:00,过号\nA2,个人现金,{issued},过号\n"
     path = write(tmp_path / "t.csv", text)
-    with pytest.raises(InputError, match="override") as ei:
+    with pytest.raises(InputError, match=says) as ei:
         read_tickets(path, calendar=BranchCalendar(BranchConfig()))
     assert (ei.value.file, ei.value.row, ei.value.column) == (str(path), 3, "取号时间")
 
