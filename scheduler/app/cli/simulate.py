@@ -32,6 +32,7 @@ from constraints.staff import read_staff
 from forecasts.service import estimate_profiles
 from forecasts.tickets import read_tickets
 from scheduler.app.cli.app import app
+from scheduler.app.cli.guard import check_out_dir
 from scheduler.simulation.simulate import SimulationResult, simulate_week
 
 ROUNDING = {
@@ -206,6 +207,7 @@ def simulate_command(
         )
     if seed < 0:
         raise InputError("随机种子不能为负 (--seed must be ≥ 0)", argument="--seed", value=seed)
+    check_out_dir(out)
     cfg = load_config(config)
     result = run(
         roster,
