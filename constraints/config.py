@@ -489,6 +489,9 @@ def _validate(data: dict[str, Any], source: Path | None) -> BranchConfig:
         value = err.get("input")
         if isinstance(value, dict):
             value = None
+        key = re.match(r"([a-z_]+\.[a-z_.]+) ", msg)  # a check across keys names its key first
+        if not loc and key:
+            loc = key.group(1)
         raise InputError(msg, file=source, column=loc or None, value=value) from None
 
 

@@ -7,6 +7,7 @@ and GB2312, which Chinese queue machines and Excel on Chinese Windows write). An
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import os
 import re
@@ -221,5 +222,14 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> None:
     """Write a frame as UTF-8 CSV with BOM (so Excel opens Chinese correctly), atomically; text cells that a
     spreadsheet could run as a formula are neutralised (:func:`neutralise`)."""
     safe = neutralise_frame(df)
+    # Python's csv quotes a field holding "\n" but not one holding a lone "\r", which readers take for a line
+    # break: with such a cell every text field is quoted
+    cr = any(
+        col.map(lambda v: isinstance(v, str) and "\r" in v).any()
+        for _, col in safe.items()
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype)
+    )
     with atomic_write(path, encoding="utf-8-sig") as fh:
-        safe.to_csv(fh, index=False, lineterminator="\n")
+        safe.to_csv(
+            fh, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC if cr else csv.QUOTE_MINIMAL
+        )
