@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from plan_fixtures import GoodPlan
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAIBAN_SHARED", ROOT.parent / "shared"))
@@ -27,3 +28,15 @@ def external() -> Path:
     if not EXTERNAL.exists():
         pytest.skip(f"external data not found at {EXTERNAL}; set PAIBAN_EXTERNAL to run these tests")
     return EXTERNAL
+
+
+@pytest.fixture(scope="session")
+def good_plan(tmp_path_factory: pytest.TempPathFactory) -> GoodPlan:
+    """A 3-week sample branch planned once with a 1-s budget (exit 0) — the good --out later runs must not spoil."""
+    from scheduler.app.cli import main
+    from scheduler.sample.generator import generate_sample
+
+    sample = generate_sample(tmp_path_factory.mktemp("sample"), weeks=3, seed=5)
+    plan = GoodPlan(sample, tmp_path_factory.mktemp("good"))
+    assert main(plan.plan_args(plan.out)) == 0
+    return plan

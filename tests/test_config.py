@@ -53,6 +53,13 @@ def test_config_is_frozen() -> None:
         ("[rules.no_such_rule]\ncount = 1", "rules.no_such_rule", "unknown rule name"),
         ('[rules.permission_holder]\nauthorities = ["king"]', "rules.permission_holder.authorities", "king"),
         ('[lunch]\nwindow = "11:00-11:30"\nminutes = 60', "lunch", "does not fit"),
+        (
+            '[lunch]\nwindow = "06:00-07:30"',
+            "lunch.window",
+            "leaves no room for a 60-min lunch within the workday",
+        ),
+        ('[lunch]\nwindow = "17:00-18:30"', "lunch.window", "nobody could work over 6 h"),
+        ('[hours]\nweekend = "13:00-20:00"', "lunch.window", "weekend staff day 12:30–20:30"),
     ],
 )
 def test_bad_values_name_key_and_value(tmp_path: Path, text: str, column: str, words: str) -> None:
