@@ -17,6 +17,7 @@ import datetime as dt
 import math
 import os
 import signal
+import socket
 import tempfile
 import threading
 import traceback
@@ -48,10 +49,10 @@ def _on_signal(signum: int, frame: object) -> None:
     raise Interrupted(signum)
 
 
-def _watch(fd: int) -> None:
+def _watch(sock: socket.socket) -> None:
     """Stop the solves at each stop signal's wakeup byte; return at the byte 0 (the block has ended)."""
     while True:
-        data = os.read(fd, 64)
+        data = sock.recv(64)
         if not data or 0 in data:
             return
         if any(b in STOP_SIGNALS for b in data):
@@ -62,17 +63,18 @@ def _watch(fd: int) -> None:
 def interruptible() -> Iterator[None]:
     """Within the block, SIGINT and SIGTERM raise :class:`Interrupted` and stop CP-SAT at once.
 
-    Outside the main thread (where Python cannot install signal handlers) the block runs unguarded.
+    Outside the main thread (where Python cannot install signal handlers) the block runs unguarded. The wakeup
+    channel is a socket pair, which ``signal.set_wakeup_fd`` takes on Windows too.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     stop.reset()
-    read_fd, write_fd = os.pipe()
-    os.set_blocking(write_fd, False)
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
     previous = {s: signal.signal(s, _on_signal) for s in STOP_SIGNALS}
-    old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-    watcher = threading.Thread(target=_watch, args=(read_fd,), daemon=True, name="paiban-stop")
+    old_wakeup = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    watcher = threading.Thread(target=_watch, args=(reader,), daemon=True, name="paiban-stop")
     watcher.start()
     try:
         yield
@@ -80,10 +82,10 @@ def interruptible() -> Iterator[None]:
         for s, handler in previous.items():
             signal.signal(s, handler)
         signal.set_wakeup_fd(old_wakeup)
-        os.write(write_fd, b"\0")
+        writer.send(b"\0")
         watcher.join(timeout=5.0)
-        os.close(write_fd)
-        os.close(read_fd)
+        writer.close()
+        reader.close()
         stop.reset()
 
 
