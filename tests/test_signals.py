@@ -1,7 +1,7 @@
 """Ctrl-C and SIGTERM during `paiban plan`, sent to the real CLI in a subprocess: exit 130 / 143, the good
 --out exactly as it was (bytes and modification times), no temporary folder left behind.
 
-The subprocess runs ``scheduler.app.cli.main`` with one seam for the test to know where it is: a line on stderr
+The subprocess runs the ``paiban`` console script's entry point (``scheduler.app.cli.console``) with one seam for the test to know where it is: a line on stderr
 when the CP-SAT search starts ("solve": the time limit is long, the signal lands mid-search) or when the
 workbook is being written ("write": the writer then waits, so the signal lands while the outputs are half
 written in their temporary folder).
@@ -42,8 +42,9 @@ else:
         print("{MARKER}", file=sys.stderr, flush=True)
         time.sleep(120)
     outputs.write_workbook = slow_write
-from scheduler.app.cli import main
-sys.exit(main(sys.argv[2:]))
+sys.argv = ["paiban", *sys.argv[2:]]
+from scheduler.app.cli import console  # the console script's entry point
+console()
 """
 
 

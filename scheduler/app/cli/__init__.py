@@ -7,7 +7,9 @@ log file with the traceback; 130 / 143 stopped by Ctrl-C / SIGTERM, nothing writ
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import NoReturn
 
 import typer
 from typer.exceptions import TyperException
@@ -21,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = ("inputs", "plan", "check", "forecast", "simu
 
 INTERNAL_ERROR = 3
 """Exit status of an unexpected error (a bug, or memory running out): not the user's input, not the week."""
+STOPPED = (130, 143)
+"""Exit statuses after Ctrl-C (SIGINT) and SIGTERM: 128 + the signal number."""
 
 
 def _register() -> None:
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     except (KeyboardInterrupt, typer.Abort):
         print("已中断, 未写入任何文件 (interrupted: nothing written)", file=sys.stderr)
-        return 130
+        return STOPPED[0]
     except TyperException as exc:  # usage errors: one line naming the option (or the help, asked for)
         message = exc.format_message().strip()
         show = getattr(exc, "show", None)
@@ -76,5 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     return rv if isinstance(rv, int) else 0
 
 
+def console() -> NoReturn:
+    """The ``paiban`` console script: :func:`main`, then exit with its status — at once after Ctrl-C or SIGTERM
+    (the interpreter's clean-up of a large run takes seconds, and nothing is left to clean: the run's
+    temporary files are gone already)."""
+    code = main()
+    if code in STOPPED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -1,7 +1,5 @@
 """``python -m scheduler.app.cli``: the ``paiban`` command."""
 
-import sys
+from scheduler.app.cli import console
 
-from scheduler.app.cli import main
-
-sys.exit(main())
+console()
