@@ -100,6 +100,7 @@ _SERVED = ("已办结", "办结", "完成", "已完成", "办理完成", "已办
            "complete", "done", "finished", "退办", "已退办", "挂起", "已挂起")  # fmt: skip
 _ABANDONED = ("过号", "已过号", "空号", "弃号", "已弃号", "放弃", "未到", "未办理", "取消", "已取消", "abandoned",
               "noshow", "missed", "skipped", "cancelled", "canceled")  # fmt: skip
+_SECONDS = r"\d:\d{2}:\d{2}"  # a clock time with seconds; without, a time is only good to the minute
 _STATUS = {w: "served" for w in _SERVED} | {w: "abandoned" for w in _ABANDONED}
 _VIP_WORDS = ("vip", "贵宾", "金卡", "白金", "钻石", "私行", "私人银行")
 _VIP_YES = ("true", "yes", "y", "是")
@@ -213,7 +214,7 @@ def _read_one(path: Path, config: BranchConfig, odd: Counter[str]) -> tuple[pd.D
         dates = parse_datetimes(raw[cols["date"]], date_only=True).dt.normalize()
     times = {k: parse_datetimes(raw[cols[k]], dates) if k in cols else pd.Series(pd.NaT, index=raw.index,
              dtype="datetime64[ns]") for k in TIME_FIELDS}  # fmt: skip
-    unparsable = "无法识别的时间 (unparsable time)"
+    unparsable = "无法识别的时间: 格式不全或被截断 (unreadable time: incomplete or cut off)"
     problems: list[tuple[np.ndarray, str, str]] = [(given[k] & times[k].isna().to_numpy(), k, unparsable)
                                                    for k in TIME_FIELDS]  # fmt: skip
     if dates is not None:
@@ -233,12 +234,20 @@ def _read_one(path: Path, config: BranchConfig, odd: Counter[str]) -> tuple[pd.D
     iss, cal, sta, fin = (times[k].to_numpy() for k in TIME_FIELDS)
     status = _statuses(text["status"], ~np.isnat(sta))
     served = status == 1
+    minutes_only = {k: given[k] & ~text[k].str.contains(_SECONDS).to_numpy() for k in TIME_FIELDS}
+
+    def before(a: str, b: str) -> np.ndarray:
+        """Time ``a`` earlier than time ``b``, beyond the precision of the cells (a minute when one lacks seconds)."""
+        x, y = times[a].to_numpy(), times[b].to_numpy()
+        coarse = minutes_only[a] | minutes_only[b]
+        return np.where(coarse, x.astype("datetime64[m]") < y.astype("datetime64[m]"), x < y)
+
     problems += [
         (status < 0, "status", "未知状态 (unknown status); 可用 (use) 已办结/完成/退办/挂起/served 或 (or) 过号/空号/弃号/abandoned"),
-        (cal < iss, "called_at", "叫号早于取号 (called before issued)"),
-        (sta < iss, "started_at", "开始早于取号 (started before issued)"),
-        (fin < sta, "finished_at", "结束早于开始 (finished before started)"),
-        (fin < iss, "finished_at", "结束早于取号 (finished before issued)"),
+        (before("called_at", "issued_at"), "called_at", "叫号早于取号 (called before issued)"),
+        (before("started_at", "issued_at"), "started_at", "开始早于取号 (started before issued)"),
+        (before("finished_at", "started_at"), "finished_at", "结束早于开始 (finished before started)"),
+        (before("finished_at", "issued_at"), "finished_at", "结束早于取号 (finished before issued)"),
         (served & np.isnat(sta), "started_at" if "started_at" in cols else "status",
          "已办理的票没有开始时间 (served ticket without a start time)"),
     ]  # fmt: skip

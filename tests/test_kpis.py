@@ -167,7 +167,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[WeekPlan, Path, s
     assert plan.roster is not None
     written = write_plan(plan, tmp / "out")
     console = Console(width=200, record=True, color_system=None)
-    report(plan, written, console)
+    report(plan, written, console, tmp / "out")
     return plan, tmp / "out", console.export_text()
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 from constraints.calendar import BranchCalendar, Day
 from constraints.config import BranchConfig, load_config, parse_hhmm
 from constraints.errors import InputError
-from constraints.io import atomic_write, write_csv
+from constraints.io import atomic_write, signals_held, write_csv
 from forecasts.service import ServiceProfile
 from scheduler.simulation.customers import draw_traits, poisson_arrivals
 from scheduler.simulation.simulate import serve_queue
@@ -227,7 +227,8 @@ def generate_sample(
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / "events.csv").unlink()
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with signals_held():
+            shutil.rmtree(tmp, ignore_errors=True)
     return SampleBranch(
         out_dir=out_dir,
         tickets=out_dir / "tickets.csv",

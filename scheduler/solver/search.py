@@ -46,6 +46,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from constraints.problem import Problem
+from scheduler.solver import stop
 from scheduler.solver.model import BuiltModel
 from scheduler.solver.submodel import DayModel, day_models, export_model
 
@@ -191,7 +192,7 @@ def days_pattern(
             m.add(e >= scale_d * total - 100 * count)
             dev.append((3 if key == "*" else 1) * e)
     m.minimize(sum(dev))
-    s = cp_model.CpSolver()
+    s = stop.CpSolver()
     s.parameters.num_workers = 1
     s.parameters.random_seed = seed
     s.parameters.max_deterministic_time = seconds
@@ -340,7 +341,7 @@ class DaySearch:
     # ---- helpers ---------------------------------------------------------------------------------------
 
     def _solver(self, workers: int = 1) -> cp_model.CpSolver:
-        s = cp_model.CpSolver()
+        s = stop.CpSolver()
         s.parameters.random_seed = self.seed
         s.parameters.num_workers = workers
         s.parameters.log_search_progress = self.log_progress

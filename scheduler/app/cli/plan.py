@@ -6,6 +6,7 @@ and in summary.json), 2 for bad input.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -17,8 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from constraints.calendar import parse_week
-from constraints.config import RULE_NAMES, fmt_hhmm
+from constraints.calendar import BranchCalendar, parse_week
+from constraints.config import RULE_NAMES, fmt_hhmm, load_config
 from constraints.errors import InputError
 from constraints.i18n import (
     ACTIVITY_LABELS,
@@ -29,8 +30,11 @@ from constraints.i18n import (
     tr,
     weekday_label,
 )
+from forecasts.weekly import HistoryCheck
 from scheduler.app.cli.app import app
-from scheduler.app.pipeline import WeekPlan, load_branch, plan_week, write_plan
+from scheduler.app.cli.forecast import warn_notes
+from scheduler.app.cli.guard import check_out_dir, check_seconds, check_week
+from scheduler.app.pipeline import Branch, WeekPlan, load_branch, plan_week, week_history, write_plan
 from scheduler.report.gaps import ServiceGap, TurnedAway, service_gaps, turned_away
 from scheduler.report.kpis import Figures, fmt
 from scheduler.solver import result as result_mod
@@ -53,7 +57,15 @@ def parse_relax(text: str) -> tuple[str, ...]:
 def default_time_limit() -> float | None:
     """``PAIBAN_TIME_LIMIT`` (seconds) when set: tests and notebooks run with a short budget."""
     raw = os.environ.get("PAIBAN_TIME_LIMIT")
-    return float(raw) if raw else None
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(
+            "应为秒数 (must be a number of seconds)", argument="PAIBAN_TIME_LIMIT", value=raw
+        ) from None
+    return check_seconds(value, "PAIBAN_TIME_LIMIT")
 
 
 def run_plan(
@@ -73,14 +85,49 @@ def run_plan(
 ) -> tuple[WeekPlan, int]:
     """The whole run, with a progress bar; returns the plan and the exit status."""
     console = console or Console(stderr=True)
+    # the command line and the output folder first: no work is lost to a typo
     relaxed = parse_relax(relax)
-    if time_limit is not None and time_limit <= 0:
-        raise InputError("必须大于 0 (must be positive)", argument="--time-limit", value=time_limit)
+    limit = check_seconds(time_limit, "--time-limit") or default_time_limit()
+    if replications < 0:
+        raise InputError("不能为负 (must be ≥ 0)", argument="--replications", value=replications)
+    if seed is not None and not 0 <= seed < 2**31:
+        raise InputError(
+            "随机种子应在 0 到 2147483647 之间 (must be 0 … 2³¹−1)", argument="--seed", value=seed
+        )
     monday = parse_week(week) if week else None
+    check_out_dir(out)
+    if monday is not None:  # before the tickets are read: a year out of range is a typo
+        check_week(BranchCalendar(load_config(config)), monday)
     branch = load_branch(tickets, staff, config, leave, events)
-    monday = monday or branch.next_monday()
-    params = SolveParams.from_config(
-        branch.config, time_limit_seconds=time_limit or default_time_limit(), seed=seed, relax=relaxed
+    monday = check_week(branch.calendar, monday or branch.next_monday())
+    history = week_history(branch, monday)
+    warn_notes(history.notes, console)
+    params = SolveParams.from_config(branch.config, time_limit_seconds=limit, seed=seed, relax=relaxed)
+    plan = solve_with_progress(branch, monday, params, replications, history, console)
+    console.print(tr(f"写入 {out} …", f"Writing {out} …"))
+    written = write_plan(plan, out, lang=language())
+    report(plan, written, Console(), out)
+    if not plan.result.ok:
+        for line in failure_lines(plan):
+            print(line, file=sys.stderr)
+        return plan, 1
+    return plan, 0
+
+
+def solve_with_progress(
+    branch: Branch,
+    monday: dt.date,
+    params: SolveParams,
+    replications: int,
+    history: HistoryCheck,
+    console: Console,
+) -> WeekPlan:
+    """:func:`plan_week` with a progress bar (objective and gap as the solver reports them)."""
+    console.print(
+        tr(
+            f"求解排班 (最长 {params.time_limit_seconds:g} 秒; Ctrl-C 中止, 不写入任何文件) …",
+            f"Solving the roster (at most {params.time_limit_seconds:g} s; Ctrl-C stops and writes nothing) …",
+        )
     )
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -101,14 +148,7 @@ def run_plan(
                 status=tr(f"目标 {obj} 元, 间隙 {gap}", f"objective {obj} CNY, gap {gap}"),
             )
 
-        plan = plan_week(branch, monday, params, replications=replications, on_progress=show)
-    written = write_plan(plan, out, lang=language())
-    report(plan, written, Console())
-    if not plan.result.ok:
-        for line in failure_lines(plan):
-            print(line, file=sys.stderr)
-        return plan, 1
-    return plan, 0
+        return plan_week(branch, monday, params, replications=replications, on_progress=show, history=history)
 
 
 def failure_lines(plan: WeekPlan) -> list[str]:
@@ -188,7 +228,7 @@ def cost_line(plan: WeekPlan) -> str:
     )
 
 
-def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
+def report(plan: WeekPlan, written: dict[str, Path], console: Console, out: Path) -> None:
     """Print the week's result: the figures per day (:func:`kpi_table`), the cost, the rules, the files."""
     r = plan.result
     gap = f"{r.gap:.2%}" if r.gap is not None else "—"
@@ -206,8 +246,16 @@ def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
         console.print(kpi_table(plan))
         console.print(cost_line(plan))
         print_verdict(plan, console)
-    folder = next(iter(written.values())).parent if written else None
-    console.print(tr(f"已写入 {folder}: ", f"Wrote to {folder}: ") + ", ".join(sorted(written)))
+    if not written:
+        console.print(
+            tr(
+                f"未写入任何文件: {out} 中已有一份满足全部硬性规则的排班, 保持原样 (用另一个 --out 保存本次结果)",
+                f"Nothing written: {out} already holds a roster that holds every hard rule and is kept as it "
+                "was (use another --out to keep this run's files)",
+            )
+        )
+        return
+    console.print(tr(f"已写入 {out}: ", f"Wrote to {out}: ") + ", ".join(sorted(written)))
 
 
 def print_verdict(plan: WeekPlan, console: Console) -> None:

@@ -30,6 +30,7 @@ from scheduler.report.workbook.kpi_sheet import write_kpi_sheet
 from scheduler.report.workbook.leave_sheet import write_leave_sheet
 from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
 from scheduler.report.workbook.read_back import WorkbookRoster, read_back
+from scheduler.report.workbook.style import neutralise_cells
 from scheduler.report.workbook.tables import peak_labels, requirements_table
 from scheduler.report.workbook.week_sheet import write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
@@ -99,6 +100,7 @@ def build_workbook(
         lang=lang,
     )
     write_leave_sheet(wb, problem, lang=lang)
+    neutralise_cells(wb)  # input text (names, reasons, …) is never a live formula
     wb.active = 0
     return wb
 
