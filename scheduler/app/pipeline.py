@@ -21,6 +21,7 @@ import pandas as pd
 from constraints.calendar import BranchCalendar, Day
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError
+from constraints.i18n import language, tr
 from constraints.io import write_csv
 from constraints.problem import CounterDemand, Problem
 from constraints.roster import Roster
@@ -31,6 +32,7 @@ from forecasts.staffing import build_demand, requirements_frame
 from forecasts.tickets import read_tickets
 from forecasts.weekly import FORECAST_COLUMNS, forecast_week
 from scheduler.report.outputs import write_outputs
+from scheduler.report.workbook.kpi_sheet import InputFile
 from scheduler.simulation.simulate import SIMULATION_COLUMNS, SimulationResult, simulate_week
 from scheduler.solver.result import Progress, RosterResult, SolveParams
 from scheduler.solver.solve import solve
@@ -44,7 +46,7 @@ class Branch:
     staff: Staff
     tickets: pd.DataFrame
     absences: tuple[Absence, ...] = ()
-    files: Mapping[str, Path] = field(default_factory=dict)
+    files: Mapping[str, Path | InputFile] = field(default_factory=dict)
 
     @property
     def calendar(self) -> BranchCalendar:
@@ -205,3 +207,21 @@ def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[st
         write_csv(plan.simulation.slots[list(SIMULATION_COLUMNS)], out / "simulation.csv")
         written["simulation.csv"] = out / "simulation.csv"
     return written
+
+
+def failure_lines(plan: WeekPlan, lang: str | None = None) -> list[str]:
+    """Why the week has no roster that holds every hard rule, one line per reason (``lang`` None: current)."""
+    r = plan.result
+    lang = lang or language()
+    if r.roster is None and not r.explanation:
+        return [
+            tr(
+                f"在 {r.params.time_limit_seconds:g} 秒内未找到排班 (状态 {r.status}); 请加大 --time-limit",
+                f"No roster found within {r.params.time_limit_seconds:g} s (status {r.status}); "
+                "raise --time-limit",
+                lang,
+            )
+        ]
+    reasons = r.explanation if r.roster is None else r.hard_violations
+    head = tr("本周无法满足全部硬性规则:", "This week cannot hold every hard rule:", lang)
+    return [head] + [f"- [{v.rule}] {v.date or ''} {v.message(lang)}" for v in reasons]

@@ -22,7 +22,7 @@ from constraints.io import atomic_write, write_csv
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
 from scheduler.report.workbook import check_violations, write_workbook
-from scheduler.report.workbook.kpi_sheet import input_hashes, per_day_kpis, plain
+from scheduler.report.workbook.kpi_sheet import InputRef, input_hashes, per_day_kpis, plain
 from scheduler.report.workbook.tables import expected_waits, requirements_table
 
 OUTPUT_FILES: tuple[str, ...] = ("roster.csv", "requirements.csv", "summary.json", "roster.xlsx")
@@ -61,7 +61,7 @@ def build_summary(
     problem: Problem,
     result: Any = None,
     kpis: Mapping[str, Any] | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
 ) -> dict[str, Any]:
     """summary.json: the given summary (usually ``result.summary()``) with every DESIGN.md key filled in."""
@@ -107,7 +107,7 @@ def write_outputs(
     forecast: pd.DataFrame | None = None,
     summary: Mapping[str, Any],
     lang: str = "zh",
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     kpis: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write roster.csv, requirements.csv, summary.json and roster.xlsx into ``out_dir``, all or nothing.

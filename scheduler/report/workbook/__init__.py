@@ -22,7 +22,7 @@ from constraints.problem import Problem
 from constraints.roster import Roster, Violation
 from constraints.staff import Staff
 from scheduler.report.workbook.day_sheet import read_day_sheet, sheet_date, write_day_sheet
-from scheduler.report.workbook.kpi_sheet import write_kpi_sheet
+from scheduler.report.workbook.kpi_sheet import InputRef, write_kpi_sheet
 from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
 from scheduler.report.workbook.style import day_title
 from scheduler.report.workbook.tables import peak_labels, requirements_table
@@ -56,7 +56,7 @@ def build_workbook(
     forecast: pd.DataFrame | None = None,
     kpis: Mapping[str, Any] | None = None,
     handovers: Sequence[Any] | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
 ) -> Workbook:
     """The workbook in memory (see :func:`write_workbook`)."""
@@ -95,7 +95,7 @@ def write_workbook(
     forecast: pd.DataFrame | None = None,
     kpis: Mapping[str, Any] | None = None,
     handovers: Sequence[Any] | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
 ) -> None:
     """Write roster.xlsx atomically (temporary file, then ``os.replace``).

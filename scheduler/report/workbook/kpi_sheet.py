@@ -47,10 +47,29 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def input_hashes(inputs: Mapping[str, str | Path] | None) -> dict[str, dict[str, str]]:
+@dataclasses.dataclass(frozen=True)
+class InputFile:
+    """An input known by the path a person reads and the sha256 of its bytes, hashed where they were read.
+
+    ``paiban region`` ships a branch's files to a Dask worker: the worker plans from its own copy, and the
+    outputs still name the submitter's file.
+    """
+
+    path: str
+    sha256: str
+
+
+InputRef = str | Path | InputFile
+"""An input file: a path hashed here, or an :class:`InputFile` already hashed."""
+
+
+def input_hashes(inputs: Mapping[str, InputRef] | None) -> dict[str, dict[str, str]]:
     """{name: {path, sha256}} of the input files (missing files say so)."""
     out: dict[str, dict[str, str]] = {}
     for name, path in (inputs or {}).items():
+        if isinstance(path, InputFile):
+            out[name] = {"path": path.path, "sha256": path.sha256}
+            continue
         p = Path(path)
         out[name] = {"path": str(p), "sha256": sha256_file(p) if p.is_file() else "missing"}
     return out
@@ -319,7 +338,7 @@ def _checks(
         _violations(out, explanation, problem, lang)
 
 
-def _solver(out: _Rows, result: Any, inputs: Mapping[str, str | Path] | None, lang: str) -> None:
+def _solver(out: _Rows, result: Any, inputs: Mapping[str, InputRef] | None, lang: str) -> None:
     out.section(tr("求解与可复现", "Solver and reproducibility", lang))
     if result is None:
         out.row(
@@ -369,7 +388,7 @@ def write_kpi_sheet(
     result: Any = None,
     kpis: Mapping[str, Any] | None = None,
     violations: Sequence[Violation] | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str,
 ) -> Worksheet:
     """Add the 指标 sheet; ``violations`` None means the rules could not be checked."""
