@@ -14,7 +14,10 @@ does the same work whatever the machine's load; wall time still depends on it).
   solve). The cluster is started, and its workers have imported paiban, before the clock starts; that start-up
   is printed on its own.
 
-Speed-up = serial wall ÷ cluster wall; branches per minute both ways. The projection takes the measured
+Speed-up = serial wall ÷ cluster wall; branches per minute both ways; *cpu s* is the CPU time of the planning
+processes (this one, or the workers'), *cores used* = cpu s ÷ wall s — on a machine shared with other jobs it
+shows how much of the cores the runs actually got, and the CPU-bound estimate is the speed-up the same CPU
+work would give with the cores free. The projection takes the measured
 per-branch seconds (serial run, or the workers' own timings with ``--no-serial``), repeats them to 200
 branches and places them longest first on N equal workers (LPT); it assumes each worker is a core like this
 machine's and no other contention, so it is an estimate of the planning time, not of start-up or transfer.
@@ -138,9 +141,12 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"{args.branches} branches ({args.weeks} weeks of tickets each) generated in {time.perf_counter() - t:.0f} s"
         )
-        print("| run | processes | wall s | branches/min | s a branch | cpu s | failed | speed-up |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        print(
+            "| run | processes | wall s | branches/min | s a branch | cpu s | cores used | failed | speed-up |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         base = None
+        serial_cpu = 0.0
         measured: list[float] = []
         n = args.branches
         if not args.no_serial:
@@ -157,8 +163,14 @@ def main(argv: list[str] | None = None) -> None:
         where = "existing cluster" if args.scheduler else "local cluster"
         each = sum(worker_times) / n
         print(
-            f"| {where} | {threads} | {wall:.0f} | {n / wall * 60:.2f} | {each:.1f} | {cpu:.0f} | {failed} | {ratio} |"
+            f"| {where} | {threads} | {wall:.0f} | {n / wall * 60:.2f} | {each:.1f} | {cpu:.0f} | {cpu / wall:.2f} "
+            f"| {failed} | {ratio} |"
         )
+        if base:
+            print(
+                f"CPU-bound estimate (every core free for these processes): serial cpu s ÷ (cluster cpu s ÷ "
+                f"{threads}) = {serial_cpu / (cpu / threads):.2f}×"
+            )
         print(f"cluster start-up and imports: {startup:.1f} s (not in the wall time above)")
         load = os.getloadavg()
         print(f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end")

@@ -30,9 +30,11 @@ from openpyxl import load_workbook
 
 from constraints.errors import InputError
 from scheduler.app.cli import main
+from scheduler.app.cli.region import progress_view
 from scheduler.app.pipeline import load_branch, plan_week, write_plan
 from scheduler.app.region import (
     BranchJob,
+    RegionProgress,
     RegionSettings,
     branch_inputs,
     build_job,
@@ -43,7 +45,7 @@ from scheduler.app.region import (
     resumable,
     run_region,
 )
-from scheduler.report.region_workbook import REGION_COLUMNS, RegionRow, write_region_workbook
+from scheduler.report.region_workbook import REGION_COLUMNS, RegionRow, counts_line, write_region_workbook
 from scheduler.sample.generator import generate_sample
 from scheduler.solver.result import SolveParams
 
@@ -274,7 +276,7 @@ def test_worker_plans_without_the_submitters_files(region: Path, tmp_path: Path)
 
 def test_missing_files_and_folders_are_bad_input(tmp_path: Path) -> None:
     """A folder without staff.csv is that branch's exit 2; a region without branch folders is exit 2 at once."""
-    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "out").mkdir(parents=True)  # the output folder inside is no branch
     assert (
         main(
             [
@@ -397,3 +399,17 @@ def test_existing_cluster_by_address(
     assert list(frame.columns) == list(REGION_COLUMNS)
     assert list(frame["folder"]) == ["bad"] and list(frame["exit_status"]) == [2]
     assert str(only_bad / "bad" / "staff.csv") in frame["message"][0]
+
+
+def test_console_lines_count_statuses_and_name_the_slowest() -> None:
+    """The closing line counts branches per status and those with service gaps; the progress line names the
+    slowest running branches first."""
+    rows = [
+        RegionRow("a", "1", "甲", "FEASIBLE", 0, service_gaps=1),
+        RegionRow("b", "2", "乙", "FEASIBLE", 0),
+        RegionRow("c", "3", "丙", "BAD_INPUT", 2),
+    ]
+    assert counts_line(rows, "zh") == "网点 3 个: 可行 2, 输入错误 1; 有服务缺口 1 个"
+    assert counts_line(rows, "en") == "3 branches: feasible 2, bad input 1; 1 with service gaps"
+    view = progress_view(RegionProgress(5, 2, 1, (("slow", 40.2), ("quick", 3.0)))).plain
+    assert view == "已完成 2/5 (失败 1), 运行中 2: slow 40 秒, quick 3 秒"

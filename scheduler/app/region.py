@@ -21,7 +21,6 @@ summary.json records the same input hashes and week. The run's exit status is th
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import hashlib
 import importlib.util
@@ -62,9 +61,9 @@ if TYPE_CHECKING:
     from distributed import Client, Future
 
 REGION_SOLVER_WORKERS = 1
-"""CP-SAT searches per branch solve: one, so a process per core keeps every core busy without oversubscribing
-(two pairs neighbourhoods and finds better rosters per second on an idle machine, but halves the branches
-running at once). ``paiban plan`` with ``[solver] workers = 1`` plans the same roster."""
+"""CP-SAT searches per branch solve: one, so a process per core keeps every core busy without oversubscribing it
+(two would run two neighbourhoods at a time, :mod:`scheduler.solver.search`, and take a second core from the
+next branch). ``paiban plan`` with ``[solver] workers = 1`` plans the same roster."""
 
 IN_FLIGHT_PER_THREAD = 2
 """Branches submitted per worker thread at a time: enough that no worker waits, while the submitter holds
@@ -137,12 +136,16 @@ class BranchOutcome:
 # ---- the branch folders ------------------------------------------------------------------------------------
 
 
-def branch_folders(directory: str | Path) -> list[Path]:
-    """The region's branch folders (every visible sub-folder, by name); ``InputError`` when there is none."""
+def branch_folders(directory: str | Path, out: str | Path | None = None) -> list[Path]:
+    """The region's branch folders: every sub-folder by name, but hidden ones (``.calendar``) and the output
+    folder ``out`` when it lies inside; ``InputError`` when there is none."""
     root = Path(directory)
     if not root.is_dir():
         raise InputError("文件夹不存在 (no such folder)", argument="--branches", value=str(root))
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    skip = Path(out).resolve() if out is not None else None
+    folders = sorted(
+        p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.resolve() != skip
+    )
     if not folders:
         raise InputError(
             "没有网点文件夹: 每个网点一个子文件夹 (no branch folders: one sub-folder per branch)",
@@ -209,10 +212,8 @@ def build_job(folder: Path, inputs: Mapping[str, Path], week: dt.date, settings:
     return BranchJob(folder.name, str(folder), tuple(shipped), week, settings)
 
 
-def branch_identity(config: Path | None) -> tuple[str, str]:
+def branch_identity(config: Path) -> tuple[str, str]:
     """(branch id, name) from branch.toml; blank when it cannot be read (the row's message says why)."""
-    if config is None:
-        return "", ""
     try:
         info = load_config(config).branch
     except InputError:
@@ -228,7 +229,8 @@ def plan_branch(job: BranchJob) -> BranchOutcome:
 
     Bad input is exit status 2 with the one-line reason (paths named as on the submitter); a week that cannot
     hold every hard rule exit status 1 with its outputs (summary.json says why); an unexpected error exit
-    status 3.
+    status 3. The readers' warnings (odd but possible input) come back with the outcome; they are caught per
+    process, so on a worker of several threads one may be reported with a neighbouring branch.
     """
     start = time.perf_counter()
     with (
@@ -504,30 +506,9 @@ def run_region(
         raise InputError("必须大于 0 (must be positive)", argument="--time-limit", value=settings.time_limit)
     monday = week if isinstance(week, dt.date) else parse_week(week)
     out = Path(out)
-    folders = branch_folders(directory)
-    rows: dict[str, RegionRow] = {}
-    resumed: set[str] = set()
-    todo: list[tuple[Path, dict[str, Path]]] = []
-    for folder in folders:
-        try:
-            inputs = branch_inputs(folder)
-        except InputError as exc:
-            rows[folder.name] = _failed_row(folder.name, BAD_INPUT, 2, exc.describe(), None)
-            continue
-        doc = resumable(out / folder.name, input_digests(inputs), monday) if resume else None
-        if doc is not None:
-            note = tr("沿用上次结果 (输入未变)", "resumed: inputs unchanged", settings.lang)
-            rows[folder.name] = row_from_summary(
-                doc,
-                folder=folder.name,
-                identity=branch_identity(inputs["config"]),
-                seconds=0.0,
-                note=note,
-                lang=settings.lang,
-            )
-            resumed.add(folder.name)
-        else:
-            todo.append((folder, inputs))
+    folders = branch_folders(directory, out)
+    rows, todo = _triage(folders, out, monday, resume, settings.lang)
+    resumed = frozenset(name for name, row in rows.items() if row.status != BAD_INPUT)
     notes: dict[str, tuple[str, ...]] = {}
     if todo:
         owned = contextlib.nullcontext(client) if client is not None else connect(scheduler, workers)
@@ -539,14 +520,42 @@ def run_region(
                 if outcome.warnings:
                     notes[folder.name] = outcome.warnings
                 tracker.finished(rows[folder.name].exit_status != 0)
-    report = RegionReport(tuple(rows[f.name] for f in folders), frozenset(resumed), notes)
+    report = RegionReport(tuple(rows[f.name] for f in folders), resumed, notes)
     write_region_outputs(out, report.rows, monday, settings.lang)
     return report
 
 
-def _failed_row(folder: str, status: str, exit_status: int, message: str, config: Path | None) -> RegionRow:
-    ident = branch_identity(config)
-    return RegionRow(folder, ident[0], ident[1], status, exit_status, message=message)
+def _triage(
+    folders: Sequence[Path], out: Path, week: dt.date, resume: bool, lang: str
+) -> tuple[dict[str, RegionRow], list[tuple[Path, dict[str, Path]]]]:
+    """Rows of the branches settled before any planning (files missing: bad input; resumed), and the rest."""
+    rows: dict[str, RegionRow] = {}
+    todo: list[tuple[Path, dict[str, Path]]] = []
+    for folder in folders:
+        try:
+            inputs = branch_inputs(folder)
+        except InputError as exc:
+            rows[folder.name] = _failed_row(folder, BAD_INPUT, 2, exc.describe())
+            continue
+        doc = resumable(out / folder.name, input_digests(inputs), week) if resume else None
+        if doc is None:
+            todo.append((folder, inputs))
+            continue
+        rows[folder.name] = row_from_summary(
+            doc,
+            folder=folder.name,
+            identity=branch_identity(inputs["config"]),
+            seconds=0.0,
+            note=tr("沿用上次结果 (输入未变)", "resumed: inputs unchanged", lang),
+            lang=lang,
+        )
+    return rows, todo
+
+
+def _failed_row(folder: Path, status: str, exit_status: int, message: str, seconds: float = 0.0) -> RegionRow:
+    """The row of a branch without outputs (its id and name when its branch.toml reads)."""
+    ident = branch_identity(folder / "branch.toml")
+    return RegionRow(folder.name, *ident, status, exit_status, seconds=round(seconds, 1), message=message)
 
 
 def _settle(
@@ -555,8 +564,7 @@ def _settle(
     """Write a finished branch's outputs and make its row."""
     if not outcome.files:
         status = BAD_INPUT if outcome.exit_status == 2 else ERROR
-        row = _failed_row(folder.name, status, outcome.exit_status, outcome.message, inputs["config"])
-        return dataclasses.replace(row, seconds=round(outcome.seconds, 1))
+        return _failed_row(folder, status, outcome.exit_status, outcome.message, outcome.seconds)
     write_branch_outputs(out / folder.name, outcome.files)
     doc = json.loads(outcome.files["summary.json"].decode("utf-8"))
     return row_from_summary(
