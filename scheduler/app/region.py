@@ -386,10 +386,10 @@ def resumable(out: Path, digests: Mapping[str, str], week: dt.date) -> dict[str,
         return None
     try:
         doc = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        recorded = {k: v.get("sha256") for k, v in (doc.get("inputs") or {}).items() if isinstance(v, dict)}
+        dates = [dt.date.fromisoformat(d) for d in doc.get("expected_waits") or {}]
+    except (OSError, ValueError, TypeError, AttributeError):  # not a summary.json paiban wrote: plan again
         return None
-    recorded = {k: v.get("sha256") for k, v in (doc.get("inputs") or {}).items() if isinstance(v, dict)}
-    dates = [dt.date.fromisoformat(d) for d in doc.get("expected_waits") or {}]
     same_week = bool(dates) and all(d - dt.timedelta(days=d.weekday()) == week for d in dates)
     return doc if recorded == dict(digests) and same_week else None
 
