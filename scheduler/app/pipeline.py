@@ -21,7 +21,6 @@ import pandas as pd
 from constraints.calendar import BranchCalendar, Day
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError
-from constraints.i18n import language, tr
 from constraints.io import write_csv
 from constraints.problem import CounterDemand, Problem
 from constraints.roster import Roster
@@ -207,21 +206,3 @@ def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[st
         write_csv(plan.simulation.slots[list(SIMULATION_COLUMNS)], out / "simulation.csv")
         written["simulation.csv"] = out / "simulation.csv"
     return written
-
-
-def failure_lines(plan: WeekPlan, lang: str | None = None) -> list[str]:
-    """Why the week has no roster that holds every hard rule, one line per reason (``lang`` None: current)."""
-    r = plan.result
-    lang = lang or language()
-    if r.roster is None and not r.explanation:
-        return [
-            tr(
-                f"在 {r.params.time_limit_seconds:g} 秒内未找到排班 (状态 {r.status}); 请加大 --time-limit",
-                f"No roster found within {r.params.time_limit_seconds:g} s (status {r.status}); "
-                "raise --time-limit",
-                lang,
-            )
-        ]
-    reasons = r.explanation if r.roster is None else r.hard_violations
-    head = tr("本周无法满足全部硬性规则:", "This week cannot hold every hard rule:", lang)
-    return [head] + [f"- [{v.rule}] {v.date or ''} {v.message(lang)}" for v in reasons]

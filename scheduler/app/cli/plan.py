@@ -21,7 +21,7 @@ from constraints.config import RULE_NAMES, fmt_hhmm
 from constraints.errors import InputError
 from constraints.i18n import DAY_TYPE_LABELS, label, language, tr, weekday_label
 from scheduler.app.cli.app import app
-from scheduler.app.pipeline import WeekPlan, failure_lines, load_branch, plan_week, write_plan
+from scheduler.app.pipeline import WeekPlan, load_branch, plan_week, write_plan
 from scheduler.solver import result as result_mod
 from scheduler.solver.result import SolveParams
 
@@ -98,6 +98,23 @@ def run_plan(
             print(line, file=sys.stderr)
         return plan, 1
     return plan, 0
+
+
+def failure_lines(plan: WeekPlan) -> list[str]:
+    """Why the week has no roster that holds every hard rule, one line per reason."""
+    r = plan.result
+    lang = language()
+    if r.roster is None and not r.explanation:
+        return [
+            tr(
+                f"在 {r.params.time_limit_seconds:g} 秒内未找到排班 (状态 {r.status}); 请加大 --time-limit",
+                f"No roster found within {r.params.time_limit_seconds:g} s (status {r.status}); "
+                "raise --time-limit",
+            )
+        ]
+    reasons = r.explanation if r.roster is None else r.hard_violations
+    head = tr("本周无法满足全部硬性规则:", "This week cannot hold every hard rule:")
+    return [head] + [f"- [{v.rule}] {v.date or ''} {v.message(lang)}" for v in reasons]
 
 
 def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
