@@ -153,8 +153,10 @@ def main(argv: list[str] | None = None) -> None:
             wall, cpu, measured, failed = serial(region, Path(tmp) / "serial", settings)
             base = wall
             each = sum(measured) / n
+            serial_cpu = cpu
             print(
-                f"| serial | 1 | {wall:.0f} | {n / wall * 60:.2f} | {each:.1f} | {cpu:.0f} | {failed} | 1.00× |"
+                f"| serial | 1 | {wall:.0f} | {n / wall * 60:.2f} | {each:.1f} | {cpu:.0f} | {cpu / wall:.2f} "
+                f"| {failed} | 1.00× |"
             )
         startup, wall, cpu, worker_times, failed, threads = cluster(
             region, Path(tmp) / "cluster", settings, args.scheduler, args.workers
