@@ -4,13 +4,14 @@
 - ``scheduler.simulation``: the one queue engine (customers through a roster's open windows);
 - ``scheduler.sample``: the seeded sample branch;
 - ``scheduler.report``: summary.json, the csv files, roster.xlsx, plots, an edited roster read back;
-- ``scheduler.app``: the weekly pipeline, what-if scenarios and the CLI.
+- ``scheduler.app``: the weekly pipeline, what-if scenarios, region runs on Dask and the CLI.
 
 Imports flow one way: app → report / simulation / sample / solver → forecasts → constraints.
 
 Public API (loaded on first use, so the CLI starts fast; typed for mypy through the imports below)::
 
     from scheduler import Scenario, compare, load_branch, plan_week, write_plan, generate_sample, plots
+    from scheduler import region_plan  # a region's branch folders on Dask
 """
 
 from __future__ import annotations
@@ -19,7 +20,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scheduler.app import Branch, Scenario, WeekPlan, compare, kpis, load_branch, plan_week, write_plan
+    from scheduler.app import (
+        Branch,
+        Scenario,
+        WeekPlan,
+        compare,
+        kpis,
+        load_branch,
+        plan_week,
+        region_plan,
+        write_plan,
+    )
     from scheduler.report import plots, read_roster, write_workbook
     from scheduler.sample import generate_sample
     from scheduler.simulation import simulate_week
@@ -34,6 +45,7 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "scheduler.app",
     "compare": "scheduler.app",
     "kpis": "scheduler.app",
+    "region_plan": "scheduler.app",
     "SolveParams": "scheduler.solver",
     "RosterResult": "scheduler.solver",
     "solve": "scheduler.solver",
@@ -56,6 +68,7 @@ __all__ = [
     "plan_week",
     "plots",
     "read_roster",
+    "region_plan",
     "simulate_week",
     "solve",
     "write_plan",

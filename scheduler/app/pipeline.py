@@ -31,6 +31,7 @@ from forecasts.tickets import read_tickets
 from forecasts.weekly import HistoryCheck, HistoryNote, check_history, forecast_csv, forecast_week
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.outputs import holds_good_roster, write_outputs
+from scheduler.report.workbook.kpi_sheet import InputFile
 from scheduler.simulation.simulate import SIMULATION_COLUMNS, SimulationResult, simulate_week
 from scheduler.solver.result import Progress, RosterResult, SolveParams
 from scheduler.solver.solve import solve
@@ -44,7 +45,7 @@ class Branch:
     staff: Staff
     tickets: pd.DataFrame
     absences: tuple[Absence, ...] = ()
-    files: Mapping[str, Path] = field(default_factory=dict)
+    files: Mapping[str, Path | InputFile] = field(default_factory=dict)
 
     @property
     def calendar(self) -> BranchCalendar:

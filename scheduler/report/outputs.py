@@ -29,7 +29,7 @@ from constraints.rules import check_roster
 from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook import write_workbook
-from scheduler.report.workbook.kpi_sheet import input_hashes, plain
+from scheduler.report.workbook.kpi_sheet import InputRef, input_hashes, plain
 from scheduler.report.workbook.tables import requirements_table
 from scheduler.solver.result import RosterResult
 
@@ -74,7 +74,7 @@ def build_summary(
     problem: Problem,
     kpis: WeekKpis,
     result: RosterResult | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
 ) -> dict[str, Any]:
     """summary.json: the given summary over ``result.summary()``, staff hours and expected waits from ``kpis``.
@@ -121,7 +121,7 @@ def write_outputs(
     forecast: pd.DataFrame | None = None,
     summary: Mapping[str, Any],
     lang: str = "zh",
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     kpis: WeekKpis | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, Path]:

@@ -26,7 +26,7 @@ from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook.cached import FormulaValues, save_with_values
 from scheduler.report.workbook.day_sheet import write_day_sheet
-from scheduler.report.workbook.kpi_sheet import write_kpi_sheet
+from scheduler.report.workbook.kpi_sheet import InputRef, write_kpi_sheet
 from scheduler.report.workbook.leave_sheet import write_leave_sheet
 from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
 from scheduler.report.workbook.read_back import WorkbookRoster, read_back
@@ -54,7 +54,7 @@ def build_workbook(
     forecast: pd.DataFrame | None = None,
     kpis: WeekKpis | None = None,
     handovers: Sequence[Handover] | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
     values: FormulaValues | None = None,
 ) -> Workbook:
@@ -115,7 +115,7 @@ def write_workbook(
     forecast: pd.DataFrame | None = None,
     kpis: WeekKpis | None = None,
     handovers: Sequence[Handover] | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
 ) -> None:
     """Write roster.xlsx atomically (temporary file, then ``os.replace``).
