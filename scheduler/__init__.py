@@ -11,6 +11,7 @@ Imports flow one way: app → report / simulation / sample / solver → forecast
 Public API (loaded on first use, so the CLI starts fast; typed for mypy through the imports below)::
 
     from scheduler import Scenario, compare, load_branch, plan_week, write_plan, generate_sample, plots
+    from scheduler import intraday, advise, load_today   # the lobby manager's live advice
 """
 
 from __future__ import annotations
@@ -19,7 +20,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scheduler.app import Branch, Scenario, WeekPlan, compare, kpis, load_branch, plan_week, write_plan
+    from scheduler.app import (
+        Branch,
+        Scenario,
+        WeekPlan,
+        advise,
+        compare,
+        intraday,
+        kpis,
+        load_branch,
+        load_today,
+        plan_week,
+        write_plan,
+    )
     from scheduler.report import plots, read_roster, write_workbook
     from scheduler.sample import generate_sample
     from scheduler.simulation import simulate_week
@@ -34,6 +47,9 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "scheduler.app",
     "compare": "scheduler.app",
     "kpis": "scheduler.app",
+    "intraday": "scheduler.app",
+    "advise": "scheduler.app",
+    "load_today": "scheduler.app",
     "SolveParams": "scheduler.solver",
     "RosterResult": "scheduler.solver",
     "solve": "scheduler.solver",
@@ -49,10 +65,13 @@ __all__ = [
     "Scenario",
     "SolveParams",
     "WeekPlan",
+    "advise",
     "compare",
     "generate_sample",
+    "intraday",
     "kpis",
     "load_branch",
+    "load_today",
     "plan_week",
     "plots",
     "read_roster",

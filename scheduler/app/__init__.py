@@ -1,6 +1,25 @@
-"""The app: the weekly pipeline, what-if scenarios and the ``paiban`` CLI (``scheduler.app.cli``)."""
+"""The app: the weekly pipeline, what-if scenarios, intraday advice and the ``paiban`` CLI (``scheduler.app.cli``)."""
 
+from scheduler.app.intraday import Advice, Today, advise
+from scheduler.app.intraday_files import load_today
+from scheduler.app.intraday_replay import Replay, intraday, replay_day
 from scheduler.app.pipeline import Branch, WeekPlan, load_branch, plan_week, write_plan
 from scheduler.app.scenario import Scenario, compare, kpis
 
-__all__ = ["Branch", "Scenario", "WeekPlan", "compare", "kpis", "load_branch", "plan_week", "write_plan"]
+__all__ = [
+    "Advice",
+    "Branch",
+    "Replay",
+    "Scenario",
+    "Today",
+    "WeekPlan",
+    "advise",
+    "compare",
+    "intraday",
+    "kpis",
+    "load_branch",
+    "load_today",
+    "plan_week",
+    "replay_day",
+    "write_plan",
+]
