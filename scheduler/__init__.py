@@ -26,13 +26,13 @@ if TYPE_CHECKING:
         WeekPlan,
         advise,
         compare,
-        intraday,
         kpis,
         load_branch,
         load_today,
         plan_week,
         write_plan,
     )
+    from scheduler.app.intraday_replay import intraday
     from scheduler.report import plots, read_roster, write_workbook
     from scheduler.sample import generate_sample
     from scheduler.simulation import simulate_week
@@ -47,7 +47,7 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "scheduler.app",
     "compare": "scheduler.app",
     "kpis": "scheduler.app",
-    "intraday": "scheduler.app",
+    "intraday": "scheduler.app.intraday_replay",
     "advise": "scheduler.app",
     "load_today": "scheduler.app",
     "SolveParams": "scheduler.solver",

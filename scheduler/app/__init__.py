@@ -1,8 +1,12 @@
-"""The app: the weekly pipeline, what-if scenarios, intraday advice and the ``paiban`` CLI (``scheduler.app.cli``)."""
+"""The app: the weekly pipeline, what-if scenarios, intraday advice and the ``paiban`` CLI (``scheduler.app.cli``).
+
+The notebook call ``intraday(...)`` (a past day replayed) lives in :mod:`scheduler.app.intraday_replay` and is
+exported by the ``scheduler`` facade, not here: ``scheduler.app.intraday`` is the advice module.
+"""
 
 from scheduler.app.intraday import Advice, Today, advise
 from scheduler.app.intraday_files import load_today
-from scheduler.app.intraday_replay import Replay, intraday, replay_day
+from scheduler.app.intraday_replay import Replay, replay_day
 from scheduler.app.pipeline import Branch, WeekPlan, load_branch, plan_week, write_plan
 from scheduler.app.scenario import Scenario, compare, kpis
 
@@ -15,7 +19,6 @@ __all__ = [
     "WeekPlan",
     "advise",
     "compare",
-    "intraday",
     "kpis",
     "load_branch",
     "load_today",
