@@ -155,6 +155,25 @@ def test_missing_status_is_inferred(tmp_path: Path) -> None:
     assert read_quietly(write(tmp_path / "t.csv", text))["status"].tolist() == ["served", "abandoned"]
 
 
+def test_export_taken_during_the_day_reads_waiting_and_in_service(tmp_path: Path) -> None:
+    """等待/未叫号 → waiting, 办理中 → served (no finish, not odd when live); live: an empty status never called
+    is waiting, while a history export infers it abandoned."""
+    text = (
+        "票号,业务类型,取号时间,叫号时间,开始时间,办结时间,状态\n"
+        "A001,个人现金,2026-12-01 10:00:00,2026-12-01 10:01:00,2026-12-01 10:01:20,2026-12-01 10:05:00,已办结\n"
+        "A002,个人现金,2026-12-01 10:02:00,2026-12-01 10:06:00,2026-12-01 10:06:20,,办理中\n"
+        "A003,个人现金,2026-12-01 10:03:00,,,,等待\n"
+        "A004,个人现金,2026-12-01 10:04:00,,,,未叫号\n"
+        "A005,个人现金,2026-12-01 10:05:00,,,,\n"
+    )
+    path = write(tmp_path / "today.csv", text, "gb18030")
+    live = read_quietly(path, live=True)
+    assert live["status"].tolist() == ["served", "served", "waiting", "waiting", "waiting"]
+    with pytest.warns(InputWarning, match="无结束时间"):
+        history = read_tickets(path)
+    assert history["status"].tolist() == ["served", "served", "waiting", "waiting", "abandoned"]
+
+
 def test_no_start_column_takes_the_call_time(tmp_path: Path) -> None:
     """An export without a start column uses the call time as the start of service of served tickets."""
     text = (
