@@ -30,6 +30,7 @@ from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook import write_workbook
 from scheduler.report.workbook.kpi_sheet import InputRef, input_hashes, plain
+from scheduler.report.workbook.lobby_sheet import LOG_FILE, read_lobby_log
 from scheduler.report.workbook.tables import requirements_table
 from scheduler.solver.result import RosterResult
 
@@ -134,7 +135,9 @@ def write_outputs(
     explains why.
     ``inputs`` names the input files (their sha256 go into summary.json and the KPI sheet); ``kpis`` are the
     week's figures (:func:`scheduler.report.kpis.week_kpis`, with the simulation's when there is one),
-    computed here from the roster and result when not given. Returns {file name: path}.
+    computed here from the roster and result when not given. A live lobby log already in ``out_dir``
+    (:data:`~scheduler.report.workbook.lobby_sheet.LOG_FILE`, from ``paiban now --log``) goes into the
+    workbook's lobby-manager log. Returns {file name: path}.
     """
     plan = roster if roster is not None else Roster(())  # no roster: the files say why (summary, KPI sheet)
     figures = kpis or week_kpis(problem, plan, result=result)
@@ -162,6 +165,7 @@ def write_outputs(
             kpis=figures,
             inputs=inputs,
             lang=lang,
+            lobby_log=read_lobby_log(out / LOG_FILE) if (out / LOG_FILE).exists() else (),
         )
         for name, frame in (tables or {}).items():
             if name not in TABLE_FILES:

@@ -57,6 +57,7 @@ def build_workbook(
     inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
     values: FormulaValues | None = None,
+    lobby_log: Sequence[Handover] = (),
 ) -> Workbook:
     """The workbook in memory (see :func:`write_workbook`); ``values`` collects its formula cells' results."""
     if lang not in ("zh", "en"):
@@ -86,7 +87,7 @@ def build_workbook(
     write_windows_sheet(wb, problem, req, peak_labels(forecast), figures, lang=lang)
     if handovers is None:
         handovers = result.handovers if result is not None else derive_handovers(roster, problem)
-    write_lobby_sheet(wb, roster, problem, handovers, lang=lang)
+    write_lobby_sheet(wb, roster, problem, handovers, lang=lang, log=lobby_log)
     violations = result.violations if result is not None else check_roster(problem, roster)
     write_kpi_sheet(
         wb,
@@ -117,6 +118,7 @@ def write_workbook(
     handovers: Sequence[Handover] | None = None,
     inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
+    lobby_log: Sequence[Handover] = (),
 ) -> None:
     """Write roster.xlsx atomically (temporary file, then ``os.replace``).
 
@@ -124,7 +126,9 @@ def write_workbook(
     rules are checked here and the handovers derived from the roster. ``requirements`` is the
     requirements.csv frame; ``forecast`` a forecast frame with a peak label (高峰/平峰/低谷); ``kpis`` the
     week's figures (:func:`scheduler.report.kpis.week_kpis`; computed from the roster and result when not
-    given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records.
+    given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records;
+    ``lobby_log`` the handovers recorded live (:func:`~scheduler.report.workbook.lobby_sheet.read_lobby_log`),
+    listed in the lobby-manager log.
     """
     values = FormulaValues()
     wb = build_workbook(
@@ -138,6 +142,7 @@ def write_workbook(
         inputs=inputs,
         lang=lang,
         values=values,
+        lobby_log=lobby_log,
     )
     with atomic_write(path, "wb") as fh:
         save_with_values(wb, fh, values)
