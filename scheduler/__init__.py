@@ -4,7 +4,7 @@
 - ``scheduler.simulation``: the one queue engine (customers through a roster's open windows);
 - ``scheduler.sample``: the seeded sample branch;
 - ``scheduler.report``: summary.json, the csv files, roster.xlsx, plots, an edited roster read back;
-- ``scheduler.app``: the weekly pipeline, what-if scenarios, region runs on Dask and the CLI.
+- ``scheduler.app``: the weekly pipeline, what-if scenarios, region runs on Dask, intraday advice and the CLI.
 
 Imports flow one way: app → report / simulation / sample / solver → forecasts → constraints.
 
@@ -12,6 +12,7 @@ Public API (loaded on first use, so the CLI starts fast; typed for mypy through 
 
     from scheduler import Scenario, compare, load_branch, plan_week, write_plan, generate_sample, plots
     from scheduler import region_plan  # a region's branch folders on Dask
+    from scheduler import intraday, advise, load_today  # the lobby manager's live advice
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ if TYPE_CHECKING:
         Branch,
         Scenario,
         WeekPlan,
+        advise,
         compare,
         kpis,
         load_branch,
+        load_today,
         plan_week,
         region_plan,
         write_plan,
     )
+    from scheduler.app.intraday_replay import intraday
     from scheduler.report import plots, read_roster, write_workbook
     from scheduler.sample import generate_sample
     from scheduler.simulation import simulate_week
@@ -46,6 +50,9 @@ _EXPORTS: dict[str, str] = {
     "compare": "scheduler.app",
     "kpis": "scheduler.app",
     "region_plan": "scheduler.app",
+    "intraday": "scheduler.app.intraday_replay",
+    "advise": "scheduler.app",
+    "load_today": "scheduler.app",
     "SolveParams": "scheduler.solver",
     "RosterResult": "scheduler.solver",
     "solve": "scheduler.solver",
@@ -61,10 +68,13 @@ __all__ = [
     "Scenario",
     "SolveParams",
     "WeekPlan",
+    "advise",
     "compare",
     "generate_sample",
+    "intraday",
     "kpis",
     "load_branch",
+    "load_today",
     "plan_week",
     "plots",
     "read_roster",

@@ -6,7 +6,8 @@ Every function draws with matplotlib's object API (no pyplot state, safe under t
 CJK font: :func:`setup_cjk_font` finds one; when there is none every label is English, whatever the language,
 and names written in Chinese (people, scenarios) are replaced by ids, so no glyph ever renders as a box.
 The palette, fonts and helpers live in :mod:`scheduler.report.plot_common`, the week timelines (windows, waits) in
-:mod:`scheduler.report.plot_timeline`; everything public is importable from here.
+:mod:`scheduler.report.plot_timeline`, a replayed day (:func:`intraday_plot`) in
+:mod:`scheduler.report.plot_intraday`; everything public is importable from here.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from scheduler.report.plot_common import (
     set_title,
     setup_cjk_font,
 )
+from scheduler.report.plot_intraday import intraday_plot
 from scheduler.report.plot_timeline import wait_plot, windows_plot
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "compare_plot",
     "day_label",
     "forecast_heatmap",
+    "intraday_plot",
     "roster_gantt",
     "save",
     "setup_cjk_font",
