@@ -10,7 +10,8 @@ The lobby manager's live job (网点转型工作计划: 根据客流量及业务
    present now, through the windows the roster opens, over ``horizon`` minutes plus :data:`SPILL_MINUTES`.
 4. **Advice** (:func:`advise`): a greedy search over moves of people present now — someone in the back office
    (or at a quieter counter) to a counter window, or the backup lobby manager onto the floor so the lobby
-   manager can open a window — each of 15 to 60 minutes, starting now or at the next slot; a move is advised
+   manager can open a window — each of 15 to ``horizon`` minutes, from the next slot boundary or the one after
+   (:data:`START_OFFSETS`); a move is advised
    when the waiting it saves, in CNY (``costs.customer_wait_minute``), beats the back-office time it takes
    (``rules.demand.open_window_cny_per_hour``, the price the plan uses) plus :data:`MOVE_CNY`, the cost of
    interrupting someone; the best first, up to :data:`MAX_MOVES`. Only people present, with the skill, not at
@@ -21,7 +22,8 @@ The lobby manager's live job (网点转型工作计划: 根据客流量及业务
    costs the queues least takes the floor first.
 
 Every move ends at a stated time: when its window can close again. Moves advised earlier and followed are
-passed back in (``followed``) so the next advice starts from the branch as it is.
+passed back in (``followed``) so the next advice starts from the branch as it is. What following the advice
+saves on a replayed day is measured by benchmarks/bench_intraday.py.
 """
 
 from __future__ import annotations
@@ -46,9 +48,10 @@ HORIZON_MINUTES = 60
 SPILL_MINUTES = 30
 """The evaluation runs this far past the horizon: a queue left at the horizon still costs waiting."""
 
-MOVE_CNY = 30.0
-"""A live move interrupts someone's work: it must save at least this much waiting (CNY, i.e. customer-minutes at
-1 CNY) beyond the back-office time it takes. Higher: fewer moves; lower: more (benchmarks/bench_intraday.py)."""
+MOVE_CNY = 120.0
+"""A live move interrupts someone's work: it must save this much waiting (CNY; two customer-hours at 1 CNY a
+minute) beyond the back-office time it takes. Lower: more moves and less waiting, higher: fewer moves (the
+trade-off measured in benchmarks/README.md, "Intraday advice")."""
 
 MAX_MOVES = 3
 """Moves advised at one time (the best first)."""
@@ -296,8 +299,11 @@ class _Candidate:
 class _Search:
     """The day grid as it stands, the moves tried on it, and the hard-rule check."""
 
-    def __init__(self, today: Today, grid: np.ndarray, evaluator: _Evaluator, at: int, horizon: int) -> None:
+    def __init__(
+        self, today: Today, grid: np.ndarray, evaluator: _Evaluator, at: int, horizon: int, move_cny: float
+    ) -> None:
         self.today, self.grid, self.ev, self.at, self.horizon = today, grid, evaluator, at, horizon
+        self.move_cny = move_cny
         day = today.day
         self.ids = today.problem.staff.ids()
         self.s0 = day.slot_of(at) + (0 if (at - day.slot_starts[0]) % day.slot_minutes == 0 else 1)
@@ -409,7 +415,7 @@ class _Search:
         value = (
             costs.customer_wait_minute * saved
             + self.config.rules.demand.open_window_cny_per_hour * office
-            - MOVE_CNY
+            - self.move_cny
         )
         return value, new
 
@@ -455,11 +461,13 @@ def advise(
     lobby_away: LobbyAway | None = None,
     horizon: int = HORIZON_MINUTES,
     max_moves: int = MAX_MOVES,
+    move_cny: float = MOVE_CNY,
 ) -> Advice:
     """The advice at minute ``at`` of ``today`` from the day's tickets so far (see the module doc).
 
     ``tickets``: a :func:`forecasts.tickets.read_tickets` frame of today (times after ``at`` are ignored);
-    ``followed``: moves advised before and carried out (their assignments are made first).
+    ``followed``: moves advised before and carried out (their assignments are made first); ``move_cny``: what a
+    move must save beyond the back-office time it takes (:data:`MOVE_CNY`).
     """
     day = today.day
     if not day.is_open:
@@ -479,7 +487,7 @@ def advise(
     issued = {c: minutes[counters == c] for c in COUNTER_TYPES if today.problem.windows(c) > 0}
     forecast = reforecast_day(today.forecast, day, issued, at, alphas=today.alphas)
     ev = _Evaluator(today, queue, forecast, at, horizon)
-    search = _Search(today, grid, ev, at, horizon)
+    search = _Search(today, grid, ev, at, horizon, move_cny)
     moves: list[Move] = []
     notes: list[tuple[str, str]] = []
     if lobby_away is not None:
@@ -614,6 +622,6 @@ def _lobby_away(search: _Search, away: LobbyAway) -> tuple[Move | None, tuple[st
     if best is None:
         return None, ("没有空闲的后备大堂经理可以接班", "no backup lobby manager is free to take over")
     value, cand, new = best
-    move = _describe(search, cand, new, value + MOVE_CNY, away.reason)
+    move = _describe(search, cand, new, value + search.move_cny, away.reason)
     search.grid = new
     return move, None

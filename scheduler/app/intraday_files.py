@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +24,7 @@ from constraints.handovers import Handover
 from constraints.io import read_table
 from constraints.problem import Problem
 from constraints.roster import Roster
+from constraints.staff import Absence, Staff
 from forecasts.arrivals import count_arrivals
 from forecasts.intraday import day_dispersion
 from forecasts.service import ServiceProfile, estimate_profiles
@@ -79,17 +80,34 @@ def load_today(
         )
     monday = date - dt.timedelta(days=date.weekday())
     week = read_roster(roster, people, cal.week(monday))
-    blocks = tuple(b for b in week.blocks if b.date == date)
-    if not blocks:
+    if not any(b.date == date for b in week.blocks):
         raise InputError(f"排班表中没有 {date} 的班次 (the roster has nobody on {date})", file=roster)
-    problem = Problem(cfg, people, (day,), tuple(a for a in away if a.date == date))
     if history:
-        fc, profiles, alphas, seen = _from_history(history, cfg, cal, monday, date)
+        fc, profiles, alphas, seen = history_forecast(history, cfg, cal, monday, date)
     else:
         fc = _from_forecast_file(Path(roster).parent / FORECAST_FILE, date)
         profiles, alphas, seen = estimate_profiles(today_tickets, cfg), {}, today_tickets
-    today = Today(problem, Roster(blocks), fc, profiles, alphas, window_ids(seen, cfg))
+    today = today_of(cfg, people, away, week, date, fc, profiles, alphas, seen)
     return today, today_tickets, minute
+
+
+def today_of(
+    config: BranchConfig,
+    staff: Staff,
+    absences: Sequence[Absence],
+    roster: Roster,
+    date: dt.date,
+    forecast: pd.DataFrame,
+    profiles: Mapping[str, ServiceProfile],
+    alphas: Mapping[str, float],
+    seen: pd.DataFrame,
+) -> Today:
+    """The :class:`Today` of ``date`` from a week's roster and forecast (window names from the tickets seen)."""
+    day = BranchCalendar(config).day(date)
+    problem = Problem(config, staff, (day,), tuple(a for a in absences if a.date == date))
+    blocks = tuple(b for b in roster.blocks if b.date == date)
+    rows = forecast[pd.to_datetime(forecast["date"].astype(str)).dt.date == date]
+    return Today(problem, Roster(blocks), rows, profiles, alphas, window_ids(seen, config))
 
 
 def _minute(at: str | None, tickets: pd.DataFrame, now: dt.datetime, date: dt.date) -> int:
@@ -104,11 +122,17 @@ def _minute(at: str | None, tickets: pd.DataFrame, now: dt.datetime, date: dt.da
     return int(last.hour * 60 + last.minute + 1)
 
 
-def _from_history(
-    paths: Sequence[str | Path], cfg: BranchConfig, cal: BranchCalendar, monday: dt.date, date: dt.date
+def history_forecast(
+    history: Sequence[str | Path] | pd.DataFrame,
+    cfg: BranchConfig,
+    cal: BranchCalendar,
+    monday: dt.date,
+    date: dt.date | None = None,
 ) -> tuple[pd.DataFrame, dict[str, ServiceProfile], dict[str, float], pd.DataFrame]:
-    """Today's forecast, profiles, the day level's dispersion and the tickets it saw, from the history."""
-    hist = read_tickets(list(paths), cfg, cal)
+    """The forecast of the week from ``monday`` (of ``date`` only, when given), the service profiles, the day
+    level's dispersion per counter and the tickets they were fitted on: all from the history before ``monday``
+    (files, or a :func:`forecasts.tickets.read_tickets` frame)."""
+    hist = history if isinstance(history, pd.DataFrame) else read_tickets(list(history), cfg, cal)
     past = hist[hist["issued_at"] < pd.Timestamp(monday)]
     if past.empty:
         raise InputError(
@@ -117,7 +141,8 @@ def _from_history(
         )
     arrivals = count_arrivals(past, cal)
     fc = forecast_week(arrivals, cal, monday)
-    return fc[fc["date"] == date], estimate_profiles(past, cfg), day_dispersion(arrivals, cal, monday), past
+    fc = fc if date is None else fc[fc["date"] == date]
+    return fc, estimate_profiles(past, cfg), day_dispersion(arrivals, cal, monday), past
 
 
 def _from_forecast_file(path: Path, date: dt.date) -> pd.DataFrame:

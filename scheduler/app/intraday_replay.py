@@ -25,7 +25,7 @@ import pandas as pd
 from constraints.config import COUNTER_TYPES
 from constraints.i18n import ACTIVITY_LABELS, label
 from constraints.roster import Roster
-from scheduler.app.intraday import HORIZON_MINUTES, Move, Today, advise, roster_with
+from scheduler.app.intraday import HORIZON_MINUTES, MOVE_CNY, Move, Today, advise, roster_with
 from scheduler.app.intraday_files import load_today
 from scheduler.simulation.customers import replay_customers
 from scheduler.simulation.simulate import simulate
@@ -113,10 +113,12 @@ def replay_day(
     every: int = 5,
     seed: int = 0,
     horizon: int = HORIZON_MINUTES,
+    move_cny: float = MOVE_CNY,
 ) -> Replay:
     """Replay ``tickets`` (the day's, :func:`forecasts.tickets.read_tickets` frame) with and without the advice.
 
-    The advice is asked every ``every`` minutes from opening on; ``seed`` draws the customers' patience.
+    The advice is asked every ``every`` minutes from opening on (``horizon`` and ``move_cny`` as for
+    :func:`~scheduler.app.intraday.advise`); ``seed`` draws the customers' patience.
     """
     day = today.day
     oh = day.open_hours
@@ -128,7 +130,7 @@ def replay_day(
     for t in range(oh.start + every, oh.end, every):
         served = _serve(today, customers, roster_with(today, followed))
         view = _export_as_of(served, day.date, t)
-        advice = advise(today, view, t, followed=followed, horizon=horizon)
+        advice = advise(today, view, t, followed=followed, horizon=horizon, move_cny=move_cny)
         followed += [m for m in advice.moves if m.start < t + every]
     base = _serve(today, customers, roster_with(today, ()))
     final_roster = roster_with(today, followed)
