@@ -24,8 +24,9 @@ Status words: 已办结/办结/完成/served/completed/done → served; 过号/�
 teller's time, which is what staffing needs; so does 办理中 (being served now, in an export taken during the
 day). 等待/未叫号/排队中/waiting → **waiting**: still in the queue when the export was taken (``paiban now``).
 An empty status is inferred: served when the ticket has a start time, else abandoned — or, with ``live=True``
-(today's export, taken while the branch is open), waiting when it has neither a call nor a start time; a live
-export's served tickets without a finish time are being served, not odd. Durations (办理时长, seconds or ``HH:MM:SS``) fill a missing end (start + duration) or a
+(today's export, taken while the branch is open), waiting when it has neither a call nor a start time; in a
+live export a served ticket without a finish time is being served (not odd), and one called but not yet started
+(已叫号) starts at its call. Durations (办理时长, seconds or ``HH:MM:SS``) fill a missing end (start + duration) or a
 missing start (end − duration). A file with no start column at all takes the call time as the start of service.
 Ticket ids repeat across days (A001 every morning): a duplicate is judged within one date.
 """
@@ -252,6 +253,8 @@ def _read_one(
     iss, cal, sta, fin = (times[k].to_numpy() for k in TIME_FIELDS)
     status = _statuses(text["status"], ~np.isnat(sta), ~np.isnat(cal) if live else None)
     served = status == 1
+    if live:  # called and walking to the window (已叫号): service starts at the call
+        sta = np.where(served & np.isnat(sta), cal, sta)
     minutes_only = {k: given[k] & ~text[k].str.contains(_SECONDS).to_numpy() for k in TIME_FIELDS}
 
     def before(a: str, b: str) -> np.ndarray:

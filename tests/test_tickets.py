@@ -156,8 +156,8 @@ def test_missing_status_is_inferred(tmp_path: Path) -> None:
 
 
 def test_export_taken_during_the_day_reads_waiting_and_in_service(tmp_path: Path) -> None:
-    """等待/未叫号 → waiting, 办理中 → served (no finish, not odd when live); live: an empty status never called
-    is waiting, while a history export infers it abandoned."""
+    """等待/未叫号 → waiting, 办理中/已叫号 → served (no finish: not odd when live; no start: the call); live: an
+    empty status never called is waiting, while a history export infers it abandoned."""
     text = (
         "票号,业务类型,取号时间,叫号时间,开始时间,办结时间,状态\n"
         "A001,个人现金,2026-12-01 10:00:00,2026-12-01 10:01:00,2026-12-01 10:01:20,2026-12-01 10:05:00,已办结\n"
@@ -165,12 +165,18 @@ def test_export_taken_during_the_day_reads_waiting_and_in_service(tmp_path: Path
         "A003,个人现金,2026-12-01 10:03:00,,,,等待\n"
         "A004,个人现金,2026-12-01 10:04:00,,,,未叫号\n"
         "A005,个人现金,2026-12-01 10:05:00,,,,\n"
+        "A006,个人现金,2026-12-01 10:05:30,2026-12-01 10:07:00,,,已叫号\n"
     )
     path = write(tmp_path / "today.csv", text, "gb18030")
     live = read_quietly(path, live=True)
-    assert live["status"].tolist() == ["served", "served", "waiting", "waiting", "waiting"]
+    assert live["status"].tolist() == ["served", "served", "waiting", "waiting", "waiting", "served"]
+    assert live["started_at"].iat[5] == T("2026-12-01 10:07:00")
+    with pytest.raises(
+        InputError, match="没有开始时间"
+    ):  # in a history export, called and never started is broken
+        read_tickets(path)
     with pytest.warns(InputWarning, match="无结束时间"):
-        history = read_tickets(path)
+        history = read_tickets(write(tmp_path / "h.csv", text.rsplit("A006", 1)[0], "gb18030"))
     assert history["status"].tolist() == ["served", "served", "waiting", "waiting", "abandoned"]
 
 
