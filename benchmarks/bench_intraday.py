@@ -230,18 +230,22 @@ def real_days(files: list[Path], seed: int) -> list[pd.DataFrame]:
     keep = [d for d in sun_thu if counts.get(d, 0) >= 0.5 * counts.loc[sun_thu].median()]
     share = CASH_PER_DAY / counts.loc[keep].mean()
     rng = np.random.default_rng(seed)
-    return [
-        g[rng.random(len(g)) < share] for d, g in calls[calls["date"].isin(keep)].groupby("date", sort=True)
-    ]
+    kept = calls[calls["date"].isin(keep)].sort_values(["date", "minute"], kind="stable")
+    return [g[rng.random(len(g)) < share] for _, g in kept.groupby("date", sort=True)]
 
 
 def as_tickets(day: pd.DataFrame, date: dt.date) -> pd.DataFrame:
     """Real calls of one day as the branch's cash tickets on ``date`` (read_tickets columns)."""
     d0 = pd.Timestamp(date)
-    issued = d0 + pd.to_timedelta(day["minute"].to_numpy(), unit="min")
-    waited = issued + pd.to_timedelta(day["wait"].to_numpy(), unit="min")
+
+    def at(minutes: np.ndarray) -> pd.DatetimeIndex:
+        return d0 + pd.to_timedelta(np.round(minutes * 60), unit="s")
+
+    minute = day["minute"].to_numpy()
+    issued = at(minute)
+    waited = at(minute + day["wait"].to_numpy())
     served = day["served"].to_numpy()
-    finished = waited + pd.to_timedelta(day["service"].to_numpy(), unit="min")
+    finished = at(minute + day["wait"].to_numpy() + day["service"].to_numpy())
     return pd.DataFrame(
         {
             "ticket_id": [f"R{i:04d}" for i in range(len(day))],
