@@ -18,6 +18,7 @@ from constraints.roster import Roster
 from scheduler.app.cli import main
 from scheduler.report.workbook import build_workbook
 from scheduler.report.workbook.lobby_sheet import LOG_FILE, read_lobby_log
+from scheduler.report.workbook.style import sheet_name
 from tests import intraday_fixtures as fx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +112,7 @@ def test_lobby_away_is_logged_once_and_read_by_the_workbook(
     assert len(read_lobby_log(log)) == 2
     t = fx.today()
     wb = build_workbook(t.roster, t.problem, lobby_log=handovers)
-    cells = [str(c.value) for row in wb.worksheets[-2].iter_rows() for c in row if c.value]
+    cells = [str(c.value) for row in wb[sheet_name("lobby", "zh")].iter_rows() for c in row if c.value]
     assert any("现场记录" in c for c in cells)
 
 
