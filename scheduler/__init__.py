@@ -4,7 +4,7 @@
 - ``scheduler.simulation``: the one queue engine (customers through a roster's open windows);
 - ``scheduler.sample``: the seeded sample branch;
 - ``scheduler.report``: summary.json, the csv files, roster.xlsx, plots, an edited roster read back;
-- ``scheduler.app``: the weekly pipeline, what-if scenarios, region runs on Dask and the CLI.
+- ``scheduler.app``: the weekly pipeline, what-if scenarios, region runs on Dask, intraday advice and the CLI.
 
 Imports flow one way: app → report / simulation / sample / solver → forecasts → constraints.
 
@@ -12,7 +12,7 @@ Public API (loaded on first use, so the CLI starts fast; typed for mypy through 
 
     from scheduler import Scenario, compare, load_branch, plan_week, write_plan, generate_sample, plots
     from scheduler import region_plan  # a region's branch folders on Dask
-    from scheduler import intraday, advise, load_today   # the lobby manager's live advice
+    from scheduler import intraday, advise, load_today  # the lobby manager's live advice
 """
 
 from __future__ import annotations

@@ -203,7 +203,7 @@ def test_watch_ends_on_ctrl_c_with_exit_130(busy: dict[str, Path]) -> None:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130
-    assert "已中断" in err and "Traceback" not in err
+    assert "已停止" in err and "Traceback" not in err
 
 
 def test_roster_from_the_fixture_files_reads_back(busy: dict[str, Path]) -> None:

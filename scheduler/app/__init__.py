@@ -1,4 +1,5 @@
-"""The app: the weekly pipeline, what-if scenarios, region runs on Dask, intraday advice and the ``paiban`` CLI (``scheduler.app.cli``).
+"""The app: the weekly pipeline, what-if scenarios, region runs on Dask, intraday advice and the ``paiban`` CLI
+(``scheduler.app.cli``).
 
 The notebook call ``intraday(...)`` (a past day replayed) lives in :mod:`scheduler.app.intraday_replay` and is
 exported by the ``scheduler`` facade, not here: ``scheduler.app.intraday`` is the advice module.

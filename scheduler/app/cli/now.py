@@ -4,7 +4,8 @@ Thin: read the files (:func:`scheduler.app.intraday_files.load_today`), advise
 (:func:`scheduler.app.intraday.advise`), print the advice in words (:func:`scheduler.app.intraday_text.advice_lines`)
 or as JSON (``--json``, :func:`scheduler.app.intraday_text.advice_dict`). ``--watch N`` re-reads the export every
 N minutes and prints only what changed (moves already begun count as followed); with ``--at`` the clock it
-advises for advances N minutes a round, else it is the wall clock; Ctrl-C ends it with exit status 130.
+advises for advances N minutes a round, else it is the wall clock; Ctrl-C ends it with exit status 130 (SIGTERM
+143), whatever was logged staying logged.
 ``--log`` appends the advised lobby handovers to lobby_log.csv beside the roster, which the workbook's
 大堂经理工作日志 lists. ``--lobby-away M`` says the lobby manager is called away for M minutes (a complaint).
 """
@@ -23,6 +24,7 @@ from constraints.config import fmt_hhmm
 from constraints.errors import InputError
 from constraints.i18n import tr
 from scheduler.app.cli.app import app
+from scheduler.app.cli.guard import Interrupted
 from scheduler.app.intraday import Advice, LobbyAway, Move, Today, advise
 from scheduler.app.intraday_files import load_today, log_moves, reload_tickets
 from scheduler.app.intraday_text import advice_dict, advice_items, advice_lines, move_text
@@ -73,9 +75,9 @@ def now_command(
     try:
         _watch(today, tickets, roster, advice, watch, clock=minute if at is not None else None, as_json=as_json,
                log=log)  # fmt: skip
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted) as exc:  # Ctrl-C (SIGTERM: 143) between two rounds: a clean stop
         print(tr("已停止 (stopped)", "stopped"), file=sys.stderr)
-        raise typer.Exit(130) from None
+        raise typer.Exit(exc.exit_status if isinstance(exc, Interrupted) else 130) from None
 
 
 def _show(advice: Advice, as_json: bool) -> None:
