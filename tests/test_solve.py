@@ -84,16 +84,28 @@ def test_relative_gap() -> None:
     assert relative_gap(100.0, 120.0) == 0.0
 
 
-def test_days_pattern_respects_leave_and_standard_days() -> None:
-    """The starting days-off pattern keeps people on leave home and nobody above five days in a week."""
+def test_days_pattern_respects_leave_and_works_a_rest_day_only_where_staff_is_short() -> None:
+    """The starting days-off pattern keeps people on leave home and everyone between the standard five days
+    and the week less its rest day; a sixth day only where five each cannot meet the rules' headcount
+    estimates — a branch twice the size works five days each."""
     cfg = tiny_config()
-    prob = Problem.for_week(cfg, TINY_STAFF, MONDAY, absences=[leave("C", MONDAY + dt.timedelta(days=2))])
+    away = MONDAY + dt.timedelta(days=2)
+    prob = Problem.for_week(cfg, TINY_STAFF, MONDAY, absences=[leave("C", away)])
     prob = prob.replace(demand=synthetic_demand(prob))
     pat = days_pattern(prob)
-    assert pat is not None
-    assert pat[("C", MONDAY + dt.timedelta(days=2))] == 0
-    for sid in TINY_STAFF.ids():
-        assert sum(pat[(sid, d.date)] for d in prob.days) <= 5
+    assert pat is not None and pat[("C", away)] == 0
+    worked = {sid: sum(pat[(sid, d.date)] for d in prob.days) for sid in TINY_STAFF.ids()}
+    assert all(5 <= n <= 6 for n in worked.values())
+    assert max(worked.values()) == 6  # three cash tellers cannot give four a day in five days each
+    twice = Staff(
+        people=TINY_STAFF.people
+        + tuple(p.model_copy(update={"staff_id": p.staff_id + "2"}) for p in TINY_STAFF.people)
+    )
+    big = Problem.for_week(cfg, twice, MONDAY)
+    big = big.replace(demand=synthetic_demand(big))
+    pat2 = days_pattern(big)
+    assert pat2 is not None
+    assert all(sum(pat2[(sid, d.date)] for d in big.days) == 5 for sid in twice.ids())
 
 
 def test_week_of_tiny_branch_holds_every_rule() -> None:

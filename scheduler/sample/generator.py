@@ -353,9 +353,19 @@ def _teller(
 
 
 def generate_tickets(
-    config: BranchConfig, calendar: BranchCalendar, start: dt.date, end: dt.date, rng: np.random.Generator
+    config: BranchConfig,
+    calendar: BranchCalendar,
+    start: dt.date,
+    end: dt.date,
+    rng: np.random.Generator,
+    *,
+    volume: float = 1.0,
+    services: tuple[ServiceSpec, ...] = SERVICES,
 ) -> pd.DataFrame:
-    """The queue-machine export for [start, end]: one row per ticket, Chinese headers, text cells."""
+    """The queue-machine export for [start, end]: one row per ticket, Chinese headers, text cells.
+
+    ``volume`` scales every service's arrivals (a bigger or smaller branch than the sample); ``services``
+    (a subset of :data:`SERVICES`) leaves out those a branch does not offer, e.g. corporate business."""
     frames = []
     for df in day_factors(calendar, start, end):
         day = df.day
@@ -368,11 +378,11 @@ def generate_tickets(
         wealth = WEALTH_MANAGERS[ordinal % 2]
         corporate = CORPORATE_TELLERS if ordinal % 2 else CORPORATE_TELLERS[::-1]
         by_counter: dict[str, list[tuple[np.ndarray, ServiceSpec, np.ndarray]]] = {}
-        for spec in SERVICES:
+        for spec in services:
             if config.counter_of(spec.name) != spec.counter:
                 raise ValueError(f"branch.toml maps {spec.name} elsewhere than {spec.counter}")
             factor = df.factor * (spec.weekend_factor if df.kind == "weekend" else 1.0) * level
-            expected = BASE_WEEKDAY_TICKETS * spec.share * factor
+            expected = BASE_WEEKDAY_TICKETS * spec.share * factor * volume
             if spec.counter == "high_counter" and df.payroll:
                 expected *= PAYROLL_CASH_FACTOR
             t = _arrival_seconds(rng, expected, _minute_weights(spec.profile, o, c), o)
