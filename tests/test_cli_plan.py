@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -87,3 +88,23 @@ def test_impossible_week_exits_one(
     err = capsys.readouterr().err
     assert "noon_two_at_high_counter" in err or "高柜" in err
     assert (tmp_path / "o" / "summary.json").exists()
+
+
+def test_plan_cut_by_its_time_limit_says_so_in_one_line_and_in_the_summary(
+    sample: SampleBranch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A work budget the time limit cannot hold: the roster is written all the same, summary.json says it
+    is not reproducible and which budget it had, and the console says so in one line."""
+    week = sample.plan_week.isoformat()
+    code = main(_args(sample, tmp_path, "--week", week, "--time-limit", "20", "--work-units", "1000"))
+    assert code == 0
+    doc = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert doc["reproducible"] is False and doc["parameters"]["work_units"] == 1000
+    lines = [line for line in capsys.readouterr().out.splitlines() if "不可复现" in line]
+    assert len(lines) == 1
+
+
+def test_plan_work_units_must_be_positive(sample: SampleBranch, tmp_path: Path) -> None:
+    """--work-units 0 is bad input (exit 2), nothing written."""
+    code = main(_args(sample, tmp_path / "o", "--week", sample.plan_week.isoformat(), "--work-units", "0"))
+    assert code == 2 and not (tmp_path / "o").exists()
