@@ -35,8 +35,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def test_budget_is_sized_from_the_pace_measured_since_the_mark(clock: Clock) -> None:
-    """Units used plus what the measured pace fits before the target, two significant digits, rounded down;
-    unsized the budget is unlimited in units and the search stops at the target."""
+    """Units used plus what the pace measured since the mark fits before the target, two significant
+    digits, rounded down — again as the pace changes, while no solve can be cut by it; a given budget
+    stays; unsized the budget is unlimited in units and the search stops at the target."""
     b = Budget(target=clock.now + 10.0, deadline=clock.now + 11.0, deterministic=True)
     assert b.left() == float("inf") and b.running()
     b.used = 0.4  # the construct, at another pace
@@ -46,8 +47,16 @@ def test_budget_is_sized_from_the_pace_measured_since_the_mark(clock: Clock) -> 
     b.used += 1.0  # 0.5 units a second since the mark
     b.size()
     assert b.total == pytest.approx(round_down(1.4 + 0.5 * 7.0)) == pytest.approx(4.9)
-    b.size()  # sized once
-    assert b.total == pytest.approx(4.9)
+    b.mark()
+    clock.now += 2.0
+    b.used += 2.0  # faster now: 1 unit a second since the last mark
+    assert b.resizable(0.0, widest=0.3)
+    b.size()
+    assert b.total == pytest.approx(round_down(3.4 + 1.0 * 5.0)) == pytest.approx(8.4)
+    assert not b.resizable(0.0, widest=5.1)  # a solve could be cut by it: no longer
+    given = Budget(target=clock.now + 10.0, deadline=clock.now + 11.0, deterministic=True, units=2.0)
+    given.size()
+    assert given.total == 2.0 and not given.resizable(0.0, widest=0.1)
     assert round_down(23.47) == pytest.approx(23.0) and round_down(0.01234) == pytest.approx(0.012)
 
 

@@ -47,7 +47,6 @@ from constraints.rules.labour import consecutive_windows, daily_cap_minutes, wee
 from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
 from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
 from constraints.staff import Person
-from scheduler.solver.construct import longest_paid
 
 INF = np.iinfo(np.int64).max // 4
 PRICE_ROUNDS = 2
@@ -495,6 +494,15 @@ def _min_plus_nd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 # ---- the days the rules force people to work ------------------------------------------------------------
+
+
+def longest_paid(problem: Problem, day: Day, cap: int) -> int:
+    """The most paid minutes a shift of ``day`` can have: its whole staff time less lunch, or the longest
+    presence without lunch if that pays more, at most ``cap``."""
+    length = len(day.slot_starts) * day.slot_minutes
+    limit = slots_without_lunch(problem, day) * day.slot_minutes
+    paid = length - (problem.config.lunch.minutes if length > limit else 0)
+    return min(cap, max(paid, min(length, limit)))
 
 
 def needs_relief(problem: Problem, day: Day, slots: Sequence[int], on: set[str]) -> bool:

@@ -23,15 +23,20 @@ from constraints.calendar import Day
 from constraints.problem import Problem
 from constraints.rules import enabled_rules
 from constraints.rules.labour import STANDARD_DAY_TYPES, consecutive_windows, daily_cap_minutes, weekly_hours
-from constraints.rules.lunch import slots_without_lunch
 from constraints.staff import Absence, Staff
+from scheduler.solver.bound import longest_paid, people_needed
 
 SHORT_PENALTY = 10_000
-"""Pattern cost of a person short of a rule's headcount estimate on a day (the estimates come first)."""
+"""Pattern cost of a person short of what every roster needs at work on a day."""
 
 EXTRA_DAY_PENALTY = 5_000
-"""Pattern cost of a day worked beyond the standard days (rest-day work): below a shortfall, so a week the
-staff cannot cover in five days each gets a sixth where the estimates need it, far above the spread terms."""
+"""Pattern cost of a day worked beyond the standard days (rest-day work): below a shortfall of what every
+roster needs (:func:`scheduler.solver.bound.people_needed`), so a week the staff cannot cover in five days
+each gets a sixth where that needs it, but above a shortfall of the rules' estimates."""
+
+ESTIMATE_PENALTY = 2_000
+"""Pattern cost of a person short of a rule's ``headcount`` estimate on a day (short shifts may make up
+for it, a rest day would cost more), far above the spread terms."""
 
 
 def days_pattern(
@@ -42,9 +47,9 @@ def days_pattern(
     Everyone available works ``standard_days_per_week`` days of a full week (fewer in a week with fewer
     standard working days, as the contract hours count them; every day of a shorter plan),
     within the labour rule's day limits — or a rest day more (``EXTRA_DAY_PENALTY``) where the staff cannot
-    otherwise meet the estimates; each day has at least the rules' ``headcount`` estimates of each skill and
-    authority (as far as the staff allows; ``boost`` adds to a day's estimates); the rest is spread over
-    the days in proportion to their forecast arrivals.
+    otherwise meet what every roster needs; each day has at least those people (as far as the staff
+    allows; ``boost`` adds to a day's needs), then as far as it can the rules' ``headcount`` estimates of
+    each skill and authority; the rest is spread over the days in proportion to their forecast arrivals.
     A heuristic: the roster search checks it and drops it if it cannot be staffed.
     """
     cfg = problem.config
@@ -95,15 +100,22 @@ def days_pattern(
     total_w = sum(weight.values()) or 1.0
     dev = []
     groups: dict[str, list[str]] = {"*": ids}
+    on = {r.name for r in rules}
+
+    def at_least(group: list[str], want: int, d: Day, penalty: int) -> None:
+        short = m.new_int_var(0, want, f"short_{len(dev)}")
+        m.add(sum(w[(p, d.date)] for p in group) + short >= want)
+        dev.append(penalty * short)
+
     for d in days:
-        for r in rules:
+        for needed, need in people_needed(problem, d, on):  # what every roster has: first
+            group = [p for p in ids if p in needed and not problem.away_all_day(p, d.date)]
+            at_least(group, min(need + (boost or {}).get(d.date, 0), len(group)), d, SHORT_PENALTY)
+        for r in rules:  # then the rules' estimates, never at the price of a rest day
             for key, need in r.headcount(problem, d).items():
                 group = [p for p in members(key) if not problem.away_all_day(p, d.date)]
                 groups.setdefault(key, members(key))
-                want = min(need + (boost or {}).get(d.date, 0), len(group))
-                short = m.new_int_var(0, want, f"short_{key}_{d.date}")
-                m.add(sum(w[(p, d.date)] for p in group) + short >= want)
-                dev.append(SHORT_PENALTY * short)  # the estimates come first, as far as they can be met
+                at_least(group, min(need, len(group)), d, ESTIMATE_PENALTY)
     for key, group in groups.items():
         size = sum(1 for p in group for d in days)  # person-days of the group
         if not group or size == 0:
@@ -127,15 +139,6 @@ def days_pattern(
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return {k: int(s.value(v)) for k, v in w.items()}
-
-
-def longest_paid(problem: Problem, day: Day, cap: int) -> int:
-    """The most paid minutes a shift of ``day`` can have: its whole staff time less lunch, or the longest
-    presence without lunch if that pays more, at most ``cap``."""
-    length = len(day.slot_starts) * day.slot_minutes
-    limit = slots_without_lunch(problem, day) * day.slot_minutes
-    paid = length - (problem.config.lunch.minutes if length > limit else 0)
-    return min(cap, max(paid, min(length, limit)))
 
 
 def _level(most: list[int], want: int) -> int:

@@ -58,9 +58,9 @@ MIN_SECONDS = 0.05
 """The least wall time a solve is given, and how close to a deadline the search still starts a step."""
 
 PACE_SHARE = 0.1
-"""Share of the seconds left when the few-people moves start that they run before the work budget is sized
-from the pace they showed (at least ``MIN_PACE_SECONDS``): long enough to average over many sub-solves,
-short enough that the budget is fixed early."""
+"""Share of the seconds left that the few-people moves run before the work budget is sized (again) from the
+pace they showed since the last sizing (at least ``MIN_PACE_SECONDS``): long enough to average over many
+sub-solves, short enough to follow a machine whose load changes."""
 
 MIN_PACE_SECONDS = 1.0
 """The shortest pace measurement."""
@@ -196,6 +196,7 @@ class Budget:
         self.target = target
         self.deadline = max(deadline, target)
         self.total: float | None = units if deterministic else max(0.0, target - self.start)
+        self.given = units is not None
         self.used = 0.0
         self.cut = False
         self._mark = (self.start, 0.0)
@@ -228,10 +229,19 @@ class Budget:
         """Measure the pace from here (the steps before differ in pace from those after)."""
         self._mark = (time.perf_counter(), self.used)
 
+    def resizable(self, reserve: float, widest: float) -> bool:
+        """True when the budget may be sized (again) from the pace: deterministic, not given, and with room
+        left for the widest solve — so no solve so far was cut short by it, and the roster stays a function
+        of the final budget alone."""
+        if not self.deterministic or self.given:
+            return False
+        return self.total is None or self.total - self.used - reserve >= widest
+
     def size(self) -> None:
-        """Fix the deterministic budget: the units used plus what the measured pace fits before the target,
-        rounded down to two significant digits (never below what is used)."""
-        if self.total is not None:
+        """Size the deterministic budget: the units used plus what the pace measured since the mark fits
+        before the target, rounded down to two significant digits (never below what is used); a given
+        budget stays."""
+        if self.given:
             return
         now = time.perf_counter()
         t, u = self._mark
@@ -327,7 +337,7 @@ class DaySearch:
         self.objective = sum(t.expr for t in built.terms)
         proto = self.model.proto
         self.n = len(proto.variables)
-        self.domains = [list(v.domain) for v in proto.variables]
+        self._domains: dict[int, list[int]] = {}  # the domains :meth:`_fix` narrowed, to restore
         self.day_vars = {d.date: built.vars.primary_indexes(d.date) for d in built.vars.days()}
         self._works = built.vars.works_indexes()
         self._skills = {p.staff_id: set(p.skills) for p in built.vars.problem.staff}
@@ -371,15 +381,18 @@ class DaySearch:
         proto = self.model.proto
         for i in indexes:
             dom = proto.variables[i].domain
+            self._domains.setdefault(i, list(dom))
             dom.clear()
             dom.extend([values[i], values[i]])
 
     def _restore(self, indexes: list[int]) -> None:
         proto = self.model.proto
         for i in indexes:
-            dom = proto.variables[i].domain
-            dom.clear()
-            dom.extend(self.domains[i])
+            saved = self._domains.pop(i, None)
+            if saved is not None:  # (restored already otherwise)
+                dom = proto.variables[i].domain
+                dom.clear()
+                dom.extend(saved)
 
     def _hint(self, values: list[int]) -> None:
         m = self.model
@@ -813,7 +826,8 @@ class DaySearch:
         neighbourhood optimal in a few hundredths of a unit, so the budget buys hundreds of moves. The
         number of people adapts: one more after a proved neighbourhood, one fewer after one that ran out of
         time. People are drawn as :meth:`neighbourhood` says. The work budget is sized (:meth:`Budget.size`)
-        once the few-people moves have run ``PACE_SHARE`` of the time left, from the pace they showed.
+        each time the few-people moves have run ``PACE_SHARE`` of the time left, from the pace they showed,
+        while no solve can yet be cut short by it (:meth:`Budget.resizable`).
         """
         values = np.asarray(values_in, dtype=np.int64)
         best = self._eval(values)
@@ -846,9 +860,14 @@ class DaySearch:
                 self.budget.mark()
                 now = time.perf_counter()
                 pace_until = now + max(MIN_PACE_SECONDS, PACE_SHARE * (self.budget.target - now))
-            if pace_until is not None and time.perf_counter() >= pace_until and self.budget.total is None:
-                self.budget.size()
-                self.note(f"budget sized: {self.budget.total:.3f} units")
+            widest = DAY_UNITS_PER_PERSON * len(people)
+            if pace_until is not None and time.perf_counter() >= pace_until:
+                if self.budget.resizable(keep * (self.budget.total or 0.0), widest):
+                    self.budget.size()  # again and again while it has room: the pace changes with the load
+                    self.note(f"budget sized: {self.budget.total:.3f} units")
+                    self.budget.mark()
+                now = time.perf_counter()
+                pace_until = now + max(MIN_PACE_SECONDS, PACE_SHARE * (self.budget.target - now))
             if self.budget.total is not None:
                 reserve = keep * self.budget.total
                 if not self.budget.running(reserve):
@@ -930,7 +949,8 @@ class DaySearch:
         bound = Background(lambda: self._new_bound(float(self.built.lower_bound())))
         small = len(self.day_vars) <= 2
         values, _ = self.improve(values, keep=POLISH_SHARE if small else 0.0)
-        self.budget.size()  # when the moves stopped before it was sized
+        if self.budget.total is None:  # the moves stopped before it was sized
+            self.budget.size()
         assert self.budget.total is not None
         if self.budget.running(0.0 if small else 0.05 * self.budget.total):
             values, status = self.polish(values)
