@@ -98,7 +98,7 @@ def days_pattern(
         arrivals = sum(float(np.sum(problem.demand[k].arrivals)) for k in problem.demand if k[0] == d.date)
         weight[d.date] = arrivals if arrivals > 0 else float(len(d.open_slots) or 1)
     total_w = sum(weight.values()) or 1.0
-    dev = []
+    dev: list[Any] = []
     groups: dict[str, list[str]] = {"*": ids}
     on = {r.name for r in rules}
 
