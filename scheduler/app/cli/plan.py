@@ -6,7 +6,9 @@ and in summary.json), 2 for bad input.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 import os
 import sys
 from pathlib import Path
@@ -68,6 +70,13 @@ def default_time_limit() -> float | None:
     return check_seconds(value, "PAIBAN_TIME_LIMIT")
 
 
+def after_solve_seconds(limit: float) -> float:
+    """Seconds of ``--time-limit`` kept after the roster for simulating the week and writing the files (the
+    limit counts from building the model to the files written; reading and forecasting come before it):
+    max(2 s, 10 %), what they take for a 40-person branch on a loaded two-core machine."""
+    return max(2.0, 0.1 * limit)
+
+
 def run_plan(
     tickets: list[Path],
     staff: Path,
@@ -82,6 +91,7 @@ def run_plan(
     relax: str = "",
     replications: int = 20,
     console: Console | None = None,
+    work_units: float | None = None,
 ) -> tuple[WeekPlan, int]:
     """The whole run, with a progress bar; returns the plan and the exit status."""
     console = console or Console(stderr=True)
@@ -94,6 +104,10 @@ def run_plan(
         raise InputError(
             "随机种子应在 0 到 2147483647 之间 (must be 0 … 2³¹−1)", argument="--seed", value=seed
         )
+    if work_units is not None and not (math.isfinite(work_units) and work_units > 0):
+        raise InputError(
+            "必须是大于 0 的有限数 (must be a finite number > 0)", argument="--work-units", value=work_units
+        )
     monday = parse_week(week) if week else None
     check_out_dir(out)
     if monday is not None:  # before the tickets are read: a year out of range is a typo
@@ -102,7 +116,9 @@ def run_plan(
     monday = check_week(branch.calendar, monday or branch.next_monday())
     history = week_history(branch, monday)
     warn_notes(history.notes, console)
-    params = SolveParams.from_config(branch.config, time_limit_seconds=limit, seed=seed, relax=relaxed)
+    params = SolveParams.from_config(
+        branch.config, time_limit_seconds=limit, seed=seed, relax=relaxed, work_units=work_units
+    )
     plan = solve_with_progress(branch, monday, params, replications, history, console)
     console.print(tr(f"写入 {out} …", f"Writing {out} …"))
     written = write_plan(plan, out, lang=language())
@@ -129,6 +145,7 @@ def solve_with_progress(
             f"Solving the roster (at most {params.time_limit_seconds:g} s; Ctrl-C stops and writes nothing) …",
         )
     )
+    params = dataclasses.replace(params, after_seconds=after_solve_seconds(params.time_limit_seconds))
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -280,6 +297,14 @@ def print_verdict(plan: WeekPlan, console: Console) -> None:
     else:
         console.print(tr("[green]全部硬性规则满足[/green]", "[green]Every hard rule holds[/green]"))
     print_service(gaps, turned_away(plan.problem), console)
+    if not r.reproducible and r.params.deterministic:
+        console.print(
+            tr(
+                "[yellow]时间上限先于确定性工作量用完: 本次班表不可复现 (同一种子再次运行可能不同)[/yellow]",
+                "[yellow]The time limit cut the deterministic work short: this roster is not reproducible "
+                "(the same seed may give another)[/yellow]",
+            )
+        )
     soft = [v for v in r.violations if not v.hard]
     if soft:
         console.print(
@@ -334,7 +359,11 @@ def plan(
     leave: Annotated[Path | None, typer.Option("--leave", help="请假 leave.csv")] = None,
     events: Annotated[Path | None, typer.Option("--events", help="会议与谈话 events.csv")] = None,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="求解时间上限, 秒 (solver seconds)")
+        float | None,
+        typer.Option(
+            "--time-limit",
+            help="时间上限, 秒: 从建模到写完文件 (seconds from building the model to the files written)",
+        ),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="随机种子 (solver seed)")] = None,
     relax: Annotated[
@@ -343,6 +372,13 @@ def plan(
     replications: Annotated[
         int, typer.Option("--replications", help="模拟重复次数 (simulation replications)")
     ] = 20,
+    work_units: Annotated[
+        float | None,
+        typer.Option(
+            "--work-units",
+            help="固定的确定性工作量 (summary.json 的 work_units, 用于复现) (a fixed deterministic work budget)",
+        ),
+    ] = None,
 ) -> None:
     """排一周的班 (plan the week: forecast, windows, roster, simulation; writes roster.csv/.xlsx etc.)."""
     _, code = run_plan(
@@ -357,5 +393,6 @@ def plan(
         seed=seed,
         relax=relax,
         replications=replications,
+        work_units=work_units,
     )
     raise typer.Exit(code)
