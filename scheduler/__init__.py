@@ -10,7 +10,7 @@ Imports flow one way: app → report / simulation / sample / solver → forecast
 
 Public API (loaded on first use, so the CLI starts fast; typed for mypy through the imports below)::
 
-    from scheduler import Scenario, compare, load_branch, plan_week, write_plan, generate_sample, plots
+    from scheduler import Scenario, compare, headcount_curve, load_branch, plan_week, write_plan, generate_sample, plots
 """
 
 from __future__ import annotations
@@ -19,7 +19,21 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scheduler.app import Branch, Scenario, WeekPlan, compare, kpis, load_branch, plan_week, write_plan
+    from scheduler.app import (
+        Branch,
+        Scenario,
+        WeekPlan,
+        compare,
+        demand_curve,
+        headcount_curve,
+        kpis,
+        load_branch,
+        needed_headcount,
+        plan_all,
+        plan_week,
+        removal_order,
+        write_plan,
+    )
     from scheduler.report import plots, read_roster, write_workbook
     from scheduler.sample import generate_sample
     from scheduler.simulation import simulate_week
@@ -34,6 +48,11 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "scheduler.app",
     "compare": "scheduler.app",
     "kpis": "scheduler.app",
+    "plan_all": "scheduler.app",
+    "headcount_curve": "scheduler.app",
+    "demand_curve": "scheduler.app",
+    "needed_headcount": "scheduler.app",
+    "removal_order": "scheduler.app",
     "SolveParams": "scheduler.solver",
     "RosterResult": "scheduler.solver",
     "solve": "scheduler.solver",
@@ -50,12 +69,17 @@ __all__ = [
     "SolveParams",
     "WeekPlan",
     "compare",
+    "demand_curve",
     "generate_sample",
+    "headcount_curve",
     "kpis",
     "load_branch",
+    "needed_headcount",
+    "plan_all",
     "plan_week",
     "plots",
     "read_roster",
+    "removal_order",
     "simulate_week",
     "solve",
     "write_plan",

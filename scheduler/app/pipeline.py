@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,6 +186,13 @@ def plan_week(
     roster = result.roster if result.roster is not None else Roster(())
     kpis = week_kpis(problem, roster, result=result, simulation=simulation)
     return WeekPlan(branch, monday, forecast, profiles, problem, result, requirements, kpis, simulation)
+
+
+def default_time_limit() -> float | None:
+    """``PAIBAN_TIME_LIMIT`` (seconds) when set: tests and notebooks run with a short budget. It stands in for
+    ``[solver] time_limit_seconds`` wherever no limit is given (``paiban plan``, scenarios, ``compare``)."""
+    raw = os.environ.get("PAIBAN_TIME_LIMIT")
+    return float(raw) if raw else None
 
 
 def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[str, Path]:

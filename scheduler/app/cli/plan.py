@@ -6,7 +6,6 @@ and in summary.json), 2 for bad input.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -30,7 +29,7 @@ from constraints.i18n import (
     weekday_label,
 )
 from scheduler.app.cli.app import app
-from scheduler.app.pipeline import WeekPlan, load_branch, plan_week, write_plan
+from scheduler.app.pipeline import WeekPlan, default_time_limit, load_branch, plan_week, write_plan
 from scheduler.report.gaps import ServiceGap, TurnedAway, service_gaps, turned_away
 from scheduler.report.kpis import Figures, fmt
 from scheduler.solver import result as result_mod
@@ -48,12 +47,6 @@ def parse_relax(text: str) -> tuple[str, ...]:
                 value=n,
             )
     return names
-
-
-def default_time_limit() -> float | None:
-    """``PAIBAN_TIME_LIMIT`` (seconds) when set: tests and notebooks run with a short budget."""
-    raw = os.environ.get("PAIBAN_TIME_LIMIT")
-    return float(raw) if raw else None
 
 
 def run_plan(
