@@ -156,7 +156,9 @@ def test_names_round_trip_and_columns(compared: tuple[list[Scenario], list[WeekP
     assert table["verdict"].iloc[0] == VERDICTS["baseline"]
 
 
-def test_time_limit_argument_is_honoured(compared: tuple[list[Scenario], list[WeekPlan], pd.DataFrame]) -> None:
+def test_time_limit_argument_is_honoured(
+    compared: tuple[list[Scenario], list[WeekPlan], pd.DataFrame],
+) -> None:
     """Every solve ran with the limit given to compare (not the scenario's own) and within the search's caps."""
     _, plans, _ = compared
     for p in plans:
@@ -176,7 +178,9 @@ def test_variants_are_warm_started_with_the_baselines_seed(
         assert p.result.params.seed == plans[0].result.params.seed
 
 
-def test_unchanged_copy_is_the_baseline(compared: tuple[list[Scenario], list[WeekPlan], pd.DataFrame]) -> None:
+def test_unchanged_copy_is_the_baseline(
+    compared: tuple[list[Scenario], list[WeekPlan], pd.DataFrame],
+) -> None:
     """A copy with only a new name gets the baseline's plan: the same figures, no certain difference."""
     _, plans, table = compared
     assert plans[1].roster == plans[0].roster
@@ -199,7 +203,9 @@ def test_warm_started_resolve_reproduces_the_baseline(
     assert not table.loc[2, "delta_certain"]
 
 
-def test_leave_is_kept_and_changes_little(compared: tuple[list[Scenario], list[WeekPlan], pd.DataFrame]) -> None:
+def test_leave_is_kept_and_changes_little(
+    compared: tuple[list[Scenario], list[WeekPlan], pd.DataFrame],
+) -> None:
     """A teller on leave Friday is off that day and no hard rule silently breaks."""
     scenarios, plans, table = compared
     friday = scenarios[0].monday + dt.timedelta(days=4)
@@ -212,7 +218,9 @@ def test_leave_is_kept_and_changes_little(compared: tuple[list[Scenario], list[W
         assert table.loc[3, "hard_violations"] == len(r.hard_violations or r.explanation)
 
 
-def test_a_change_the_bound_proves_is_certain(compared: tuple[list[Scenario], list[WeekPlan], pd.DataFrame]) -> None:
+def test_a_change_the_bound_proves_is_certain(
+    compared: tuple[list[Scenario], list[WeekPlan], pd.DataFrame],
+) -> None:
     """Doubling the staff-hour rate raises the certified lower bound above the baseline's cost: certain."""
     _, plans, table = compared
     if plans[4].roster is None:
@@ -254,7 +262,9 @@ def test_removal_order_keeps_the_scarce_skills(base: Scenario) -> None:
 
 def test_needed_headcount_is_where_every_larger_one_meets_the_target() -> None:
     """The answer is the smallest headcount from which every larger one holds the rules and the target."""
-    curve = pd.DataFrame({"headcount": [0, 1, 2, 3, 4, 5], "meets_target": [False, False, True, False, True, True]})
+    curve = pd.DataFrame(
+        {"headcount": [0, 1, 2, 3, 4, 5], "meets_target": [False, False, True, False, True, True]}
+    )
     assert needed_headcount(curve) == 4
     assert needed_headcount(curve.assign(meets_target=False)) is None
 
@@ -262,7 +272,7 @@ def test_needed_headcount_is_where_every_larger_one_meets_the_target() -> None:
 def test_headcount_curve_explains_where_rules_stop_holding(base: Scenario) -> None:
     """Today's five tellers, four, and none: sorted by headcount, the one removed is the first of the
     removal order, and with no teller the noon rule is named as the reason."""
-    curve = headcount_curve(base, "personal_teller", counts=[4, 0], workers=1, progress=False)
+    curve = headcount_curve(base, "personal_teller", counts=[4, 0], progress=False)
     order = removal_order(base, "personal_teller")
     assert curve["headcount"].tolist() == [0, 4, 5]
     assert set(CURVE_COLUMNS) <= set(curve.columns) and curve.attrs["x"] == "headcount"

@@ -477,17 +477,19 @@ def reason(plan: WeekPlan, lang: str | None = None) -> str:
     first: dict[str, Violation] = {}
     for v in found:
         first.setdefault(v.rule, v)
-    parts = [f"[{_rule_label(v.rule, lang)}] {v.message(lang)}" for v in list(first.values())[:3]]
+    parts = [_labelled(v, lang) for v in list(first.values())[:3]]
     more = len(found) - len(parts)
     return "; ".join(parts) + (f" (+{more})" if more else "")
 
 
-def _rule_label(name: str, lang: str) -> str:
+def _labelled(v: Violation, lang: str) -> str:
+    """A violation's message headed by its rule's label (none for the solver's own words: no roster in
+    time, the rules in conflict)."""
     try:
-        r = get_rule(name)
-    except KeyError:  # "solver": nothing found in time
-        return name
-    return r.label_en if lang == "en" else r.label_zh
+        r = get_rule(v.rule)
+    except KeyError:
+        return v.message(lang)
+    return f"[{r.label_en if lang == 'en' else r.label_zh}] {v.message(lang)}"
 
 
 def _curve(
