@@ -217,13 +217,18 @@ def run_plans(
             pending: dict[Future[WeekPlan], int] = {
                 pool.submit(_run_in_child, i, job): i for i, (_, job) in enumerate(jobs)
             }
-            while pending:
-                finished, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-                _drain(events, board)
-                for f in finished:
-                    i = pending.pop(f)
-                    plan = plans[i] = f.result()
-                    board.done(i, plan)
+            try:
+                while pending:
+                    finished, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                    _drain(events, board)
+                    for f in finished:
+                        i = pending.pop(f)
+                        plan = plans[i] = f.result()
+                        board.done(i, plan)
+                _drain(events, board)  # what a child reported just before it returned
+            except BaseException:  # an error or an interrupt: do not start the jobs still waiting
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     return [p for p in plans if p is not None]
 
 
