@@ -245,8 +245,8 @@ def plan_all(
     progress: bool = True,
 ) -> list[WeekPlan]:
     """Plan every scenario as :func:`compare` does (see the module's docstring): the baseline first, then
-    every scenario warm-started from its roster with its seed, ``workers`` processes at a time (default:
-    one per core)."""
+    every scenario warm-started from its roster (one of another week: cold) with its seed, ``workers``
+    processes at a time (default: one per core)."""
     if not scenarios:
         return []
     if time_limit_seconds is not None and not time_limit_seconds > 0:
@@ -275,7 +275,7 @@ def plan_all(
                 runs[i].params(
                     seed=seed if runs[i].seed is None else runs[i].seed,
                     workers=max(1, n // processes),
-                    start=first.roster,
+                    start=first.roster if runs[i].monday == base.monday else None,
                 ),
             ),
         )
