@@ -11,6 +11,7 @@ Imports flow one way: app → report / simulation / sample / solver → forecast
 Public API (loaded on first use, so the CLI starts fast; typed for mypy through the imports below)::
 
     from scheduler import Scenario, compare, load_branch, plan_week, write_plan, generate_sample, plots
+    from scheduler import headcount_curve, demand_curve  # 编制: cost and waits against headcount or demand
     from scheduler import region_plan  # a region's branch folders on Dask
     from scheduler import intraday, advise, load_today  # the lobby manager's live advice
 """
@@ -27,11 +28,16 @@ if TYPE_CHECKING:
         WeekPlan,
         advise,
         compare,
+        demand_curve,
+        headcount_curve,
         kpis,
         load_branch,
         load_today,
+        needed_headcount,
+        plan_all,
         plan_week,
         region_plan,
+        removal_order,
         write_plan,
     )
     from scheduler.app.intraday_replay import intraday
@@ -53,6 +59,11 @@ _EXPORTS: dict[str, str] = {
     "intraday": "scheduler.app.intraday_replay",
     "advise": "scheduler.app",
     "load_today": "scheduler.app",
+    "plan_all": "scheduler.app",
+    "headcount_curve": "scheduler.app",
+    "demand_curve": "scheduler.app",
+    "needed_headcount": "scheduler.app",
+    "removal_order": "scheduler.app",
     "SolveParams": "scheduler.solver",
     "RosterResult": "scheduler.solver",
     "solve": "scheduler.solver",
@@ -70,15 +81,20 @@ __all__ = [
     "WeekPlan",
     "advise",
     "compare",
+    "demand_curve",
     "generate_sample",
+    "headcount_curve",
     "intraday",
     "kpis",
     "load_branch",
     "load_today",
+    "needed_headcount",
+    "plan_all",
     "plan_week",
     "plots",
     "read_roster",
     "region_plan",
+    "removal_order",
     "simulate_week",
     "solve",
     "write_plan",

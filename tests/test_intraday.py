@@ -293,7 +293,10 @@ def test_lobby_manager_called_away_hands_the_floor_to_a_free_backup() -> None:
     assert first.kind == "lobby_away"
     backup, manager = first.assignments
     assert manager.staff_id == "L" and manager.from_activity == "lobby"
-    assert backup.to_activity == "lobby" and backup.staff_id in ("B", "E", "P")
+    assert backup.to_activity == "lobby" and backup.staff_id in (
+        "B",
+        "E",
+    )  # free in the back office, not the president
     assert (backup.start, backup.end) == (minute("10:20"), minute("10:50"))
     text = "\n".join(advice_lines(adv, "zh"))
     assert "后备大堂经理" in text and "接班 (大堂经理处理投诉)" in text

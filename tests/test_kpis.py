@@ -213,7 +213,7 @@ def test_every_output_shows_the_same_figures(planned: tuple[WeekPlan, Path, str]
         windows[str(r[0])] = r
     cli = _cli_rows(printed)
     requirements = pd.read_csv(out / "requirements.csv")
-    table = compare([Scenario(plan.branch, plan.monday, name="base")], [plan]).iloc[0]
+    table = compare([Scenario(plan.branch, plan.monday, name="base")], plans=[plan]).iloc[0]
 
     for d in k.days:
         if not d.is_open:

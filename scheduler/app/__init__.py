@@ -10,7 +10,16 @@ from scheduler.app.intraday_files import load_today
 from scheduler.app.intraday_replay import Replay, replay_day
 from scheduler.app.pipeline import Branch, WeekPlan, load_branch, plan_week, write_plan
 from scheduler.app.region import region_plan
-from scheduler.app.scenario import Scenario, compare, kpis
+from scheduler.app.scenario import (
+    Scenario,
+    compare,
+    demand_curve,
+    headcount_curve,
+    kpis,
+    needed_headcount,
+    plan_all,
+    removal_order,
+)
 
 __all__ = [
     "Advice",
@@ -21,11 +30,16 @@ __all__ = [
     "WeekPlan",
     "advise",
     "compare",
+    "demand_curve",
+    "headcount_curve",
     "kpis",
     "load_branch",
     "load_today",
+    "needed_headcount",
+    "plan_all",
     "plan_week",
     "region_plan",
+    "removal_order",
     "replay_day",
     "write_plan",
 ]

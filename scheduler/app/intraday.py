@@ -36,6 +36,7 @@ import pandas as pd
 
 from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES
+from constraints.handovers import PRESIDENT_POST
 from constraints.problem import Problem
 from constraints.roster import OFF, Roster, Violation
 from constraints.rules import enabled_rules
@@ -592,7 +593,8 @@ def _describe(search: _Search, cand: _Candidate, new: np.ndarray, value: float, 
 
 
 def _lobby_away(search: _Search, away: LobbyAway) -> tuple[Move | None, tuple[str, str] | None]:
-    """The backup who costs the queues least takes the floor from now while the lobby manager is away."""
+    """The backup who costs the queues least takes the floor from now while the lobby manager is away (of two
+    alike, not the branch president)."""
     day, today = search.today.day, search.today
     oh = day.open_hours
     assert oh is not None
@@ -602,7 +604,7 @@ def _lobby_away(search: _Search, away: LobbyAway) -> tuple[Move | None, tuple[st
     if len(floor) != 1 or end <= search.at:
         return None, ("此刻大堂无人值守, 无从交接", "nobody is on the lobby floor now: no handover to make")
     lm = floor[0]
-    best: tuple[float, _Candidate, np.ndarray] | None = None
+    best: tuple[tuple[float, bool], _Candidate, np.ndarray] | None = None
     for b, person in enumerate(today.problem.staff):
         act = str(search.grid[b, span.start])
         if b == lm or not person.can("lobby") or act not in FROM_ACTIVITIES:
@@ -617,11 +619,12 @@ def _lobby_away(search: _Search, away: LobbyAway) -> tuple[Move | None, tuple[st
         )
         cand = _Candidate("lobby_away", pair, act if act in search.ev.counters else "")
         value, new = search.value(search.grid, cand)
-        if search.legal(new) and (best is None or value > best[0]):
-            best = (value, cand, new)
+        rank = (round(value, 6), person.post != PRESIDENT_POST)  # a tie: not the president (who must log it)
+        if search.legal(new) and (best is None or rank > best[0]):
+            best = (rank, cand, new)
     if best is None:
         return None, ("没有空闲的后备大堂经理可以接班", "no backup lobby manager is free to take over")
-    value, cand, new = best
+    (value, _), cand, new = best
     move = _describe(search, cand, new, value + search.move_cny, away.reason)
     search.grid = new
     return move, None

@@ -170,7 +170,8 @@ def advice_lines(advice: Advice, lang: str | None = None) -> list[str]:
     parts = [
         tr(
             f"{_act(c, lang)} 等候 {q.waiting} 人, 办理中 {q.in_service} 人, 开 {q.open_windows} 窗",
-            f"{_act(c, lang)} {q.waiting} waiting, {q.in_service} being served, {q.open_windows} windows",
+            f"{_act(c, lang)} {q.waiting} waiting, {q.in_service} being served, {q.open_windows} "
+            f"window{'' if q.open_windows == 1 else 's'}",
             lang,
         )
         for c in counters

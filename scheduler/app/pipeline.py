@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,6 +200,25 @@ def plan_week(
     return WeekPlan(
         branch, monday, forecast, profiles, problem, result, requirements, kpis, simulation, history.notes
     )
+
+
+def default_time_limit() -> float | None:
+    """``PAIBAN_TIME_LIMIT`` (seconds) when set: tests and notebooks run with a short budget. It stands in for
+    ``[solver] time_limit_seconds`` wherever no limit is given (``paiban plan``, scenarios, ``compare``)."""
+    raw = os.environ.get("PAIBAN_TIME_LIMIT")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(
+            "必须是大于 0 的有限秒数 (must be a finite number of seconds greater than 0)",
+            argument="PAIBAN_TIME_LIMIT",
+            value=raw,
+        )
+    return value
 
 
 def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[str, Path]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -36,7 +35,15 @@ from forecasts.weekly import HistoryCheck
 from scheduler.app.cli.app import app
 from scheduler.app.cli.forecast import warn_notes
 from scheduler.app.cli.guard import check_out_dir, check_seconds, check_week
-from scheduler.app.pipeline import Branch, WeekPlan, load_branch, plan_week, week_history, write_plan
+from scheduler.app.pipeline import (
+    Branch,
+    WeekPlan,
+    default_time_limit,
+    load_branch,
+    plan_week,
+    week_history,
+    write_plan,
+)
 from scheduler.report.gaps import ServiceGap, TurnedAway, service_gaps, turned_away
 from scheduler.report.kpis import Figures, fmt
 from scheduler.solver import result as result_mod
@@ -54,20 +61,6 @@ def parse_relax(text: str) -> tuple[str, ...]:
                 value=n,
             )
     return names
-
-
-def default_time_limit() -> float | None:
-    """``PAIBAN_TIME_LIMIT`` (seconds) when set: tests and notebooks run with a short budget."""
-    raw = os.environ.get("PAIBAN_TIME_LIMIT")
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InputError(
-            "应为秒数 (must be a number of seconds)", argument="PAIBAN_TIME_LIMIT", value=raw
-        ) from None
-    return check_seconds(value, "PAIBAN_TIME_LIMIT")
 
 
 def after_solve_seconds(limit: float) -> float:

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from constraints.i18n import language, tr
 from scheduler.app.cli.app import app
-from scheduler.app.cli.plan import default_time_limit
+from scheduler.app.pipeline import default_time_limit
 from scheduler.app.region import SUMMARY_CSV, RegionProgress, RegionReport, RegionSettings, run_region
 from scheduler.report.region_workbook import counts_line, status_label
 
