@@ -75,7 +75,7 @@ def restore_rc() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def good_plan(tmp_path_factory: pytest.TempPathFactory) -> GoodPlan:
-    """A 3-week sample branch planned once with a 5-s budget (exit 0) — the good --out later runs must not spoil."""
+    """A 3-week sample branch planned once with a 10-s budget (exit 0) — the good --out later runs must not spoil."""
     from scheduler.app.cli import main
     from scheduler.sample.generator import generate_sample
 

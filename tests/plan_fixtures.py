@@ -18,7 +18,7 @@ class GoodPlan:
     sample: SampleBranch
     out: Path
 
-    def plan_args(self, out: Path, time_limit: str = "5", *extra: str) -> list[str]:
+    def plan_args(self, out: Path, time_limit: str = "10", *extra: str) -> list[str]:
         """``paiban plan`` of the sample's week into ``out``."""
         s = self.sample
         return [

@@ -82,7 +82,7 @@ def test_signal_stops_the_run_and_writes_nothing(
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg", "COLUMNS": "200"}
     env.pop("PAIBAN_TIME_LIMIT", None)
     # the solve: long enough that the signal lands mid-search; the write: short, to get there soon
-    limit = "120" if phase == "solve" else "5"  # 5 s: a roster found even on a busy machine
+    limit = "120" if phase == "solve" else "10"  # 10 s: a roster found even on a busy machine
     proc = subprocess.Popen(
         [sys.executable, "-c", RUNNER, phase, *good_plan.plan_args(out, limit)],
         stdout=subprocess.DEVNULL,

@@ -43,10 +43,13 @@ def test_tiny_day_is_solved_to_optimality_and_passes_every_check() -> None:
 
 
 def test_same_seed_gives_the_same_roster() -> None:
-    """Two solves with the same seed and parameters return identical rosters (deterministic mode)."""
+    """Two solves with the same seed and work budget return identical rosters (deterministic mode; a budget
+    sized from the measured pace differs from run to run, see the work-units tests below)."""
     prob = tiny_problem([MONDAY, SATURDAY])
-    a = solve(prob, FAST)
-    b = solve(prob, FAST)
+    params = SolveParams(time_limit_seconds=300.0, seed=0, workers=2, work_units=0.3)
+    a = solve(prob, params)
+    b = solve(prob, params)
+    assert a.reproducible and b.reproducible
     assert a.roster is not None and b.roster is not None
     assert a.to_frame().equals(b.to_frame())
     assert a.objective == b.objective

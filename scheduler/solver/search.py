@@ -439,11 +439,13 @@ class DaySearch:
         for i, v in given.items():
             values[i] = v
         self._fix(idx, values)
+        self.model.minimize(self.objective)  # what the roster leaves free (waits, slacks) at its cheapest
         s = self._solver(1)
         self.budget.limit(s, math.inf, seconds=self._share(CONSTRUCT_SHARES[0]))
         st = s.solve(self.model)
         self.budget.charge(s)
         self._restore(idx)
+        self.model.clear_objective()
         self.note(f"start roster as given: {s.status_name(st)}")
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return self._values(s)
