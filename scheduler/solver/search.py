@@ -27,9 +27,11 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
 Determinism: every CP-SAT call of the search is single-threaded with a fixed seed, and in deterministic mode
 limited by *deterministic* time (work units, plus the fixed load charge), and the neighbourhoods are drawn
 from ``random.Random(seed)``, so the same seed gives the same roster whatever the machine's load (two
-neighbourhoods side by side are each deterministic, and merged in a fixed order). (A concurrent bound
-thread was tried and dropped: on two cores it halved the search's throughput and its bound stayed below the
-trivial one.)
+neighbourhoods side by side are each deterministic, and merged in a fixed order).
+
+``python -m benchmarks.bench_roster`` measures the search (cost, certified gap, time to 1 % and 2 %) against
+plain CP-SAT on the same model; what each tuning constant below was measured at, and what was tried and
+dropped, is in benchmarks/README.md, "Roster solver: design history".
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ pace they showed since the last sizing (at least ``MIN_PACE_SECONDS``): long eno
 sub-solves, short enough to follow a machine whose load changes."""
 
 MIN_PACE_SECONDS = 1.0
-"""The shortest pace measurement."""
+"""The shortest pace measurement: shorter follows the load sooner, but averages over fewer sub-solves."""
 
 CONSTRUCT_SHARES = (0.5, 0.4, 0.3, 0.5)
 """Shares of the seconds left to the target that the construct's attempts may take: the days-off pattern,
@@ -73,12 +75,13 @@ then local search with the five-day shape twice, then without it (each runs to i
 
 SOLVE_OVERHEAD_UNITS = 2e-7
 """Deterministic units charged per sub-solve of the LNS for each variable and constraint of the model it
-loads (a day model: ≈19k on the 14-person week, ≈53k on a 40-person one): loading and presolving it, most
-of it fixed, takes wall time CP-SAT's deterministic time barely counts, so hundreds of small neighbourhoods
-would otherwise take far longer than the limit."""
+loads: loading and presolving it, most of it fixed, takes wall time CP-SAT's deterministic time barely
+counts, so hundreds of small neighbourhoods would otherwise take far longer than the limit. More charges
+the budget closer to the wall clock, at the price of fewer moves."""
 
 PATTERN_UNITS = 0.2
-"""Deterministic units for the days-off pattern of the construct."""
+"""Deterministic units for the days-off pattern of the construct: more finds a better pattern, less leaves
+more of the budget to the moves."""
 
 CONSTRUCT_PARAMETERS: dict[str, int | bool] = {
     "max_presolve_iterations": 1,
@@ -87,8 +90,8 @@ CONSTRUCT_PARAMETERS: dict[str, int | bool] = {
     "linearization_level": 0,
 }
 """CP-SAT parameters of a day of the day-by-day construct (its own model, hinted with everyone working the
-whole day, minimising the minutes short of the contract): an 80-person day reached its optimum in 0.1
-units, against 1.8 with the default presolve, probing and LP."""
+whole day, minimising the minutes short of the contract): light presolve, no probing, no LP — a day's
+first roster fast rather than a proof."""
 
 PATTERN_TRIES = 3
 """Days-off patterns the construct tries day by day, each with one more of every estimate on the days the
@@ -96,27 +99,22 @@ one before could not staff."""
 
 DAY_UNITS_PER_PERSON = 0.0075
 """Deterministic units for each of the first pass's whole-day solves, per person of the branch (0.105 for 14
-people, 0.3 for 40): 20-s sample runs, seeds 0–3, averaged 39,409 CNY at 0.1 units, 39,417 at 0.2, 39,424 at
-0.3 and 39,439 at 0.45; the 40-person 60-s run 109,276 at 0.2, 108,838 at 0.3 and at 0.45."""
+people, 0.3 for 40): more improves each day's first pass, less leaves more to the few-people moves."""
 
 POLISH_SHARE = 0.3
 """Share of the budget a plan of one or two days keeps for the whole-model polish, which usually proves it
 optimal; a week polishes only what its moves leave when they stop for lack of progress (over 5 %)."""
 
 SMALL_UNITS = 0.05
-"""Deterministic units for a solve of a few people's day."""
+"""Deterministic units for a solve of a few people's day: more proves more neighbourhoods, fewer are tried."""
 
 SUB_SOLVE_PARAMETERS: dict[str, int | bool] = {"max_presolve_iterations": 1, "use_sat_inprocessing": False}
-"""CP-SAT parameters of every neighbourhood's solve besides one thread and no symmetry detection: on 200 fixed
-4-person neighbourhoods of a sample incumbent (0.05 units each) they took 44 ms a solve instead of 53 ms and
-proved more of them optimal (161 against 148); on a 40-person incumbent 94 ms against 99 ms, with more gain
-per solve (5.8 against 3.8 CNY)."""
+"""CP-SAT parameters of every neighbourhood's solve besides one thread and no symmetry detection: one presolve
+round and no inprocessing, as a small solve is mostly presolve on a model that is mostly fixed."""
 
 SMALL_LINEARIZATION = 2
-"""CP-SAT's ``linearization_level`` for a few people's day (whole days and merges take 0, no LP): on 150 fixed
-6-person neighbourhoods of a sample incumbent the full LP proved 124 optimal against 56 without it, with 8 ×
-the gain per solve; 8 people 57 against 19; 40 persons, 5 people: 65 against 25 of 100, 3 × the gain. On
-whole days the LP's cost outweighs it (sample 20 s: 39,575 at level 2, 39,495 at 1, 39,454 at 0)."""
+"""CP-SAT's ``linearization_level`` for a few people's day (whole days and merges take 0, no LP): the full LP
+proves many more small neighbourhoods optimal, while on whole days its cost outweighs what it finds."""
 
 
 @dataclass

@@ -34,8 +34,9 @@ from scheduler.solver.variables import Assignment
 
 AFTER_SEARCH_SHARE = 0.2
 """Seconds kept after the search for reading the roster back and auditing it, as a share of the seconds the
-model took to build (the same kind of Python work over the same people and slots: 0.07–0.13 of it on the
-family of ``benchmarks/bench_family.py``)."""
+model took to build (the same kind of Python work over the same people and slots): more keeps the time limit
+with room to spare, less leaves the search more (``benchmarks/bench_family.py``: wall seconds against the
+limit on every shape)."""
 
 
 def relative_gap(objective: float, bound: float) -> float:
