@@ -409,13 +409,12 @@ def read_absences(path: str | Path, staff: Staff | None = None, kind: str = "lea
         if start or end:
             try:
                 hours = TimeRange(start=parse_hhmm(start or "00:00"), end=parse_hhmm(end or "24:00"))
-            except ValidationError as exc:  # end not after start
-                msg = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-                raise InputError(
-                    msg, file=path, row=i, column=cols.get("start", "start"), value=f"{start}-{end}"
-                ) from None
-            except ValueError as exc:  # not HH:MM
-                msg = str(exc)
+            except ValueError as exc:  # not HH:MM, or (ValidationError) the end not after the start
+                msg = (
+                    str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+                    if isinstance(exc, ValidationError)
+                    else str(exc)
+                )
                 raise InputError(
                     msg, file=path, row=i, column=cols.get("start", "start"), value=f"{start}-{end}"
                 ) from None
