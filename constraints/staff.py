@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -232,6 +233,106 @@ def _parse_weekdays(cell: object) -> frozenset[int]:
     return frozenset(out)
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One record of a table whose columns :func:`find_columns` found: its cells by field, its line number."""
+
+    rec: Mapping[Any, Any]
+    cols: Mapping[str, str]
+    path: str | Path
+    row: int
+
+    def cell(self, key: str) -> str:
+        """The field's cell as stripped text ('' when empty, or when the table has no such column)."""
+        v = self.rec.get(self.cols[key], "") if key in self.cols else ""
+        return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()
+
+    def bad(self, key: str, msg: str) -> InputError:
+        """An error naming the file, this row, the field's column and its cell."""
+        return InputError(
+            msg, file=self.path, row=self.row, column=self.cols.get(key, key), value=self.cell(key)
+        )
+
+
+_STAFF_NUMBERS: tuple[tuple[str, float, float], ...] = (
+    ("weekly_hours", 0, 84),
+    ("max_daily_hours", 1, 24),
+    ("prev_consecutive_days", 0, 31),
+)
+"""The number columns of staff.csv and the range each must lie in."""
+
+
+def _skills(row: _Row, post: str) -> set[str]:
+    """The skills cell (aliases allowed), or the post's defaults when it is empty."""
+    skills_raw = _split(row.cell("skills")) if "skills" in row.cols else []
+    skills = {_SKILL_ALIASES.get(s, s) for s in skills_raw} if skills_raw else set(DEFAULT_SKILLS[post])
+    for s in skills:
+        if s not in SKILLS:
+            raise row.bad("skills", f"未知技能 {s!r} (unknown skill); 可选 (choose from) {list(SKILLS)}")
+    return skills
+
+
+def _authorities(row: _Row, post: str) -> set[str]:
+    """The authorities cell (aliases allowed), or the post's defaults when it is empty."""
+    auth_raw = _split(row.cell("authorities")) if "authorities" in row.cols else []
+    auths = (
+        {_AUTH_ALIASES.get(a, a) for a in auth_raw} if auth_raw else set(DEFAULT_AUTHORITIES.get(post, ()))
+    )
+    for a in auths:
+        if a not in AUTHORITIES:
+            raise row.bad(
+                "authorities",
+                f"未知权限 {a!r} (unknown authority); 可选 (choose from) {list(AUTHORITIES)}",
+            )
+    return auths
+
+
+def _numbers(row: _Row) -> dict[str, float | None]:
+    """The :data:`_STAFF_NUMBERS` of the row, None where empty."""
+    numbers: dict[str, float | None] = {}
+    for key, lo, hi in _STAFF_NUMBERS:
+        raw = row.cell(key)
+        if not raw:
+            numbers[key] = None
+            continue
+        try:
+            val = float(raw)
+        except ValueError:
+            raise row.bad(key, "应为数字 (must be a number)") from None
+        if not lo <= val <= hi:
+            raise row.bad(key, f"应在 {lo}–{hi} 之间 (must be between {lo} and {hi})")
+        numbers[key] = val
+    return numbers
+
+
+def _person(row: _Row, sid: str) -> Person:
+    """The person a staff.csv row describes (``sid``: its staff id, checked already)."""
+    try:
+        post = parse_post(row.cell("post"))
+    except ValueError as exc:
+        raise row.bad("post", str(exc)) from None
+    skills = _skills(row, post)
+    auths = _authorities(row, post)
+    numbers = _numbers(row)
+    try:
+        prefer_off = _parse_weekdays(row.cell("prefer_off"))
+    except ValueError as exc:
+        raise row.bad("prefer_off", str(exc)) from None
+    avoid_late = row.cell("avoid_late").lower() in ("1", "true", "yes", "是", "y")
+    return Person(
+        staff_id=sid,
+        name=row.cell("name") or sid,
+        post=post,
+        skills=frozenset(skills),
+        authorities=frozenset(auths),
+        weekly_hours=numbers["weekly_hours"] if numbers["weekly_hours"] is not None else 40.0,
+        max_daily_hours=numbers["max_daily_hours"],
+        prefer_off=prefer_off,
+        avoid_late=avoid_late,
+        prev_consecutive_days=int(numbers["prev_consecutive_days"] or 0),
+    )
+
+
 def read_staff(path: str | Path) -> Staff:
     """Read staff.csv (or .xlsx) with Chinese or English headers."""
     df = read_table(path)
@@ -239,77 +340,14 @@ def read_staff(path: str | Path) -> Staff:
     people: list[Person] = []
     seen: set[str] = set()
     for i, rec in enumerate(df.to_dict("records"), start=2):
-
-        def cell(key: str, rec: dict[Any, Any] = rec) -> str:
-            v = rec.get(cols[key], "") if key in cols else ""
-            return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()
-
-        def bad(key: str, msg: str, row: int = i) -> InputError:
-            return InputError(msg, file=path, row=row, column=cols.get(key, key), value=cell(key))
-
-        sid = cell("staff_id")
+        row = _Row(rec, cols, path, i)
+        sid = row.cell("staff_id")
         if not sid:
-            raise bad("staff_id", "工号为空 (empty staff id)")
+            raise row.bad("staff_id", "工号为空 (empty staff id)")
         if sid in seen:
-            raise bad("staff_id", "工号重复 (duplicate staff id)")
+            raise row.bad("staff_id", "工号重复 (duplicate staff id)")
         seen.add(sid)
-        try:
-            post = parse_post(cell("post"))
-        except ValueError as exc:
-            raise bad("post", str(exc)) from None
-        skills_raw = _split(cell("skills")) if "skills" in cols else []
-        skills = {_SKILL_ALIASES.get(s, s) for s in skills_raw} if skills_raw else set(DEFAULT_SKILLS[post])
-        for s in skills:
-            if s not in SKILLS:
-                raise bad("skills", f"未知技能 {s!r} (unknown skill); 可选 (choose from) {list(SKILLS)}")
-        auth_raw = _split(cell("authorities")) if "authorities" in cols else []
-        auths = (
-            {_AUTH_ALIASES.get(a, a) for a in auth_raw}
-            if auth_raw
-            else set(DEFAULT_AUTHORITIES.get(post, ()))
-        )
-        for a in auths:
-            if a not in AUTHORITIES:
-                raise bad(
-                    "authorities",
-                    f"未知权限 {a!r} (unknown authority); 可选 (choose from) {list(AUTHORITIES)}",
-                )
-        numbers: dict[str, float | None] = {}
-        for key, lo, hi in (
-            ("weekly_hours", 0, 84),
-            ("max_daily_hours", 1, 24),
-            ("prev_consecutive_days", 0, 31),
-        ):
-            raw = cell(key)
-            if not raw:
-                numbers[key] = None
-                continue
-            try:
-                val = float(raw)
-            except ValueError:
-                raise bad(key, "应为数字 (must be a number)") from None
-            if not lo <= val <= hi:
-                raise bad(key, f"应在 {lo}–{hi} 之间 (must be between {lo} and {hi})")
-            numbers[key] = val
-        try:
-            prefer_off = _parse_weekdays(cell("prefer_off"))
-        except ValueError as exc:
-            raise bad("prefer_off", str(exc)) from None
-        avoid_late = cell("avoid_late").lower() in ("1", "true", "yes", "是", "y")
-        people.append(
-            Person(
-                staff_id=sid,
-                name=cell("name") or sid,
-                post=post,
-                skills=frozenset(skills),
-                authorities=frozenset(auths),
-                weekly_hours=numbers["weekly_hours"] if numbers["weekly_hours"] is not None else 40.0,
-                max_daily_hours=numbers["max_daily_hours"],
-                prefer_off=prefer_off,
-                avoid_late=avoid_late,
-                prev_consecutive_days=int(numbers["prev_consecutive_days"] or 0),
-            )
-        )
+        people.append(_person(row, sid))
     if not people:
         raise InputError("员工名单为空 (the staff list is empty)", file=path)
     return Staff(people=tuple(people))
@@ -340,11 +378,7 @@ def read_absences(path: str | Path, staff: Staff | None = None, kind: str = "lea
     known = set(staff.ids()) if staff is not None else None
     out: list[Absence] = []
     for i, rec in enumerate(df.to_dict("records"), start=2):
-
-        def cell(key: str, rec: dict[Any, Any] = rec) -> str:
-            v = rec.get(cols[key], "") if key in cols else ""
-            return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()
-
+        cell = _Row(rec, cols, path, i).cell
         ids = _split(cell("staff_id"))
         if not ids:
             raise InputError("工号为空 (empty staff id)", file=path, row=i, column=cols["staff_id"], value="")
@@ -375,13 +409,12 @@ def read_absences(path: str | Path, staff: Staff | None = None, kind: str = "lea
         if start or end:
             try:
                 hours = TimeRange(start=parse_hhmm(start or "00:00"), end=parse_hhmm(end or "24:00"))
-            except ValidationError as exc:  # end not after start
-                msg = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-                raise InputError(
-                    msg, file=path, row=i, column=cols.get("start", "start"), value=f"{start}-{end}"
-                ) from None
-            except ValueError as exc:  # not HH:MM
-                msg = str(exc)
+            except ValueError as exc:  # not HH:MM, or (ValidationError) the end not after the start
+                msg = (
+                    str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+                    if isinstance(exc, ValidationError)
+                    else str(exc)
+                )
                 raise InputError(
                     msg, file=path, row=i, column=cols.get("start", "start"), value=f"{start}-{end}"
                 ) from None

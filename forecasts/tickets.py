@@ -216,26 +216,37 @@ def _columns(df: pd.DataFrame, path: Path, config: BranchConfig) -> dict[str, st
     return cols
 
 
-def _read_one(
-    path: Path, config: BranchConfig, odd: Counter[str], live: bool = False
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """One export, validated (impossible rows raise), odd rows counted into ``odd``; and its headers."""
-    raw = read_table(path).reset_index(drop=True)
-    cols = _columns(raw, path, config)
+_Problem = tuple[np.ndarray, str, str]
+"""Rows with one kind of impossible value: (mask over the rows, ticket field, message)."""
+
+_UNPARSABLE = "无法识别的时间: 格式不全或被截断 (unreadable time: incomplete or cut off)"
+
+
+def _cell_texts(
+    raw: pd.DataFrame, cols: dict[str, str]
+) -> tuple[dict[str, pd.Series], dict[str, np.ndarray]]:
+    """Each ticket field's cells as text ('' where the file has no such column), and where each is given."""
     empty = pd.Series("", index=raw.index, dtype=str)
     text = {
         k: cell_text(raw[h]) if k in cols else empty
         for k, h in ((k, cols.get(k, "")) for k in TICKET_COLUMNS)
     }
     given = {k: t.ne("").to_numpy() for k, t in text.items()}
+    return text, given
+
+
+def _parse_times(
+    raw: pd.DataFrame, cols: dict[str, str], text: dict[str, pd.Series], given: dict[str, np.ndarray]
+) -> tuple[dict[str, pd.Series], list[_Problem]]:
+    """The :data:`TIME_FIELDS` parsed — a missing end or start filled from the duration, the start taken from
+    the call when the file has no start column — and the cells that cannot be read (times, date, issue time,
+    ticket id, duration)."""
     dates = None
     if "date" in cols:
         dates = parse_datetimes(raw[cols["date"]], date_only=True).dt.normalize()
     times = {k: parse_datetimes(raw[cols[k]], dates) if k in cols else pd.Series(pd.NaT, index=raw.index,
              dtype="datetime64[ns]") for k in TIME_FIELDS}  # fmt: skip
-    unparsable = "无法识别的时间: 格式不全或被截断 (unreadable time: incomplete or cut off)"
-    problems: list[tuple[np.ndarray, str, str]] = [(given[k] & times[k].isna().to_numpy(), k, unparsable)
-                                                   for k in TIME_FIELDS]  # fmt: skip
+    problems: list[_Problem] = [(given[k] & times[k].isna().to_numpy(), k, _UNPARSABLE) for k in TIME_FIELDS]
     if dates is not None:
         problems.append((given["date"] & dates.isna().to_numpy(), "date", "无法识别的日期 (unparsable date)"))
     problems.append((~given["issued_at"], "issued_at", "取号时间为空 (missing issue time)"))
@@ -250,11 +261,19 @@ def _read_one(
         times["started_at"] = start.mask(start.isna() & end.notna() & dur.notna(), end - dur)
     if "started_at" not in cols and "called_at" in cols:  # no start column: service starts at the call
         times["started_at"] = times["called_at"].where(times["finished_at"].notna())
-    iss, cal, sta, fin = (times[k].to_numpy() for k in TIME_FIELDS)
-    status = _statuses(text["status"], ~np.isnat(sta), ~np.isnat(cal) if live else None)
-    served = status == 1
-    if live:  # called and walking to the window (已叫号): service starts at the call
-        sta = np.where(served & np.isnat(sta), cal, sta)
+    return times, problems
+
+
+def _order_problems(
+    times: dict[str, pd.Series],
+    text: dict[str, pd.Series],
+    given: dict[str, np.ndarray],
+    cols: dict[str, str],
+    status: np.ndarray,
+    started: np.ndarray,
+) -> list[_Problem]:
+    """An unknown status, times out of order, a served ticket without a start (``started``: the start times
+    as the status reads them)."""
     minutes_only = {k: given[k] & ~text[k].str.contains(_SECONDS).to_numpy() for k in TIME_FIELDS}
 
     def before(a: str, b: str) -> np.ndarray:
@@ -263,16 +282,32 @@ def _read_one(
         coarse = minutes_only[a] | minutes_only[b]
         return np.where(coarse, x.astype("datetime64[m]") < y.astype("datetime64[m]"), x < y)
 
-    problems += [
+    return [
         (status < 0, "status", "未知状态 (unknown status); 可用 (use) 已办结/完成/退办/挂起/办理中/served, "
          "过号/空号/弃号/abandoned 或 (or) 等待/未叫号/waiting"),
         (before("called_at", "issued_at"), "called_at", "叫号早于取号 (called before issued)"),
         (before("started_at", "issued_at"), "started_at", "开始早于取号 (started before issued)"),
         (before("finished_at", "started_at"), "finished_at", "结束早于开始 (finished before started)"),
         (before("finished_at", "issued_at"), "finished_at", "结束早于取号 (finished before issued)"),
-        (served & np.isnat(sta), "started_at" if "started_at" in cols else "status",
+        ((status == 1) & np.isnat(started), "started_at" if "started_at" in cols else "status",
          "已办理的票没有开始时间 (served ticket without a start time)"),
     ]  # fmt: skip
+
+
+def _read_one(
+    path: Path, config: BranchConfig, odd: Counter[str], live: bool = False
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """One export, validated (impossible rows raise), odd rows counted into ``odd``; and its headers."""
+    raw = read_table(path).reset_index(drop=True)
+    cols = _columns(raw, path, config)
+    text, given = _cell_texts(raw, cols)
+    times, problems = _parse_times(raw, cols, text, given)
+    iss, cal, sta, fin = (times[k].to_numpy() for k in TIME_FIELDS)
+    status = _statuses(text["status"], ~np.isnat(sta), ~np.isnat(cal) if live else None)
+    served = status == 1
+    if live:  # called and walking to the window (已叫号): service starts at the call
+        sta = np.where(served & np.isnat(sta), cal, sta)
+    problems += _order_problems(times, text, given, cols, status, sta)
     _raise_first(problems, raw, cols, path)
 
     abandoned_service = (status == 0) & ~(np.isnat(sta) & np.isnat(fin))

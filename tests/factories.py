@@ -78,7 +78,9 @@ TINY_WEEK_STAFF = Staff(
         person("I", "personal_teller", ["high_counter", "low_counter"]),
     )
 )
-"""Nine people: enough to staff a whole week of the tiny branch (three holders of each kind of cover)."""
+"""Nine people — the six, another 个人柜员 with operations authority, a 销售主管 (lobby+low; branch) and a third
+个人柜员 — enough to staff a whole week of the tiny branch: four can cover the lobby, four hold branch or
+operations authority, five can staff the high counter."""
 
 
 def days_of(config: BranchConfig, dates: Sequence[dt.date]) -> tuple[Day, ...]:

@@ -284,24 +284,9 @@ draws: (Chinese label, English label, value format)."""
 _SOLVED = {"optimal", "feasible", "ok", ""}
 
 
-def compare_plot(
-    comparison: pd.DataFrame,
-    metrics: Sequence[str] = ("staff_hours", "mean_wait_min", "share_within_target"),
-    *,
-    ax: Axes | Sequence[Axes] | None = None,
-    lang: str | None = None,
-) -> Figure:
-    """Scenarios side by side: one panel per metric, one horizontal bar per scenario, first row = baseline.
-
-    The baseline bar is dark and its value a dotted reference line; each other bar is labelled with its value
-    and the change against the baseline. A scenario whose ``status`` is not optimal/feasible is hatched; one
-    whose cost difference to the baseline is not certain (``delta_certain`` False, see
-    :func:`~scheduler.app.scenario.compare`) is drawn pale and its name marked "差异未证实" (not proven).
-    """
-    lg = resolve_lang(lang)
-    metrics = [m for m in metrics if m in comparison.columns]
-    if not metrics or comparison.empty:
-        raise ValueError(f"nothing to compare: need rows and at least one of {list(METRICS)} as columns")
+def _scenario_ticks(comparison: pd.DataFrame, lg: str) -> tuple[list[str], list[bool], list[bool]]:
+    """Each scenario's axis label (its status when it failed, "not proven" when its cost difference to the
+    baseline is not certain), whether it failed, and whether it is unproven."""
     given = [str(v) for v in comparison["scenario"]] if "scenario" in comparison.columns else []
     names = [readable_name(n, i + 1) for i, n in enumerate(given)] or [
         f"#{i + 1}" for i in range(len(comparison))
@@ -323,43 +308,85 @@ def compare_plot(
         )
         for i, n in enumerate(names)
     ]
-    size = (3.4 * len(metrics) + 1.6, 0.42 * len(names) + 1.6)
-    fig, axes, new = panels(len(metrics), ax, size, ncols=len(metrics), sharey=True)
-    ys = np.arange(len(names))
-    for a, m in zip(axes, metrics, strict=True):
-        vals = pd.to_numeric(comparison[m], errors="coerce").to_numpy(dtype=float)
-        colours = ["#4D4D4D"] + ["#C9DCEF" if pale else "#5B9BD5" for pale in unproven[1:]]
-        bars = a.barh(ys, np.nan_to_num(vals), color=colours, height=0.62)
-        for b, bad in zip(bars, failed, strict=True):
-            if bad:
-                b.set_hatch("///")
-                b.set_edgecolor("#C62828")
-        zh, en, fmt = METRICS.get(m, (m, m, "{:g}"))
-        top = np.nanmax(np.abs(vals)) if np.isfinite(vals).any() else 1.0
-        for i, v in enumerate(vals):
-            text = "—" if not np.isfinite(v) else fmt.format(v)
-            if i and np.isfinite(v) and np.isfinite(vals[0]) and v != vals[0]:
-                sign = "+" if v > vals[0] else "−"
-                if m == "share_within_target":
-                    pp = f"{abs(v - vals[0]) * 100:.0f}"
-                    text += tr(f" ({sign}{pp} 个百分点)", f" ({sign}{pp} pp)", lg)
-                else:
-                    text += f" ({sign}{fmt.format(abs(v - vals[0]))})"
-            a.text(max(v, 0) if np.isfinite(v) else 0, i, " " + text, va="center", fontsize=8)
-        if np.isfinite(vals[0]):
-            a.axvline(vals[0], color="#4D4D4D", lw=0.8, ls=":")
-        if m == "share_within_target":
-            a.set_xlim(0, 1.5)
-            a.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
-            a.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0%}"))
+    return ticks, failed, unproven
+
+
+def _bar_text(vals: np.ndarray, i: int, metric: str, fmt: str, lg: str) -> str:
+    """The label of bar ``i``: its value, and for a bar other than the baseline its change against it."""
+    v = vals[i]
+    text = "—" if not np.isfinite(v) else fmt.format(v)
+    if i and np.isfinite(v) and np.isfinite(vals[0]) and v != vals[0]:
+        sign = "+" if v > vals[0] else "−"
+        if metric == "share_within_target":
+            pp = f"{abs(v - vals[0]) * 100:.0f}"
+            text += tr(f" ({sign}{pp} 个百分点)", f" ({sign}{pp} pp)", lg)
         else:
-            a.set_xlim(0, top * 1.45 if top > 0 else 1)
-        a.set_title(tr(zh, en, lg), fontsize=10)
-        a.grid(axis="x", color="#EBEBEB", lw=0.6)
-        a.set_axisbelow(True)
-        a.tick_params(axis="y", length=0)
-    axes[0].set_yticks(ys, ticks)
-    axes[0].set_ylim(len(names) - 0.5, -0.5)
+            text += f" ({sign}{fmt.format(abs(v - vals[0]))})"
+    return text
+
+
+def _metric_panel(
+    a: Axes, comparison: pd.DataFrame, metric: str, failed: Sequence[bool], unproven: Sequence[bool], lg: str
+) -> None:
+    """One metric's panel: a bar per scenario (the baseline dark, unproven ones pale, failed ones hatched),
+    each labelled, and the baseline's value as a dotted line."""
+    ys = np.arange(len(failed))
+    vals = pd.to_numeric(comparison[metric], errors="coerce").to_numpy(dtype=float)
+    colours = ["#4D4D4D"] + ["#C9DCEF" if pale else "#5B9BD5" for pale in unproven[1:]]
+    bars = a.barh(ys, np.nan_to_num(vals), color=colours, height=0.62)
+    for b, bad in zip(bars, failed, strict=True):
+        if bad:
+            b.set_hatch("///")
+            b.set_edgecolor("#C62828")
+    zh, en, fmt = METRICS.get(metric, (metric, metric, "{:g}"))
+    top = np.nanmax(np.abs(vals)) if np.isfinite(vals).any() else 1.0
+    for i, v in enumerate(vals):
+        a.text(
+            max(v, 0) if np.isfinite(v) else 0,
+            i,
+            " " + _bar_text(vals, i, metric, fmt, lg),
+            va="center",
+            fontsize=8,
+        )
+    if np.isfinite(vals[0]):
+        a.axvline(vals[0], color="#4D4D4D", lw=0.8, ls=":")
+    if metric == "share_within_target":
+        a.set_xlim(0, 1.5)
+        a.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+        a.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0%}"))
+    else:
+        a.set_xlim(0, top * 1.45 if top > 0 else 1)
+    a.set_title(tr(zh, en, lg), fontsize=10)
+    a.grid(axis="x", color="#EBEBEB", lw=0.6)
+    a.set_axisbelow(True)
+    a.tick_params(axis="y", length=0)
+
+
+def compare_plot(
+    comparison: pd.DataFrame,
+    metrics: Sequence[str] = ("staff_hours", "mean_wait_min", "share_within_target"),
+    *,
+    ax: Axes | Sequence[Axes] | None = None,
+    lang: str | None = None,
+) -> Figure:
+    """Scenarios side by side: one panel per metric, one horizontal bar per scenario, first row = baseline.
+
+    The baseline bar is dark and its value a dotted reference line; each other bar is labelled with its value
+    and the change against the baseline. A scenario whose ``status`` is not optimal/feasible is hatched; one
+    whose cost difference to the baseline is not certain (``delta_certain`` False, see
+    :func:`~scheduler.app.scenario.compare`) is drawn pale and its name marked "差异未证实" (not proven).
+    """
+    lg = resolve_lang(lang)
+    metrics = [m for m in metrics if m in comparison.columns]
+    if not metrics or comparison.empty:
+        raise ValueError(f"nothing to compare: need rows and at least one of {list(METRICS)} as columns")
+    ticks, failed, unproven = _scenario_ticks(comparison, lg)
+    size = (3.4 * len(metrics) + 1.6, 0.42 * len(ticks) + 1.6)
+    fig, axes, new = panels(len(metrics), ax, size, ncols=len(metrics), sharey=True)
+    for a, m in zip(axes, metrics, strict=True):
+        _metric_panel(a, comparison, m, failed, unproven, lg)
+    axes[0].set_yticks(np.arange(len(ticks)), ticks)
+    axes[0].set_ylim(len(ticks) - 0.5, -0.5)
     set_title(fig, axes, new, tr("情景比较 (第一行为基准)", "Scenarios compared (first row = baseline)", lg))
     if new and any(unproven):
         fig.supxlabel(

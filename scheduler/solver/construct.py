@@ -40,26 +40,15 @@ ESTIMATE_PENALTY = 2_000
 for it, a rest day would cost more), far above the spread terms."""
 
 
-def days_pattern(
-    problem: Problem, seed: int = 0, seconds: float = 0.5, boost: Mapping[dt.date, int] | None = None
-) -> dict[tuple[str, dt.date], int] | None:
-    """A days-off pattern to start from: who works which day (a small CP-SAT model, deterministic).
+_Works = dict[tuple[str, dt.date], cp_model.IntVar]
+"""The pattern model's Booleans: person p works day d."""
 
-    Everyone available works ``standard_days_per_week`` days of a full week (fewer in a week with fewer
-    standard working days, as the contract hours count them; every day of a shorter plan),
-    within the labour rule's day limits — or a rest day more (``EXTRA_DAY_PENALTY``) where the staff cannot
-    otherwise meet what every roster needs; each day has at least those people (as far as the staff
-    allows; ``boost`` adds to a day's needs), then as far as it can the rules' ``headcount`` estimates of
-    each skill and authority; the rest is spread over the days in proportion to their forecast arrivals.
-    A heuristic: the roster search checks it and drops it if it cannot be staffed.
-    """
+
+def _days_worked(m: cp_model.CpModel, problem: Problem, days: list[Day], w: _Works) -> list[Any]:
+    """Each person's days within the labour rule's limits (contract days, rest days, consecutive days, the
+    weekly floor at each day's longest paid shift), none on a day away; the days each works beyond the
+    standard days (for ``EXTRA_DAY_PENALTY``)."""
     cfg = problem.config
-    days = [d for d in problem.days if d.slot_starts]
-    if not days:
-        return None
-    m = cp_model.CpModel()
-    ids = problem.staff.ids()
-    w = {(p, d.date): m.new_bool_var(f"w_{p}_{d.date}") for p in ids for d in days}
     full_week = len(problem.days) >= 7
     lab = cfg.rules.labour
     standard = sum(1 for d in problem.days if d.day_type in STANDARD_DAY_TYPES)
@@ -84,24 +73,30 @@ def days_pattern(
             m.add(sum(most[d.date] * w[(p, d.date)] for d in days) >= weekly_hours(problem, person).floor)
             for part, limit in consecutive_windows(problem, person):
                 m.add(sum(w[(p, d)] for d in part if (p, d) in w) <= limit)
-    rules = [r for r in enabled_rules(cfg) if r.kind == "hard"]
+    return extra_days
 
-    def members(key: str) -> list[str]:
-        if key == "*":
-            return ids
-        if key.startswith("any:"):
-            auths = key[4:].split("|")
-            return [x.staff_id for x in problem.staff if any(x.holds(a) for a in auths)]
-        return [x.staff_id for x in problem.staff if x.can(key) or x.holds(key)]
 
-    weight = {}
-    for d in days:
-        arrivals = sum(float(np.sum(problem.demand[k].arrivals)) for k in problem.demand if k[0] == d.date)
-        weight[d.date] = arrivals if arrivals > 0 else float(len(d.open_slots) or 1)
-    total_w = sum(weight.values()) or 1.0
+def _members(problem: Problem, key: str) -> list[str]:
+    """The people a rule's ``headcount`` key counts: everyone (``*``), holders of any of the authorities
+    (``any:a|b``), or those with the skill or authority."""
+    if key == "*":
+        return problem.staff.ids()
+    if key.startswith("any:"):
+        auths = key[4:].split("|")
+        return [x.staff_id for x in problem.staff if any(x.holds(a) for a in auths)]
+    return [x.staff_id for x in problem.staff if x.can(key) or x.holds(key)]
+
+
+def _headcounts(
+    m: cp_model.CpModel, problem: Problem, days: list[Day], w: _Works, boost: Mapping[dt.date, int]
+) -> tuple[list[Any], dict[str, list[str]]]:
+    """Penalised shortfalls of each day's people: what every roster needs first (``SHORT_PENALTY``), then the
+    hard rules' ``headcount`` estimates (``ESTIMATE_PENALTY``); and the groups of people those estimates name."""
+    ids = problem.staff.ids()
+    rules = [r for r in enabled_rules(problem.config) if r.kind == "hard"]
+    on = {r.name for r in rules}
     dev: list[Any] = []
     groups: dict[str, list[str]] = {"*": ids}
-    on = {r.name for r in rules}
 
     def at_least(group: list[str], want: int, d: Day, penalty: int) -> None:
         short = m.new_int_var(0, want, f"short_{len(dev)}")
@@ -111,12 +106,26 @@ def days_pattern(
     for d in days:
         for needed, need in people_needed(problem, d, on):  # what every roster has: first
             group = [p for p in ids if p in needed and not problem.away_all_day(p, d.date)]
-            at_least(group, min(need + (boost or {}).get(d.date, 0), len(group)), d, SHORT_PENALTY)
+            at_least(group, min(need + boost.get(d.date, 0), len(group)), d, SHORT_PENALTY)
         for r in rules:  # then the rules' estimates, never at the price of a rest day
             for key, need in r.headcount(problem, d).items():
-                group = [p for p in members(key) if not problem.away_all_day(p, d.date)]
-                groups.setdefault(key, members(key))
+                group = [p for p in _members(problem, key) if not problem.away_all_day(p, d.date)]
+                groups.setdefault(key, _members(problem, key))
                 at_least(group, min(need, len(group)), d, ESTIMATE_PENALTY)
+    return dev, groups
+
+
+def _spread(
+    m: cp_model.CpModel, problem: Problem, days: list[Day], w: _Works, groups: dict[str, list[str]]
+) -> list[Any]:
+    """Deviations of each group's people per day from its share of the group's person-days, the share in
+    proportion to the day's forecast arrivals (everyone's deviations weigh three times a group's)."""
+    weight = {}
+    for d in days:
+        arrivals = sum(float(np.sum(problem.demand[k].arrivals)) for k in problem.demand if k[0] == d.date)
+        weight[d.date] = arrivals if arrivals > 0 else float(len(d.open_slots) or 1)
+    total_w = sum(weight.values()) or 1.0
+    dev: list[Any] = []
     for key, group in groups.items():
         size = sum(1 for p in group for d in days)  # person-days of the group
         if not group or size == 0:
@@ -131,6 +140,31 @@ def days_pattern(
             m.add(e >= 100 * count - scale_d * total)
             m.add(e >= scale_d * total - 100 * count)
             dev.append((3 if key == "*" else 1) * e)
+    return dev
+
+
+def days_pattern(
+    problem: Problem, seed: int = 0, seconds: float = 0.5, boost: Mapping[dt.date, int] | None = None
+) -> dict[tuple[str, dt.date], int] | None:
+    """A days-off pattern to start from: who works which day (a small CP-SAT model, deterministic).
+
+    Everyone available works ``standard_days_per_week`` days of a full week (fewer in a week with fewer
+    standard working days, as the contract hours count them; every day of a shorter plan),
+    within the labour rule's day limits — or a rest day more (``EXTRA_DAY_PENALTY``) where the staff cannot
+    otherwise meet what every roster needs; each day has at least those people (as far as the staff
+    allows; ``boost`` adds to a day's needs), then as far as it can the rules' ``headcount`` estimates of
+    each skill and authority; the rest is spread over the days in proportion to their forecast arrivals.
+    A heuristic: the roster search checks it and drops it if it cannot be staffed.
+    """
+    days = [d for d in problem.days if d.slot_starts]
+    if not days:
+        return None
+    m = cp_model.CpModel()
+    ids = problem.staff.ids()
+    w = {(p, d.date): m.new_bool_var(f"w_{p}_{d.date}") for p in ids for d in days}
+    extra_days = _days_worked(m, problem, days, w)
+    dev, groups = _headcounts(m, problem, days, w, boost or {})
+    dev += _spread(m, problem, days, w, groups)
     m.minimize(sum(dev) + EXTRA_DAY_PENALTY * sum(extra_days))
     s = stop.CpSolver()
     s.parameters.num_workers = 1

@@ -27,9 +27,11 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
 Determinism: every CP-SAT call of the search is single-threaded with a fixed seed, and in deterministic mode
 limited by *deterministic* time (work units, plus the fixed load charge), and the neighbourhoods are drawn
 from ``random.Random(seed)``, so the same seed gives the same roster whatever the machine's load (two
-neighbourhoods side by side are each deterministic, and merged in a fixed order). (A concurrent bound
-thread was tried and dropped: on two cores it halved the search's throughput and its bound stayed below the
-trivial one.)
+neighbourhoods side by side are each deterministic, and merged in a fixed order).
+
+``python -m benchmarks.bench_roster`` measures the search (cost, certified gap, time to 1 % and 2 %) against
+plain CP-SAT on the same model; what each tuning constant below was measured at, and what was tried and
+dropped, is in benchmarks/README.md, "Roster solver: design history".
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ pace they showed since the last sizing (at least ``MIN_PACE_SECONDS``): long eno
 sub-solves, short enough to follow a machine whose load changes."""
 
 MIN_PACE_SECONDS = 1.0
-"""The shortest pace measurement."""
+"""The shortest pace measurement: shorter follows the load sooner, but averages over fewer sub-solves."""
 
 CONSTRUCT_SHARES = (0.5, 0.4, 0.3, 0.5)
 """Shares of the seconds left to the target that the construct's attempts may take: the days-off pattern,
@@ -73,12 +75,13 @@ then local search with the five-day shape twice, then without it (each runs to i
 
 SOLVE_OVERHEAD_UNITS = 2e-7
 """Deterministic units charged per sub-solve of the LNS for each variable and constraint of the model it
-loads (a day model: ≈19k on the 14-person week, ≈53k on a 40-person one): loading and presolving it, most
-of it fixed, takes wall time CP-SAT's deterministic time barely counts, so hundreds of small neighbourhoods
-would otherwise take far longer than the limit."""
+loads: loading and presolving it, most of it fixed, takes wall time CP-SAT's deterministic time barely
+counts, so hundreds of small neighbourhoods would otherwise take far longer than the limit. More charges
+the budget closer to the wall clock, at the price of fewer moves."""
 
 PATTERN_UNITS = 0.2
-"""Deterministic units for the days-off pattern of the construct."""
+"""Deterministic units for the days-off pattern of the construct: more finds a better pattern, less leaves
+more of the budget to the moves."""
 
 CONSTRUCT_PARAMETERS: dict[str, int | bool] = {
     "max_presolve_iterations": 1,
@@ -87,8 +90,8 @@ CONSTRUCT_PARAMETERS: dict[str, int | bool] = {
     "linearization_level": 0,
 }
 """CP-SAT parameters of a day of the day-by-day construct (its own model, hinted with everyone working the
-whole day, minimising the minutes short of the contract): an 80-person day reached its optimum in 0.1
-units, against 1.8 with the default presolve, probing and LP."""
+whole day, minimising the minutes short of the contract): light presolve, no probing, no LP — a day's
+first roster fast rather than a proof."""
 
 PATTERN_TRIES = 3
 """Days-off patterns the construct tries day by day, each with one more of every estimate on the days the
@@ -96,27 +99,22 @@ one before could not staff."""
 
 DAY_UNITS_PER_PERSON = 0.0075
 """Deterministic units for each of the first pass's whole-day solves, per person of the branch (0.105 for 14
-people, 0.3 for 40): 20-s sample runs, seeds 0–3, averaged 39,409 CNY at 0.1 units, 39,417 at 0.2, 39,424 at
-0.3 and 39,439 at 0.45; the 40-person 60-s run 109,276 at 0.2, 108,838 at 0.3 and at 0.45."""
+people, 0.3 for 40): more improves each day's first pass, less leaves more to the few-people moves."""
 
 POLISH_SHARE = 0.3
 """Share of the budget a plan of one or two days keeps for the whole-model polish, which usually proves it
 optimal; a week polishes only what its moves leave when they stop for lack of progress (over 5 %)."""
 
 SMALL_UNITS = 0.05
-"""Deterministic units for a solve of a few people's day."""
+"""Deterministic units for a solve of a few people's day: more proves more neighbourhoods, fewer are tried."""
 
 SUB_SOLVE_PARAMETERS: dict[str, int | bool] = {"max_presolve_iterations": 1, "use_sat_inprocessing": False}
-"""CP-SAT parameters of every neighbourhood's solve besides one thread and no symmetry detection: on 200 fixed
-4-person neighbourhoods of a sample incumbent (0.05 units each) they took 44 ms a solve instead of 53 ms and
-proved more of them optimal (161 against 148); on a 40-person incumbent 94 ms against 99 ms, with more gain
-per solve (5.8 against 3.8 CNY)."""
+"""CP-SAT parameters of every neighbourhood's solve besides one thread and no symmetry detection: one presolve
+round and no inprocessing, as a small solve is mostly presolve on a model that is mostly fixed."""
 
 SMALL_LINEARIZATION = 2
-"""CP-SAT's ``linearization_level`` for a few people's day (whole days and merges take 0, no LP): on 150 fixed
-6-person neighbourhoods of a sample incumbent the full LP proved 124 optimal against 56 without it, with 8 ×
-the gain per solve; 8 people 57 against 19; 40 persons, 5 people: 65 against 25 of 100, 3 × the gain. On
-whole days the LP's cost outweighs it (sample 20 s: 39,575 at level 2, 39,495 at 1, 39,454 at 0)."""
+"""CP-SAT's ``linearization_level`` for a few people's day (whole days and merges take 0, no LP): the full LP
+proves many more small neighbourhoods optimal, while on whole days its cost outweighs what it finds."""
 
 
 @dataclass
@@ -131,6 +129,18 @@ class SearchOutcome:
     cut: bool = False  # the roster depends on the clock (not reproducible from the seed and work units)
     work_units: float = 0.0  # the work budget (deterministic units and load charges)
     log: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Moves:
+    """Where the LNS of :meth:`DaySearch.improve` stands."""
+
+    size: int  # people in a few-people neighbourhood (adapts)
+    k: int = 0  # the next neighbourhood's number (:meth:`DaySearch.neighbourhood`)
+    stale: int = 0  # neighbourhoods since the last gain
+    redo: list[dt.date] = field(default_factory=list)  # whole days to solve again, lost in a failed merge
+    redone: set[dt.date] = field(default_factory=set)  # whole days redone already
+    pace_until: float | None = None  # when the pace is measured next (None: the few-people moves not started)
 
 
 class Background:
@@ -843,48 +853,23 @@ class DaySearch:
         self._toggled = np.zeros(self.n, dtype=bool)
         self._toggled[every] = True
         rng = random.Random(self.seed)
-        size = min(len(people), 4)
-        stale = 0
+        moves = _Moves(size=min(len(people), 4))
         day_model = self._day_models()
         if day_model is None:
             self.budget.cut = self.budget.deterministic
             return values_in, False
-        pace_until: float | None = None
 
         def freed(d: dt.date, who: list[str]) -> list[int]:
             return [i for p in who if (p, d) in blocks for i in blocks[(p, d)]]
 
-        k = 0
-        redo: list[dt.date] = []
-        redone: set[dt.date] = set()
         reserve = 0.0
-        while stale < 4 * len(blocks) and self.budget.running(reserve):
-            if pace_until is None and k >= len(days) and not redo:  # the few-people moves start here
-                self.budget.mark()
-                now = time.perf_counter()
-                pace_until = now + max(MIN_PACE_SECONDS, PACE_SHARE * (self.budget.target - now))
-            widest = DAY_UNITS_PER_PERSON * len(people)
-            if pace_until is not None and time.perf_counter() >= pace_until:
-                if self.budget.resizable(keep * (self.budget.total or 0.0), widest):
-                    self.budget.size()  # again and again while it has room: the pace changes with the load
-                    self.note(f"budget sized: {self.budget.total:.3f} units")
-                    self.budget.mark()
-                now = time.perf_counter()
-                pace_until = now + max(MIN_PACE_SECONDS, PACE_SHARE * (self.budget.target - now))
+        while moves.stale < 4 * len(blocks) and self.budget.running(reserve):
+            self._pace(moves, moves.k >= len(days) and not moves.redo, keep)
             if self.budget.total is not None:
                 reserve = keep * self.budget.total
                 if not self.budget.running(reserve):
                     break
-            if redo:  # a whole day whose solve was lost in a failed merge, once more on its own
-                hoods = [([redo.pop(0)], list(people))]
-            else:
-                hoods = [self.neighbourhood(k, values, size, rng)]
-                k += 1
-                if self.workers >= 2 and (k < len(days)) == (k - 1 < len(days)):  # whole days pair up
-                    other = self.neighbourhood(k, values, size, rng)
-                    k += 1
-                    if other[0] != hoods[0][0]:
-                        hoods.append(other)
+            hoods = self._next_hoods(moves, values, rng)
             jobs = [(day_model[free_days[0]], freed(free_days[0], who)) for free_days, who in hoods]
             whole = len(hoods[0][1]) == len(people)
             units = DAY_UNITS_PER_PERSON * len(people) if whole else SMALL_UNITS
@@ -893,33 +878,94 @@ class DaySearch:
                 runs = self._side_by_side(jobs, values, units, reserve, lp)
             else:
                 runs = [self._day_solve(jobs[0][0], values, jobs[0][1], units, reserve, linearization=lp)]
-            found: list[np.ndarray | None] = []
-            for (free_days, who), (s, st, roster) in zip(hoods, runs, strict=True):
-                good = roster is not None and s.objective_value < best - 0.5
-                found.append(roster if good else None)
-                stale = 0 if good else stale + 1
-                if k > len(days):
-                    size = min(len(people), size + 1) if st == cp_model.OPTIMAL else max(2, size - 1)
-                self.note(
-                    f"improve {[str(d) for d in free_days]} × {len(who)} {s.status_name(st)} "
-                    f"dtime={s.deterministic_time:.3f}"
-                )
-            options = [v for v in found if v is not None]
-            if len(options) == 2:  # both improved: put the second's changes into the first's roster
-                r0, r1 = found
-                assert r0 is not None and r1 is not None
-                merged = self._merged((jobs[0][0], r0), (jobs[1][0], jobs[1][1], r1), SMALL_UNITS, reserve)
-                self.note(f"merge {'ok' if merged is not None else 'failed'}")
-                if merged is not None:
-                    options.append(merged)
-                elif whole:  # two whole days that do not fit together: redo the one dropped
-                    lost = hoods[1 if self._eval(r0) <= self._eval(r1) else 0][0][0]
-                    if lost not in redone:
-                        redo.append(lost)
-                        redone.add(lost)
+            found = self._judge(moves, hoods, runs, best)
+            options = self._merge_found(moves, hoods, jobs, found, whole, reserve)
             if options:
                 best, values = min(((self._eval(v), v) for v in options), key=lambda t: t[0])
-        return values.tolist(), stale >= 4 * len(blocks)
+        return values.tolist(), moves.stale >= 4 * len(blocks)
+
+    def _pace(self, moves: _Moves, started: bool, keep: float) -> None:
+        """Once the few-people moves have ``started``, measure their pace, and each time its measurement is
+        due size the work budget from it while it may be sized (:meth:`Budget.resizable`)."""
+        if moves.pace_until is None and started:  # the few-people moves start here
+            self.budget.mark()
+            now = time.perf_counter()
+            moves.pace_until = now + max(MIN_PACE_SECONDS, PACE_SHARE * (self.budget.target - now))
+        widest = DAY_UNITS_PER_PERSON * len(self.built.vars.ids)
+        if moves.pace_until is not None and time.perf_counter() >= moves.pace_until:
+            if self.budget.resizable(keep * (self.budget.total or 0.0), widest):
+                self.budget.size()  # again and again while it has room: the pace changes with the load
+                self.note(f"budget sized: {self.budget.total:.3f} units")
+                self.budget.mark()
+            now = time.perf_counter()
+            moves.pace_until = now + max(MIN_PACE_SECONDS, PACE_SHARE * (self.budget.target - now))
+
+    def _next_hoods(
+        self, moves: _Moves, values: np.ndarray, rng: random.Random
+    ) -> list[tuple[list[dt.date], list[str]]]:
+        """The next neighbourhoods: a whole day to redo, else the next one — and with two workers the one
+        after it on another day, when both are whole days or both are a few people's."""
+        if moves.redo:  # a whole day whose solve was lost in a failed merge, once more on its own
+            return [([moves.redo.pop(0)], list(self.built.vars.ids))]
+        n_days = len(self.day_vars)
+        hoods = [self.neighbourhood(moves.k, values, moves.size, rng)]
+        moves.k += 1
+        if self.workers >= 2 and (moves.k < n_days) == (moves.k - 1 < n_days):  # whole days pair up
+            other = self.neighbourhood(moves.k, values, moves.size, rng)
+            moves.k += 1
+            if other[0] != hoods[0][0]:
+                hoods.append(other)
+        return hoods
+
+    def _judge(
+        self,
+        moves: _Moves,
+        hoods: list[tuple[list[dt.date], list[str]]],
+        runs: list[tuple[cp_model.CpSolver, Any, np.ndarray | None]],
+        best: float,
+    ) -> list[np.ndarray | None]:
+        """Each neighbourhood's roster when it beats ``best`` (else None); counts the moves without gain and
+        adapts the few-people size (one more after a proof of optimality, one fewer otherwise)."""
+        found: list[np.ndarray | None] = []
+        n_days = len(self.day_vars)
+        for (free_days, who), (s, st, roster) in zip(hoods, runs, strict=True):
+            good = roster is not None and s.objective_value < best - 0.5
+            found.append(roster if good else None)
+            moves.stale = 0 if good else moves.stale + 1
+            if moves.k > n_days:
+                n = len(self.built.vars.ids)
+                moves.size = min(n, moves.size + 1) if st == cp_model.OPTIMAL else max(2, moves.size - 1)
+            self.note(
+                f"improve {[str(d) for d in free_days]} × {len(who)} {s.status_name(st)} "
+                f"dtime={s.deterministic_time:.3f}"
+            )
+        return found
+
+    def _merge_found(
+        self,
+        moves: _Moves,
+        hoods: list[tuple[list[dt.date], list[str]]],
+        jobs: list[tuple[DayModel, list[int]]],
+        found: list[np.ndarray | None],
+        whole: bool,
+        reserve: float,
+    ) -> list[np.ndarray]:
+        """The improved rosters, and when both neighbourhoods improved, the second's changes put into the
+        first's roster; two whole days that do not fit together: the one dropped is redone (once)."""
+        options = [v for v in found if v is not None]
+        if len(options) == 2:
+            r0, r1 = found
+            assert r0 is not None and r1 is not None
+            merged = self._merged((jobs[0][0], r0), (jobs[1][0], jobs[1][1], r1), SMALL_UNITS, reserve)
+            self.note(f"merge {'ok' if merged is not None else 'failed'}")
+            if merged is not None:
+                options.append(merged)
+            elif whole:
+                lost = hoods[1 if self._eval(r0) <= self._eval(r1) else 0][0][0]
+                if lost not in moves.redone:
+                    moves.redo.append(lost)
+                    moves.redone.add(lost)
+        return options
 
     def polish(self, values: list[int]) -> tuple[list[int], str]:
         """Whole-model CP-SAT from the incumbent for what is left (may prove optimality)."""

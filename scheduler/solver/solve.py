@@ -20,21 +20,23 @@ distance to the best roster known.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from constraints.handovers import derive_handovers
 from constraints.problem import Problem
 from constraints.roster import Violation
 from constraints.rules import check_roster, precheck
 from scheduler.solver.explain import find_conflict
-from scheduler.solver.model import build_model
+from scheduler.solver.model import BuiltModel, build_model
 from scheduler.solver.result import Progress, RosterResult, SolveParams
-from scheduler.solver.search import DaySearch, grace_seconds
+from scheduler.solver.search import DaySearch, SearchOutcome, grace_seconds
 from scheduler.solver.variables import Assignment
 
 AFTER_SEARCH_SHARE = 0.2
 """Seconds kept after the search for reading the roster back and auditing it, as a share of the seconds the
-model took to build (the same kind of Python work over the same people and slots: 0.07–0.13 of it on the
-family of ``benchmarks/bench_family.py``)."""
+model took to build (the same kind of Python work over the same people and slots): more keeps the time limit
+with room to spare, less leaves the search more (``benchmarks/bench_family.py``: wall seconds against the
+limit on every shape)."""
 
 
 def relative_gap(objective: float, bound: float) -> float:
@@ -42,6 +44,53 @@ def relative_gap(objective: float, bound: float) -> float:
     if abs(objective) < 1e-9:
         return 0.0 if abs(bound) < 1e-9 else 1.0
     return max(0.0, (objective - bound) / abs(objective))
+
+
+class _ProgressLog:
+    """The solve's progress in CNY, kept for the result and passed on to the caller's callback as it comes."""
+
+    def __init__(self, t0: float, built: BuiltModel, callback: Callable[[Progress], None] | None) -> None:
+        self.t0 = t0
+        self.built = built
+        self.callback = callback
+        self.events: list[Progress] = []
+
+    def emit(self, objective: float | None, bound: float | None, gap: float | None) -> None:
+        """One progress event (CNY)."""
+        ev = Progress(time.perf_counter() - self.t0, objective, bound, gap, len(self.events) + 1)
+        self.events.append(ev)
+        if self.callback is not None:
+            self.callback(ev)
+
+    def report(self, obj: float | None, bound: float | None) -> None:
+        """The search's progress (model units) in CNY."""
+        cny = self.built.objective_cny(obj) if obj is not None else None
+        bound_cny = self.built.objective_cny(bound) if bound is not None else None
+        self.emit(
+            cny,
+            bound_cny,
+            relative_gap(cny, bound_cny) if cny is not None and bound_cny is not None else None,
+        )
+
+
+def _search(
+    built: BuiltModel, params: SolveParams, t0: float, target: float, progress: _ProgressLog
+) -> DaySearch:
+    """The search of ``built`` as ``params`` ask, its work due by ``target``."""
+    return DaySearch(
+        built,
+        seed=params.seed,
+        workers=params.workers,
+        time_limit_seconds=params.time_limit_seconds,
+        deterministic=params.deterministic,
+        log_progress=params.log_progress,
+        on_progress=progress.report,
+        t0=t0,
+        start=params.start,
+        target=target,
+        deadline=target + grace_seconds(params.time_limit_seconds),
+        work_units=params.work_units,
+    )
 
 
 def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
@@ -61,52 +110,34 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
         symmetry_breaking=params.symmetry_breaking,
     )
     target = finish_by - AFTER_SEARCH_SHARE * (time.perf_counter() - t0)
-    events: list[Progress] = []
-
-    def emit(objective: float | None, bound: float | None, gap: float | None) -> None:
-        ev = Progress(time.perf_counter() - t0, objective, bound, gap, len(events) + 1)
-        events.append(ev)
-        if params.progress_callback is not None:
-            params.progress_callback(ev)
-
-    def report(obj: float | None, bound: float | None) -> None:
-        """The search's progress (model units) in CNY."""
-        cny = built.objective_cny(obj) if obj is not None else None
-        bound_cny = built.objective_cny(bound) if bound is not None else None
-        emit(
-            cny,
-            bound_cny,
-            relative_gap(cny, bound_cny) if cny is not None and bound_cny is not None else None,
-        )
-
-    search = DaySearch(
-        built,
-        seed=params.seed,
-        workers=params.workers,
-        time_limit_seconds=params.time_limit_seconds,
-        deterministic=params.deterministic,
-        log_progress=params.log_progress,
-        on_progress=report,
-        t0=t0,
-        start=params.start,
-        target=target,
-        deadline=target + grace_seconds(params.time_limit_seconds),
-        work_units=params.work_units,
-    )
-    out = search.run()
+    progress = _ProgressLog(t0, built, params.progress_callback)
+    out = _search(built, params, t0, target, progress).run()
     if out.values is None or out.objective is None:
         return RosterResult(
             out.status,
             problem,
             params,
             explanation=tuple(_no_roster(problem, params, out.status)),
-            progress=tuple(events),
+            progress=tuple(progress.events),
             reproducible=not out.cut,
             work_units=out.work_units,
             first_feasible_seconds=out.first_feasible_seconds,
             search_log=tuple(out.log),
             solve_seconds=time.perf_counter() - t0,
         )
+    return _with_roster(problem, params, built, out, progress, t0)
+
+
+def _with_roster(
+    problem: Problem,
+    params: SolveParams,
+    built: BuiltModel,
+    out: SearchOutcome,
+    progress: _ProgressLog,
+    t0: float,
+) -> RosterResult:
+    """The result of a search that found a roster: read back in CNY, audited, with its handovers."""
+    assert out.values is not None and out.objective is not None
     assignment = Assignment(out.values)
     roster = built.vars.roster(assignment)
     objective = built.objective_cny(out.objective)
@@ -115,7 +146,9 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
         best_bound = min(objective, built.objective_cny(out.bound))
         gap = relative_gap(objective, best_bound)
         avoidable_gap = relative_gap(out.objective, min(out.objective, out.bound))
-    emit(objective, best_bound, gap)  # the last progress is the result's, whatever the search reported
+    progress.emit(
+        objective, best_bound, gap
+    )  # the last progress is the result's, whatever the search reported
     return RosterResult(
         out.status,
         problem,
@@ -128,7 +161,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
         penalties=built.term_values(assignment),
         violations=tuple(check_roster(problem, roster)),
         handovers=tuple(derive_handovers(roster, problem)),
-        progress=tuple(events),
+        progress=tuple(progress.events),
         reproducible=not out.cut,
         work_units=out.work_units,
         first_feasible_seconds=out.first_feasible_seconds,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,11 +21,13 @@ from openpyxl.styles import Alignment, PatternFill
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from constraints.calendar import Day
 from constraints.config import fmt_hhmm, parse_hhmm
 from constraints.errors import InputError
 from constraints.handovers import (
     PRESIDENT_POST,
     Handover,
+    LobbyPeriod,
     describe_handover,
     handover_is_president,
     lobby_periods,
@@ -130,27 +133,23 @@ def append_lobby_log(path: str | Path, handovers: Sequence[Handover], names: Map
     return len(rows)
 
 
-def write_lobby_sheet(
-    wb: Workbook,
-    roster: Roster,
-    problem: Problem,
-    handovers: Sequence[Handover],
-    *,
-    lang: str,
-    log: Sequence[Handover] = (),
-) -> Worksheet:
-    """Add the lobby-manager log; ``handovers`` come from the solver's result or :func:`derive_handovers`,
-    ``log`` from :func:`read_lobby_log` (handovers recorded during the day)."""
-    ws = wb.create_sheet(sheet_name("lobby", lang))
-    names = {p.staff_id: p.name for p in problem.staff}
-    president = {p.staff_id for p in problem.staff if p.post == PRESIDENT_POST}
+@dataclass(frozen=True)
+class _People:
+    """Names for the log: a person's name, marked when the branch president; 无人 for nobody."""
 
-    def who(sid: str | None) -> str:
+    names: Mapping[str, str]
+    president: frozenset[str]
+    lang: str
+
+    def who(self, sid: str | None) -> str:
         if not sid:
-            return tr("(无人)", "(nobody)", lang)
-        return names.get(sid, sid) + (tr("【支行长】", " [president]", lang) if sid in president else "")
+            return tr("(无人)", "(nobody)", self.lang)
+        mark = tr("【支行长】", " [president]", self.lang) if sid in self.president else ""
+        return self.names.get(sid, sid) + mark
 
-    headers = [
+
+def _lobby_headers(lang: str) -> list[str]:
+    return [
         tr("日期", "Date", lang),
         tr("时段", "Period", lang),
         tr("当班大堂经理", "Lobby manager", lang),
@@ -162,6 +161,10 @@ def write_lobby_sheet(
         tr("值班记录", "Duty notes", lang),
         tr("签字", "Signature", lang),
     ]
+
+
+def _write_lobby_head(ws: Worksheet, problem: Problem, headers: Sequence[str], lang: str) -> None:
+    """Title, the rules of the log (row 2) and the header row (row 3)."""
     title(ws, f"{problem.config.branch.name}  {sheet_name('lobby', lang)}")
     note = tr(
         "填写要求: 每日当班大堂经理必须认真记录; 只要有交接班, 当班大堂经理须填写本人的当班时段; 未发生交接时后备大堂无需填写, "
@@ -178,94 +181,139 @@ def write_lobby_sheet(
         header_cell(ws, 3, col, text)
     ws.row_dimensions[3].height = 22
 
+
+def _write_day_banner(ws: Worksheet, r: int, day: Day, width: int, lang: str) -> None:
+    """The day's title row: weekday, date, kind of day and opening hours, merged across the sheet."""
+    oh = day.open_hours
+    assert oh is not None
+    c = ws.cell(
+        row=r,
+        column=1,
+        value=f"{day_title(day.date, lang)}  {day.date.isoformat()}  {day_type_label(day, lang)}  "
+        f"{fmt_hhmm(oh.start)}–{fmt_hhmm(oh.end)}",
+    )
+    c.font, c.fill, c.alignment = font(10, bold=True), SUBHEADER_FILL, LEFT
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
+
+
+_Row = tuple[list[object], bool]
+"""A log row's cell values, and whether the president must log it (yellow)."""
+
+
+def _period_rows(
+    periods: Sequence[LobbyPeriod],
+    pending: list[Handover],
+    problem: Problem,
+    people: _People,
+    day: Day,
+) -> tuple[list[_Row], list[Handover]]:
+    """One row per lobby period of the roster, with the handovers at its start; and the handovers left over."""
+    lang = people.lang
+    president = people.president
+    rows: list[_Row] = []
+    for per in periods:
+        here = [h for h in pending if h.time == per.start]
+        pending = [h for h in pending if h.time != per.start]
+        backups = "; ".join(
+            f"{people.who(sid)} {fmt_hhmm(a)}–{fmt_hhmm(b)}"
+            if (a, b) != (per.start, per.end)
+            else people.who(sid)
+            for sid, a, b in per.backups
+        ) or tr("(无)", "(none)", lang)
+        pres_backup = per.manager is not None and any(sid in president for sid, _, _ in per.backups)
+        pres = per.manager in president or pres_backup or any(handover_is_president(h, problem) for h in here)
+        values: list[object] = [
+            day_title(day.date, lang),
+            f"{fmt_hhmm(per.start)}–{fmt_hhmm(per.end)}",
+            people.who(per.manager),
+            backups,
+            ", ".join(fmt_hhmm(h.time) for h in here),
+            "; ".join(describe_handover(h, problem, lang).split(" ", 1)[1] for h in here),
+            "; ".join(reason_label(str(h.reason), lang) for h in here),
+            _president_note(per.manager in president, pres_backup, here, problem, lang) if pres else "",
+            None,
+            None,
+        ]
+        rows.append((values, pres))
+    return rows, pending
+
+
+def _handover_rows(
+    extra: Sequence[tuple[Handover, str | None]], problem: Problem, day: Day, lang: str
+) -> list[_Row]:
+    """One row per handover the roster's periods do not start with (the solver's, the live log's)."""
+    rows: list[_Row] = []
+    for h, duty in extra:
+        values: list[object] = [
+            day_title(day.date, lang),
+            "",
+            "",
+            "",
+            fmt_hhmm(h.time),
+            describe_handover(h, problem, lang).split(" ", 1)[1],
+            reason_label(str(h.reason), lang),
+            tr("支行长接班", "president takes over", lang) if handover_is_president(h, problem) else "",
+            duty,
+            None,
+        ]
+        rows.append((values, handover_is_president(h, problem)))
+    return rows
+
+
+def _write_log_rows(ws: Worksheet, r: int, rows: Sequence[_Row], lang: str) -> int:
+    """The day's rows from row ``r`` (the president's in yellow), or a line saying there are none; the next row."""
+    for values, flag in rows:
+        for col, v in enumerate(values, start=1):
+            c = ws.cell(row=r, column=col, value=v)
+            c.font, c.border = font(9), BORDER
+            c.alignment = LEFT if col in (4, 6, 9) else CENTER
+            if flag and col <= 8:
+                c.fill = PRESIDENT_FILL
+        ws.row_dimensions[r].height = 30
+        r += 1
+    if not rows:
+        ws.cell(row=r, column=1, value=tr("(当天无大堂安排)", "(no lobby cover planned)", lang)).font = font(
+            9
+        )
+        r += 1
+    return r
+
+
+def write_lobby_sheet(
+    wb: Workbook,
+    roster: Roster,
+    problem: Problem,
+    handovers: Sequence[Handover],
+    *,
+    lang: str,
+    log: Sequence[Handover] = (),
+) -> Worksheet:
+    """Add the lobby-manager log; ``handovers`` come from the solver's result or :func:`derive_handovers`,
+    ``log`` from :func:`read_lobby_log` (handovers recorded during the day)."""
+    ws = wb.create_sheet(sheet_name("lobby", lang))
+    people = _People(
+        {p.staff_id: p.name for p in problem.staff},
+        frozenset(p.staff_id for p in problem.staff if p.post == PRESIDENT_POST),
+        lang,
+    )
+    headers = _lobby_headers(lang)
+    _write_lobby_head(ws, problem, headers, lang)
     by_day: dict[dt.date, list[Handover]] = {}
     for h in handovers:
         by_day.setdefault(h.date, []).append(h)
     r = 4
+    live_note = tr("现场记录", "live log", lang)
     for day in problem.open_days:
-        oh = day.open_hours
-        assert oh is not None
-        c = ws.cell(
-            row=r,
-            column=1,
-            value=f"{day_title(day.date, lang)}  {day.date.isoformat()}  {day_type_label(day, lang)}  "
-            f"{fmt_hhmm(oh.start)}–{fmt_hhmm(oh.end)}",
-        )
-        c.font, c.fill, c.alignment = font(10, bold=True), SUBHEADER_FILL, LEFT
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(headers))
+        _write_day_banner(ws, r, day, len(headers), lang)
         r += 1
-        periods = lobby_periods(roster, problem, day)
         pending = sorted(by_day.get(day.date, []), key=lambda h: h.time)
-        rows: list[list[object]] = []
-        flags: list[bool] = []
-        for per in periods:
-            here = [h for h in pending if h.time == per.start]
-            pending = [h for h in pending if h.time != per.start]
-            backups = "; ".join(
-                f"{who(sid)} {fmt_hhmm(a)}–{fmt_hhmm(b)}" if (a, b) != (per.start, per.end) else who(sid)
-                for sid, a, b in per.backups
-            ) or tr("(无)", "(none)", lang)
-            pres_backup = per.manager is not None and any(sid in president for sid, _, _ in per.backups)
-            pres = (
-                per.manager in president
-                or pres_backup
-                or any(handover_is_president(h, problem) for h in here)
-            )
-            rows.append(
-                [
-                    day_title(day.date, lang),
-                    f"{fmt_hhmm(per.start)}–{fmt_hhmm(per.end)}",
-                    who(per.manager),
-                    backups,
-                    ", ".join(fmt_hhmm(h.time) for h in here),
-                    "; ".join(describe_handover(h, problem, lang).split(" ", 1)[1] for h in here),
-                    "; ".join(reason_label(str(h.reason), lang) for h in here),
-                    _president_note(per.manager in president, pres_backup, here, problem, lang)
-                    if pres
-                    else "",
-                    None,
-                    None,
-                ]
-            )
-            flags.append(pres)
+        rows, pending = _period_rows(lobby_periods(roster, problem, day), pending, problem, people, day)
         live = sorted((h for h in log if h.date == day.date), key=lambda h: h.time)
-        live_note = tr("现场记录", "live log", lang)
         extra: list[tuple[Handover, str | None]] = [(h, None) for h in pending] + [
             (h, live_note) for h in live
         ]
-        # handovers the roster's periods do not start with: the solver's, and the live log's
-        for h, duty in extra:
-            rows.append(
-                [
-                    day_title(day.date, lang),
-                    "",
-                    "",
-                    "",
-                    fmt_hhmm(h.time),
-                    describe_handover(h, problem, lang).split(" ", 1)[1],
-                    reason_label(str(h.reason), lang),
-                    tr("支行长接班", "president takes over", lang)
-                    if handover_is_president(h, problem)
-                    else "",
-                    duty,
-                    None,
-                ]
-            )
-            flags.append(handover_is_president(h, problem))
-        for values, flag in zip(rows, flags, strict=True):
-            for col, v in enumerate(values, start=1):
-                c = ws.cell(row=r, column=col, value=v)
-                c.font, c.border = font(9), BORDER
-                c.alignment = LEFT if col in (4, 6, 9) else CENTER
-                if flag and col <= 8:
-                    c.fill = PRESIDENT_FILL
-            ws.row_dimensions[r].height = 30
-            r += 1
-        if not rows:
-            ws.cell(
-                row=r, column=1, value=tr("(当天无大堂安排)", "(no lobby cover planned)", lang)
-            ).font = font(9)
-            r += 1
+        rows += _handover_rows(extra, problem, day, lang)
+        r = _write_log_rows(ws, r, rows, lang)
     set_widths(ws, {1: 10, 2: 12, 3: 14, 4: 36, 5: 9, 6: 24, 7: 12, 8: 14, 9: 34, 10: 10})
     ws.freeze_panes = "A4"
     print_setup(

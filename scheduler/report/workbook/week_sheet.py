@@ -21,7 +21,7 @@ from constraints.errors import InputError
 from constraints.i18n import tr
 from constraints.problem import Problem
 from constraints.roster import Roster
-from constraints.staff import POSTS, Staff
+from constraints.staff import POSTS, Person, Staff
 from scheduler.report.workbook.day_sheet import person_of_row
 from scheduler.report.workbook.style import (
     ACTIVITY_BY_TEXT,
@@ -143,22 +143,20 @@ def shift_text(
     return cell.text(lang), (cell.activities[0] if cell.activities else None)
 
 
-def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: str) -> Worksheet:
-    """Add the 周排班 sheet."""
-    ws = wb.create_sheet(sheet_name("week", lang))
-    days = list(problem.days)
-    first_day_col = 3
-    hours_col = first_day_col + len(days)
-    rest_col = hours_col + 1
-    span = f"{days[0].date.isoformat()} – {days[-1].date.isoformat()}" if days else ""
-    title(ws, f"{problem.config.branch.name}  {tr('周排班', 'weekly roster', lang)}  {span}")
+_FIRST_DAY_COL = 3
+"""The week sheet's first day column (after 工号 and 姓名); the weekly hours and rest days follow the days."""
 
+
+def _write_week_header(ws: Worksheet, days: Sequence[Day], lang: str) -> None:
+    """Rows 2–3: id and name, each day (weekday and date over its kind and opening hours), hours, rest days."""
+    hours_col = _FIRST_DAY_COL + len(days)
+    rest_col = hours_col + 1
     header_cell(ws, 2, 1, tr("工号", "Staff ID", lang))
     header_cell(ws, 2, 2, tr("姓名", "Name", lang))
     for col in (1, 2):
         ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
     for k, day in enumerate(days):
-        col = first_day_col + k
+        col = _FIRST_DAY_COL + k
         header_cell(ws, 2, col, f"{day_title(day.date, lang)}\n{day.date.isoformat()}")
         oh = day.open_hours
         hours = f"{fmt_hhmm(oh.start)}–{fmt_hhmm(oh.end)}" if oh else ""
@@ -172,53 +170,61 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
     ws.row_dimensions[2].height = 30
     ws.row_dimensions[3].height = 18
 
-    r = 4
-    dates = [d.date for d in days]
-    current_post = None
-    for p in people_by_post(problem.staff):
-        if p.post != current_post:
-            current_post = p.post
-            c = ws.cell(row=r, column=1, value=post_label(p.post, lang))
-            c.font, c.fill, c.alignment = font(10, bold=True), SUBHEADER_FILL, LEFT
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=rest_col)
-            r += 1
-        for col, val in ((1, p.staff_id), (2, p.name)):
-            c = ws.cell(row=r, column=col, value=val)
-            c.font, c.alignment, c.border = font(10), CENTER, BORDER
-        worked = 0
-        for k, day in enumerate(days):
-            c = ws.cell(row=r, column=first_day_col + k)
-            c.border, c.alignment, c.font = BORDER, CENTER, font(9)
-            text, main = shift_text(roster, problem, day.date, p.staff_id, lang)
-            away = problem.absences_of(p.staff_id, day.date)
-            whole_day = [a for a in away if a.hours is None]
-            if text:
-                worked += 1
-                c.fill = PatternFill("solid", fgColor=ACTIVITY_COLOURS[main]) if main else OFF_FILL
-            elif whole_day:
-                kind = (
-                    tr("请假", "leave", lang) if whole_day[0].kind == "leave" else tr("活动", "event", lang)
-                )
-                text = kind + (f"\n{whole_day[0].reason}" if whole_day[0].reason else "")
-                c.fill = LEAVE_FILL
-            elif not day.is_open:
-                text = tr("休业", "closed", lang)
-                c.fill = HOLIDAY_FILL
-            else:
-                text = tr("休", "off", lang)
-                c.fill = OFF_FILL
-            for a in away:
-                if a.hours is not None:
-                    text += f"\n{tr('离岗', 'away', lang)} {a.hours}{' ' + a.reason if a.reason else ''}"
-            c.value = text
-        c = ws.cell(row=r, column=hours_col, value=round(roster.hours(p.staff_id, dates), 2))
-        c.font, c.alignment, c.border, c.number_format = font(10, bold=True), CENTER, BORDER, "0.0"
-        c = ws.cell(row=r, column=rest_col, value=len(days) - worked)
-        c.font, c.alignment, c.border = font(10), CENTER, BORDER
-        ws.row_dimensions[r].height = 38
-        r += 1
 
-    # totals per day
+def _day_text(
+    roster: Roster, problem: Problem, staff_id: str, day: Day, lang: str
+) -> tuple[str, PatternFill, bool]:
+    """A person's day cell: its text (the shift, or 请假/活动, 休业, 休; then any hours away), its fill, and
+    whether the person works that day."""
+    text, main = shift_text(roster, problem, day.date, staff_id, lang)
+    away = problem.absences_of(staff_id, day.date)
+    whole_day = [a for a in away if a.hours is None]
+    worked = bool(text)
+    if text:
+        fill = PatternFill("solid", fgColor=ACTIVITY_COLOURS[main]) if main else OFF_FILL
+    elif whole_day:
+        kind = tr("请假", "leave", lang) if whole_day[0].kind == "leave" else tr("活动", "event", lang)
+        text = kind + (f"\n{whole_day[0].reason}" if whole_day[0].reason else "")
+        fill = LEAVE_FILL
+    elif not day.is_open:
+        text = tr("休业", "closed", lang)
+        fill = HOLIDAY_FILL
+    else:
+        text = tr("休", "off", lang)
+        fill = OFF_FILL
+    for a in away:
+        if a.hours is not None:
+            text += f"\n{tr('离岗', 'away', lang)} {a.hours}{' ' + a.reason if a.reason else ''}"
+    return text, fill, worked
+
+
+def _write_person_row(
+    ws: Worksheet, r: int, person: Person, roster: Roster, problem: Problem, days: Sequence[Day], lang: str
+) -> None:
+    """Row ``r``: id, name, a cell per day, the week's hours and rest days."""
+    hours_col = _FIRST_DAY_COL + len(days)
+    for col, val in ((1, person.staff_id), (2, person.name)):
+        c = ws.cell(row=r, column=col, value=val)
+        c.font, c.alignment, c.border = font(10), CENTER, BORDER
+    worked = 0
+    for k, day in enumerate(days):
+        c = ws.cell(row=r, column=_FIRST_DAY_COL + k)
+        c.border, c.alignment, c.font = BORDER, CENTER, font(9)
+        text, fill, works = _day_text(roster, problem, person.staff_id, day, lang)
+        c.value, c.fill = text, fill
+        worked += int(works)
+    dates = [d.date for d in days]
+    c = ws.cell(row=r, column=hours_col, value=round(roster.hours(person.staff_id, dates), 2))
+    c.font, c.alignment, c.border, c.number_format = font(10, bold=True), CENTER, BORDER, "0.0"
+    c = ws.cell(row=r, column=hours_col + 1, value=len(days) - worked)
+    c.font, c.alignment, c.border = font(10), CENTER, BORDER
+    ws.row_dimensions[r].height = 38
+
+
+def _write_week_totals(
+    ws: Worksheet, r: int, roster: Roster, problem: Problem, days: Sequence[Day], lang: str
+) -> None:
+    """Row ``r``: people at work and their hours per day, and the week's hours."""
     c = ws.cell(row=r, column=1, value=tr("在岗人数 / 工时", "People / hours", lang))
     c.font, c.alignment = font(10, bold=True), LEFT
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
@@ -227,18 +233,43 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
         day_hours = sum(roster.hours(i, [day.date]) for i in ids)
         c = ws.cell(
             row=r,
-            column=first_day_col + k,
+            column=_FIRST_DAY_COL + k,
             value=f"{len(ids)} {tr('人', 'people', lang)} / {day_hours:.1f} h",
         )
         c.font, c.alignment, c.border = font(9, bold=True), CENTER, BORDER
+    dates = [d.date for d in days]
     c = ws.cell(
-        row=r, column=hours_col, value=round(sum(roster.hours(i, dates) for i in problem.staff.ids()), 2)
+        row=r,
+        column=_FIRST_DAY_COL + len(days),
+        value=round(sum(roster.hours(i, dates) for i in problem.staff.ids()), 2),
     )
     c.font, c.alignment, c.border, c.number_format = font(10, bold=True), CENTER, BORDER, "0.0"
 
+
+def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: str) -> Worksheet:
+    """Add the 周排班 sheet."""
+    ws = wb.create_sheet(sheet_name("week", lang))
+    days = list(problem.days)
+    hours_col = _FIRST_DAY_COL + len(days)
+    rest_col = hours_col + 1
+    span = f"{days[0].date.isoformat()} – {days[-1].date.isoformat()}" if days else ""
+    title(ws, f"{problem.config.branch.name}  {tr('周排班', 'weekly roster', lang)}  {span}")
+    _write_week_header(ws, days, lang)
+    r = 4
+    current_post = None
+    for p in people_by_post(problem.staff):
+        if p.post != current_post:  # a heading row per post
+            current_post = p.post
+            c = ws.cell(row=r, column=1, value=post_label(p.post, lang))
+            c.font, c.fill, c.alignment = font(10, bold=True), SUBHEADER_FILL, LEFT
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=rest_col)
+            r += 1
+        _write_person_row(ws, r, p, roster, problem, days, lang)
+        r += 1
+    _write_week_totals(ws, r, roster, problem, days, lang)
     set_widths(ws, {1: 8, 2: 9, hours_col: 8, rest_col: 8})
     for k in range(len(days)):
-        ws.column_dimensions[get_column_letter(first_day_col + k)].width = 17 if lang == "zh" else 20
+        ws.column_dimensions[get_column_letter(_FIRST_DAY_COL + k)].width = 17 if lang == "zh" else 20
     ws.freeze_panes = "C4"
     fit_tall = 1 if len(problem.staff) <= 24 else 0  # a small branch's week on one page
     print_setup(ws, header=f"{problem.config.branch.name} {span}", title_rows="2:3", fit_tall=fit_tall)
