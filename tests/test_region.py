@@ -52,7 +52,7 @@ from scheduler.solver.result import SolveParams
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEK = dt.date(2026, 11, 30)
-TIME_LIMIT = 1.0
+TIME_LIMIT = 4.0
 CLOSED = "date,day_type,open,close\n" + "".join(f"2026-12-0{d},closed,,\n" for d in range(2, 7))
 """Wednesday to Sunday of the plan week closed: two open days."""
 BRANCH_OUTPUTS = (

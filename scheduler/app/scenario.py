@@ -338,9 +338,9 @@ def kpis(plan: WeekPlan, name: str = "") -> dict[str, Any]:
     return {
         "scenario": name,
         "status": r.status,
-        "gap": r.gap,
-        "objective": k.objective,
-        "best_bound": None if r.best_bound is None else round(r.best_bound, 2),
+        "gap": np.nan if r.gap is None else r.gap,
+        "objective": np.nan if k.objective is None else k.objective,
+        "best_bound": np.nan if r.best_bound is None else round(r.best_bound, 2),
         "staff_hours": figure(k.staff_hours),
         "cost_cny": figure(k.cost_cny),
         "forecast_arrivals": k.forecast_arrivals,
@@ -369,7 +369,7 @@ VERDICTS: dict[str, str] = {
 def certain(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """True when two rows' certified cost intervals ``[best_bound, objective]`` do not overlap."""
     ends = (a["best_bound"], a["objective"], b["best_bound"], b["objective"])
-    if any(v is None or not np.isfinite(v) for v in ends):
+    if not all(np.isfinite(ends)):
         return False
     return bool(b["best_bound"] > a["objective"] or a["best_bound"] > b["objective"])
 
@@ -382,7 +382,7 @@ def _against(base: dict[str, Any], row: dict[str, Any], first: bool) -> dict[str
         return np.nan if a is None or b is None else round(float(b) - float(a), 2)
 
     sure = not first and certain(base, row)
-    if base["objective"] is None or row["objective"] is None:
+    if not (np.isfinite(base["objective"]) and np.isfinite(row["objective"])):
         verdict = "no_roster"
     elif first:
         verdict = "baseline"
