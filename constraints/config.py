@@ -245,7 +245,7 @@ class PermissionParams(RuleParams):
     """有人担当支行长和营业主管的权限."""
 
     authorities: tuple[str, ...] = AUTHORITIES
-    require: Literal["any", "each"] = "any"
+    require: Literal["any", "each"] = "each"
     when: Literal["open", "staffed"] = "open"
 
     @field_validator("authorities")

@@ -4,7 +4,7 @@
   weekend 09:00–16:30 = 15 slots), two high-counter windows, one low-counter window and no corporate window
   unless told, lunch 60 min in 11:00–13:30.
 * ``TINY_STAFF`` — six people who can just staff a day: 支行长 (lobby; branch+operations), 营业主管
-  (high+low; operations), two 个人柜员 (high+low), two 理财经理 (lobby+low). ``TINY_WEEK_STAFF`` adds three,
+  (high+low; operations, and branch authority by delegation — 临时授权 — so both authorities survive lunch), two 个人柜员 (high+low), two 理财经理 (lobby+low). ``TINY_WEEK_STAFF`` adds three,
   enough for a whole week.
 * ``tickets_of(day, n)`` — a day of read tickets (one abandoned), for replays.
 * ``synthetic_demand(problem)`` — arrivals with the DESIGN.md peaks (10–11 and 14–16), Monday ×1.10,
@@ -60,7 +60,7 @@ def person(
 TINY_STAFF = Staff(
     people=(
         person("A", "branch_president", ["lobby"], ["branch", "operations"]),
-        person("B", "operations_supervisor", ["high_counter", "low_counter"], ["operations"]),
+        person("B", "operations_supervisor", ["high_counter", "low_counter"], ["operations", "branch"]),
         person("C", "personal_teller", ["high_counter", "low_counter"]),
         person("D", "personal_teller", ["high_counter", "low_counter"]),
         person("E", "wealth_manager", ["lobby", "low_counter"]),

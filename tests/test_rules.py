@@ -383,3 +383,40 @@ def test_labour_pay_prices_hours_overtime_rest_day_and_holiday() -> None:
     assert pay.unused_contract == 32 * 60.0  # Z works none of the contract's 32 h of a week with a holiday
     assert pay.salary == 48 * 60.0 + 32 * 60.0
     assert pay.terms()[labour.SALARY] == pay.salary and pay.unused_penalty == 32 * 10.0
+
+
+def test_each_authority_precheck_names_the_lone_holder_and_the_leave() -> None:
+    """Under ``each`` (the default) a day with one branch holder free is explained by authority, date, lunch
+    time and people; the solver reports it as infeasible; under ``any`` the message names the pooled group."""
+    assert tiny_config().rules.permission_holder.require == "each"
+    prob = tiny_problem([MONDAY], absences=[leave("B", MONDAY, reason="年休假")])
+    found = [v for v in precheck(prob) if v.rule == "permission_holder"]
+    assert found, "a lone branch holder all day was not flagged"
+    v = found[0]
+    assert "只有 PA 能担当支行长权限" in v.message_zh and "PB 年休假" in v.message_zh
+    assert "only PA can hold the branch authority" in v.message_en
+    assert (v.date, v.start, v.end) == (MONDAY, hm("11:00"), hm("13:30"))
+    result = solve(prob, FAST)
+    assert result.status == "INFEASIBLE"
+    assert any("PA" in e.message_zh and e.rule == "permission_holder" for e in result.explanation)
+    relaxed = prob.replace(config=prob.config.copy_with(**{"rules.permission_holder.require": "any"}))
+    pooled = [v for v in precheck(relaxed) if v.rule == "permission_holder"]
+    assert len(pooled) == 1 and "只有 PA 能担当支行长权限或营业主管权限" in pooled[0].message_zh
+
+
+def test_each_authority_check_flags_an_operations_gap_while_branch_is_covered() -> None:
+    """With only the branch-only delegate present over lunch, ``each`` flags the operations authority, ``any``
+    does not."""
+    staff = Staff(people=(*TINY_STAFF.people, person("H", "sales_supervisor", ["lobby"], ["branch"])))
+    prob = tiny_problem([MONDAY], staff=staff)
+    roster = Roster(
+        tuple(
+            blocks(MONDAY, "A", ("08:30", "12:00", "lobby"), ("13:00", "17:30", "lobby"))
+            + blocks(MONDAY, "H", ("08:30", "17:30", "back_office"))
+        )
+    )
+    found = get_rule("permission_holder").check(prob, roster)
+    assert [(v.start, v.end) for v in found] == [(hm("12:00"), hm("13:00"))]
+    assert "营业主管权限" in found[0].message_zh
+    relaxed = prob.replace(config=prob.config.copy_with(**{"rules.permission_holder.require": "any"}))
+    assert not get_rule("permission_holder").check(relaxed, roster)
