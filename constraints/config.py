@@ -264,6 +264,12 @@ class LobbyParams(RuleParams):
 
     coverage: float = Field(1.0, ge=0, le=1)
     backup: bool = True
+    min_stint_minutes: int = Field(
+        60,
+        ge=0,
+        le=240,
+        description="Each stint on the lobby floor lasts at least this long (closing included)",
+    )
     backup_activities: tuple[
         Literal["back_office", "low_counter", "corporate_counter", "high_counter"], ...
     ] = Field(
@@ -281,6 +287,28 @@ class RoutineParams(RuleParams):
 
     meeting_minutes: int = Field(15, ge=0, le=60)
     min_at_open_close: int = Field(2, ge=1, le=10)
+    branch_at_open_close: bool = Field(
+        True,
+        description="A branch-authority holder at the first and last slot of staff time (开门/关门三件事)",
+    )
+    meeting_for: Literal["everyone", "opening_shift"] = Field(
+        "everyone",
+        description="Who attends the 晨会: everyone on duty that day (the seed), or only those there at opening",
+    )
+    late_meeting: TimeRange | None = Field(
+        None,
+        description='班前会 for a late shift (e.g. "12:45-13:00"): who misses the 晨会 is at work all through it',
+    )
+
+    _v = field_validator("late_meeting", mode="before")(_hours_or_closed)
+
+
+class ShiftsParams(RuleParams):
+    """班次规范: a few posted shifts a day, lunch in waves (``shifts = "free"`` switches it off)."""
+
+    max_starts: int = Field(2, ge=1, le=20, description="Different shift start times a day")
+    max_ends: int = Field(2, ge=1, le=20, description="Different shift end times a day")
+    lunch_waves: int = Field(2, ge=1, le=10, description="Different lunch start times a day")
 
 
 class LabourParams(RuleParams):
@@ -327,6 +355,7 @@ class RulesConfig(_Frozen):
     lobby_manager: LobbyParams = LobbyParams()
     lunch: LunchRuleParams = LunchRuleParams()
     daily_routine: RoutineParams = RoutineParams()
+    shifts: ShiftsParams = ShiftsParams()
     labour: LabourParams = LabourParams()
     availability: AvailabilityParams = AvailabilityParams()
     skills: SkillsParams = SkillsParams()
@@ -421,6 +450,25 @@ class BranchConfig(_Frozen):
     solver: SolverConfig = SolverConfig()
     tickets: TicketsConfig = TicketsConfig()
     base_dir: str = Field("", description="Folder of branch.toml; relative paths resolve against it")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shifts(cls, data: Any) -> Any:
+        """``shifts = "free"`` (every start and end open) or ``[shifts]`` (the limits) → ``rules.shifts``."""
+        if not isinstance(data, dict) or "shifts" not in data:
+            return data
+        data = dict(data)
+        v = data.pop("shifts")
+        if v == "free":
+            v = {"enabled": False}
+        elif not isinstance(v, dict):
+            raise ValueError(
+                f'shifts 应为 "free" 或一节 [shifts] (shifts must be "free" or a [shifts] table), 而不是 {v!r}'
+            )
+        rules = dict(data.get("rules") or {})
+        rules["shifts"] = {**dict(rules.get("shifts") or {}), **v}
+        data["rules"] = rules
+        return data
 
     @field_validator("windows")
     @classmethod

@@ -9,7 +9,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from factories import MONDAY, SATURDAY, TINY_STAFF, days_of, leave, person, tiny_config, tiny_problem
+from factories import (
+    MONDAY,
+    SATURDAY,
+    TINY_STAFF,
+    TINY_WEEK_STAFF,
+    days_of,
+    leave,
+    person,
+    tiny_config,
+    tiny_problem,
+)
 
 from constraints.config import RULE_NAMES, BranchConfig
 from constraints.problem import Problem
@@ -111,6 +121,36 @@ def _flag_routine() -> tuple[Problem, Roster]:
     r = Roster(
         tuple(blocks(MONDAY, "C", ("08:30", "12:00", "back_office")))
     )  # on the opening shift, no meeting
+    return prob, r
+
+
+def _two_starts() -> Problem:
+    """One teller at the high counter all day; C is away after 13:00 and D before 12:00: two start times."""
+    cfg = only(
+        "shifts",
+        "availability",
+        "noon_two_at_high_counter",
+        **{
+            "rules.shifts.max_starts": 1,
+            "rules.noon_two_at_high_counter.count": 1,
+            "rules.noon_two_at_high_counter.window": "09:00-17:00",
+            "rules.noon_two_at_high_counter.all_day_on": [],
+        },
+    )
+    staff = Staff(people=tuple(p for p in TINY_STAFF.people if p.staff_id in ("C", "D")))
+    away = [leave("C", MONDAY, "13:00-17:30", "培训"), leave("D", MONDAY, "08:30-12:00", "培训")]
+    return tiny_problem([MONDAY], config=cfg, staff=staff, absences=away)
+
+
+def _flag_shifts() -> tuple[Problem, Roster]:
+    prob = tiny_problem([MONDAY])
+    r = Roster(
+        tuple(
+            blocks(MONDAY, "B", ("08:30", "17:30", "back_office"))
+            + blocks(MONDAY, "C", ("09:30", "17:30", "back_office"))
+            + blocks(MONDAY, "D", ("10:30", "16:30", "back_office"))
+        )
+    )  # three start times
     return prob, r
 
 
@@ -222,6 +262,11 @@ CASES: dict[str, Case] = {
         feasible=lambda: tiny_problem([MONDAY], config=only("skills")),
         infeasible=lambda: _short_stay(("skills", "noon_two_at_high_counter", "availability")),
         flagged=_flag_skills,
+    ),
+    "shifts": Case(
+        feasible=lambda: tiny_problem([MONDAY]),
+        infeasible=lambda: _two_starts(),
+        flagged=_flag_shifts,
     ),
     "fairness": Case(
         feasible=lambda: tiny_problem([MONDAY, SATURDAY]),
@@ -420,3 +465,80 @@ def test_each_authority_check_flags_an_operations_gap_while_branch_is_covered() 
     assert "营业主管权限" in found[0].message_zh
     relaxed = prob.replace(config=prob.config.copy_with(**{"rules.permission_holder.require": "any"}))
     assert not get_rule("permission_holder").check(relaxed, roster)
+
+
+def test_everyone_on_duty_attends_the_morning_meeting() -> None:
+    """Without a 班前会 every person who works the day is at the whole 晨会 (the seed), hosted by a
+    branch-authority holder; a roster with someone starting at 10:00 is flagged, unless the branch asks only
+    the opening shift, or a 班前会 they attend covers the later shift."""
+    cfg = tiny_config(
+        **{"rules.daily_routine.late_meeting": None, "rules.noon_two_at_high_counter.enabled": False}
+    )
+    prob = tiny_problem([MONDAY], config=cfg)
+    result = solve(prob, FAST)
+    assert result.roster is not None, result.explanation
+    day = prob.days[0]
+    meet = [s for s, t in enumerate(day.slot_starts) if hm("08:30") <= t < hm("08:45")]
+    grid = result.roster.grid(day, prob.staff.ids())
+    on_duty = [p for p, sid in enumerate(prob.staff.ids()) if result.roster.works(MONDAY, sid)]
+    assert on_duty and all(grid[p, s] == "meeting" for p in on_duty for s in meet)
+    assert any(grid[prob.staff.ids().index(h), meet[0]] == "meeting" for h in ("A", "B"))
+
+    late = Roster(
+        tuple(
+            blocks(MONDAY, "A", ("08:30", "09:00", "meeting"), ("09:00", "17:30", "lobby"))
+            + blocks(MONDAY, "C", ("10:00", "17:30", "back_office"))
+        )
+    )
+    rule = get_rule("daily_routine")
+    missed = [v for v in rule.check(prob, late) if "晨会" in v.message_zh and "PC" in v.message_zh]
+    assert missed and "当天在岗者未参加晨会" in missed[0].message_zh
+    for updates in (
+        {"rules.daily_routine.meeting_for": "opening_shift"},
+        {"rules.daily_routine.late_meeting": "11:30-12:00"},
+    ):
+        other = prob.replace(config=prob.config.copy_with(**updates))
+        assert not [v for v in rule.check(other, late) if "未参加晨会" in v.message_zh]
+    briefing_missed = prob.replace(
+        config=prob.config.copy_with(**{"rules.daily_routine.late_meeting": "09:30-10:30"})
+    )
+    assert [v for v in rule.check(briefing_missed, late) if "未参加晨会" in v.message_zh]
+
+
+def test_lobby_stints_last_an_hour_and_a_branch_holder_opens_and_closes() -> None:
+    """A half-hour stint on the floor (or a last one starting at 16:30) is flagged; solved tiny days have none;
+    a day the branch holders neither open nor close is flagged, unless the branch switches that off."""
+    prob = tiny_problem([MONDAY])
+    short = Roster(
+        tuple(
+            blocks(MONDAY, "E", ("09:00", "12:00", "lobby"), ("12:00", "12:30", "back_office"))
+            + blocks(MONDAY, "F", ("12:00", "12:30", "lobby"), ("12:30", "16:30", "back_office"))
+            + blocks(MONDAY, "E", ("12:30", "16:30", "lobby"), ("16:30", "17:00", "back_office"))
+            + blocks(MONDAY, "F", ("16:30", "17:00", "lobby"))
+        )
+    )
+    stints = [v for v in get_rule("lobby_manager").check(prob, short) if "只站了" in v.message_zh]
+    assert [(v.staff_ids, v.start, v.end) for v in stints] == [
+        (("F",), hm("12:00"), hm("12:30")),
+        (("F",), hm("16:30"), hm("17:00")),
+    ]
+    week = tiny_problem([MONDAY, SATURDAY], staff=TINY_WEEK_STAFF)
+    result = solve(week, FAST)
+    assert result.roster is not None, result.explanation
+    for day in week.days:
+        for row in result.roster.grid(day, week.staff.ids()):
+            stint = 0
+            for s in day.open_slots:
+                if row[s] == "lobby":
+                    stint += 1
+                elif stint:
+                    assert stint * day.slot_minutes >= 60, (day.date, s)
+                    stint = 0
+            assert stint == 0 or stint * day.slot_minutes >= 60
+
+    late_branch = Roster(tuple(blocks(MONDAY, "A", ("09:00", "17:00", "lobby"))))
+    rule = get_rule("daily_routine")
+    found = [v for v in rule.check(prob, late_branch) if "时没有支行长权限人" in v.message_zh]
+    assert [v.start for v in found] == [hm("08:30"), hm("17:00")]
+    off = prob.replace(config=prob.config.copy_with(**{"rules.daily_routine.branch_at_open_close": False}))
+    assert not [v for v in rule.check(off, late_branch) if "时没有支行长" in v.message_zh]
