@@ -45,6 +45,7 @@ from scheduler.report.workbook.style import (
     reject_merged,
     set_widths,
     sheet_name,
+    sign_footer,
     title,
 )
 
@@ -242,6 +243,7 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
     ws.freeze_panes = "C4"
     fit_tall = 1 if len(problem.staff) <= 24 else 0  # a small branch's week on one page
     print_setup(ws, header=f"{problem.config.branch.name} {span}", title_rows="2:3", fit_tall=fit_tall)
+    sign_footer(ws, lang)
     return ws
 
 
