@@ -37,8 +37,26 @@ _DAY_TYPE_ALIASES = {
 }
 
 
+PACKAGE_YEARS: tuple[int, int] = (
+    min(chinese_calendar.holidays).year,
+    max(max(chinese_calendar.holidays).year, max(chinese_calendar.workdays).year),
+)
+"""The years chinesecalendar knows (the State Council announces each year's holidays the November before)."""
+SUPPORTED_YEARS: tuple[int, int] = (PACKAGE_YEARS[0], PACKAGE_YEARS[1] + 1)
+"""Years paiban plans and reads tickets for: the package's, and the next one through the overrides CSV (the
+package lags the announcement). A date outside is a typo or a broken cell (1900, 2099), not a missing override
+— unless the overrides CSV names it."""
+
+
 def package_day_type(day: dt.date) -> str:
     """Day type from chinesecalendar alone; ``InputError`` when the package does not cover the year."""
+    lo, hi = SUPPORTED_YEARS
+    if not lo <= day.year <= hi:
+        raise InputError(
+            f"日期超出支持的范围 {lo}–{hi} 年, 请检查是否写错 (date outside the supported years {lo}–{hi}: "
+            "check it for a typo or a broken cell)",
+            value=day.isoformat(),
+        )
     try:
         is_holiday, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:

@@ -71,13 +71,15 @@ def propagate(
     up = (birth / rate).ravel()  # the last state of each row has birth 0: rows do not leak into each other
     down = (death / rate).ravel()  # and state 0 has death 0
     step = sparse.diags([up[:-1], stay, down[1:]], [-1, 0, 1], format="csr")  # v_next = step @ v
-    seq = np.empty((kmax + 1, rows * width))
-    seq[0] = p0.ravel()
+    # the sums are accumulated step by step: memory stays R × N whatever kmax (which grows with the queue)
+    v = p0.ravel().copy()
+    end = w_end[0] * v
+    avg = w_avg[0] * v
     for i in range(1, kmax + 1):
-        seq[i] = step @ seq[i - 1]
-    # einsum, not @: a tiny gemv through multithreaded BLAS costs more than it computes
-    end = np.einsum("k,kn->n", w_end, seq).reshape(rows, width)
-    return end, np.einsum("k,kn->n", w_avg, seq).reshape(rows, width)
+        v = step @ v
+        end += w_end[i] * v
+        avg += w_avg[i] * v
+    return end.reshape(rows, width), avg.reshape(rows, width)
 
 
 @dataclass(frozen=True)

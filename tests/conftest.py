@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import roster_fixtures as rf
+from plan_fixtures import GoodPlan
 
 from constraints.i18n import language, set_language
 from constraints.problem import Problem
@@ -70,3 +71,15 @@ def restore_rc() -> Iterator[None]:
 
     with matplotlib.rc_context():
         yield
+
+
+@pytest.fixture(scope="session")
+def good_plan(tmp_path_factory: pytest.TempPathFactory) -> GoodPlan:
+    """A 3-week sample branch planned once with a 5-s budget (exit 0) — the good --out later runs must not spoil."""
+    from scheduler.app.cli import main
+    from scheduler.sample.generator import generate_sample
+
+    sample = generate_sample(tmp_path_factory.mktemp("sample"), weeks=3, seed=5)
+    plan = GoodPlan(sample, tmp_path_factory.mktemp("good"))
+    assert main(plan.plan_args(plan.out)) == 0
+    return plan

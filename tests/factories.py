@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from ortools.sat.python import cp_model
 
 from constraints.calendar import BranchCalendar, Day
 from constraints.config import COUNTER_TYPES, BranchConfig, TimeRange
@@ -221,3 +222,16 @@ def synthetic_demand(problem: Problem, level: float = 1.0) -> dict[tuple[dt.date
                 required[s] = next((k for k in range(1, w + 1) if erlang_c_wait(lam, mu, k) <= 5.0), w)
             out[(day.date, c)] = CounterDemand(day.date, c, arrivals, required, wait)
     return out
+
+
+def hard_model(seed: int = 0) -> cp_model.CpModel:
+    """A multi-dimensional knapsack (120 items, 25 capacities) CP-SAT cannot prove optimal in minutes on
+    one worker: a solve of it runs until its time limit unless stopped."""
+    rng = np.random.default_rng(seed)
+    m = cp_model.CpModel()
+    x = [m.new_bool_var(f"x{i}") for i in range(120)]
+    for _ in range(25):
+        w = rng.integers(1, 101, len(x))
+        m.add(sum(int(wi) * xi for wi, xi in zip(w, x, strict=True)) <= int(w.sum()) // 3)
+    m.maximize(sum(int(v) * xi for v, xi in zip(rng.integers(1, 101, len(x)), x, strict=True)))
+    return m

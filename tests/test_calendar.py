@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from constraints.calendar import BranchCalendar, carry_to_open, package_day_type, parse_week
+from constraints.calendar import (
+    SUPPORTED_YEARS,
+    BranchCalendar,
+    Override,
+    carry_to_open,
+    package_day_type,
+    parse_week,
+)
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError
 
@@ -82,3 +89,17 @@ def test_carry_to_open_stops_after_max_shift() -> None:
     """A flagged closed day carries to the first open day within ``max_shift`` days, or is dropped."""
     assert carry_to_open([True, False, False], [False, False, True]).tolist() == [False, False, True]
     assert not carry_to_open([True, False, False], [False, False, True], max_shift=1).any()
+
+
+@pytest.mark.parametrize(
+    "day", [dt.date(1900, 1, 1), dt.date(1899, 12, 30), dt.date(2099, 1, 5), dt.date(2003, 6, 2)]
+)
+def test_a_date_far_outside_the_supported_years_says_so(day: dt.date) -> None:
+    """1900 (Excel's day 1), 2099 or a year before the package: "outside the supported years", not a request
+    for a holiday override that would never make sense; the overrides still win when they name the date."""
+    lo, hi = SUPPORTED_YEARS
+    with pytest.raises(InputError, match=f"outside the supported years {lo}–{hi}") as ei:
+        BranchCalendar(BranchConfig()).day(day)
+    assert "override" not in ei.value.describe() and ei.value.value == day.isoformat()
+    cal = BranchCalendar(BranchConfig(), overrides={day: Override(day_type="workday", hours=None)})
+    assert cal.day(day).day_type == "workday"

@@ -167,3 +167,22 @@ def test_csv_unknown_staff_and_date_outside_week(tmp_path: Path, problem: Proble
     with pytest.raises(InputError) as err:
         read_roster(tmp_path / "b.csv", problem.staff, problem.days)
     assert (err.value.row, err.value.column) == (2, "date")
+
+
+def test_leave_reason_that_looks_like_a_formula_reads_back_as_written(
+    tmp_path: Path, problem: Problem, roster: Roster
+) -> None:
+    """A leave reason typed as ``=cmd|' /C calc'!A0`` is stored as text in the 请假与活动 sheet (neutralised) and
+    read back unchanged, so ``check`` without ``--leave`` sees the same leave."""
+    from constraints.staff import Absence
+    from scheduler.report.workbook import read_back
+
+    reason = "=cmd|' /C calc'!A0"
+    day = next(d for d in problem.open_days)
+    odd = Absence(staff_id="S14", date=day.date, reason=reason, kind="leave")
+    path = tmp_path / "roster.xlsx"
+    write_workbook(path, roster, problem.replace(absences=(*problem.absences, odd)))
+    stored = [c.value for ws in load_workbook(path).worksheets for row in ws.iter_rows() for c in row]
+    assert reason not in stored and f"'{reason}" in stored  # never a live formula
+    back = read_back(path, problem.staff, problem.days)
+    assert back.absences is not None and odd in back.absences

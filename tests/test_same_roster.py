@@ -29,7 +29,9 @@ def tiny_week_roster() -> pd.DataFrame:
     result = solve(prob, SolveParams(time_limit_seconds=6.0, seed=0, deterministic=True))
     assert result.roster is not None, result.explanation
     if not result.reproducible:  # the wall-clock guard cut the deterministic budget: no snapshot can hold
-        pytest.skip(f"machine too busy: the wall clock cut the deterministic budget ({result.solve_seconds:.0f} s)")
+        pytest.skip(
+            f"machine too busy: the wall clock cut the deterministic budget ({result.solve_seconds:.0f} s)"
+        )
     return result.roster.to_frame(prob.staff).astype(str).reset_index(drop=True)
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 from constraints.calendar import BranchCalendar, Day
 from constraints.config import BranchConfig, load_config, parse_hhmm
 from constraints.errors import InputError
-from constraints.io import atomic_write, write_csv
+from constraints.io import atomic_write, signals_held, write_csv
 from forecasts.service import ServiceProfile
 from scheduler.simulation.customers import draw_traits, poisson_arrivals
 from scheduler.simulation.simulate import serve_queue
@@ -227,7 +227,8 @@ def generate_sample(
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / "events.csv").unlink()
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with signals_held():
+            shutil.rmtree(tmp, ignore_errors=True)
     return SampleBranch(
         out_dir=out_dir,
         tickets=out_dir / "tickets.csv",
@@ -313,11 +314,16 @@ def _slot_weights(profile: str, day: Day, slot_minutes: int) -> tuple[np.ndarray
     return starts, np.bincount(index, weights=_minute_weights(profile, o, c))
 
 
-def day_streams(f: DayFactors, slot_minutes: int) -> list[Stream]:
-    """The customer streams of a day: one per service, and the elderly pension crowd on a pension day."""
+def day_streams(
+    f: DayFactors, slot_minutes: int, *, volume: float = 1.0, services: tuple[ServiceSpec, ...] = SERVICES
+) -> list[Stream]:
+    """The customer streams of a day: one per service offered, and the elderly pension crowd on a pension day;
+    ``volume`` scales them all."""
     out = []
     for k, spec in enumerate(SERVICES):
-        expected = BASE_WEEKDAY_TICKETS * spec.share * f.factor
+        if spec not in services:
+            continue
+        expected = BASE_WEEKDAY_TICKETS * spec.share * f.factor * volume
         expected *= spec.weekend_factor if f.kind == "weekend" else 1.0
         cash = spec.counter == "high_counter"
         if cash and f.payroll:
@@ -404,23 +410,34 @@ class Seating:
 
 
 def generate_tickets(
-    config: BranchConfig, calendar: BranchCalendar, start: dt.date, end: dt.date, rng: np.random.Generator
+    config: BranchConfig,
+    calendar: BranchCalendar,
+    start: dt.date,
+    end: dt.date,
+    rng: np.random.Generator,
+    *,
+    volume: float = 1.0,
+    services: tuple[ServiceSpec, ...] = SERVICES,
 ) -> pd.DataFrame:
-    """The queue-machine export for [start, end]: one row per ticket, Chinese headers, text cells."""
-    for spec in SERVICES:
+    """The queue-machine export for [start, end]: one row per ticket, Chinese headers, text cells.
+
+    ``volume`` scales every service's arrivals (a bigger or smaller branch than the sample); ``services``
+    (a subset of :data:`SERVICES`) leaves out those a branch does not offer, e.g. corporate business. The
+    customers are served as the sample branch serves them (:data:`WINDOW_NUMBERS` and its window plans),
+    whatever windows ``config`` gives: the history of a branch of another shape (benchmarks' family) is its
+    arrivals, which is what the forecast reads."""
+    for spec in services:
         if config.counter_of(spec.name) != spec.counter:
             raise ValueError(f"branch.toml maps {spec.name} elsewhere than {spec.counter}")
-    for counter, numbers in WINDOW_NUMBERS.items():
-        if config.windows.get(counter) != len(numbers):
-            raise ValueError(f"branch.toml gives {counter} other than {len(numbers)} windows")
     parts: list[dict[str, np.ndarray]] = []
     for f in day_factors(calendar, start, end):
         level = rng.gamma(1.0 / DAY_NOISE_CV**2, DAY_NOISE_CV**2)
         seating = Seating.draw(f, rng)
-        streams = day_streams(f, f.day.slot_minutes)
+        streams = day_streams(f, f.day.slot_minutes, volume=volume, services=services)
         for counter in WINDOW_NUMBERS:
             mine = [s for s in streams if SERVICES[s.service].counter == counter]
-            parts.append(_serve_counter(f, counter, mine, level, seating, rng))
+            if mine:  # a branch without the counter's services (benchmarks' family) has no tickets there
+                parts.append(_serve_counter(f, counter, mine, level, seating, rng))
     return _export_frame(pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]}))
 
 

@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 from constraints.problem import Problem
 from constraints.rules import enabled_rules, get_rule
 from constraints.rules.base import PenaltyTerm, Rule
-from scheduler.solver.bound import CapacityBound
+from scheduler.solver.bound import CapacityBound, forced_days_bound
 from scheduler.solver.variables import RosterVars
 
 
@@ -49,14 +49,18 @@ class BuiltModel:
 
     def lower_bound(self) -> int:
         """A bound no roster's objective can go below, in model units: the larger of the rules' own bounds
-        (:meth:`Rule.lower_bound`; the demand rule prices each slot at its cheapest window count) and the
-        capacity relaxation of :mod:`scheduler.solver.bound`, with the counter minimums of the rules not relaxed."""
+        (:meth:`Rule.lower_bound`; the demand rule prices each slot at its cheapest window count), the
+        capacity relaxation of :mod:`scheduler.solver.bound`, with the counter minimums of the rules not
+        relaxed, and the rules' own bounds plus the labour costs of the days the rules force people to work
+        (:func:`scheduler.solver.bound.forced_days_bound`: the rules' bounds leave labour out)."""
         problem = self.vars.problem
         active = [r for r in self.rules if r.name not in self.vars.relax]
         least = least_on_counters(problem, active)
         per_slot = sum(rule.lower_bound(problem, self.vars.scale, least) for rule in self.rules)
-        capacity = CapacityBound(problem, self.vars.scale, [r.name for r in active], least).value()
-        return max(per_slot, capacity or 0)
+        names = [r.name for r in active]
+        capacity = CapacityBound(problem, self.vars.scale, names, least).value()
+        forced = forced_days_bound(problem, names, self.vars.scale)
+        return max(per_slot, capacity or 0, per_slot + forced)
 
     def term_values(self, solver: Any) -> dict[str, float]:
         """Each named term in CNY in a solution (a CpSolver or an Assignment; constants included)."""

@@ -22,6 +22,7 @@ from constraints.i18n import ACTIVITY_LABELS, DAY_TYPE_LABELS, label, tr, weekda
 from constraints.staff import POSTS, Absence, Staff, read_absences, read_staff
 from forecasts.tickets import read_tickets
 from scheduler.app.cli.app import app
+from scheduler.app.cli.guard import check_out_dir
 from scheduler.sample.generator import DEFAULT_END, SampleBranch, generate_sample
 
 
@@ -40,7 +41,9 @@ def sample(
     ] = DEFAULT_END.isoformat(),
 ) -> None:
     """生成示例支行数据 (write a seeded sample branch: tickets, staff, config, leave)."""
-    branch = generate_sample(out, weeks=weeks, seed=seed, end=parse_end(end))
+    last = parse_end(end)
+    check_out_dir(out)
+    branch = generate_sample(out, weeks=weeks, seed=seed, end=last)
     Console().print(
         tr(
             f"已生成示例支行: {branch.out_dir} ({branch.history_start} 至 {branch.history_end}, "
@@ -58,6 +61,7 @@ def demo(
     """演示: 生成示例支行, 汇总输入, 排下一周的班 (sample branch → summary of inputs → plan its next week)."""
     from scheduler.app.cli.plan import run_plan  # the whole pipeline; `paiban sample` stays light
 
+    check_out_dir(out)
     branch = generate_sample(out / "sample", seed=0)
     print_inputs_summary(branch, Console())
     leave = [p for p in (branch.leave,) if p is not None]

@@ -6,7 +6,9 @@ and in summary.json), 2 for bad input.
 
 from __future__ import annotations
 
-import os
+import dataclasses
+import datetime as dt
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -17,8 +19,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from constraints.calendar import parse_week
-from constraints.config import RULE_NAMES, fmt_hhmm
+from constraints.calendar import BranchCalendar, parse_week
+from constraints.config import RULE_NAMES, fmt_hhmm, load_config
 from constraints.errors import InputError
 from constraints.i18n import (
     ACTIVITY_LABELS,
@@ -29,8 +31,19 @@ from constraints.i18n import (
     tr,
     weekday_label,
 )
+from forecasts.weekly import HistoryCheck
 from scheduler.app.cli.app import app
-from scheduler.app.pipeline import WeekPlan, load_branch, plan_week, write_plan
+from scheduler.app.cli.forecast import warn_notes
+from scheduler.app.cli.guard import check_out_dir, check_seconds, check_week
+from scheduler.app.pipeline import (
+    Branch,
+    WeekPlan,
+    default_time_limit,
+    load_branch,
+    plan_week,
+    week_history,
+    write_plan,
+)
 from scheduler.report.gaps import ServiceGap, TurnedAway, service_gaps, turned_away
 from scheduler.report.kpis import Figures, fmt
 from scheduler.solver import result as result_mod
@@ -50,10 +63,11 @@ def parse_relax(text: str) -> tuple[str, ...]:
     return names
 
 
-def default_time_limit() -> float | None:
-    """``PAIBAN_TIME_LIMIT`` (seconds) when set: tests and notebooks run with a short budget."""
-    raw = os.environ.get("PAIBAN_TIME_LIMIT")
-    return float(raw) if raw else None
+def after_solve_seconds(limit: float) -> float:
+    """Seconds of ``--time-limit`` kept after the roster for simulating the week and writing the files (the
+    limit counts from building the model to the files written; reading and forecasting come before it):
+    max(2 s, 10 %), what they take for a 40-person branch on a loaded two-core machine."""
+    return max(2.0, 0.1 * limit)
 
 
 def run_plan(
@@ -70,18 +84,61 @@ def run_plan(
     relax: str = "",
     replications: int = 20,
     console: Console | None = None,
+    work_units: float | None = None,
 ) -> tuple[WeekPlan, int]:
     """The whole run, with a progress bar; returns the plan and the exit status."""
     console = console or Console(stderr=True)
+    # the command line and the output folder first: no work is lost to a typo
     relaxed = parse_relax(relax)
-    if time_limit is not None and time_limit <= 0:
-        raise InputError("必须大于 0 (must be positive)", argument="--time-limit", value=time_limit)
+    limit = check_seconds(time_limit, "--time-limit") or default_time_limit()
+    if replications < 0:
+        raise InputError("不能为负 (must be ≥ 0)", argument="--replications", value=replications)
+    if seed is not None and not 0 <= seed < 2**31:
+        raise InputError(
+            "随机种子应在 0 到 2147483647 之间 (must be 0 … 2³¹−1)", argument="--seed", value=seed
+        )
+    if work_units is not None and not (math.isfinite(work_units) and work_units > 0):
+        raise InputError(
+            "必须是大于 0 的有限数 (must be a finite number > 0)", argument="--work-units", value=work_units
+        )
     monday = parse_week(week) if week else None
+    check_out_dir(out)
+    if monday is not None:  # before the tickets are read: a year out of range is a typo
+        check_week(BranchCalendar(load_config(config)), monday)
     branch = load_branch(tickets, staff, config, leave, events)
-    monday = monday or branch.next_monday()
+    monday = check_week(branch.calendar, monday or branch.next_monday())
+    history = week_history(branch, monday)
+    warn_notes(history.notes, console)
     params = SolveParams.from_config(
-        branch.config, time_limit_seconds=time_limit or default_time_limit(), seed=seed, relax=relaxed
+        branch.config, time_limit_seconds=limit, seed=seed, relax=relaxed, work_units=work_units
     )
+    plan = solve_with_progress(branch, monday, params, replications, history, console)
+    console.print(tr(f"写入 {out} …", f"Writing {out} …"))
+    written = write_plan(plan, out, lang=language())
+    report(plan, written, Console(), out)
+    if not plan.result.ok:
+        for line in failure_lines(plan):
+            print(line, file=sys.stderr)
+        return plan, 1
+    return plan, 0
+
+
+def solve_with_progress(
+    branch: Branch,
+    monday: dt.date,
+    params: SolveParams,
+    replications: int,
+    history: HistoryCheck,
+    console: Console,
+) -> WeekPlan:
+    """:func:`plan_week` with a progress bar (objective and gap as the solver reports them)."""
+    console.print(
+        tr(
+            f"求解排班 (最长 {params.time_limit_seconds:g} 秒; Ctrl-C 中止, 不写入任何文件) …",
+            f"Solving the roster (at most {params.time_limit_seconds:g} s; Ctrl-C stops and writes nothing) …",
+        )
+    )
+    params = dataclasses.replace(params, after_seconds=after_solve_seconds(params.time_limit_seconds))
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -101,14 +158,7 @@ def run_plan(
                 status=tr(f"目标 {obj} 元, 间隙 {gap}", f"objective {obj} CNY, gap {gap}"),
             )
 
-        plan = plan_week(branch, monday, params, replications=replications, on_progress=show)
-    written = write_plan(plan, out, lang=language())
-    report(plan, written, Console())
-    if not plan.result.ok:
-        for line in failure_lines(plan):
-            print(line, file=sys.stderr)
-        return plan, 1
-    return plan, 0
+        return plan_week(branch, monday, params, replications=replications, on_progress=show, history=history)
 
 
 def failure_lines(plan: WeekPlan) -> list[str]:
@@ -188,7 +238,7 @@ def cost_line(plan: WeekPlan) -> str:
     )
 
 
-def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
+def report(plan: WeekPlan, written: dict[str, Path], console: Console, out: Path) -> None:
     """Print the week's result: the figures per day (:func:`kpi_table`), the cost, the rules, the files."""
     r = plan.result
     gap = f"{r.gap:.2%}" if r.gap is not None else "—"
@@ -206,8 +256,16 @@ def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
         console.print(kpi_table(plan))
         console.print(cost_line(plan))
         print_verdict(plan, console)
-    folder = next(iter(written.values())).parent if written else None
-    console.print(tr(f"已写入 {folder}: ", f"Wrote to {folder}: ") + ", ".join(sorted(written)))
+    if not written:
+        console.print(
+            tr(
+                f"未写入任何文件: {out} 中已有一份满足全部硬性规则的排班, 保持原样 (用另一个 --out 保存本次结果)",
+                f"Nothing written: {out} already holds a roster that holds every hard rule and is kept as it "
+                "was (use another --out to keep this run's files)",
+            )
+        )
+        return
+    console.print(tr(f"已写入 {out}: ", f"Wrote to {out}: ") + ", ".join(sorted(written)))
 
 
 def print_verdict(plan: WeekPlan, console: Console) -> None:
@@ -232,6 +290,14 @@ def print_verdict(plan: WeekPlan, console: Console) -> None:
     else:
         console.print(tr("[green]全部硬性规则满足[/green]", "[green]Every hard rule holds[/green]"))
     print_service(gaps, turned_away(plan.problem), console)
+    if not r.reproducible and r.params.deterministic:
+        console.print(
+            tr(
+                "[yellow]时间上限先于确定性工作量用完: 本次班表不可复现 (同一种子再次运行可能不同)[/yellow]",
+                "[yellow]The time limit cut the deterministic work short: this roster is not reproducible "
+                "(the same seed may give another)[/yellow]",
+            )
+        )
     soft = [v for v in r.violations if not v.hard]
     if soft:
         console.print(
@@ -286,7 +352,11 @@ def plan(
     leave: Annotated[Path | None, typer.Option("--leave", help="请假 leave.csv")] = None,
     events: Annotated[Path | None, typer.Option("--events", help="会议与谈话 events.csv")] = None,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="求解时间上限, 秒 (solver seconds)")
+        float | None,
+        typer.Option(
+            "--time-limit",
+            help="时间上限, 秒: 从建模到写完文件 (seconds from building the model to the files written)",
+        ),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="随机种子 (solver seed)")] = None,
     relax: Annotated[
@@ -295,6 +365,13 @@ def plan(
     replications: Annotated[
         int, typer.Option("--replications", help="模拟重复次数 (simulation replications)")
     ] = 20,
+    work_units: Annotated[
+        float | None,
+        typer.Option(
+            "--work-units",
+            help="固定的确定性工作量 (summary.json 的 work_units, 用于复现) (a fixed deterministic work budget)",
+        ),
+    ] = None,
 ) -> None:
     """排一周的班 (plan the week: forecast, windows, roster, simulation; writes roster.csv/.xlsx etc.)."""
     _, code = run_plan(
@@ -309,5 +386,6 @@ def plan(
         seed=seed,
         relax=relax,
         replications=replications,
+        work_units=work_units,
     )
     raise typer.Exit(code)

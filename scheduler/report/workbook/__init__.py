@@ -26,10 +26,11 @@ from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook.cached import FormulaValues, save_with_values
 from scheduler.report.workbook.day_sheet import write_day_sheet
-from scheduler.report.workbook.kpi_sheet import write_kpi_sheet
+from scheduler.report.workbook.kpi_sheet import InputRef, write_kpi_sheet
 from scheduler.report.workbook.leave_sheet import write_leave_sheet
 from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
 from scheduler.report.workbook.read_back import WorkbookRoster, read_back
+from scheduler.report.workbook.style import neutralise_cells
 from scheduler.report.workbook.tables import peak_labels, requirements_table
 from scheduler.report.workbook.week_sheet import write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
@@ -53,9 +54,10 @@ def build_workbook(
     forecast: pd.DataFrame | None = None,
     kpis: WeekKpis | None = None,
     handovers: Sequence[Handover] | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
     values: FormulaValues | None = None,
+    lobby_log: Sequence[Handover] = (),
 ) -> Workbook:
     """The workbook in memory (see :func:`write_workbook`); ``values`` collects its formula cells' results."""
     if lang not in ("zh", "en"):
@@ -85,7 +87,7 @@ def build_workbook(
     write_windows_sheet(wb, problem, req, peak_labels(forecast), figures, lang=lang)
     if handovers is None:
         handovers = result.handovers if result is not None else derive_handovers(roster, problem)
-    write_lobby_sheet(wb, roster, problem, handovers, lang=lang)
+    write_lobby_sheet(wb, roster, problem, handovers, lang=lang, log=lobby_log)
     violations = result.violations if result is not None else check_roster(problem, roster)
     write_kpi_sheet(
         wb,
@@ -99,6 +101,7 @@ def build_workbook(
         lang=lang,
     )
     write_leave_sheet(wb, problem, lang=lang)
+    neutralise_cells(wb)  # input text (names, reasons, …) is never a live formula
     wb.active = 0
     return wb
 
@@ -113,8 +116,9 @@ def write_workbook(
     forecast: pd.DataFrame | None = None,
     kpis: WeekKpis | None = None,
     handovers: Sequence[Handover] | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
+    lobby_log: Sequence[Handover] = (),
 ) -> None:
     """Write roster.xlsx atomically (temporary file, then ``os.replace``).
 
@@ -122,7 +126,9 @@ def write_workbook(
     rules are checked here and the handovers derived from the roster. ``requirements`` is the
     requirements.csv frame; ``forecast`` a forecast frame with a peak label (高峰/平峰/低谷); ``kpis`` the
     week's figures (:func:`scheduler.report.kpis.week_kpis`; computed from the roster and result when not
-    given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records.
+    given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records;
+    ``lobby_log`` the handovers recorded live (:func:`~scheduler.report.workbook.lobby_sheet.read_lobby_log`),
+    listed in the lobby-manager log.
     """
     values = FormulaValues()
     wb = build_workbook(
@@ -136,6 +142,7 @@ def write_workbook(
         inputs=inputs,
         lang=lang,
         values=values,
+        lobby_log=lobby_log,
     )
     with atomic_write(path, "wb") as fh:
         save_with_values(wb, fh, values)
