@@ -303,12 +303,65 @@ class RoutineParams(RuleParams):
     _v = field_validator("late_meeting", mode="before")(_hours_or_closed)
 
 
-class ShiftsParams(RuleParams):
-    """班次规范: a few posted shifts a day, lunch in waves (``shifts = "free"`` switches it off)."""
+def _clock(v: Any) -> Any:
+    return parse_hhmm(v) if isinstance(v, str) else v
 
-    max_starts: int = Field(2, ge=1, le=20, description="Different shift start times a day")
-    max_ends: int = Field(2, ge=1, le=20, description="Different shift end times a day")
-    lunch_waves: int = Field(2, ge=1, le=10, description="Different lunch start times a day")
+
+class PostedShift(_Frozen):
+    """A posted shift (班次): ``name``, ``start``–``end`` (HH:MM) and its lunch wave (1 = the first of
+    ``[shifts] waves``; left out: any wave). On a day with shorter staff hours it is cut to them."""
+
+    name: str = Field(min_length=1, max_length=20)
+    start: int = Field(ge=0, le=24 * 60)
+    end: int = Field(ge=0, le=24 * 60)
+    lunch: int | None = Field(None, ge=1, le=10, description="Lunch wave (1, 2, …); none: any wave")
+
+    _v = field_validator("start", "end", mode="before")(_clock)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PostedShift:
+        if self.end <= self.start:
+            raise ValueError(
+                f"班次 {self.name}: 下班 {fmt_hhmm(self.end)} 须晚于上班 {fmt_hhmm(self.start)} "
+                f"(shift {self.name} must end after it starts)"
+            )
+        return self
+
+
+class ShiftsParams(RuleParams):
+    """班次: the shifts a branch posts and its lunch waves (``shifts = "free"`` switches the rule off).
+
+    ``mode = "posted"`` (the default): everyone works one of the ``posted`` shifts — or, when none are listed,
+    the shifts derived from each day's staff hours (正常班, 早班, 晚班, 半天班; at most four) — and lunches at
+    the ``waves`` (derived from the lunch window when none are given). ``mode = "limits"``: free starts, but at
+    most ``max_starts`` start and ``max_ends`` end times and ``lunch_waves`` lunch starts a day.
+    """
+
+    mode: Literal["posted", "limits"] = "posted"
+    posted: tuple[PostedShift, ...] = Field((), description="The posted shifts; none: derived from the hours")
+    waves: tuple[int, ...] = Field((), description="Lunch wave start times (HH:MM); none: derived")
+    max_starts: int = Field(2, ge=1, le=20, description="limits: different shift start times a day")
+    max_ends: int = Field(2, ge=1, le=20, description="limits: different shift end times a day")
+    lunch_waves: int = Field(2, ge=1, le=10, description="Lunch waves a day (derived waves; limits)")
+
+    @field_validator("waves", mode="before")
+    @classmethod
+    def _times(cls, v: Any) -> Any:
+        return tuple(_clock(t) for t in v) if isinstance(v, list | tuple) else v
+
+    @model_validator(mode="after")
+    def _waves_known(self) -> ShiftsParams:
+        count = len(self.waves) or self.lunch_waves
+        names = [s.name for s in self.posted]
+        for s in self.posted:
+            if s.lunch is not None and s.lunch > count:
+                raise ValueError(
+                    f"shifts.posted 班次 {s.name} 的午餐批次 {s.lunch} 不存在, 只有 {count} 批 "
+                    f"(shift {s.name}: lunch wave {s.lunch}, but there are {count})"
+                )
+        if len(set(names)) != len(names):
+            raise ValueError(f"shifts.posted 班次名称重复 (shift names repeat): {names}")
+        return self
 
 
 class LabourParams(RuleParams):
@@ -454,7 +507,7 @@ class BranchConfig(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _shifts(cls, data: Any) -> Any:
-        """``shifts = "free"`` (every start and end open) or ``[shifts]`` (the limits) → ``rules.shifts``."""
+        """``shifts = "free"`` (every start and end open) or ``[shifts]`` (posted shifts, waves) → ``rules.shifts``."""
         if not isinstance(data, dict) or "shifts" not in data:
             return data
         data = dict(data)

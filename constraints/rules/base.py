@@ -69,6 +69,9 @@ class ModelVars(Protocol):
     """
 
     problem: Problem
+    shifts: str
+    """The shift formulation: "posted" (only the posted shifts exist: the shifts rule holds by construction),
+    "templates" or "free"."""
 
     def days(self) -> Sequence[Day]:
         """Days on which people can work (days with a staff-time grid)."""
