@@ -375,7 +375,17 @@ class LabourParams(RuleParams):
     )
     min_shift_hours: float = Field(4.0, gt=0, le=24, description="Shortest shift")
     shift_step_minutes: int = Field(60, ge=15, le=240, description="Shift lengths step by this much")
-    standard_days_per_week: int = Field(5, ge=1, le=7, description="Days beyond these are rest-day work")
+    standard_days_per_week: int = Field(
+        5,
+        ge=1,
+        le=7,
+        description="做五休二: days a week beyond these (leave and comp days less) are rest-day work",
+    )
+    comp_days: bool = Field(
+        True,
+        description="补休: each rest day worked is owed back as a day off (summary.json comp_days_owed, read by "
+        "the next plan); false: it is only paid at rest_day_multiplier",
+    )
     unused_hour_cny: float = Field(
         10.0, ge=0, description="Soft cost of a contract hour left unused, on top of the salary paid for it"
     )

@@ -12,7 +12,7 @@ import pytest
 
 from constraints.errors import InputError
 from constraints.rules import check_roster
-from scheduler.app.pipeline import Branch, WeekPlan, load_branch, plan_week, write_plan
+from scheduler.app.pipeline import Branch, WeekPlan, carry_comp_days, load_branch, plan_week, write_plan
 from scheduler.sample.generator import generate_sample
 from scheduler.solver.result import SolveParams
 
@@ -164,3 +164,25 @@ def test_sample_week_posts_at_most_four_shifts_a_day(plan: WeekPlan) -> None:
                 shifts.add((min(b.start for b in blocks), max(b.end for b in blocks)))
                 lunches.update(b.start for b in blocks if b.activity == "break")
         assert len(shifts) <= 4 and len(lunches) <= 2, (day.date, sorted(shifts), sorted(lunches))
+
+
+def test_summary_carries_comp_days_and_the_next_plan_reads_them(
+    plan: WeekPlan, branch: tuple[Branch, dt.date], tmp_path: Path
+) -> None:
+    """summary.json lists the 补休 owed per person (a day for each day worked beyond five, as no one owed any
+    coming in); the next plan reads them back from it, over staff.csv; a bad value is one clear message."""
+    assert plan.roster is not None, plan.result
+    owed = plan.result.summary()["comp_days_owed"]
+    assert set(owed) == set(plan.problem.staff.ids())
+    for sid, n in owed.items():
+        worked = sum(plan.roster.works(d.date, sid) for d in plan.problem.days)
+        away = any(plan.problem.away_all_day(sid, d.date) for d in plan.problem.days)
+        assert n >= 0 and (away or n == max(0, worked - 5)), (sid, worked, n)
+    b, _ = branch
+    (tmp_path / "summary.json").write_text(json.dumps({"comp_days_owed": {"S03": 2}}), encoding="utf-8")
+    carried = carry_comp_days(b, tmp_path)
+    assert carried.staff.by_id("S03").comp_days_owed == 2 and carried.staff.by_id("S04").comp_days_owed == 0
+    (tmp_path / "bad.json").write_text(json.dumps({"comp_days_owed": {"S03": -1}}), encoding="utf-8")
+    with pytest.raises(InputError, match="comp days owed") as err:
+        carry_comp_days(b, tmp_path / "bad.json")
+    assert err.value.column == "comp_days_owed.S03"

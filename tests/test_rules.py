@@ -540,3 +540,87 @@ def test_lobby_stints_last_an_hour_and_a_branch_holder_opens_and_closes() -> Non
     assert [v.start for v in found] == [hm("08:30"), hm("17:00")]
     off = prob.replace(config=prob.config.copy_with(**{"rules.daily_routine.branch_at_open_close": False}))
     assert not [v for v in rule.check(off, late_branch) if "时没有支行长" in v.message_zh]
+
+
+WEEK = [MONDAY + dt.timedelta(days=k) for k in range(7)]
+
+
+def test_rest_days_count_neither_leave_nor_statutory_holidays() -> None:
+    """做五休二: five days due in a normal week, six at most (one rest day kept); a day of leave lowers both;
+    a 补休 owed is granted as a day off (due and contract hours lower); in the National Day week only the three
+    days before the holidays are due, and work on the holidays is no rest-day work."""
+    from constraints.rules.labour import rest_days, weekly_hours
+
+    c = TINY_STAFF.by_id("C")
+    normal = tiny_problem(WEEK)
+    assert (rest_days(normal, c).due, rest_days(normal, c).most) == (5, 6)
+    on_leave = tiny_problem(WEEK, absences=[leave("C", MONDAY, reason="年休假")])
+    assert (rest_days(on_leave, c).due, rest_days(on_leave, c).most) == (4, 5)
+    owed = c.model_copy(update={"comp_days_owed": 1})
+    staff = Staff(people=tuple(owed if p.staff_id == "C" else p for p in TINY_STAFF.people))
+    comp = tiny_problem(WEEK, staff=staff)
+    rd = rest_days(comp, owed)
+    assert (rd.due, rd.most, rd.granted) == (4, 6, 1)
+    assert weekly_hours(comp, owed).expected == weekly_hours(normal, c).expected - 8 * 60
+    national = [dt.date(2026, 9, 28) + dt.timedelta(days=k) for k in range(7)]  # Oct 1–3 closed holidays
+    holiday = tiny_problem(national)
+    rd = rest_days(holiday, c)
+    assert len(rd.counted) == 3 and rd.most == 6 and rd.due == 3
+
+
+def _works_six_days_after_leave() -> Problem:
+    """C on leave Monday, D (who covers Monday) away the rest of the week: the noon rule wants C at the high
+    counter every other day of the week."""
+    cfg = only(
+        "labour",
+        "availability",
+        "noon_two_at_high_counter",
+        **{
+            "rules.noon_two_at_high_counter.count": 1,
+            "rules.noon_two_at_high_counter.window": "12:00-12:30",
+            "rules.noon_two_at_high_counter.all_day_on": [],
+            "rules.labour.min_shift_hours": 4,
+        },
+    )
+    staff = Staff(people=tuple(p for p in TINY_STAFF.people if p.staff_id in ("C", "D")))
+    away = [leave("C", MONDAY, reason="年休假"), *(leave("D", d, reason="培训") for d in WEEK[1:])]
+    return tiny_problem(WEEK, config=cfg, staff=staff, absences=away)
+
+
+def test_leave_is_not_a_rest_day_infeasible_and_flagged() -> None:
+    """Six days of work around a day of leave leave no rest day: infeasible (with no rest day required it solves), and a
+    hand-made such week is flagged naming the leave."""
+    prob = _works_six_days_after_leave()
+    result = solve(prob, FAST)
+    assert result.status == "INFEASIBLE"
+    assert {"labour", "noon_two_at_high_counter"} & {v.rule for v in result.explanation}
+    no_rest = prob.replace(config=prob.config.copy_with(**{"labor.min_rest_days": 0}))
+    assert solve(no_rest, FAST).roster is not None
+    week = [
+        b
+        for d in WEEK[1:]
+        for b in blocks(d, "C", ("08:30", "11:30", "back_office"), ("11:30", "12:30", "high_counter"))
+    ]
+    found = [v for v in get_rule("labour").check(prob, Roster(tuple(week))) if "rest day" in v.message_en]
+    assert found and "请假 1 天" in found[0].message_zh
+
+
+def test_comp_days_owed_after_the_week() -> None:
+    """补休 after a week: a sixth day worked is owed back; a comp day owed and granted (four days worked) is paid
+    back; with comp_days off nothing is carried."""
+    from constraints.rules.labour import comp_days_after
+
+    def days(n: int) -> Roster:
+        return Roster(tuple(b for d in WEEK[:n] for b in blocks(d, "C", ("08:30", "17:30", "back_office"))))
+
+    prob = tiny_problem(WEEK, demand=False)
+    assert comp_days_after(prob, days(6))["C"] == 1 and comp_days_after(prob, days(5))["C"] == 0
+    owed = Staff(
+        people=tuple(
+            p.model_copy(update={"comp_days_owed": 1}) if p.staff_id == "C" else p for p in TINY_STAFF
+        )
+    )
+    back = prob.replace(staff=owed)
+    assert comp_days_after(back, days(4))["C"] == 0 and comp_days_after(back, days(5))["C"] == 1
+    off = prob.replace(config=prob.config.copy_with(**{"rules.labour.comp_days": False}))
+    assert comp_days_after(off, days(6)) == {}

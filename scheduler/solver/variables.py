@@ -296,6 +296,7 @@ class RosterVars:
                 tuple(sorted(person.prefer_off)),
                 person.avoid_late,
                 person.prev_consecutive_days,
+                person.comp_days_owed,
                 away,
             )
             groups.setdefault(key, []).append(person.staff_id)
