@@ -1,5 +1,5 @@
 """What the seed's controls cost on the sample branch: ``each`` vs ``any`` authority cover, posted shifts vs
-free starts, the 晨会 for everyone vs the opening shift only, and all of issue 21's controls off together.
+free starts (with and without the ≤2×2 limits), the 晨会 for everyone vs the opening shift only, and all of issue 21's controls off together.
 
 ``python -m benchmarks.bench_domain`` (``--seconds 20 --replications 5``). Each variant plans the sample's
 week 2026-11-30 through ``scheduler.app.pipeline.plan_week`` (forecast → demand → roster → simulation) with the
@@ -21,7 +21,8 @@ from scheduler.sample.generator import generate_sample
 from scheduler.solver.result import SolveParams
 
 VARIANTS: dict[str, dict[str, object]] = {
-    "defaults (each, 晨会 for everyone, 1-h lobby stints, branch holder opens/closes, ≤2×2 shifts)": {},
+    "defaults (each, 晨会 for everyone, 1-h lobby stints, branch holder opens/closes, posted shifts)": {},
+    "shifts limits (free starts, ≤2 start × ≤2 end times, 2 waves)": {"rules.shifts.mode": "limits"},
     "shifts free": {"rules.shifts.enabled": False},
     "any authority": {"rules.permission_holder.require": "any"},
     "晨会 for the opening shift only": {"rules.daily_routine.meeting_for": "opening_shift"},

@@ -157,7 +157,8 @@ def test_sample_week_posts_at_most_four_shifts_a_day(plan: WeekPlan) -> None:
     assert plan.roster is not None, plan.result
     problem, roster = plan.problem, plan.roster
     for day in problem.days:
-        shifts, lunches = set(), set()
+        shifts: set[tuple[int, int]] = set()
+        lunches: set[int] = set()
         for sid in problem.staff.ids():
             blocks = roster.blocks_of(day.date, sid)
             if blocks:

@@ -237,6 +237,8 @@ def staff_frame(shape: Shape) -> pd.DataFrame:
         raise ValueError(f"shape {shape.name}: too few people for its lobby or authority count")
     if shape.holders is None:
         rows = _delegated(rows)
+    if shape.lobby_people is None:
+        rows = _lobby_backups(rows)
     return pd.DataFrame(rows, columns=list(STAFF_HEADER))
 
 
@@ -244,6 +246,24 @@ MIN_HOLDERS = 3
 """Holders of each authority a branch keeps by delegation (临时授权) when its posts give fewer: under
 ``require = "each"`` both authorities are covered through every lunch on every open day, which two holders
 working five days a week cannot do on a six- or seven-day week."""
+
+
+MIN_LOBBY = 4
+"""Lobby-capable people a branch keeps (后备大堂经理 designated among its staff) when its posts give fewer: the
+floor and its backup through every lunch on six or seven open days need more than three people's 40 hours."""
+
+
+def _lobby_backups(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """``rows`` with the lobby skill given to the 营业主管 and then tellers until ``MIN_LOBBY`` people have it."""
+    out = [list(r) for r in rows]
+    have = sum(1 for r in out if "lobby" in r[3].split(";"))
+    for r in out:
+        if have >= MIN_LOBBY:
+            break
+        if r[2] in ("营业主管", "个人业务柜员") and "lobby" not in r[3].split(";"):
+            r[3] = ";".join([*filter(None, r[3].split(";")), "lobby"])
+            have += 1
+    return [tuple(r) for r in out]
 
 
 def _delegated(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
