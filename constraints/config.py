@@ -245,7 +245,7 @@ class PermissionParams(RuleParams):
     """有人担当支行长和营业主管的权限."""
 
     authorities: tuple[str, ...] = AUTHORITIES
-    require: Literal["any", "each"] = "any"
+    require: Literal["any", "each"] = "each"
     when: Literal["open", "staffed"] = "open"
 
     @field_validator("authorities")
@@ -264,6 +264,12 @@ class LobbyParams(RuleParams):
 
     coverage: float = Field(1.0, ge=0, le=1)
     backup: bool = True
+    min_stint_minutes: int = Field(
+        60,
+        ge=0,
+        le=240,
+        description="Each stint on the lobby floor lasts at least this long (closing included)",
+    )
     backup_activities: tuple[
         Literal["back_office", "low_counter", "corporate_counter", "high_counter"], ...
     ] = Field(
@@ -281,6 +287,81 @@ class RoutineParams(RuleParams):
 
     meeting_minutes: int = Field(15, ge=0, le=60)
     min_at_open_close: int = Field(2, ge=1, le=10)
+    branch_at_open_close: bool = Field(
+        True,
+        description="A branch-authority holder at the first and last slot of staff time (开门/关门三件事)",
+    )
+    meeting_for: Literal["everyone", "opening_shift"] = Field(
+        "everyone",
+        description="Who attends the 晨会: everyone on duty that day (the seed), or only those there at opening",
+    )
+    late_meeting: TimeRange | None = Field(
+        None,
+        description='班前会 for a late shift (e.g. "12:45-13:00"): who misses the 晨会 is at work all through it',
+    )
+
+    _v = field_validator("late_meeting", mode="before")(_hours_or_closed)
+
+
+def _clock(v: Any) -> Any:
+    return parse_hhmm(v) if isinstance(v, str) else v
+
+
+class PostedShift(_Frozen):
+    """A posted shift (班次): ``name``, ``start``–``end`` (HH:MM) and its lunch wave (1 = the first of
+    ``[shifts] waves``; left out: any wave). On a day with shorter staff hours it is cut to them."""
+
+    name: str = Field(min_length=1, max_length=20)
+    start: int = Field(ge=0, le=24 * 60)
+    end: int = Field(ge=0, le=24 * 60)
+    lunch: int | None = Field(None, ge=1, le=10, description="Lunch wave (1, 2, …); none: any wave")
+
+    _v = field_validator("start", "end", mode="before")(_clock)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PostedShift:
+        if self.end <= self.start:
+            raise ValueError(
+                f"班次 {self.name}: 下班 {fmt_hhmm(self.end)} 须晚于上班 {fmt_hhmm(self.start)} "
+                f"(shift {self.name} must end after it starts)"
+            )
+        return self
+
+
+class ShiftsParams(RuleParams):
+    """班次: the shifts a branch posts and its lunch waves (``shifts = "free"`` switches the rule off).
+
+    ``mode = "posted"`` (the default): everyone works one of the ``posted`` shifts — or, when none are listed,
+    the shifts derived from each day's staff hours (正常班, 早班, 晚班, 半天班; at most four) — and lunches at
+    the ``waves`` (derived from the lunch window when none are given). ``mode = "limits"``: free starts, but at
+    most ``max_starts`` start and ``max_ends`` end times and ``lunch_waves`` lunch starts a day.
+    """
+
+    mode: Literal["posted", "limits"] = "posted"
+    posted: tuple[PostedShift, ...] = Field((), description="The posted shifts; none: derived from the hours")
+    waves: tuple[int, ...] = Field((), description="Lunch wave start times (HH:MM); none: derived")
+    max_starts: int = Field(2, ge=1, le=20, description="limits: different shift start times a day")
+    max_ends: int = Field(2, ge=1, le=20, description="limits: different shift end times a day")
+    lunch_waves: int = Field(2, ge=1, le=10, description="Lunch waves a day (derived waves; limits)")
+
+    @field_validator("waves", mode="before")
+    @classmethod
+    def _times(cls, v: Any) -> Any:
+        return tuple(_clock(t) for t in v) if isinstance(v, list | tuple) else v
+
+    @model_validator(mode="after")
+    def _waves_known(self) -> ShiftsParams:
+        count = len(self.waves) or self.lunch_waves
+        names = [s.name for s in self.posted]
+        for s in self.posted:
+            if s.lunch is not None and s.lunch > count:
+                raise ValueError(
+                    f"shifts.posted 班次 {s.name} 的午餐批次 {s.lunch} 不存在, 只有 {count} 批 "
+                    f"(shift {s.name}: lunch wave {s.lunch}, but there are {count})"
+                )
+        if len(set(names)) != len(names):
+            raise ValueError(f"shifts.posted 班次名称重复 (shift names repeat): {names}")
+        return self
 
 
 class LabourParams(RuleParams):
@@ -294,7 +375,17 @@ class LabourParams(RuleParams):
     )
     min_shift_hours: float = Field(4.0, gt=0, le=24, description="Shortest shift")
     shift_step_minutes: int = Field(60, ge=15, le=240, description="Shift lengths step by this much")
-    standard_days_per_week: int = Field(5, ge=1, le=7, description="Days beyond these are rest-day work")
+    standard_days_per_week: int = Field(
+        5,
+        ge=1,
+        le=7,
+        description="做五休二: days a week beyond these (leave and comp days less) are rest-day work",
+    )
+    comp_days: bool = Field(
+        True,
+        description="补休: each rest day worked is owed back as a day off (summary.json comp_days_owed, read by "
+        "the next plan); false: it is only paid at rest_day_multiplier",
+    )
     unused_hour_cny: float = Field(
         10.0, ge=0, description="Soft cost of a contract hour left unused, on top of the salary paid for it"
     )
@@ -327,6 +418,7 @@ class RulesConfig(_Frozen):
     lobby_manager: LobbyParams = LobbyParams()
     lunch: LunchRuleParams = LunchRuleParams()
     daily_routine: RoutineParams = RoutineParams()
+    shifts: ShiftsParams = ShiftsParams()
     labour: LabourParams = LabourParams()
     availability: AvailabilityParams = AvailabilityParams()
     skills: SkillsParams = SkillsParams()
@@ -421,6 +513,25 @@ class BranchConfig(_Frozen):
     solver: SolverConfig = SolverConfig()
     tickets: TicketsConfig = TicketsConfig()
     base_dir: str = Field("", description="Folder of branch.toml; relative paths resolve against it")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shifts(cls, data: Any) -> Any:
+        """``shifts = "free"`` (every start and end open) or ``[shifts]`` (posted shifts, waves) → ``rules.shifts``."""
+        if not isinstance(data, dict) or "shifts" not in data:
+            return data
+        data = dict(data)
+        v = data.pop("shifts")
+        if v == "free":
+            v = {"enabled": False}
+        elif not isinstance(v, dict):
+            raise ValueError(
+                f'shifts 应为 "free" 或一节 [shifts] (shifts must be "free" or a [shifts] table), 而不是 {v!r}'
+            )
+        rules = dict(data.get("rules") or {})
+        rules["shifts"] = {**dict(rules.get("shifts") or {}), **v}
+        data["rules"] = rules
+        return data
 
     @field_validator("windows")
     @classmethod

@@ -19,6 +19,7 @@ from constraints.config import fmt_hhmm
 from constraints.i18n import label, tr
 from constraints.problem import Problem
 from constraints.roster import OFF, Roster
+from constraints.rules.permission_holder import AUTHORITY_LABELS
 
 PRESIDENT_POST = "branch_president"
 
@@ -180,6 +181,62 @@ def derive_handovers(roster: Roster, problem: Problem) -> list[Handover]:
     return out
 
 
+NATURAL_POST: dict[str, str] = {"branch": PRESIDENT_POST, "operations": "operations_supervisor"}
+"""The post an authority belongs to (the branch president holds both by office); anyone else listing it in
+staff.csv holds it by delegation (临时授权)."""
+
+
+@dataclass(frozen=True)
+class DelegatedCover:
+    """A run of open slots in which no holder of the authority's own post is present (not at lunch) and
+    ``delegates`` — people holding it by delegation — carry it."""
+
+    date: dt.date
+    authority: str
+    start: int
+    end: int
+    delegates: tuple[str, ...]
+
+
+def delegated_cover(roster: Roster, problem: Problem, day: Day) -> list[DelegatedCover]:
+    """Where the day's authorities rest on delegates alone, for the lobby-manager log."""
+    if not day.is_open:
+        return []
+    ids = problem.staff.ids()
+    grid = roster.grid(day, ids)
+    out: list[DelegatedCover] = []
+    for authority in problem.config.rules.permission_holder.authorities:
+        own = [
+            p
+            for p, sid in enumerate(ids)
+            if problem.staff.by_id(sid).post in (NATURAL_POST.get(authority), PRESIDENT_POST)
+        ]
+        others = [
+            p for p, sid in enumerate(ids) if problem.staff.by_id(sid).holds(authority) and p not in own
+        ]
+        for s in day.open_slots:
+            if any(grid[p, s] not in (OFF, "break") for p in own):
+                continue
+            there = tuple(ids[p] for p in others if grid[p, s] not in (OFF, "break"))
+            if not there:
+                continue
+            start = day.slot_starts[s]
+            last = out[-1] if out else None
+            if last and (last.authority, last.delegates, last.end) == (authority, there, start):
+                out[-1] = DelegatedCover(day.date, authority, last.start, start + day.slot_minutes, there)
+            else:
+                out.append(DelegatedCover(day.date, authority, start, start + day.slot_minutes, there))
+    return out
+
+
+def describe_delegation(c: DelegatedCover, problem: Problem, lang: str | None = None) -> str:
+    """``12:00–13:00 营业主管权限: 徐明 临时授权`` for the log."""
+    names = ", ".join(problem.staff.by_id(sid).name for sid in c.delegates)
+    zh, en = AUTHORITY_LABELS.get(c.authority, (c.authority, c.authority))
+    span = f"{fmt_hhmm(c.start)}–{fmt_hhmm(c.end)}"
+    return tr(f"{span} {zh}: {names} 临时授权", f"{span} {en}: {names} (delegated)", lang)
+
+
 def describe_handover(h: Handover, problem: Problem, lang: str | None = None) -> str:
     """``10:30 刘洋 → 王建国(支行长)`` for a log or a message."""
     names = {p.staff_id: p.name for p in problem.staff}
@@ -194,10 +251,14 @@ def describe_handover(h: Handover, problem: Problem, lang: str | None = None) ->
 
 
 __all__ = [
+    "NATURAL_POST",
     "REASONS",
+    "DelegatedCover",
     "Handover",
     "LobbyPeriod",
+    "delegated_cover",
     "derive_handovers",
+    "describe_delegation",
     "describe_handover",
     "handover_is_president",
     "lobby_periods",

@@ -87,6 +87,7 @@ STAFF_COLUMNS: dict[str, tuple[str, ...]] = {
     "prefer_off": ("偏好休息日", "希望休息", "prefer_off"),
     "avoid_late": ("不排晚班", "avoid_late"),
     "prev_consecutive_days": ("上周末连续工作天数", "上周连续工作天数", "prev_consecutive_days"),
+    "comp_days_owed": ("补休天数", "欠补休天数", "补休", "comp_days_owed"),
 }
 
 
@@ -105,6 +106,9 @@ class Person(BaseModel):
     prefer_off: frozenset[int] = Field(frozenset(), description="Weekdays (0=Mon) the person prefers off")
     avoid_late: bool = False
     prev_consecutive_days: int = Field(0, ge=0, le=31, description="Days worked in a row up to last Sunday")
+    comp_days_owed: int = Field(
+        0, ge=0, le=31, description="补休: rest days worked before and owed back as days off"
+    )
 
     def can(self, skill: str) -> bool:
         """True when the person has the skill."""
@@ -258,6 +262,7 @@ _STAFF_NUMBERS: tuple[tuple[str, float, float], ...] = (
     ("weekly_hours", 0, 84),
     ("max_daily_hours", 1, 24),
     ("prev_consecutive_days", 0, 31),
+    ("comp_days_owed", 0, 31),
 )
 """The number columns of staff.csv and the range each must lie in."""
 
@@ -330,6 +335,7 @@ def _person(row: _Row, sid: str) -> Person:
         prefer_off=prefer_off,
         avoid_late=avoid_late,
         prev_consecutive_days=int(numbers["prev_consecutive_days"] or 0),
+        comp_days_owed=int(numbers["comp_days_owed"] or 0),
     )
 
 

@@ -2,9 +2,10 @@
 
 * ``tiny_config()`` — the default branch with 30-minute slots (workday 08:30–17:30 staff time = 18 slots,
   weekend 09:00–16:30 = 15 slots), two high-counter windows, one low-counter window and no corporate window
-  unless told, lunch 60 min in 11:00–13:30.
+  unless told, lunch 60 min in 11:00–13:30, and a 班前会 at 11:30 for a late shift (three high-counter people
+  cannot all start at the 08:30 晨会 and still keep two at the high counter through the lunches).
 * ``TINY_STAFF`` — six people who can just staff a day: 支行长 (lobby; branch+operations), 营业主管
-  (high+low; operations), two 个人柜员 (high+low), two 理财经理 (lobby+low). ``TINY_WEEK_STAFF`` adds three,
+  (high+low; operations, and branch authority by delegation — 临时授权 — so both authorities survive lunch), two 个人柜员 (high+low), two 理财经理 (lobby+low). ``TINY_WEEK_STAFF`` adds three,
   enough for a whole week.
 * ``tickets_of(day, n)`` — a day of read tickets (one abandoned), for replays.
 * ``synthetic_demand(problem)`` — arrivals with the DESIGN.md peaks (10–11 and 14–16), Monday ×1.10,
@@ -35,7 +36,11 @@ SATURDAY = dt.date(2026, 12, 5)
 def tiny_config(**updates: object) -> BranchConfig:
     """Default branch, 30-minute slots, windows 2 high / 1 low / 0 corporate (dotted-key updates apply)."""
     base = BranchConfig().copy_with(
-        **{"grid.slot_minutes": 30, "windows": {"high_counter": 2, "low_counter": 1, "corporate_counter": 0}}
+        **{
+            "grid.slot_minutes": 30,
+            "windows": {"high_counter": 2, "low_counter": 1, "corporate_counter": 0},
+            "rules.daily_routine.late_meeting": "11:30-12:00",
+        }
     )
     return base.copy_with(**updates) if updates else base
 
@@ -61,7 +66,7 @@ def person(
 TINY_STAFF = Staff(
     people=(
         person("A", "branch_president", ["lobby"], ["branch", "operations"]),
-        person("B", "operations_supervisor", ["high_counter", "low_counter"], ["operations"]),
+        person("B", "operations_supervisor", ["high_counter", "low_counter"], ["operations", "branch"]),
         person("C", "personal_teller", ["high_counter", "low_counter"]),
         person("D", "personal_teller", ["high_counter", "low_counter"]),
         person("E", "wealth_manager", ["lobby", "low_counter"]),

@@ -148,9 +148,24 @@ WEEKDAY_PLAN: dict[int, tuple[list[str], str, str, str, bool]] = {
 WAVES = ["11:00", "11:30", "12:00", "12:30"]
 
 
+HAND_MADE_SETTINGS = {"rules.shifts.enabled": False, "rules.daily_routine.meeting_for": "opening_shift"}
+"""The hand-made week staggers four lunch starts and has late shifts that skip the 晨会: the example branch it
+belongs to posts free shifts and seats the opening shift at the 晨会, as branch.toml lets a branch."""
+
+
+def hand_made_config(examples: Path, out_dir: Path) -> Path:
+    """A copy of the example branch.toml with :data:`HAND_MADE_SETTINGS`, for the CLI (``check``)."""
+    text = (examples / "branch.toml").read_text(encoding="utf-8")
+    path = out_dir / "branch.toml"
+    path.write_text(
+        f'shifts = "free"\n{text}\n[rules.daily_routine]\nmeeting_for = "opening_shift"\n', encoding="utf-8"
+    )
+    return path
+
+
 def example_problem(examples: Path) -> Problem:
     """The example branch's week of 2026-11-30 (staff, config and leave from ../shared/examples)."""
-    config = load_config(examples / "branch.toml")
+    config = load_config(examples / "branch.toml").copy_with(**HAND_MADE_SETTINGS)
     staff = read_staff(examples / "staff.csv")
     leave = read_absences(examples / "leave.csv", staff)
     problem = Problem.for_week(config, staff, MONDAY, leave, calendar=BranchCalendar(config))

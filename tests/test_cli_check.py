@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,9 +32,17 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@functools.cache
+def _config() -> Path:
+    """The example branch.toml with the hand-made week's settings, in a folder of its own (the roster's folder
+    must hold only what the tests put there)."""
+    return rf.hand_made_config(rf.examples_dir(), Path(tempfile.mkdtemp(prefix="paiban_check_cfg_")))
+
+
 def _check(roster: Path, *extra: str) -> list[str]:
-    """``check`` of the example week's roster, with extra options after it."""
+    """``check`` of the example week's roster (its branch settings beside it), with extra options after it."""
     ex = rf.examples_dir()
+    config = _config()
     return [
         "check",
         "--roster",
@@ -40,7 +50,7 @@ def _check(roster: Path, *extra: str) -> list[str]:
         "--staff",
         str(ex / "staff.csv"),
         "--config",
-        str(ex / "branch.toml"),
+        str(config),
         "--week",
         "2026-11-30",
         *extra,

@@ -6,7 +6,13 @@ import datetime as dt
 
 import roster_fixtures as rf
 
-from constraints.handovers import derive_handovers, describe_handover, lobby_periods
+from constraints.handovers import (
+    delegated_cover,
+    derive_handovers,
+    describe_delegation,
+    describe_handover,
+    lobby_periods,
+)
 from constraints.problem import Problem
 from constraints.roster import Block, Roster
 
@@ -52,3 +58,25 @@ def test_uncovered_floor_is_a_handover_to_nobody(problem: Problem) -> None:
         (600, "S04", None, "uncovered"),
         (630, None, "S04", "cover_resumes"),
     ]
+
+
+def test_delegated_cover_lists_who_holds_an_authority_by_delegation(problem: Problem) -> None:
+    """The president at lunch, the 营业主管 away: 张伟 (销售主管, branch) and 徐明 (teller, operations) carry the
+    authorities by delegation from 12:00 to 13:00, and the log says so; nothing is listed while 王建国 is there."""
+    day = rf.MONDAY
+    roster = Roster(
+        (
+            Block(day, "S01", 510, 720, "lobby"),
+            Block(day, "S01", 720, 780, "break"),
+            Block(day, "S01", 780, 1050, "lobby"),
+            Block(day, "S03", 510, 1050, "back_office"),
+            Block(day, "S11", 510, 1050, "high_counter"),
+        )
+    )
+    covers = delegated_cover(roster, problem, problem.day(day))
+    assert [(c.authority, c.start, c.end, c.delegates) for c in covers] == [
+        ("branch", 720, 780, ("S03",)),
+        ("operations", 720, 780, ("S11",)),
+    ]
+    assert describe_delegation(covers[1], problem) == "12:00–13:00 营业主管权限: 徐明 临时授权"
+    assert describe_delegation(covers[0], problem, "en") == "12:00–13:00 branch authority: 张伟 (delegated)"

@@ -9,7 +9,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from factories import MONDAY, SATURDAY, TINY_STAFF, days_of, leave, person, tiny_config, tiny_problem
+from factories import (
+    MONDAY,
+    SATURDAY,
+    TINY_STAFF,
+    TINY_WEEK_STAFF,
+    days_of,
+    leave,
+    person,
+    tiny_config,
+    tiny_problem,
+)
 
 from constraints.config import RULE_NAMES, BranchConfig
 from constraints.problem import Problem
@@ -111,6 +121,34 @@ def _flag_routine() -> tuple[Problem, Roster]:
     r = Roster(
         tuple(blocks(MONDAY, "C", ("08:30", "12:00", "back_office")))
     )  # on the opening shift, no meeting
+    return prob, r
+
+
+def _posted_morning_only() -> Problem:
+    """The branch posts one morning shift (08:30–12:30) but the noon rule wants a teller at the high counter
+    until 13:30: no posted shift reaches it (a free shift would)."""
+    cfg = only(
+        "shifts",
+        "noon_two_at_high_counter",
+        **{
+            "rules.shifts.posted": [{"name": "早班", "start": "08:30", "end": "12:30"}],
+            "rules.noon_two_at_high_counter.count": 1,
+            "rules.noon_two_at_high_counter.window": "12:00-13:30",
+            "rules.noon_two_at_high_counter.all_day_on": [],
+        },
+    )
+    return tiny_problem([MONDAY], config=cfg, staff=ONLY_C)
+
+
+def _flag_shifts() -> tuple[Problem, Roster]:
+    prob = tiny_problem([MONDAY])
+    r = Roster(
+        tuple(
+            blocks(MONDAY, "B", ("08:30", "17:30", "back_office"))
+            + blocks(MONDAY, "C", ("09:30", "17:30", "back_office"))
+            + blocks(MONDAY, "D", ("10:30", "16:30", "back_office"))
+        )
+    )  # three start times
     return prob, r
 
 
@@ -222,6 +260,11 @@ CASES: dict[str, Case] = {
         feasible=lambda: tiny_problem([MONDAY], config=only("skills")),
         infeasible=lambda: _short_stay(("skills", "noon_two_at_high_counter", "availability")),
         flagged=_flag_skills,
+    ),
+    "shifts": Case(
+        feasible=lambda: tiny_problem([MONDAY]),
+        infeasible=_posted_morning_only,
+        flagged=_flag_shifts,
     ),
     "fairness": Case(
         feasible=lambda: tiny_problem([MONDAY, SATURDAY]),
@@ -383,3 +426,201 @@ def test_labour_pay_prices_hours_overtime_rest_day_and_holiday() -> None:
     assert pay.unused_contract == 32 * 60.0  # Z works none of the contract's 32 h of a week with a holiday
     assert pay.salary == 48 * 60.0 + 32 * 60.0
     assert pay.terms()[labour.SALARY] == pay.salary and pay.unused_penalty == 32 * 10.0
+
+
+def test_each_authority_precheck_names_the_lone_holder_and_the_leave() -> None:
+    """Under ``each`` (the default) a day with one branch holder free is explained by authority, date, lunch
+    time and people; the solver reports it as infeasible; under ``any`` the message names the pooled group."""
+    assert tiny_config().rules.permission_holder.require == "each"
+    prob = tiny_problem([MONDAY], absences=[leave("B", MONDAY, reason="年休假")])
+    found = [v for v in precheck(prob) if v.rule == "permission_holder"]
+    assert found, "a lone branch holder all day was not flagged"
+    v = found[0]
+    assert "只有 PA 能担当支行长权限" in v.message_zh and "PB 年休假" in v.message_zh
+    assert "only PA can hold the branch authority" in v.message_en
+    assert (v.date, v.start, v.end) == (MONDAY, hm("11:00"), hm("13:30"))
+    result = solve(prob, FAST)
+    assert result.status == "INFEASIBLE"
+    assert any("PA" in e.message_zh and e.rule == "permission_holder" for e in result.explanation)
+    relaxed = prob.replace(config=prob.config.copy_with(**{"rules.permission_holder.require": "any"}))
+    pooled = [v for v in precheck(relaxed) if v.rule == "permission_holder"]
+    assert len(pooled) == 1 and "只有 PA 能担当支行长权限或营业主管权限" in pooled[0].message_zh
+
+
+def test_each_authority_check_flags_an_operations_gap_while_branch_is_covered() -> None:
+    """With only the branch-only delegate present over lunch, ``each`` flags the operations authority, ``any``
+    does not."""
+    staff = Staff(people=(*TINY_STAFF.people, person("H", "sales_supervisor", ["lobby"], ["branch"])))
+    prob = tiny_problem([MONDAY], staff=staff)
+    roster = Roster(
+        tuple(
+            blocks(MONDAY, "A", ("08:30", "12:00", "lobby"), ("13:00", "17:30", "lobby"))
+            + blocks(MONDAY, "H", ("08:30", "17:30", "back_office"))
+        )
+    )
+    found = get_rule("permission_holder").check(prob, roster)
+    assert [(v.start, v.end) for v in found] == [(hm("12:00"), hm("13:00"))]
+    assert "营业主管权限" in found[0].message_zh
+    relaxed = prob.replace(config=prob.config.copy_with(**{"rules.permission_holder.require": "any"}))
+    assert not get_rule("permission_holder").check(relaxed, roster)
+
+
+def test_everyone_on_duty_attends_the_morning_meeting() -> None:
+    """Without a 班前会 every person who works the day is at the whole 晨会 (the seed), hosted by a
+    branch-authority holder; a roster with someone starting at 10:00 is flagged, unless the branch asks only
+    the opening shift, or a 班前会 they attend covers the later shift."""
+    cfg = tiny_config(
+        **{"rules.daily_routine.late_meeting": None, "rules.noon_two_at_high_counter.enabled": False}
+    )
+    prob = tiny_problem([MONDAY], config=cfg)
+    result = solve(prob, FAST)
+    assert result.roster is not None, result.explanation
+    day = prob.days[0]
+    meet = [s for s, t in enumerate(day.slot_starts) if hm("08:30") <= t < hm("08:45")]
+    grid = result.roster.grid(day, prob.staff.ids())
+    on_duty = [p for p, sid in enumerate(prob.staff.ids()) if result.roster.works(MONDAY, sid)]
+    assert on_duty and all(grid[p, s] == "meeting" for p in on_duty for s in meet)
+    assert any(grid[prob.staff.ids().index(h), meet[0]] == "meeting" for h in ("A", "B"))
+
+    late = Roster(
+        tuple(
+            blocks(MONDAY, "A", ("08:30", "09:00", "meeting"), ("09:00", "17:30", "lobby"))
+            + blocks(MONDAY, "C", ("10:00", "17:30", "back_office"))
+        )
+    )
+    rule = get_rule("daily_routine")
+    missed = [v for v in rule.check(prob, late) if "晨会" in v.message_zh and "PC" in v.message_zh]
+    assert missed and "当天在岗者未参加晨会" in missed[0].message_zh
+    for updates in (
+        {"rules.daily_routine.meeting_for": "opening_shift"},
+        {"rules.daily_routine.late_meeting": "11:30-12:00"},
+    ):
+        other = prob.replace(config=prob.config.copy_with(**updates))
+        assert not [v for v in rule.check(other, late) if "未参加晨会" in v.message_zh]
+    briefing_missed = prob.replace(
+        config=prob.config.copy_with(**{"rules.daily_routine.late_meeting": "09:30-10:30"})
+    )
+    assert [v for v in rule.check(briefing_missed, late) if "未参加晨会" in v.message_zh]
+
+
+def test_lobby_stints_last_an_hour_and_a_branch_holder_opens_and_closes() -> None:
+    """A half-hour stint on the floor (or a last one starting at 16:30) is flagged; solved tiny days have none;
+    a day the branch holders neither open nor close is flagged, unless the branch switches that off."""
+    prob = tiny_problem([MONDAY])
+    short = Roster(
+        tuple(
+            blocks(MONDAY, "E", ("09:00", "12:00", "lobby"), ("12:00", "12:30", "back_office"))
+            + blocks(MONDAY, "F", ("12:00", "12:30", "lobby"), ("12:30", "16:30", "back_office"))
+            + blocks(MONDAY, "E", ("12:30", "16:30", "lobby"), ("16:30", "17:00", "back_office"))
+            + blocks(MONDAY, "F", ("16:30", "17:00", "lobby"))
+        )
+    )
+    stints = [v for v in get_rule("lobby_manager").check(prob, short) if "只站了" in v.message_zh]
+    assert [(v.staff_ids, v.start, v.end) for v in stints] == [
+        (("F",), hm("12:00"), hm("12:30")),
+        (("F",), hm("16:30"), hm("17:00")),
+    ]
+    week = tiny_problem([MONDAY, SATURDAY], staff=TINY_WEEK_STAFF)
+    result = solve(week, FAST)
+    assert result.roster is not None, result.explanation
+    for day in week.days:
+        for row in result.roster.grid(day, week.staff.ids()):
+            stint = 0
+            for s in day.open_slots:
+                if row[s] == "lobby":
+                    stint += 1
+                elif stint:
+                    assert stint * day.slot_minutes >= 60, (day.date, s)
+                    stint = 0
+            assert stint == 0 or stint * day.slot_minutes >= 60
+
+    late_branch = Roster(tuple(blocks(MONDAY, "A", ("09:00", "17:00", "lobby"))))
+    rule = get_rule("daily_routine")
+    found = [v for v in rule.check(prob, late_branch) if "时没有支行长权限人" in v.message_zh]
+    assert [v.start for v in found] == [hm("08:30"), hm("17:00")]
+    off = prob.replace(config=prob.config.copy_with(**{"rules.daily_routine.branch_at_open_close": False}))
+    assert not [v for v in rule.check(off, late_branch) if "时没有支行长" in v.message_zh]
+
+
+WEEK = [MONDAY + dt.timedelta(days=k) for k in range(7)]
+
+
+def test_rest_days_count_neither_leave_nor_statutory_holidays() -> None:
+    """做五休二: five days due in a normal week, six at most (one rest day kept); a day of leave lowers both;
+    a 补休 owed is granted as a day off (due and contract hours lower); in the National Day week only the three
+    days before the holidays are due, and work on the holidays is no rest-day work."""
+    from constraints.rules.labour import rest_days, weekly_hours
+
+    c = TINY_STAFF.by_id("C")
+    normal = tiny_problem(WEEK)
+    assert (rest_days(normal, c).due, rest_days(normal, c).most) == (5, 6)
+    on_leave = tiny_problem(WEEK, absences=[leave("C", MONDAY, reason="年休假")])
+    assert (rest_days(on_leave, c).due, rest_days(on_leave, c).most) == (4, 5)
+    owed = c.model_copy(update={"comp_days_owed": 1})
+    staff = Staff(people=tuple(owed if p.staff_id == "C" else p for p in TINY_STAFF.people))
+    comp = tiny_problem(WEEK, staff=staff)
+    rd = rest_days(comp, owed)
+    assert (rd.due, rd.most, rd.granted) == (4, 6, 1)
+    assert weekly_hours(comp, owed).expected == weekly_hours(normal, c).expected - 8 * 60
+    national = [dt.date(2026, 9, 28) + dt.timedelta(days=k) for k in range(7)]  # Oct 1–3 closed holidays
+    holiday = tiny_problem(national)
+    rd = rest_days(holiday, c)
+    assert len(rd.counted) == 3 and rd.most == 6 and rd.due == 3
+
+
+def _works_six_days_after_leave() -> Problem:
+    """C on leave Monday, D (who covers Monday) away the rest of the week: the noon rule wants C at the high
+    counter every other day of the week."""
+    cfg = only(
+        "labour",
+        "availability",
+        "noon_two_at_high_counter",
+        **{
+            "rules.noon_two_at_high_counter.count": 1,
+            "rules.noon_two_at_high_counter.window": "12:00-12:30",
+            "rules.noon_two_at_high_counter.all_day_on": [],
+            "rules.labour.min_shift_hours": 4,
+        },
+    )
+    staff = Staff(people=tuple(p for p in TINY_STAFF.people if p.staff_id in ("C", "D")))
+    away = [leave("C", MONDAY, reason="年休假"), *(leave("D", d, reason="培训") for d in WEEK[1:])]
+    return tiny_problem(WEEK, config=cfg, staff=staff, absences=away)
+
+
+def test_leave_is_not_a_rest_day_infeasible_and_flagged() -> None:
+    """Six days of work around a day of leave leave no rest day: infeasible (with no rest day required it solves), and a
+    hand-made such week is flagged naming the leave."""
+    prob = _works_six_days_after_leave()
+    result = solve(prob, FAST)
+    assert result.status == "INFEASIBLE"
+    assert {"labour", "noon_two_at_high_counter"} & {v.rule for v in result.explanation}
+    no_rest = prob.replace(config=prob.config.copy_with(**{"labor.min_rest_days": 0}))
+    assert solve(no_rest, FAST).roster is not None
+    week = [
+        b
+        for d in WEEK[1:]
+        for b in blocks(d, "C", ("08:30", "11:30", "back_office"), ("11:30", "12:30", "high_counter"))
+    ]
+    found = [v for v in get_rule("labour").check(prob, Roster(tuple(week))) if "rest day" in v.message_en]
+    assert found and "请假 1 天" in found[0].message_zh
+
+
+def test_comp_days_owed_after_the_week() -> None:
+    """补休 after a week: a sixth day worked is owed back; a comp day owed and granted (four days worked) is paid
+    back; with comp_days off nothing is carried."""
+    from constraints.rules.labour import comp_days_after
+
+    def days(n: int) -> Roster:
+        return Roster(tuple(b for d in WEEK[:n] for b in blocks(d, "C", ("08:30", "17:30", "back_office"))))
+
+    prob = tiny_problem(WEEK, demand=False)
+    assert comp_days_after(prob, days(6))["C"] == 1 and comp_days_after(prob, days(5))["C"] == 0
+    owed = Staff(
+        people=tuple(
+            p.model_copy(update={"comp_days_owed": 1}) if p.staff_id == "C" else p for p in TINY_STAFF
+        )
+    )
+    back = prob.replace(staff=owed)
+    assert comp_days_after(back, days(4))["C"] == 0 and comp_days_after(back, days(5))["C"] == 1
+    off = prob.replace(config=prob.config.copy_with(**{"rules.labour.comp_days": False}))
+    assert comp_days_after(off, days(6)) == {}

@@ -179,3 +179,14 @@ def test_bad_leave_rows_name_row_column_value(
     e = ei.value
     assert (e.file, e.row, e.column, e.value) == (str(path), 3, column, value)
     assert words in e.describe()
+
+
+def test_comp_days_owed_column(tmp_path: Path) -> None:
+    """staff.csv 补休天数: the 补休 a person is owed (default 0); out of range is one clear message."""
+    path = tmp_path / "staff.csv"
+    path.write_text("工号,姓名,岗位,补休天数\nS1,甲,个人业务柜员,2\nS2,乙,个人业务柜员,\n", encoding="utf-8")
+    staff = read_staff(path)
+    assert staff.by_id("S1").comp_days_owed == 2 and staff.by_id("S2").comp_days_owed == 0
+    path.write_text("工号,姓名,岗位,补休天数\nS1,甲,个人业务柜员,40\n", encoding="utf-8")
+    with pytest.raises(InputError, match="0–31"):
+        read_staff(path)

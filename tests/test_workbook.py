@@ -19,7 +19,7 @@ from constraints.problem import Problem
 from constraints.roster import Roster
 from scheduler.report.kpis import week_kpis
 from scheduler.report.workbook import build_workbook, read_workbook, write_workbook
-from scheduler.report.workbook.style import ACTIVITY_COLOURS, day_title
+from scheduler.report.workbook.style import ACTIVITY_COLOURS, day_title, sheet_name
 from scheduler.simulation.simulate import SIMULATION_COLUMNS, SimulationResult
 from scheduler.solver.result import RosterResult, SolveParams
 
@@ -290,3 +290,15 @@ def test_kpi_keys_in_chinese_and_rounded(problem: Problem, roster: Roster) -> No
     sheet = build_workbook(roster, problem, result=result)["指标"]
     monday = next(r for r in sheet.iter_rows() if r[0].value == "11-30 周一")
     assert [c.number_format for c in monday[4:8]] == ["#,##0", "#,##0", "0.0", "0.0"]  # yuan; 0.1 min
+
+
+def test_week_and_day_sheets_print_the_signature_line(
+    book: Workbook, problem: Problem, roster: Roster
+) -> None:
+    """The posted week and day sheets carry 制表/审核/审批/日期 in the printed footer (English with --lang en)."""
+    for name in ("周排班", "12-05 周六"):
+        footer = book[name].oddFooter.left.text
+        assert all(f"{word}: ____" in footer for word in ("制表", "审核", "审批", "日期")), (name, footer)
+    wb = build_workbook(roster, problem, lang="en")
+    footer = wb[sheet_name("week", "en")].oddFooter.left.text
+    assert all(f"{w}: ____" in footer for w in ("Prepared by", "Checked by", "Approved by", "Date")), footer

@@ -22,6 +22,7 @@ from constraints.rules.lobby_manager import LobbyManager
 from constraints.rules.lunch import Lunch
 from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
 from constraints.rules.permission_holder import PermissionHolder
+from constraints.rules.shifts import Shifts
 from constraints.rules.skills import Skills
 
 RULES: tuple[Rule, ...] = (
@@ -31,6 +32,7 @@ RULES: tuple[Rule, ...] = (
     LobbyManager(),
     Lunch(),
     DailyRoutine(),
+    Shifts(),
     Labour(),
     Availability(),
     Skills(),

@@ -69,6 +69,9 @@ class ModelVars(Protocol):
     """
 
     problem: Problem
+    shifts: str
+    """The shift formulation: "posted" (only the posted shifts exist: the shifts rule holds by construction),
+    "templates" or "free"."""
 
     def days(self) -> Sequence[Day]:
         """Days on which people can work (days with a staff-time grid)."""
@@ -307,6 +310,40 @@ def names(problem: Problem, ids: Iterable[str]) -> str:
 def grid_of(problem: Problem, roster: Roster, day: Day) -> np.ndarray:
     """People × slots activity matrix of the day (``OFF`` where not at work), in staff order."""
     return roster.grid(day, problem.staff.ids())
+
+
+def encode_min_run(
+    vars: ModelVars, p: str, day: Day, activity: str, run: int, rule: str, to_closing: bool = True
+) -> None:
+    """Every run of ``activity`` in the person's open slots lasts at least ``run`` slots: a run starting at a
+    slot carries on through the next ``run - 1`` — or, with ``to_closing``, to closing when the doors shut
+    sooner; without it a run cannot start within ``run`` slots of closing."""
+    d = day.date
+    if run <= 1 or not any(vars.can(p, d, s, activity) for s in day.open_slots):
+        return
+    open_set = set(day.open_slots)
+    for s in day.open_slots:
+        x = vars.doing(p, d, s, activity)
+        before = vars.doing(p, d, s - 1, activity) if s - 1 in open_set else 0
+        for j in range(1, run):
+            if s + j in open_set:
+                vars.add(vars.doing(p, d, s + j, activity) >= x - before, rule, d)
+            elif not to_closing:
+                vars.add(x - before <= 0, rule, d)
+                break
+
+
+def short_runs(
+    row: np.ndarray, activity: str, run: int, day: Day, to_closing: bool = True
+) -> list[list[int]]:
+    """Runs of ``activity`` in one person's open slots shorter than ``run`` slots (with ``to_closing``, a run
+    reaching closing is long enough)."""
+    last = day.open_slots[-1] if day.open_slots else -1
+    return [
+        r
+        for r in runs(row == activity, day.open_slots)
+        if len(r) < run and not (to_closing and r[-1] == last)
+    ]
 
 
 def slots_in(day: Day, start: int, end: int, within: Sequence[int] | None = None) -> list[int]:

@@ -2,12 +2,15 @@
 
 Hard, every open day:
 
-* 晨会: the first ``meeting_minutes`` of the before-open period are the morning meeting; everyone present when
-  the doors open (the opening shift) attends it, so arrives at the start of staff time. When a branch-authority
-  holder works that day, one of them is at the meeting (hosts it).
+* 晨会: the first ``meeting_minutes`` of the before-open period are the morning meeting; everyone on duty that
+  day attends it (``meeting_for = "everyone"``, the seed: every post attends, the 支行长 convenes it), so every
+  shift starts at the start of staff time — or, when the branch configures a 班前会 (``late_meeting``), a later
+  shift is at work all through it instead; leave or an event that morning excuses a person. With ``meeting_for = "opening_shift"`` only those present when the
+  doors open attend. When a branch-authority holder works that day, one of them is at the meeting (hosts it).
 * 轧账: anyone who worked a counter that day stays to the end of staff time (``after_close_minutes``), and an
   operations-authority holder stays to the end.
-* 双人: at least ``min_at_open_close`` people at the first and at the last slot of staff time.
+* 双人: at least ``min_at_open_close`` people at the first and at the last slot of staff time, and (with
+  ``branch_at_open_close``, the default) a branch-authority holder among them: 开门/关门三件事 (安防, 审轧账单).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import numpy as np
 from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES
 from constraints.problem import Problem
-from constraints.roster import Roster, Violation
+from constraints.roster import OFF, Roster, Violation
 from constraints.rules.base import ModelVars, PenaltyTerm, Rule, grid_of, is_free, names, span, when
 
 
@@ -28,6 +31,22 @@ def meeting_slots(problem: Problem, day: Day) -> list[int]:
     m = problem.config.rules.daily_routine.meeting_minutes
     start = day.staff_hours.start
     return [s for s, t in enumerate(day.slot_starts) if start <= t < min(start + m, day.open_hours.start)]
+
+
+def late_meeting_slots(problem: Problem, day: Day) -> list[int]:
+    """Slots of the 班前会 for a late shift (``late_meeting``), empty when the branch has none."""
+    late = problem.config.rules.daily_routine.late_meeting
+    if late is None or not day.is_open:
+        return []
+    return [s for s, t in enumerate(day.slot_starts) if late.start <= t < late.end]
+
+
+def excused(problem: Problem, day: Day, staff_id: str) -> bool:
+    """True when leave or an event of the person that morning (staff start to the lunch window) keeps them from
+    the 晨会: they come in afterwards (S01 back from the 经营分析会 at 12:00) and need not attend."""
+    assert day.staff_hours is not None
+    morning = [s for s, t in enumerate(day.slot_starts) if t < problem.config.lunch.window.start]
+    return any(not is_free(problem, staff_id, day, s) for s in morning)
 
 
 def _at(roster: Roster, day: Day, sid: str, minute: int) -> bool:
@@ -55,9 +74,16 @@ class DailyRoutine(Rule):
             last = len(day.slot_starts) - 1
             first_open = day.open_slots[0]
             meet = meeting_slots(problem, day)
+            late = late_meeting_slots(problem, day)
             for p in ids:
                 for m in meet:
                     vars.add(vars.doing(p, d, m, "meeting") >= vars.present(p, d, first_open), self.name, d)
+                    if prm.meeting_for == "everyone" and not late and not excused(problem, day, p):
+                        vars.add(vars.doing(p, d, m, "meeting") >= vars.works(p, d), self.name, d)
+                if meet and prm.meeting_for == "everyone" and late and not excused(problem, day, p):
+                    missed = vars.works(p, d) - vars.doing(p, d, meet[0], "meeting")
+                    for s in late:
+                        vars.add(vars.present(p, d, s) >= missed, self.name, d)
             if meet and branch:
                 host = sum(vars.doing(b, d, meet[0], "meeting") for b in branch)
                 for b in branch:
@@ -73,6 +99,9 @@ class DailyRoutine(Rule):
                     vars.add(worked >= vars.doing(p, d, s, c))
                 vars.add(vars.present(p, d, last) >= worked, self.name, d)
             vars.add(sum(vars.present(o, d, last) for o in ops) >= 1, self.name, d)
+            if prm.branch_at_open_close and branch:
+                for s in (0, last):
+                    vars.add(sum(vars.present(b, d, s) for b in branch) >= 1, self.name, d)
             k = prm.min_at_open_close
             vars.add(sum(vars.present(p, d, 0) for p in ids) >= k, self.name, d)
             vars.add(sum(vars.present(p, d, last) for p in ids) >= k, self.name, d)
@@ -106,24 +135,7 @@ class DailyRoutine(Rule):
         out = []
         if meet:
             a, b = span(day, meet)
-            first_open = day.open_slots[0]
-            missed = [
-                ids[p]
-                for p in range(len(ids))
-                if g[p, first_open] != "" and any(g[p, m] != "meeting" for m in meet)
-            ]
-            if missed:
-                out.append(
-                    self.violation(
-                        d,
-                        a,
-                        b,
-                        f"{when(day, a, b)}: 开门在岗者未参加晨会: {names(problem, missed)}",
-                        f"{when(day, a, b, lang='en')}: on the opening shift but not at the meeting: "
-                        f"{names(problem, missed)}",
-                        missed,
-                    )
-                )
+            out += self._missed(problem, roster, day, g, meet)
             branch_working = [
                 p.staff_id for p in problem.staff if p.holds("branch") and roster.works(d, p.staff_id)
             ]
@@ -160,6 +172,42 @@ class DailyRoutine(Rule):
                 )
             )
         return out
+
+    def _missed(
+        self, problem: Problem, roster: Roster, day: Day, g: np.ndarray, meet: list[int]
+    ) -> list[Violation]:
+        """People on duty (or, for ``opening_shift``, at opening) not at the whole meeting nor the 班前会."""
+        prm = self.params(problem.config)
+        ids = problem.staff.ids()
+        a, b = span(day, meet)
+        late = late_meeting_slots(problem, day)
+        everyone = prm.meeting_for == "everyone"
+        missed = []
+        for p, sid in enumerate(ids):
+            if everyone:
+                on_duty = roster.works(day.date, sid) and not excused(problem, day, sid)
+            else:
+                on_duty = g[p, day.open_slots[0]] != OFF
+            if not on_duty or all(g[p, m] == "meeting" for m in meet):
+                continue
+            if everyone and late and g[p, day.open_slots[0]] == OFF and all(g[p, s] != OFF for s in late):
+                continue  # a later shift briefed at the 班前会
+            missed.append(sid)
+        if not missed:
+            return []
+        who_zh, who_en = (
+            ("当天在岗者", "on duty that day") if everyone else ("开门在岗者", "on the opening shift")
+        )
+        return [
+            self.violation(
+                day.date,
+                a,
+                b,
+                f"{when(day, a, b)}: {who_zh}未参加晨会: {names(problem, missed)}",
+                f"{when(day, a, b, lang='en')}: {who_en} but not at the meeting: {names(problem, missed)}",
+                missed,
+            )
+        ]
 
     def _closing_violations(
         self, problem: Problem, roster: Roster, day: Day, g: np.ndarray
@@ -202,17 +250,32 @@ class DailyRoutine(Rule):
         return out
 
     def _dual_control_violations(self, problem: Problem, roster: Roster, day: Day) -> list[Violation]:
-        """Fewer than ``min_at_open_close`` people at the first or the last minute of staff time."""
+        """Fewer than ``min_at_open_close`` people, or no branch-authority holder (``branch_at_open_close``), at
+        the first or the last minute of staff time."""
         assert day.staff_hours is not None
-        need = self.params(problem.config).min_at_open_close
+        prm = self.params(problem.config)
+        need = prm.min_at_open_close
+        branch = [p.staff_id for p in problem.staff if p.holds("branch")]
         out = []
         for minute, zh, en in (
             (day.staff_hours.start, "开门", "opening"),
             (day.staff_hours.end - 1, "关门", "closing"),
         ):
             there = [sid for sid in problem.staff.ids() if _at(roster, day, sid, minute)]
+            slot_start = minute - minute % day.slot_minutes
+            if prm.branch_at_open_close and branch and not set(branch) & set(there):
+                out.append(
+                    self.violation(
+                        day.date,
+                        slot_start,
+                        slot_start + day.slot_minutes,
+                        f"{when(day)}: {zh}时没有支行长权限人在岗 (持有人: {names(problem, branch)})",
+                        f"{when(day, lang='en')}: no branch-authority holder at {en} "
+                        f"(holders: {names(problem, branch)})",
+                        branch,
+                    )
+                )
             if len(there) < need:
-                slot_start = minute - minute % day.slot_minutes
                 out.append(
                     self.violation(
                         day.date,
@@ -269,8 +332,13 @@ class DailyRoutine(Rule):
         """The routine in words."""
         prm = self.params(problem.config)
         ops = names(problem, [p.staff_id for p in problem.staff if p.holds("operations")])
+        who_zh, who_en = (
+            ("当天在岗者都", "everyone on duty")
+            if prm.meeting_for == "everyone"
+            else ("开门在岗者", "the opening shift")
+        )
         return (
-            f"开门在岗者参加晨会; 做过柜台者和一名营业主管权限人 ({ops}) 留到轧账结束; 开关门至少 {prm.min_at_open_close} 人",
-            f"the opening shift attends the meeting; counter staff and an operations holder ({ops}) stay to "
-            f"reconcile; at least {prm.min_at_open_close} at opening and closing",
+            f"{who_zh}参加晨会; 做过柜台者和一名营业主管权限人 ({ops}) 留到轧账结束; 开关门至少 {prm.min_at_open_close} 人",
+            f"{who_en} attends the meeting; counter staff and an operations holder ({ops}) stay to reconcile; "
+            f"at least {prm.min_at_open_close} at opening and closing",
         )

@@ -8,15 +8,23 @@ Hard:
 * staff are salaried: weekly paid hours ≥ their expected hours − ``rules.labour.contract_slack_hours``, where
   the expected hours are the contract scaled to the standard working days in the plan (a week: five) less the
   leave taken — so the optimizer cannot send people home;
-* at least ``labor.min_rest_days`` days off in a 7-day plan; at most ``labor.max_consecutive_days`` in a row,
-  counting ``Person.prev_consecutive_days`` worked up to the day before the plan;
+* at least ``labor.min_rest_days`` days of rest in a 7-day plan: days neither worked nor on leave (annual leave
+  is not rest); at most
+  ``labor.max_consecutive_days`` in a row, counting ``Person.prev_consecutive_days`` worked up to the day
+  before the plan;
 * at least ``labor.min_rest_hours`` between the end of one shift and the start of the next.
 
 Cost (CNY): the salary ``staff_hour × max(hours, expected hours)`` — an unused contract hour costs as much as a
 worked one, so under-use is never a saving — plus ``rules.labour.unused_hour_cny`` per unused hour, so the
 contract is used in full wherever that costs nothing else; overtime hours above the contract paid ``× overtime_multiplier``;
-hours on statutory holidays ``× holiday_multiplier``; each day worked beyond ``standard_days_per_week`` in a
-7-day plan is rest-day work, priced as a full day ``× rest_day_multiplier``.
+hours on statutory holidays ``× holiday_multiplier``; in a 7-day plan each day worked (holidays aside) beyond
+the days due (:class:`RestDays`: 做五休二, ``standard_days_per_week`` or the plan's fewer standard days, less
+leave and the 补休 granted) is rest-day work, priced as a full day ``× rest_day_multiplier``.
+
+轮休 and 补休 (``rules.labour.comp_days``): every rest day worked is owed back as a day off. The days owed come in
+as ``Person.comp_days_owed`` (staff.csv 补休天数, or the last plan's summary.json ``comp_days_owed``); the plan
+grants them as paid days off — each lowers the days due and the contract hours like a day of leave — and
+:func:`comp_days_after` is what is still owed after it (granted ones paid back, rest days worked added).
 """
 
 from __future__ import annotations
@@ -52,8 +60,55 @@ def daily_cap_minutes(problem: Problem, person: Person) -> int:
     return round(min(own, branch) * 60)
 
 
+@dataclass(frozen=True)
+class RestDays:
+    """A person's days under 做五休二 in a 7-day plan."""
+
+    due: int  # days to work before rest-day work: the standard days less leave days and comp days granted
+    most: int  # the most days they may work: the days not on leave less labor.min_rest_days
+    granted: int  # comp days (补休) owed and granted as days off this plan
+    counted: tuple[dt.date, ...]  # the days whose work counts: every day but statutory holidays
+
+
+def leave_days(problem: Problem, person: Person) -> int:
+    """Whole days of leave (or events) on open days that are not statutory holidays."""
+    return sum(
+        1
+        for d in problem.days
+        if d.day_type != "holiday"
+        and d.staff_hours is not None
+        and problem.away_all_day(person.staff_id, d.date)
+    )
+
+
+def rest_days(problem: Problem, person: Person) -> RestDays:
+    """The person's :class:`RestDays` (for a 7-day plan; the labour rule prices nothing else)."""
+    prm = problem.config.rules.labour
+    counted = tuple(d.date for d in problem.days if d.day_type != "holiday")
+    standard = min(
+        prm.standard_days_per_week, sum(1 for d in problem.days if d.day_type in STANDARD_DAY_TYPES)
+    )
+    base = max(0, standard - leave_days(problem, person))
+    granted = min(person.comp_days_owed, base) if prm.comp_days else 0
+    most = len(problem.days) - leave_days(problem, person) - problem.config.labor.min_rest_days
+    return RestDays(base - granted, max(0, most), granted, counted)
+
+
+def comp_days_after(problem: Problem, roster: Roster) -> dict[str, int]:
+    """补休 still owed per person after ``roster`` (a 7-day plan with ``comp_days`` on; else empty): what was
+    owed, less the days granted, plus the rest days worked."""
+    if len(problem.days) < 7 or not problem.config.rules.labour.comp_days:
+        return {}
+    out = {}
+    for person in problem.staff:
+        rd = rest_days(problem, person)
+        worked = sum(1 for d in rd.counted if roster.works(d, person.staff_id))
+        out[person.staff_id] = person.comp_days_owed - rd.granted + max(0, worked - rd.due)
+    return out
+
+
 def weekly_hours(problem: Problem, person: Person) -> WeeklyHours:
-    """The person's weekly bounds for this plan."""
+    """The person's weekly bounds for this plan (comp days granted count as leave)."""
     lab = problem.config.labor
     prm = problem.config.rules.labour
     base = round(min(person.weekly_hours, lab.weekly_hours) * 60)
@@ -73,6 +128,8 @@ def weekly_hours(problem: Problem, person: Person) -> WeeklyHours:
             max(0, min(a.hours.end, sh.end) - max(a.hours.start, sh.start)) for a in away if a.hours
         )
         leave += min(per_day, minutes)
+    if len(problem.days) >= 7:
+        leave += per_day * rest_days(problem, person).granted
     expected = max(0, round(base * min(n_std, std) / std - leave))
     floor = max(0, expected - round(prm.contract_slack_hours * 60))
     return WeeklyHours(base, expected, floor, base + round(lab.max_weekly_overtime_hours * 60))
@@ -165,9 +222,9 @@ def pay(problem: Problem, roster: Roster) -> Pay:
         unused += per_min * under
         penalty += prm.unused_hour_cny / 60.0 * under
         overtime += (costs.overtime_multiplier - 1) * per_min * max(0, total - wk.base)
-        days_worked = sum(roster.works(d.date, p) for d in problem.days)
         if full_week:
-            extra = max(0, days_worked - prm.standard_days_per_week)
+            rd = rest_days(problem, person)
+            extra = max(0, sum(roster.works(d, p) for d in rd.counted) - rd.due)
             rest_day += (costs.rest_day_multiplier - 1) * per_min * daily_cap_minutes(problem, person) * extra
     return Pay(worked, holiday, unused, overtime, rest_day, penalty)
 
@@ -214,11 +271,11 @@ class Labour(Rule):
             ot = vars.new_int(0, horizon, f"overtime_{p}")
             vars.add(ot >= total - wk.base)
             overtime.append(((costs.overtime_multiplier - 1) * per_min, ot))
-            worked = sum(vars.works(p, day.date) for day in days)
             if full_week:
-                vars.add(worked <= len(problem.days) - lab.min_rest_days, self.name, None)
+                rd = rest_days(problem, person)
+                vars.add(sum(vars.works(p, d.date) for d in days) <= rd.most, self.name, None)
                 extra = vars.new_int(0, len(days), f"rest_day_work_{p}")
-                vars.add(extra >= worked - prm.standard_days_per_week)
+                vars.add(extra >= sum(vars.works(p, d) for d in rd.counted) - rd.due)
                 rest_day.append(((costs.rest_day_multiplier - 1) * per_min * cap_day, extra))
             for part, most in consecutive_windows(problem, person):
                 vars.add(sum(vars.works(p, d) for d in part) <= most, self.name, part[0])
@@ -329,14 +386,16 @@ class Labour(Rule):
                     [p],
                 )
             )
-        if len(problem.days) >= 7 and len(worked) > len(problem.days) - lab.min_rest_days:
+        if len(problem.days) >= 7 and len(worked) > rest_days(problem, person).most:
+            away = leave_days(problem, person)
             out.append(
                 self.violation(
                     None,
                     None,
                     None,
-                    f"{who} 本周上班 {len(worked)} 天, 少于 {lab.min_rest_days} 天休息",
-                    f"{who} works {len(worked)} days, fewer than {lab.min_rest_days} rest days",
+                    f"{who} 本周上班 {len(worked)} 天, 请假 {away} 天, 少于 {lab.min_rest_days} 天休息 (请假不算休息)",
+                    f"{who} works {len(worked)} days with {away} on leave: fewer than {lab.min_rest_days} rest "
+                    "days (leave is not rest)",
                     [p],
                 )
             )

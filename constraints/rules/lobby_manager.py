@@ -4,7 +4,9 @@ Hard: exactly one person on the lobby floor (activity ``lobby``) in every open s
 lower coverage allows uncovered slots up to that share, never two on the floor). With ``backup = true``, in
 every open slot a backup lobby manager (后备大堂经理) stands by: a lobby-skilled person who is present, not at
 lunch, not the one on the floor, and *free to take over* — doing one of ``backup_activities`` (by default back
-office or the low counter, where work can be put down at once; not the cash counter, not the meeting).
+office or the low counter, where work can be put down at once; not the cash counter, not the meeting). Each
+stint on the floor lasts at least ``min_stint_minutes`` (an hour by default; a stint cannot start in the last
+hour before closing), so the floor does not change hands every quarter of an hour.
 
 The handovers of the floor (lunch, end of shift, other duties) are derived from the roster for the
 lobby-manager log (大堂经理工作日志) by ``constraints.handovers``.
@@ -19,7 +21,19 @@ import numpy as np
 from constraints.calendar import Day
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
-from constraints.rules.base import ModelVars, PenaltyTerm, Rule, grid_of, is_free, names, runs, span, when
+from constraints.rules.base import (
+    ModelVars,
+    PenaltyTerm,
+    Rule,
+    encode_min_run,
+    grid_of,
+    is_free,
+    names,
+    runs,
+    short_runs,
+    span,
+    when,
+)
 
 
 class LobbyManager(Rule):
@@ -47,11 +61,19 @@ class LobbyManager(Rule):
                     vars.add(floor[s] <= 1, self.name, d)
                 need = math.ceil(prm.coverage * len(day.open_slots) - 1e-9)
                 vars.add(sum(floor.values()) >= need, self.name, d)
+            for p in skilled:
+                encode_min_run(vars, p, day, "lobby", self.stint_slots(problem), self.name, to_closing=False)
             if prm.backup:
                 for s in day.open_slots:
                     free = sum(vars.doing(p, d, s, a) for p in skilled for a in prm.backup_activities)
                     vars.add(free >= 1, self.name, d)
         return []
+
+    def stint_slots(self, problem: Problem) -> int:
+        """Slots a stint on the floor lasts at least."""
+        return max(
+            1, math.ceil(self.params(problem.config).min_stint_minutes / problem.config.grid.slot_minutes)
+        )
 
     def headcount(self, problem: Problem, day: Day) -> dict[str, int]:
         """Floor + backup + one to cover their lunches."""
@@ -108,6 +130,7 @@ class LobbyManager(Rule):
                         there,
                     )
                 )
+            out += self._short_stints(problem, day, g)
             if not prm.backup:
                 continue
             free = np.zeros(len(day.slot_starts), dtype=bool)
@@ -124,6 +147,27 @@ class LobbyManager(Rule):
                         b,
                         f"{when(day, a, b)}: 没有可随时接替的后备大堂经理",
                         f"{when(day, a, b, lang='en')}: no backup lobby manager free to take over",
+                    )
+                )
+        return out
+
+    def _short_stints(self, problem: Problem, day: Day, g: np.ndarray) -> list[Violation]:
+        """Stints on the floor shorter than ``min_stint_minutes``."""
+        least = self.params(problem.config).min_stint_minutes
+        out = []
+        for p, sid in enumerate(problem.staff.ids()):
+            for r in short_runs(g[p], "lobby", self.stint_slots(problem), day, to_closing=False):
+                a, b = span(day, r)
+                who = names(problem, [sid])
+                out.append(
+                    self.violation(
+                        day.date,
+                        a,
+                        b,
+                        f"{when(day, a, b)}: {who} 在大堂只站了 {b - a} 分钟 (每次至少 {least} 分钟)",
+                        f"{when(day, a, b, lang='en')}: {who} on the lobby floor only {b - a} min "
+                        f"(at least {least} a stint)",
+                        [sid],
                     )
                 )
         return out
@@ -160,6 +204,8 @@ class LobbyManager(Rule):
         """Floor and backup, with who can do it."""
         who = names(problem, [p.staff_id for p in problem.staff.with_skill("lobby")])
         return (
-            f"营业时间大堂始终一人值守, 另有一名空闲的后备大堂经理 (大堂人员: {who})",
-            f"one person on the lobby floor every open slot, plus a free backup (lobby-skilled: {who})",
+            f"营业时间大堂始终一人值守 (每次至少 {self.params(problem.config).min_stint_minutes} 分钟), "
+            f"另有一名空闲的后备大堂经理 (大堂人员: {who})",
+            f"one person on the lobby floor every open slot (stints of at least "
+            f"{self.params(problem.config).min_stint_minutes} min), plus a free backup (lobby-skilled: {who})",
         )

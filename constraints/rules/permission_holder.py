@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from constraints.calendar import Day
+from constraints.config import fmt_hhmm
 from constraints.problem import Problem
 from constraints.roster import OFF, Roster, Violation
 from constraints.rules.base import ModelVars, PenaltyTerm, Rule, away_reason, grid_of, names, runs, span, when
+from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
 
 AUTHORITY_LABELS: dict[str, tuple[str, str]] = {
     "branch": ("支行长权限", "branch authority"),
@@ -129,7 +131,47 @@ class PermissionHolder(Rule):
                             hs,
                         )
                     )
+                if not any(mask[s] for s in day.open_slots):
+                    out += self._lone_holder(problem, day, group, hs)
         return out
+
+    def _lone_holder(
+        self, problem: Problem, day: Day, group: tuple[str, ...], hs: list[str]
+    ) -> list[Violation]:
+        """One holder free all day cannot cover the whole opening alone when their lunch must fall inside it."""
+        free = [h for h in hs if any(away_reason(problem, h, day, s) is None for s in day.open_slots)]
+        length = lunch_slots(problem, day)
+        if len(free) != 1 or not problem.config.rules.lunch.enabled or length == 0:
+            return []
+        opened = set(day.open_slots)
+        starts = lunch_starts(problem, day)
+        if len(opened) <= slots_without_lunch(problem, day) or not starts:
+            return []
+        if not all(set(range(k, k + length)) <= opened for k in starts):
+            return []
+        a, b = span(day, list(day.open_slots))
+        la, lb = problem.config.lunch.window.start, problem.config.lunch.window.end
+        away = [h for h in hs if h not in free]
+        why = "; ".join(
+            f"{names(problem, [h])} {away_reason(problem, h, day, day.open_slots[0])}" for h in away
+        )
+        zh_g = "或".join(AUTHORITY_LABELS[x][0] for x in group)
+        en_g = " or ".join(AUTHORITY_LABELS[x][1] for x in group)
+        return [
+            self.violation(
+                day.date,
+                la,
+                lb,
+                f"{when(day, a, b)}: 当天只有 {names(problem, free)} 能担当{zh_g}"
+                f"{f' ({why})' if why else ''}, 一人在岗须午餐 ({fmt_hhmm(la)}–{fmt_hhmm(lb)}), "
+                "午餐时无人担当; 请在 staff.csv 权限列临时授权另一人",
+                f"{when(day, a, b, lang='en')}: only {names(problem, free)} can hold the {en_g}"
+                f"{f' ({why})' if why else ''}; alone all day they must take lunch within "
+                f"{fmt_hhmm(la)}–{fmt_hhmm(lb)} and leave it uncovered; delegate it to "
+                "someone else in staff.csv (权限 column)",
+                hs,
+            )
+        ]
 
     def describe(self, problem: Problem, day: Day | None) -> tuple[str, str]:
         """Which authority and who holds it."""

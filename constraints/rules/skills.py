@@ -22,9 +22,11 @@ from constraints.rules.base import (
     ModelVars,
     PenaltyTerm,
     Rule,
+    encode_min_run,
     grid_of,
     names,
     runs,
+    short_runs,
     span,
     when,
 )
@@ -61,16 +63,9 @@ class Skills(Rule):
         switch_terms: list[tuple[float, object]] = []
         for day in vars.days():
             d = day.date
-            open_set = set(day.open_slots)
             n = len(day.slot_starts)
             for p in problem.staff.ids():
-                if run > 1 and any(vars.can(p, d, s, "high_counter") for s in day.open_slots):
-                    for s in day.open_slots:
-                        x = vars.doing(p, d, s, "high_counter")
-                        before = vars.doing(p, d, s - 1, "high_counter") if s - 1 in open_set else 0
-                        for j in range(1, run):
-                            if s + j in open_set:
-                                vars.add(vars.doing(p, d, s + j, "high_counter") >= x - before, self.name, d)
+                encode_min_run(vars, p, day, "high_counter", run, self.name)
                 switches = []
                 for s in range(1, n):
                     acts_prev = [a for a in WORK_ACTIVITIES if vars.can(p, d, s - 1, a)]
@@ -97,7 +92,6 @@ class Skills(Rule):
             if not day.slot_starts:
                 continue
             g = grid_of(problem, roster, day)
-            last_open = day.open_slots[-1] if day.open_slots else -1
             for p, person in enumerate(problem.staff):
                 who = names(problem, [person.staff_id])
                 for act in SKILLED:
@@ -117,21 +111,20 @@ class Skills(Rule):
                             )
                         )
                 if person.can("high_counter"):
-                    for r in runs(g[p] == "high_counter", range(len(day.slot_starts))):
-                        if len(r) < run and r[-1] != last_open:
-                            a, b = span(day, r)
-                            out.append(
-                                self.violation(
-                                    day.date,
-                                    a,
-                                    b,
-                                    f"{when(day, a, b)}: {who} 高柜只做了 {b - a} 分钟 "
-                                    f"(至少 {prm.min_high_counter_block_minutes} 分钟)",
-                                    f"{when(day, a, b, lang='en')}: {who} at the high counter only {b - a} min "
-                                    f"(at least {prm.min_high_counter_block_minutes})",
-                                    [person.staff_id],
-                                )
+                    for r in short_runs(g[p], "high_counter", run, day):
+                        a, b = span(day, r)
+                        out.append(
+                            self.violation(
+                                day.date,
+                                a,
+                                b,
+                                f"{when(day, a, b)}: {who} 高柜只做了 {b - a} 分钟 "
+                                f"(至少 {prm.min_high_counter_block_minutes} 分钟)",
+                                f"{when(day, a, b, lang='en')}: {who} at the high counter only {b - a} min "
+                                f"(at least {prm.min_high_counter_block_minutes})",
+                                [person.staff_id],
                             )
+                        )
                 k = count_switches(list(g[p]))
                 if k > prm.max_switches_per_day:
                     out.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -96,6 +97,35 @@ def load_branch(
         if p:
             files[name] = Path(p)
     return Branch(config=cfg, staff=people, tickets=tk, absences=away, files=files)
+
+
+def carry_comp_days(branch: Branch, previous: str | Path) -> Branch:
+    """``branch`` with each person's 补休 owed taken from the last plan's summary.json (``comp_days_owed``; a
+    folder means its summary.json): it replaces staff.csv's 补休天数 for the people it lists; a file that is not
+    such a summary raises ``InputError`` naming it."""
+    path = Path(previous)
+    path = path / "summary.json" if path.is_dir() else path
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"无法读取上周的 summary.json (cannot read last week's summary.json): {exc}", file=path
+        ) from None
+    owed = doc.get("comp_days_owed") if isinstance(doc, dict) else None
+    if not isinstance(owed, dict):
+        raise InputError("缺少 comp_days_owed (no comp_days_owed in it)", file=path, column="comp_days_owed")
+    people = []
+    for person in branch.staff:
+        value = owed.get(person.staff_id, person.comp_days_owed)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 31:
+            raise InputError(
+                "补休天数应为 0–31 的整数 (comp days owed must be a whole number 0–31)",
+                file=path,
+                column=f"comp_days_owed.{person.staff_id}",
+                value=value,
+            )
+        people.append(person.model_copy(update={"comp_days_owed": value}))
+    return branch.replace(staff=Staff(people=tuple(people)))
 
 
 @dataclass(frozen=True)

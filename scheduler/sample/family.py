@@ -78,6 +78,8 @@ _HOURLY = (  # an hourly grid: staff time and lunch on whole hours
     ("hours", "after_close_minutes", 60),
     ("lunch", "window", "11:00-14:00"),
     ("rules.noon_two_at_high_counter", "window", "12:00-13:00"),
+    # a 10-hour staff day: the 晚班 that closes starts after the 晨会, so the branch holds a 班前会 for it
+    ("rules.daily_routine", "late_meeting", "09:00-10:00"),
 )
 
 SHAPES: tuple[Shape, ...] = (
@@ -233,7 +235,53 @@ def staff_frame(shape: Shape) -> pd.DataFrame:
             rows.append((f"S{k + 1:02d}", name, post, ";".join(sk), ";".join(au), str(hours)))
     if lobby_left or holders_left:
         raise ValueError(f"shape {shape.name}: too few people for its lobby or authority count")
+    if shape.holders is None:
+        rows = _delegated(rows)
+    if shape.lobby_people is None:
+        rows = _lobby_backups(rows)
     return pd.DataFrame(rows, columns=list(STAFF_HEADER))
+
+
+MIN_HOLDERS = 3
+"""Holders of each authority a branch keeps by delegation (临时授权) when its posts give fewer: under
+``require = "each"`` both authorities are covered through every lunch on every open day, which two holders
+working five days a week cannot do on a six- or seven-day week."""
+
+
+MIN_LOBBY = 4
+"""Lobby-capable people a branch keeps (后备大堂经理 designated among its staff) when its posts give fewer: the
+floor and its backup through every lunch on six or seven open days need more than three people's 40 hours."""
+
+
+def _lobby_backups(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """``rows`` with the lobby skill given to the 营业主管 and then tellers until ``MIN_LOBBY`` people have it."""
+    out = [list(r) for r in rows]
+    have = sum(1 for r in out if "lobby" in r[3].split(";"))
+    for r in out:
+        if have >= MIN_LOBBY:
+            break
+        if r[2] in ("营业主管", "个人业务柜员") and "lobby" not in r[3].split(";"):
+            r[3] = ";".join([*filter(None, r[3].split(";")), "lobby"])
+            have += 1
+    return [tuple(r) for r in out]
+
+
+def _delegated(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """``rows`` with branch authority delegated to the first lobby people (销售主管, 理财经理, 客户经理) and
+    operations authority to the first tellers without one, until each is held by ``MIN_HOLDERS`` people."""
+    out = [list(r) for r in rows]
+    for authority, posts in (
+        ("branch", ("销售主管", "理财经理", "客户经理")),
+        ("operations", ("个人业务柜员",)),
+    ):
+        held = sum(1 for r in out if authority in r[4].split(";"))
+        for r in out:
+            if held >= MIN_HOLDERS:
+                break
+            if r[2] in posts and not r[4]:
+                r[4] = authority
+                held += 1
+    return [tuple(r) for r in out]
 
 
 def leave_frame(shape: Shape, staff: pd.DataFrame) -> pd.DataFrame:

@@ -44,7 +44,7 @@ from constraints.config import COUNTER_TYPES
 from constraints.problem import Problem
 from constraints.rules.daily_routine import meeting_slots
 from constraints.rules.demand import open_counters, priced_windows
-from constraints.rules.labour import consecutive_windows, daily_cap_minutes, weekly_hours
+from constraints.rules.labour import consecutive_windows, daily_cap_minutes, rest_days, weekly_hours
 from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
 from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
 from constraints.staff import Person
@@ -328,11 +328,13 @@ class CapacityBound:
                 for ss in itertools.product(*(range(j + 1) for j in js)):
                     out[js + ss] = 0
             return out
-        lab, prm, costs = cfg.labor, cfg.rules.labour, cfg.costs
+        prm, costs = cfg.rules.labour, cfg.costs
         wk = weekly_hours(prob, person)
         cap_day = daily_cap_minutes(prob, person)
         full_week = len(prob.days) >= 7
-        most_days = len(prob.days) - lab.min_rest_days if full_week else len(self.days)
+        rd = rest_days(prob, person)
+        holidays = sum(1 for d in self.days if d.day_type == "holiday" and self._available(person, d))
+        most_days = rd.most if full_week else len(self.days)
         per_min = costs.staff_hour / 60.0
         unused = round(prm.unused_hour_cny / 60.0 * self.scale)
         rest = round((costs.rest_day_multiplier - 1) * per_min * cap_day * self.scale)
@@ -340,7 +342,8 @@ class CapacityBound:
         for js in itertools.product(*(range(n) for n in dims)):
             if sum(js) > most_days:
                 continue
-            extra = max(0, sum(js) - prm.standard_days_per_week) if full_week else 0
+            # rest-day work counts no holiday: at least the days beyond the holidays and the days due
+            extra = max(0, sum(js) - holidays - rd.due) if full_week else 0
             for ss in itertools.product(*(range(j + 1) for j in js)):
                 paid = sum(
                     (j - q) * min(k, cap_day) + q * sh
@@ -574,7 +577,7 @@ def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units
     if "labour" not in on:
         return 0
     cfg = problem.config
-    lab, prm, costs = cfg.labor, cfg.rules.labour, cfg.costs
+    prm, costs = cfg.rules.labour, cfg.costs
     days = [d for d in problem.days if d.slot_starts]
     full_week = len(problem.days) >= 7
     m = cp_model.CpModel()
@@ -602,16 +605,17 @@ def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units
         mine = {d: w[(person.staff_id, d.date)] for d in days if (person.staff_id, d.date) in w}
         cap = daily_cap_minutes(problem, person)
         paid = sum(longest_paid(problem, d, cap) * v for d, v in mine.items())
-        worked = sum(mine.values())
         wk = weekly_hours(problem, person)
         m.add(paid >= wk.floor)
         short = m.new_int_var(0, wk.expected, f"unused_{person.staff_id}")
         m.add(short >= wk.expected - paid)
         terms.append(unused * short)
         if full_week:
-            m.add(worked <= len(problem.days) - lab.min_rest_days)
+            rd = rest_days(problem, person)
+            counted = sum(v for d, v in mine.items() if d.date in rd.counted)
+            m.add(sum(mine.values()) <= rd.most)
             extra = m.new_int_var(0, len(days), f"extra_{person.staff_id}")
-            m.add(extra >= worked - prm.standard_days_per_week)
+            m.add(extra >= counted - rd.due)
             terms.append(round((costs.rest_day_multiplier - 1) * per_min * cap * scale) * extra)
         by_date = {d.date: v for d, v in mine.items()}
         for part, limit in consecutive_windows(problem, person):

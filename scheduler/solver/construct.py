@@ -22,7 +22,7 @@ from ortools.sat.python import cp_model
 from constraints.calendar import Day
 from constraints.problem import Problem
 from constraints.rules import enabled_rules
-from constraints.rules.labour import STANDARD_DAY_TYPES, consecutive_windows, daily_cap_minutes, weekly_hours
+from constraints.rules.labour import consecutive_windows, daily_cap_minutes, rest_days, weekly_hours
 from constraints.staff import Absence, Staff
 from scheduler.solver import stop
 from scheduler.solver.bound import longest_paid, people_needed
@@ -45,13 +45,13 @@ _Works = dict[tuple[str, dt.date], cp_model.IntVar]
 
 
 def _days_worked(m: cp_model.CpModel, problem: Problem, days: list[Day], w: _Works) -> list[Any]:
-    """Each person's days within the labour rule's limits (contract days, rest days, consecutive days, the
-    weekly floor at each day's longest paid shift), none on a day away; the days each works beyond the
-    standard days (for ``EXTRA_DAY_PENALTY``)."""
+    """Each person's days within the labour rule's limits (the days due of a full week —
+    :func:`constraints.rules.labour.rest_days`: 做五休二, fewer in a week with fewer standard working days, leave
+    or 补休 granted — rest days, consecutive days, the weekly floor at each day's longest paid shift), none on
+    a day away; the days each works beyond the days due (for ``EXTRA_DAY_PENALTY``)."""
     cfg = problem.config
     full_week = len(problem.days) >= 7
     lab = cfg.rules.labour
-    standard = sum(1 for d in problem.days if d.day_type in STANDARD_DAY_TYPES)
     extra_days: list[Any] = []
     for person in problem.staff:
         p = person.staff_id
@@ -59,14 +59,17 @@ def _days_worked(m: cp_model.CpModel, problem: Problem, days: list[Day], w: _Wor
         for d in days:
             if d not in avail:
                 m.add(w[(p, d.date)] == 0)
-        k = most_days = len(avail)
-        if full_week and lab.enabled:  # as many days as the week's contract hours count (a holiday less)
-            most_days = min(k, len(problem.days) - cfg.labor.min_rest_days)
-            k = min(most_days, lab.standard_days_per_week, standard)
         worked = sum(w[(p, d.date)] for d in days)
-        m.add(worked >= k)
-        m.add(worked <= most_days)
-        extra_days.append(worked - k)
+        if full_week and lab.enabled:  # the days due (做五休二, leave and 补休 less), rest kept on the others
+            rd = rest_days(problem, person)
+            counted = sum(w[(p, d.date)] for d in avail if d.date in rd.counted)
+            m.add(worked <= rd.most)
+            m.add(worked >= min(rd.due, rd.most, len(avail)))
+            extra = m.new_int_var(0, len(days), f"extra_{p}")
+            m.add(extra >= counted - rd.due)
+            extra_days.append(extra)
+        else:
+            m.add(worked == len(avail))
         if lab.enabled:
             cap = daily_cap_minutes(problem, person)
             most = {d.date: longest_paid(problem, d, cap) for d in days}
@@ -148,8 +151,8 @@ def days_pattern(
 ) -> dict[tuple[str, dt.date], int] | None:
     """A days-off pattern to start from: who works which day (a small CP-SAT model, deterministic).
 
-    Everyone available works ``standard_days_per_week`` days of a full week (fewer in a week with fewer
-    standard working days, as the contract hours count them; every day of a shorter plan),
+    Everyone available works the days due of a full week (:func:`constraints.rules.labour.rest_days`: 做五休二,
+    fewer in a week with fewer standard working days, leave or 补休 granted; every day of a shorter plan),
     within the labour rule's day limits — or a rest day more (``EXTRA_DAY_PENALTY``) where the staff cannot
     otherwise meet what every roster needs; each day has at least those people (as far as the staff
     allows; ``boost`` adds to a day's needs), then as far as it can the rules' ``headcount`` estimates of
@@ -195,14 +198,17 @@ class HoursLeft:
     least: int  # the fewest paid minutes of a day worked (the shortest shift)
     most: dict[dt.date, int]
 
-    def bounds(self, day: dt.date) -> tuple[int, int, int]:
-        """(least, most, aim) paid minutes on ``day`` such that the days after it can still meet the floor
-        and stay under the cap; ``aim``: the floor levelled over the days left (what the day should pay)."""
+    def bounds(self, day: dt.date) -> tuple[int, int, int, int]:
+        """(least, most, aim, top) paid minutes on ``day`` such that the days after it can still meet the floor
+        and stay under the cap; ``aim``: the floor levelled over the days left (what the day should pay);
+        ``top``: the cap levelled likewise (what the day should not pay beyond, so that a six-day week under a
+        40-hour cap does not spend it all before its last day)."""
         others = [m for d, m in self.most.items() if d != day]
         most = min(self.most[day], self.cap - self.least * len(others))
         least = min(most, max(0, self.floor - sum(others)))
         aim = min(most, max(least, _level(list(self.most.values()), self.floor)))
-        return least, most, aim
+        top = max(aim, min(most, _level(list(self.most.values()), self.cap)))
+        return least, most, aim, top
 
     def built(self, day: dt.date, paid: int) -> None:
         """``day`` is built with ``paid`` minutes."""
@@ -248,10 +254,16 @@ def day_problem(problem: Problem, day: Day, pattern: Mapping[tuple[str, dt.date]
 
 
 def add_paid_bounds(
-    model: cp_model.CpModel, terms: tuple[list[int], list[int]], least: int, most: int, aim: int
-) -> int:
+    model: cp_model.CpModel,
+    terms: tuple[list[int], list[int]],
+    least: int,
+    most: int,
+    aim: int,
+    top: int | None = None,
+) -> list[int]:
     """least ≤ paid ≤ most on proto indexes (``terms``: paid minutes as :meth:`RosterVars.paid_terms` gives
-    them), and a new variable — the minutes short of ``aim`` — whose index is returned for the objective."""
+    them), and new variables — the minutes short of ``aim``, and those beyond ``top`` — whose indexes are
+    returned for the objective."""
     proto = model.proto
     c = proto.constraints.add()
     c.linear.vars.extend(terms[0])
@@ -263,4 +275,12 @@ def add_paid_bounds(
     c.linear.vars.extend([short, *terms[0]])
     c.linear.coeffs.extend([1, *terms[1]])
     c.linear.domain.extend([aim, 2**40])
-    return short
+    if top is None or top >= most:
+        return [short]
+    over = len(proto.variables)
+    proto.variables.add().domain.extend([0, most - top])
+    c = proto.constraints.add()  # paid − over ≤ top
+    c.linear.vars.extend([over, *terms[0]])
+    c.linear.coeffs.extend([-1, *terms[1]])
+    c.linear.domain.extend([-(2**40), top])
+    return [short, over]

@@ -91,17 +91,22 @@ def build_model(
     assumptions: bool = False,
     relax_penalty_cny: float = 10_000.0,
     symmetry_breaking: bool = True,
-    shifts: str = "free",
+    shifts: str | None = None,
 ) -> BuiltModel:
     """The CP-SAT model of the problem with the enabled rules (or only ``rules``).
 
     ``relax`` names hard rules to turn into penalised soft ones; ``assumptions`` guards every hard-rule
-    constraint by an assumption literal per rule × day (for explaining infeasibility).
+    constraint by an assumption literal per rule × day (for explaining infeasibility). ``shifts``: the
+    formulation of :class:`RosterVars` — by default the posted shifts when the shifts rule is in the model in
+    ``posted`` mode, neither relaxed nor explained (it then holds by construction), else free shifts.
     """
     relax = tuple(relax)
     for name in relax:
         get_rule(name)  # unknown names fail loudly
     chosen = enabled_rules(problem.config, rules)
+    if shifts is None:
+        posted = problem.config.rules.shifts.mode == "posted" and any(r.name == "shifts" for r in chosen)
+        shifts = "posted" if posted and "shifts" not in relax and not assumptions else "free"
     rv = RosterVars(
         problem,
         assumptions=assumptions,

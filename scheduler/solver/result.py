@@ -20,6 +20,7 @@ from constraints.config import BranchConfig
 from constraints.handovers import Handover
 from constraints.problem import Problem
 from constraints.roster import ROSTER_COLUMNS, Roster, Violation
+from constraints.rules.labour import comp_days_after
 
 STATUSES: tuple[str, ...] = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID")
 
@@ -168,7 +169,8 @@ class RosterResult:
         return None
 
     def summary(self, lang: str = "zh") -> dict[str, Any]:
-        """summary.json: status, objective, bound, gap, timings, staff hours, violations, parameters, versions."""
+        """summary.json: status, objective, bound, gap, timings, staff hours, 补休 owed, violations, parameters,
+        versions."""
         return {
             "status": self.status,
             "ok": self.ok,
@@ -180,6 +182,7 @@ class RosterResult:
             "first_feasible_seconds": _round(self.first_feasible_seconds, 3),
             "reproducible": self.reproducible,
             "staff_hours": self.staff_hours(),
+            "comp_days_owed": comp_days_after(self.problem, self.roster) if self.roster is not None else {},
             "penalties": {k: round(v, 2) for k, v in self.penalties.items()},
             "violations": [v.as_dict(lang) for v in self.violations],
             "explanation": [v.as_dict(lang) for v in self.explanation],

@@ -562,7 +562,7 @@ class DaySearch:
                 model.add(rv.works(p, d) == 1)
                 present += rv.present_indexes(p, d)
                 if p in left:
-                    short.append(add_paid_bounds(model, rv.paid_terms(p, d), *left[p].bounds(d)))
+                    short += add_paid_bounds(model, rv.paid_terms(p, d), *left[p].bounds(d))
             model.proto.objective.vars.extend(short)
             model.proto.objective.coeffs.extend([1] * len(short))
             model.proto.solution_hint.vars.extend(present)  # whole days: the search starts near the contract

@@ -2,9 +2,12 @@
 
 Structure per person and working day:
 
-* **shift templates** ``x[t]``: a shift starts on any slot of the staff-time grid and lasts a length from a
-  set (``rules.labour.min_shift_hours`` up to the whole staff day in ``shift_step_minutes`` steps, plus the
-  whole day); at most one template a day, so every shift is one piece by construction and ``works = Σ x``;
+* **shifts**, in one of three formulations: *posted* (the default, ``rules.shifts`` in ``posted`` mode): one
+  template ``x[t]`` per posted shift of the day (:func:`constraints.rules.shifts.posted_shifts`), lunch only at
+  its waves; *templates*: a shift starts on any slot of the staff-time grid and lasts a length from a set
+  (``rules.labour.min_shift_hours`` up to the whole staff day in ``shift_step_minutes`` steps, plus the whole
+  day); either way at most one template a day, so every shift is one piece by construction and
+  ``works = Σ x``; *free*: any run of present slots (start/end indicators, a minimum length);
 * **presence** ``present[s] = Σ x[t] over the templates covering s`` (Booleans, channelled);
 * **lunch** ``lunch[k]``: a lunch of ``lunch.minutes`` may start at k inside the lunch window, only strictly
   inside a chosen shift; ``break[s] = Σ lunch[k] covering s``;
@@ -38,6 +41,7 @@ from constraints.roster import OFF, Roster
 from constraints.rules.base import PenaltyTerm
 from constraints.rules.daily_routine import meeting_slots
 from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
+from constraints.rules.shifts import person_shifts
 
 OBJ_SCALE = 100
 """Objective units per CNY (fen)."""
@@ -65,10 +69,12 @@ class Assignment:
 
 @dataclass(frozen=True)
 class ShiftTemplate:
-    """A shift of slots [start, end) of a day's staff-time grid."""
+    """A shift of slots [start, end) of a day's staff-time grid; ``lunch``: the slots its lunch may start at
+    (None: any, strictly inside the shift)."""
 
     start: int
     end: int
+    lunch: tuple[int, ...] | None = None
 
     @property
     def length(self) -> int:
@@ -107,8 +113,8 @@ class RosterVars:
         symmetry_breaking: bool = True,
         shifts: str = "free",
     ) -> None:
-        if shifts not in ("free", "templates"):
-            raise ValueError(f"shifts must be 'free' or 'templates', not {shifts!r}")
+        if shifts not in ("free", "templates", "posted"):
+            raise ValueError(f"shifts must be 'free', 'templates' or 'posted', not {shifts!r}")
         self.shifts = shifts
         self.problem = problem
         self.model = model or cp_model.CpModel()
@@ -143,12 +149,15 @@ class RosterVars:
     # ---- structure -----------------------------------------------------------------------------------------
 
     def _build_templates(self, p: str, day: Day, tag: str) -> None:
-        """Shift = one template of the day (start on the grid, length from the set)."""
+        """Shift = one template of the day (a posted shift; or start on the grid, length from the set)."""
         m, d, n = self.model, day.date, len(day.slot_starts)
         key = (p, d)
-        temps = [
-            (t, m.new_bool_var(f"x_{tag}_{t.start}_{t.end}")) for t in shift_templates(self.problem, day)
-        ]
+        chosen = (
+            [ShiftTemplate(s.start, s.end, s.lunch) for s in person_shifts(self.problem, day, p)]
+            if self.shifts == "posted"
+            else shift_templates(self.problem, day)
+        )
+        temps = [(t, m.new_bool_var(f"x_{tag}_{t.start}_{t.end}")) for t in chosen]
         self._x[key] = temps
         works = m.new_bool_var(f"works_{tag}")
         m.add(sum(v for _, v in temps) == works)
@@ -207,7 +216,7 @@ class RosterVars:
         m, d, n = self.model, day.date, len(day.slot_starts)
         key = (p, d)
         tag = f"{p}_{d:%m%d}"
-        if self.shifts == "templates":
+        if self.shifts in ("templates", "posted"):
             self._build_templates(p, day, tag)
         else:
             self._build_free(p, day, tag)
@@ -218,11 +227,22 @@ class RosterVars:
         lunch: dict[int, Any] = {}
         if length > 0:
             for k in lunch_starts(self.problem, day):
-                v = m.new_bool_var(f"lunch_{tag}_{k}")
-                if self.shifts == "templates":
-                    inside = [x for t, x in self._x[key] if t.start <= k - 1 and t.end >= k + length + 1]
+                if self.shifts in ("templates", "posted"):
+                    inside = [
+                        x
+                        for t, x in self._x[key]
+                        if (
+                            k in t.lunch
+                            if t.lunch is not None
+                            else t.start <= k - 1 and t.end >= k + length + 1
+                        )
+                    ]
+                    if not inside:
+                        continue
+                    v = m.new_bool_var(f"lunch_{tag}_{k}")
                     m.add(v <= sum(inside))
                 else:
+                    v = m.new_bool_var(f"lunch_{tag}_{k}")
                     m.add_implication(v, present[k - 1])
                     m.add_implication(v, present[k + length])
                 lunch[k] = v
@@ -276,6 +296,7 @@ class RosterVars:
                 tuple(sorted(person.prefer_off)),
                 person.avoid_late,
                 person.prev_consecutive_days,
+                person.comp_days_owed,
                 away,
             )
             groups.setdefault(key, []).append(person.staff_id)
@@ -525,7 +546,8 @@ class RosterVars:
                 continue
             out.append(self._works[key])
             out.extend(x for _, x in self._x.get(key, []))
-            for table in (self._present, self._start, self._end, self._break):
+            tables = (self._present, self._start, self._end) if self.shifts == "free" else (self._present,)
+            for table in (*tables, self._break):
                 out.extend(v for v in table.get(key, []) if not isinstance(v, int))
             out.extend(self._lunch.get(key, {}).values())
             day = self._by_date[d]

@@ -38,6 +38,7 @@ from scheduler.app.cli.guard import check_out_dir, check_seconds, check_week
 from scheduler.app.pipeline import (
     Branch,
     WeekPlan,
+    carry_comp_days,
     default_time_limit,
     load_branch,
     plan_week,
@@ -85,6 +86,7 @@ def run_plan(
     replications: int = 20,
     console: Console | None = None,
     work_units: float | None = None,
+    previous: Path | None = None,
 ) -> tuple[WeekPlan, int]:
     """The whole run, with a progress bar; returns the plan and the exit status."""
     console = console or Console(stderr=True)
@@ -106,6 +108,8 @@ def run_plan(
     if monday is not None:  # before the tickets are read: a year out of range is a typo
         check_week(BranchCalendar(load_config(config)), monday)
     branch = load_branch(tickets, staff, config, leave, events)
+    if previous is not None:
+        branch = carry_comp_days(branch, previous)
     monday = check_week(branch.calendar, monday or branch.next_monday())
     history = week_history(branch, monday)
     warn_notes(history.notes, console)
@@ -372,6 +376,14 @@ def plan(
             help="固定的确定性工作量 (summary.json 的 work_units, 用于复现) (a fixed deterministic work budget)",
         ),
     ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="上周的 summary.json 或输出文件夹: 读取欠补休天数 (last week's summary.json or output folder: the "
+            "补休 owed)",
+        ),
+    ] = None,
 ) -> None:
     """排一周的班 (plan the week: forecast, windows, roster, simulation; writes roster.csv/.xlsx etc.)."""
     _, code = run_plan(
@@ -387,5 +399,6 @@ def plan(
         relax=relax,
         replications=replications,
         work_units=work_units,
+        previous=previous,
     )
     raise typer.Exit(code)

@@ -56,6 +56,7 @@ from scheduler.report.workbook.style import (
     reject_merged,
     set_widths,
     short_activity_label,
+    sign_footer,
 )
 
 FIRST_SLOT_COL = 5  # A staff_id, B name, C post, D hours, E… slots
@@ -107,6 +108,7 @@ def write_day_sheet(
     print_setup(
         ws, header=f"{branch} {day.date.isoformat()} {day_type_label(day, lang)}", title_rows=f"3:{KEY_ROW}"
     )
+    sign_footer(ws, lang)
     ws.sheet_view.zoomScale = 90
     return ws
 

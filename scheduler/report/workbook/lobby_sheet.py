@@ -28,6 +28,8 @@ from constraints.handovers import (
     PRESIDENT_POST,
     Handover,
     LobbyPeriod,
+    delegated_cover,
+    describe_delegation,
     describe_handover,
     handover_is_president,
     lobby_periods,
@@ -314,12 +316,30 @@ def write_lobby_sheet(
         ]
         rows += _handover_rows(extra, problem, day, lang)
         r = _write_log_rows(ws, r, rows, lang)
+        r = _delegation_row(ws, r, roster, problem, day, len(headers), lang)
     set_widths(ws, {1: 10, 2: 12, 3: 14, 4: 36, 5: 9, 6: 24, 7: 12, 8: 14, 9: 34, 10: 10})
     ws.freeze_panes = "A4"
     print_setup(
         ws, header=f"{problem.config.branch.name} {sheet_name('lobby', lang)}", title_rows="3:3", fit_tall=0
     )
     return ws
+
+
+def _delegation_row(
+    ws: Worksheet, r: int, roster: Roster, problem: Problem, day: Day, width: int, lang: str
+) -> int:
+    """One row listing where an authority rests on a delegate (临时授权) that day; the next free row."""
+    covers = delegated_cover(roster, problem, day)
+    if not covers:
+        return r
+    text = tr("临时授权 (须登记): ", "Delegated authority (log it): ", lang) + "; ".join(
+        describe_delegation(c, problem, lang) for c in covers
+    )
+    c = ws.cell(row=r, column=1, value=text)
+    c.font, c.alignment = font(9, color="9C5700"), Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
+    ws.row_dimensions[r].height = 15 * (1 + len(text) // 120)
+    return r + 1
 
 
 def _president_note(

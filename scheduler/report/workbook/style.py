@@ -170,6 +170,14 @@ def print_setup(
         ws.print_title_rows = title_rows
 
 
+def sign_footer(ws: Worksheet, lang: str) -> None:
+    """The signature line a posted roster carries: 制表 / 审核 / 审批 / 日期, in the printed footer."""
+    blank = "________"
+    parts = (("制表", "Prepared by"), ("审核", "Checked by"), ("审批", "Approved by"), ("日期", "Date"))
+    ws.oddFooter.left.text = "   ".join(f"{tr(zh, en, lang)}: {blank}" for zh, en in parts)
+    ws.oddFooter.left.size = 10
+
+
 def people_by_post(staff: Staff) -> list[Person]:
     """People grouped by post (支行长 first … 信贷员 last), file order within a post."""
     order = {post: k for k, post in enumerate(POSTS)}

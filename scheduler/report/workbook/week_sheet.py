@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl.styles import PatternFill
@@ -21,6 +21,7 @@ from constraints.errors import InputError
 from constraints.i18n import tr
 from constraints.problem import Problem
 from constraints.roster import Roster
+from constraints.rules.shifts import shift_label
 from constraints.staff import POSTS, Person, Staff
 from scheduler.report.workbook.day_sheet import person_of_row
 from scheduler.report.workbook.style import (
@@ -45,6 +46,7 @@ from scheduler.report.workbook.style import (
     reject_merged,
     set_widths,
     sheet_name,
+    sign_footer,
     title,
 )
 
@@ -59,12 +61,15 @@ class WeekCell:
     span: tuple[int, int] | None
     lunches: tuple[tuple[int, int], ...] = ()
     activities: tuple[str, ...] = ()
+    name: str = field(default="", compare=False)  # the posted shift (正常班 …), "" when none
 
     def text(self, lang: str) -> str:
-        """The cell text: ``08:30–17:30`` / ``午餐 11:30–12:30`` / ``高柜/低柜`` on three lines (empty when off)."""
+        """The cell text: ``正常班 08:30–17:30`` / ``午餐 11:30–12:30`` / ``高柜/低柜`` on three lines (empty when
+        off; the shift's name only when it is a posted shift)."""
         if self.span is None:
             return ""
-        lines = [f"{fmt_hhmm(self.span[0])}–{fmt_hhmm(self.span[1])}"]
+        hours = f"{fmt_hhmm(self.span[0])}–{fmt_hhmm(self.span[1])}"
+        lines = [f"{self.name} {hours}" if self.name else hours]
         if self.lunches:
             lines.append(
                 tr("午餐 ", "lunch ", lang)
@@ -75,8 +80,9 @@ class WeekCell:
         return "\n".join(lines)
 
 
-def week_cell(roster: Roster, date: dt.date, staff_id: str) -> WeekCell:
-    """The week-sheet cell of a person's day in ``roster``: shift, lunches, the (at most two) main activities."""
+def week_cell(roster: Roster, date: dt.date, staff_id: str, problem: Problem | None = None) -> WeekCell:
+    """The week-sheet cell of a person's day in ``roster``: shift (named when ``problem`` posts it), lunches,
+    the (at most two) main activities."""
     blocks = roster.blocks_of(date, staff_id)
     if not blocks:
         return WeekCell(None)
@@ -86,7 +92,10 @@ def week_cell(roster: Roster, date: dt.date, staff_id: str) -> WeekCell:
         if b.activity not in ("break", "meeting"):
             minutes[b.activity] += b.end - b.start
     ranked = [a for a, m in minutes.most_common() if m >= 60] or [a for a, _ in minutes.most_common(1)]
-    return WeekCell((blocks[0].start, max(b.end for b in blocks)), lunches, tuple(ranked[:2]))
+    span = (blocks[0].start, max(b.end for b in blocks))
+    day = next((d for d in problem.days if d.date == date), None) if problem is not None else None
+    name = shift_label(problem, day, *span, staff_id) if problem is not None and day is not None else ""
+    return WeekCell(span, lunches, tuple(ranked[:2]), name)
 
 
 OFF_WORDS: frozenset[str] = frozenset(
@@ -111,7 +120,8 @@ def parse_week_cell(value: object) -> WeekCell | None:
     lines = [ln.strip() for ln in str(value if value is not None else "").splitlines() if ln.strip()]
     if not lines or lines[0].lower() in OFF_WORDS:
         return WeekCell(None)
-    span = _range(lines[0])
+    name, _, rest = lines[0].partition(" ")
+    span = _range(lines[0]) or (_range(rest) if rest else None)  # 正常班 08:30–17:30, or the hours alone
     if span is None:
         return None
     lunches: list[tuple[int, int]] = []
@@ -132,14 +142,14 @@ def parse_week_cell(value: object) -> WeekCell | None:
             if act is None:
                 return None
             activities.append(act)
-    return WeekCell(span, tuple(lunches), tuple(activities))
+    return WeekCell(span, tuple(lunches), tuple(activities), name if _range(lines[0]) is None else "")
 
 
 def shift_text(
     roster: Roster, problem: Problem, date: object, staff_id: str, lang: str
 ) -> tuple[str, str | None]:
     """Cell text ``08:30–17:30 / 午餐 11:30–12:30 / 高柜`` and the main activity (None when off)."""
-    cell = week_cell(roster, date, staff_id)  # type: ignore[arg-type]
+    cell = week_cell(roster, date, staff_id, problem)  # type: ignore[arg-type]
     return cell.text(lang), (cell.activities[0] if cell.activities else None)
 
 
@@ -273,6 +283,7 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
     ws.freeze_panes = "C4"
     fit_tall = 1 if len(problem.staff) <= 24 else 0  # a small branch's week on one page
     print_setup(ws, header=f"{problem.config.branch.name} {span}", title_rows="2:3", fit_tall=fit_tall)
+    sign_footer(ws, lang)
     return ws
 
 
