@@ -50,6 +50,18 @@ DAY_TYPE_LABELS: dict[str, tuple[str, str]] = {
     "closed": ("休业", "Closed"),
 }
 
+HOLIDAY_LABELS: dict[str, tuple[str, str]] = {
+    "New Year's Day": ("元旦", "New Year's Day"),
+    "Spring Festival": ("春节", "Spring Festival"),
+    "Tomb-sweeping Day": ("清明节", "Qingming"),
+    "Labour Day": ("劳动节", "Labour Day"),
+    "Dragon Boat Festival": ("端午节", "Dragon Boat Festival"),
+    "National Day": ("国庆节", "National Day"),
+    "Mid-autumn Festival": ("中秋节", "Mid-Autumn Festival"),
+    "Anti-Fascist 70th Day": ("抗战胜利纪念日", "Victory Day"),
+}
+"""Statutory holidays by chinesecalendar's names (:func:`constraints.calendar.holiday_name`)."""
+
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "OPTIMAL": ("最优", "optimal"),
     "FEASIBLE": ("可行", "feasible"),

@@ -290,3 +290,19 @@ def test_kpi_keys_in_chinese_and_rounded(problem: Problem, roster: Roster) -> No
     sheet = build_workbook(roster, problem, result=result)["指标"]
     monday = next(r for r in sheet.iter_rows() if r[0].value == "11-30 周一")
     assert [c.number_format for c in monday[4:8]] == ["#,##0", "#,##0", "0.0", "0.0"]  # yuan; 0.1 min
+
+
+def test_headers_mark_pension_and_payroll_days(problem: Problem, roster: Roster) -> None:
+    """A pension day (2nd) and a payroll day (3rd) are named in the week sheet's header, the day sheet's title
+    and the 指标 sheet's day rows."""
+    cfg = problem.config.copy_with(**{"calendar.pension_days": [2], "calendar.payroll_days": [3]})
+    wb = build_workbook(roster, problem.replace(config=cfg))
+    week = wb["周排班"]
+    heads = {str(week.cell(2, c).value).splitlines()[-1]: str(week.cell(3, c).value) for c in range(3, 10)}
+    assert heads["2026-12-02"].endswith("\n养老金发放日")
+    assert heads["2026-12-03"].endswith("\n代发工资日")
+    assert "\n" not in heads["2026-12-01"]
+    assert "【养老金发放日】" in str(wb["12-02 周三"]["A1"].value)
+    assert "养老金发放日" in wb["12-02 周三"].oddHeader.center.text
+    kpi_cells = [str(c.value) for row in wb["指标"].iter_rows(max_col=2) for c in row if c.value]
+    assert "工作日 代发工资日" in kpi_cells

@@ -22,6 +22,7 @@ from constraints.problem import Problem
 from constraints.roster import Roster
 from constraints.rules import check_roster
 from constraints.staff import Staff
+from scheduler.report.day_marks import day_marks
 from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook.cached import FormulaValues, save_with_values
@@ -71,6 +72,7 @@ def build_workbook(
     staffed = result is None or result.roster is not None
     gaps = service_gaps(problem, roster) if staffed else []
     away = turned_away(problem)
+    marks = day_marks(problem)
     write_week_sheet(wb, roster, problem, lang=lang)
     for day in problem.open_days:
         write_day_sheet(
@@ -83,6 +85,7 @@ def build_workbook(
             gaps=[g for g in gaps if g.date == day.date],
             away=[t for t in away if t.date == day.date],
             values=values,
+            marks=marks.get(day.date),
         )
     write_windows_sheet(wb, problem, req, peak_labels(forecast), figures, lang=lang)
     if handovers is None:

@@ -29,6 +29,7 @@ from constraints.io import restore
 from constraints.problem import Problem
 from constraints.roster import ACTIVITIES, OFF, Roster
 from constraints.staff import Person, Staff
+from scheduler.report.day_marks import DayMarks
 from scheduler.report.gaps import ServiceGap, TurnedAway
 from scheduler.report.workbook.cached import FormulaValues
 from scheduler.report.workbook.style import (
@@ -77,16 +78,19 @@ def write_day_sheet(
     gaps: Sequence[ServiceGap] = (),
     away: Sequence[TurnedAway] = (),
     values: FormulaValues | None = None,
+    marks: DayMarks | None = None,
 ) -> Worksheet:
     """Add the sheet of one open day; ``required`` maps counter → {slot start minute: required windows};
     ``gaps`` and ``away`` are the day's service gaps and turned-away customers (:mod:`scheduler.report.gaps`);
-    ``values`` records the formula cells' results."""
+    ``values`` records the formula cells' results; ``marks`` (holiday, 补班, pension/payroll day) go into the
+    title and the printed page header."""
     ws = wb.create_sheet(day_title(day.date, lang))
     values = values if values is not None else FormulaValues()
     people = people_by_post(problem.staff)
     grid = roster.grid(day, [p.staff_id for p in people])
     last_col = FIRST_SLOT_COL + len(day.slot_starts) - 1
-    _write_head(ws, problem, day, lang, last_col)
+    mark_text = marks.text(lang) if marks is not None else ""
+    _write_head(ws, problem, day, lang, last_col, mark_text)
     styles = StyleCache()
     _write_people(ws, problem, day, people, grid, lang, styles, values)
     last_person_row = FIRST_PERSON_ROW + len(people) - 1
@@ -105,19 +109,26 @@ def write_day_sheet(
     ws.freeze_panes = ws.cell(row=FIRST_PERSON_ROW, column=FIRST_SLOT_COL)
     branch = problem.config.branch.name
     print_setup(
-        ws, header=f"{branch} {day.date.isoformat()} {day_type_label(day, lang)}", title_rows=f"3:{KEY_ROW}"
+        ws,
+        header=f"{branch} {day.date.isoformat()} {day_type_label(day, lang)} {mark_text}".strip(),
+        title_rows=f"3:{KEY_ROW}",
     )
     ws.sheet_view.zoomScale = 90
     return ws
 
 
-def _write_head(ws: Worksheet, problem: Problem, day: Day, lang: str, last_col: int) -> None:
-    """Title, legend, hour band and the key row of slot times (read back: do not edit)."""
+def _write_head(
+    ws: Worksheet, problem: Problem, day: Day, lang: str, last_col: int, mark_text: str = ""
+) -> None:
+    """Title (with the day's marks: holiday, 补班, pension/payroll day), legend, hour band and the key row of
+    slot times (read back: do not edit)."""
     oh = day.open_hours
     hours_text = f"{fmt_hhmm(oh.start)}–{fmt_hhmm(oh.end)}" if oh else ""
+    marked = f"【{mark_text}】  " if mark_text else ""
     head = (
         f"{problem.config.branch.name}  {day.date.isoformat()} {day_title(day.date, lang).split()[1]}  "
-        f"{day_type_label(day, lang)}  {tr('营业', 'open', lang)} {hours_text}  {tr('排班表', 'roster', lang)}"
+        f"{day_type_label(day, lang)}  {marked}{tr('营业', 'open', lang)} {hours_text}  "
+        f"{tr('排班表', 'roster', lang)}"
     )
     c = ws.cell(row=1, column=1, value=head)  # overflows to the right: no merge needed
     c.font = font(14, bold=True)

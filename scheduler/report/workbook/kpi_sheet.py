@@ -21,6 +21,7 @@ from constraints.i18n import ACTIVITY_LABELS, STATUS_LABELS, label, tr
 from constraints.problem import Problem
 from constraints.roster import Violation
 from constraints.rules import get_rule, labour
+from scheduler.report.day_marks import day_marks
 from scheduler.report.gaps import ServiceGap, TurnedAway
 from scheduler.report.kpis import Figures, WeekKpis
 from scheduler.report.workbook.style import (
@@ -174,11 +175,13 @@ def _per_day(out: _Rows, problem: Problem, kpis: WeekKpis, lang: str) -> None:
         ]
     )
     formats = ("", "", "0", "0.00", "#,##0", "#,##0", "0.0", "0.0")
+    marks = day_marks(problem)
     for d in kpis.days:
+        mark = marks[d.date].text(lang) if d.date in marks else ""
         out.row(
             [
                 day_title(d.date, lang),
-                day_type_label(problem.day(d.date), lang),
+                f"{day_type_label(problem.day(d.date), lang)} {mark}".strip(),
                 d.people,
                 d.staff_hours,
                 d.salary_cny,

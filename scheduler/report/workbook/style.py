@@ -15,11 +15,13 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from constraints.calendar import Day
+from constraints.config import fmt_hhmm
 from constraints.errors import InputError
 from constraints.i18n import ACTIVITY_LABELS, DAY_TYPE_LABELS, label, tr, weekday_label
 from constraints.io import neutralise
 from constraints.roster import ACTIVITIES
 from constraints.staff import POSTS, Person, Staff
+from scheduler.report.day_marks import DayMarks
 
 FONT_NAME = "Microsoft YaHei"
 """Excel on Chinese Windows has it; LibreOffice substitutes a CJK font (Noto Sans CJK) when rendering."""
@@ -41,6 +43,7 @@ HOLIDAY_FILL = PatternFill("solid", fgColor="F8CBAD")
 WARN_FILL = PatternFill("solid", fgColor="FFC7CE")
 OK_FILL = PatternFill("solid", fgColor="C6EFCE")
 LEAVE_FILL = PatternFill("solid", fgColor="FFD966")
+PAYDAY_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 THIN = Side(style="thin", color="A6A6A6")
 HOUR = Side(style="medium", color="595959")
@@ -107,6 +110,17 @@ def day_fill(day: Day) -> PatternFill | None:
     if day.day_type == "weekend":
         return WEEKEND_FILL
     return None
+
+
+def day_header(day: Day, marks: DayMarks | None, lang: str) -> tuple[str, PatternFill | None]:
+    """A day's header text and fill: ``工作日 09:00–17:00`` and, on a second line, its marks (``国庆节``,
+    ``国庆节补班``, ``养老金发放日`` …); holidays and weekends keep their fill, pension and payroll days get theirs."""
+    oh = day.open_hours
+    hours = f"{fmt_hhmm(oh.start)}–{fmt_hhmm(oh.end)}" if oh else ""
+    text = f"{day_type_label(day, lang)} {hours}".strip()
+    extra = marks.text(lang) if marks is not None else ""
+    fill = day_fill(day) or (PAYDAY_FILL if marks is not None and marks.payday else None)
+    return (f"{text}\n{extra}" if extra else text), fill
 
 
 SHEET_NAMES: dict[str, tuple[str, str]] = {

@@ -22,6 +22,7 @@ from constraints.i18n import tr
 from constraints.problem import Problem
 from constraints.roster import Roster
 from constraints.staff import POSTS, Staff
+from scheduler.report.day_marks import day_marks
 from scheduler.report.workbook.day_sheet import person_of_row
 from scheduler.report.workbook.style import (
     ACTIVITY_BY_TEXT,
@@ -34,9 +35,8 @@ from scheduler.report.workbook.style import (
     OFF_FILL,
     SUBHEADER_FILL,
     activity_label,
-    day_fill,
+    day_header,
     day_title,
-    day_type_label,
     font,
     header_cell,
     people_by_post,
@@ -152,6 +152,7 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
     rest_col = hours_col + 1
     span = f"{days[0].date.isoformat()} – {days[-1].date.isoformat()}" if days else ""
     title(ws, f"{problem.config.branch.name}  {tr('周排班', 'weekly roster', lang)}  {span}")
+    marks = day_marks(problem)
 
     header_cell(ws, 2, 1, tr("工号", "Staff ID", lang))
     header_cell(ws, 2, 2, tr("姓名", "Name", lang))
@@ -160,17 +161,14 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
     for k, day in enumerate(days):
         col = first_day_col + k
         header_cell(ws, 2, col, f"{day_title(day.date, lang)}\n{day.date.isoformat()}")
-        oh = day.open_hours
-        hours = f"{fmt_hhmm(oh.start)}–{fmt_hhmm(oh.end)}" if oh else ""
-        header_cell(
-            ws, 3, col, f"{day_type_label(day, lang)} {hours}".strip(), fill=day_fill(day) or SUBHEADER_FILL
-        )
+        text, fill = day_header(day, marks.get(day.date), lang)
+        header_cell(ws, 3, col, text, fill=fill or SUBHEADER_FILL)
     header_cell(ws, 2, hours_col, tr("周工时", "Weekly hours", lang))
     header_cell(ws, 2, rest_col, tr("休息天数", "Rest days", lang))
     for col in (hours_col, rest_col):
         ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
     ws.row_dimensions[2].height = 30
-    ws.row_dimensions[3].height = 18
+    ws.row_dimensions[3].height = 30 if any(m.labels(lang) for m in marks.values()) else 18
 
     r = 4
     dates = [d.date for d in days]
