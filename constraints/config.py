@@ -265,9 +265,9 @@ class LobbyParams(RuleParams):
     coverage: float = Field(1.0, ge=0, le=1)
     backup: bool = True
     backup_activities: tuple[
-        Literal["back_office", "low_counter", "corporate_counter", "high_counter"], ...
+        Literal["back_office", "outreach", "low_counter", "corporate_counter", "high_counter"], ...
     ] = Field(
-        ("back_office", "low_counter"),
+        ("back_office", "outreach", "low_counter"),
         description="What a backup may be doing and still be free to take over (not cash, lunch or the meeting)",
     )
 

@@ -38,6 +38,7 @@ ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
     "corporate_counter": ("对公", "Corporate counter"),
     "lobby": ("大堂", "Lobby"),
     "back_office": ("后台", "Back office"),
+    "outreach": ("营销外拓", "Outreach"),
     "meeting": ("晨会", "Meeting"),
     "break": ("午餐", "Lunch"),
 }

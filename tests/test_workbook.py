@@ -16,7 +16,7 @@ from openpyxl.workbook.workbook import Workbook
 from constraints.handovers import Handover
 from constraints.i18n import ACTIVITY_LABELS
 from constraints.problem import Problem
-from constraints.roster import Roster
+from constraints.roster import Roster, with_outreach
 from scheduler.report.kpis import week_kpis
 from scheduler.report.workbook import build_workbook, read_workbook, write_workbook
 from scheduler.report.workbook.style import ACTIVITY_COLOURS, day_title
@@ -164,7 +164,7 @@ def test_english_labels(tmp_path: Path, problem: Problem, roster: Roster) -> Non
     assert wb.sheetnames[-4:] == ["Windows", "Lobby log", "KPIs", "Leave and events"]
     ws = wb["11-30 Mon"]
     assert ws.cell(_row_of(ws, "S08"), _col_of(ws, "09:00")).value == "High"
-    assert read_workbook(path, problem.staff, problem.days) == roster
+    assert read_workbook(path, problem.staff, problem.days) == with_outreach(roster, problem.staff)
 
 
 def test_bad_language_rejected(problem: Problem, roster: Roster) -> None:

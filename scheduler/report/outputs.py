@@ -24,7 +24,7 @@ import pandas as pd
 
 from constraints.io import atomic_write, signals_held, write_csv
 from constraints.problem import Problem
-from constraints.roster import Roster
+from constraints.roster import Roster, with_outreach
 from constraints.rules import check_roster
 from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
@@ -147,7 +147,7 @@ def write_outputs(
     tmp = Path(tempfile.mkdtemp(prefix=".paiban-outputs-", dir=out))
     done = False
     try:
-        write_csv(plan.to_frame(problem.staff), tmp / "roster.csv")
+        write_csv(with_outreach(plan, problem.staff).to_frame(problem.staff), tmp / "roster.csv")
         write_csv(requirements_table(problem, roster, requirements), tmp / "requirements.csv")
         doc = build_summary(
             summary, roster=plan, problem=problem, kpis=figures, result=result, inputs=inputs, lang=lang

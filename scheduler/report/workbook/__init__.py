@@ -19,7 +19,7 @@ from constraints.config import COUNTER_TYPES, parse_hhmm
 from constraints.handovers import Handover, derive_handovers
 from constraints.io import atomic_write
 from constraints.problem import Problem
-from constraints.roster import Roster
+from constraints.roster import Roster, with_outreach
 from constraints.rules import check_roster
 from constraints.staff import Staff
 from scheduler.report.day_marks import day_marks
@@ -64,6 +64,7 @@ def build_workbook(
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     figures = kpis or week_kpis(problem, roster, result=result)
+    roster = with_outreach(roster, problem.staff)  # 营销外拓, not 后台, for the sales posts
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)

@@ -316,9 +316,9 @@ def _write_edit_notes(ws: Worksheet, lang: str, r: int) -> None:
     """How to edit the sheet — below the print area, so the posted sheet does not carry it."""
     notes = (
         tr(
-            "修改方法: 在格子里输入 高柜/低柜/对公/大堂/后台/晨会/午餐 (也可输入英文或 high_counter 等代码); "
+            "修改方法: 在格子里输入 高柜/低柜/对公/大堂/后台/营销/晨会/午餐 (也可输入英文或 high_counter 等代码); "
             "清空格子 = 不在岗; 红色格子 = 无法识别。",
-            "To edit: type High/Low/Corp/Lobby/Back/Meet/Lunch (or 高柜 …, or high_counter …) in a cell; "
+            "To edit: type High/Low/Corp/Lobby/Back/Sales/Meet/Lunch (or 高柜 …, or high_counter …) in a cell; "
             "an empty cell = off; red = not recognised.",
             lang,
         ),
@@ -454,7 +454,7 @@ def read_day_sheet(ws: Worksheet, day: Day, staff: Staff, source: str | Path) ->
             act = _cell_activity(v)
             if act is None:
                 raise InputError(
-                    f"无法识别的活动 (unknown activity); 可选 (choose from) 高柜/低柜/对公/大堂/后台/晨会/午餐 "
+                    f"无法识别的活动 (unknown activity); 可选 (choose from) 高柜/低柜/对公/大堂/后台/营销/晨会/午餐 "
                     f"或 (or) {list(ACTIVITIES)}; 空白 = 休息 (blank = off)",
                     file=where,
                     row=r,

@@ -32,6 +32,7 @@ ACTIVITY_COLOURS: dict[str, str] = {
     "corporate_counter": "9DC3E6",  # 对公: blue
     "lobby": "A9D18E",  # 大堂: green
     "back_office": "D9D9D9",  # 后台: grey
+    "outreach": "9FD8CB",  # 营销外拓: teal
     "meeting": "C5A3E0",  # 晨会: purple
     "break": "DDEBF7",  # 午餐: pale blue
 }
@@ -69,12 +70,15 @@ def activity_label(activity: str, lang: str) -> str:
 
 def short_activity_label(activity: str, lang: str) -> str:
     """Label short enough for a 15-minute cell: the Chinese label, or a short English word."""
+    if lang == "zh" and activity == "outreach":
+        return "营销"  # two characters fit a 15-minute cell
     short_en = {
         "high_counter": "High",
         "low_counter": "Low",
         "corporate_counter": "Corp",
         "lobby": "Lobby",
         "back_office": "Back",
+        "outreach": "Sales",
         "meeting": "Meet",
         "break": "Lunch",
     }
@@ -84,12 +88,23 @@ def short_activity_label(activity: str, lang: str) -> str:
 def activity_aliases(activity: str) -> tuple[str, ...]:
     """Every text that names an activity in a cell: id, Chinese and English labels, short English."""
     zh, en = ACTIVITY_LABELS[activity]
-    return (activity, zh, en, short_activity_label(activity, "en"))
+    return tuple(
+        dict.fromkeys(
+            (activity, zh, en, short_activity_label(activity, "zh"), short_activity_label(activity, "en"))
+        )
+    )
 
 
 ACTIVITY_BY_TEXT: dict[str, str] = {
     alias.strip().lower(): act for act in ACTIVITIES for alias in activity_aliases(act)
-} | {"会议": "meeting", "午休": "break", "休息": "break", "晨会/meeting": "meeting", "break": "break"}
+} | {
+    "会议": "meeting",
+    "午休": "break",
+    "休息": "break",
+    "晨会/meeting": "meeting",
+    "break": "break",
+    "外拓": "outreach",
+}
 """Lower-cased cell text → activity id (zh and en labels, ids)."""
 
 
