@@ -358,12 +358,33 @@ SERVICE_DAY_NAMES: dict[str, str] = {
 
 
 class CounterCalendar(_Frozen):
-    """When a counter type serves customers (对公 weekdays only, …): ``[counters.<counter>] days = [...]``.
+    """When a counter type serves customers (对公 weekdays only, …): ``[counters.<counter>] days = [...]``, and
+    the numbers its windows carry on the queue machine (``windows = [1, 2]``).
 
     A counter serves on an open day whose weekday or day type is listed; ``days`` left out means every open day.
     On the other open days the counter is closed on purpose: its forecast customers are turned away (reported,
     not queued) and no window needs staffing.
     """
+
+    windows: tuple[int, ...] | None = Field(
+        None,
+        description="排队机窗口号 of the counter's windows, in the order they open (default: numbered on "
+        "from 1, 高柜 → 低柜 → 对公)",
+    )
+
+    @field_validator("windows")
+    @classmethod
+    def _numbers(cls, v: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if v is None:
+            return None
+        for n in v:
+            if not isinstance(n, int) or not 1 <= n <= 999:
+                raise ValueError(
+                    f"窗口号应为 1–999 的整数 (window numbers must be integers 1–999), 而不是 {n!r}"
+                )
+        if len(set(v)) != len(v):
+            raise ValueError(f"窗口号重复 (a window number is repeated): {list(v)}")
+        return v
 
     days: tuple[str, ...] | None = Field(
         None,
@@ -444,6 +465,15 @@ class BranchConfig(_Frozen):
                 raise ValueError(
                     f"不存在的柜台类型 (no such counter type) {k!r}; 可选 (choose from) {list(COUNTER_TYPES)}"
                 )
+        seen: dict[int, str] = {}
+        for k, cal in v.items():
+            for n in cal.windows or ():
+                if n in seen:
+                    raise ValueError(
+                        f"counters.{k}.windows 窗口号 {n} 已用于 {seen[n]} "
+                        f"(window number {n} is already {seen[n]}'s)"
+                    )
+                seen[n] = k
         return v
 
     @field_validator("services")
@@ -505,6 +535,19 @@ class BranchConfig(_Frozen):
                     f"{lunch.min_shift_hours:g} h); 请把午餐时段设在营业时间内"
                 )
         return self
+
+    def window_numbers(self) -> dict[str, tuple[int, ...]]:
+        """Per counter type, the queue-machine numbers of its physical windows (``[windows]`` of them): those
+        ``[counters.<counter>] windows`` lists, then the lowest numbers no counter lists, 高柜 → 低柜 → 对公 (so
+        by default 1–4 高柜, 5–6 低柜, 7 对公). A list longer than the counter's windows is cut to them."""
+        given = {c: self.counters[c].windows or () for c in COUNTER_TYPES if c in self.counters}
+        taken = {n for nums in given.values() for n in nums}
+        free = (n for n in range(1, 10_000) if n not in taken)
+        out: dict[str, tuple[int, ...]] = {}
+        for c in COUNTER_TYPES:
+            own = list(given.get(c, ()))[: self.windows[c]]
+            out[c] = (*own, *(next(free) for _ in range(self.windows[c] - len(own))))
+        return out
 
     def counter_of(self, service: str) -> str:
         """Counter type serving a queue-machine service name (unmapped → default)."""

@@ -62,7 +62,8 @@ def test_day_sheet_cells_labelled_and_coloured(book: Workbook) -> None:
     off = _row_of(ws, "S07")  # 赵敏 is off on Monday
     last = _col_of(ws, "17:15")
     assert all(ws.cell(off, c).value is None for c in range(5, last + 1))
-    assert ws.cell(3, last + 1).value == "休假与活动" and ws.cell(off, last + 1).value == "休"
+    assert ws.cell(3, last + 2).value == "休假与活动" and ws.cell(off, last + 2).value == "休"
+    assert ws.cell(3, last + 1).value == "窗口" and ws.cell(off, last + 1).value is None
     assert "2026-11-30" in ws["A1"].value and "工作日" in ws["A1"].value
 
 
@@ -306,3 +307,23 @@ def test_headers_mark_pension_and_payroll_days(problem: Problem, roster: Roster)
     assert "养老金发放日" in wb["12-02 周三"].oddHeader.center.text
     kpi_cells = [str(c.value) for row in wb["指标"].iter_rows(max_col=2) for c in row if c.value]
     assert "工作日 代发工资日" in kpi_cells
+
+
+def test_day_sheet_gives_each_counter_person_a_window_number(
+    book: Workbook, problem: Problem, roster: Roster
+) -> None:
+    """The 窗口 column names the numbered window (1号窗 …) of everyone at a counter that day and nobody else's;
+    high-counter people sit at 1–4, low counter 5–6, corporate 7 (the sample's queue machine)."""
+    ws = book["11-30 周一"]
+    last = _col_of(ws, "17:15")
+    day = problem.day(rf.MONDAY)
+    counter_of = {c: set(ns) for c, ns in problem.config.window_numbers().items()}
+    assert counter_of == {"high_counter": {1, 2, 3, 4}, "low_counter": {5, 6}, "corporate_counter": {7}}
+    for p in problem.staff:
+        text = ws.cell(_row_of(ws, p.staff_id), last + 1).value
+        acts = {b.activity for b in roster.blocks_of(day.date, p.staff_id)}
+        at_counter = acts & set(counter_of)
+        assert bool(text) == bool(at_counter), (p.staff_id, text)
+        if text:
+            first = int(re.match(r"(\d+)号窗", text).group(1))
+            assert any(first in counter_of[c] for c in at_counter)

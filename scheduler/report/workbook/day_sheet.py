@@ -31,6 +31,7 @@ from constraints.roster import ACTIVITIES, OFF, Roster
 from constraints.staff import Person, Staff
 from scheduler.report.day_marks import DayMarks
 from scheduler.report.gaps import ServiceGap, TurnedAway
+from scheduler.report.window_numbers import assign_windows, seats, seats_text
 from scheduler.report.workbook.cached import FormulaValues
 from scheduler.report.workbook.style import (
     ACTIVITY_BY_TEXT,
@@ -59,7 +60,7 @@ from scheduler.report.workbook.style import (
     short_activity_label,
 )
 
-FIRST_SLOT_COL = 5  # A staff_id, B name, C post, D hours, E… slots
+FIRST_SLOT_COL = 5  # A staff_id, B name, C post, D hours, E… slots, then 窗口 and 休假与活动
 KEY_ROW = 4  # slot times HH:MM
 FIRST_PERSON_ROW = KEY_ROW + 1
 RUN_START = Alignment(horizontal="left", vertical="center", wrap_text=False)
@@ -92,20 +93,22 @@ def write_day_sheet(
     mark_text = marks.text(lang) if marks is not None else ""
     _write_head(ws, problem, day, lang, last_col, mark_text)
     styles = StyleCache()
-    _write_people(ws, problem, day, people, grid, lang, styles, values)
+    windows = assign_windows(grid, problem.config.window_numbers())
+    _write_people(ws, problem, day, people, grid, windows, lang, styles, values)
     last_person_row = FIRST_PERSON_ROW + len(people) - 1
     area = f"{get_column_letter(FIRST_SLOT_COL)}{FIRST_PERSON_ROW}:{get_column_letter(last_col)}{last_person_row}"
     _recolour_rules(ws, area)
     _hour_borders(ws, day, 3, last_person_row)
     r = _write_counts(ws, day, grid, lang, styles, values, last_person_row + 2, required)
     r = _write_service(ws, gaps, away, lang, r + 1)
-    ws.print_area = f"A1:{get_column_letter(last_col + 1)}{max(r - 1, last_person_row)}"
+    ws.print_area = f"A1:{get_column_letter(last_col + 2)}{max(r - 1, last_person_row)}"
     _write_edit_notes(ws, lang, r + 1)
 
     set_widths(ws, {1: 6.5, 2: 7.5, 3: 12 if lang == "zh" else 16, 4: 5 if lang == "zh" else 6.5})
     for col in range(FIRST_SLOT_COL, last_col + 1):
         ws.column_dimensions[get_column_letter(col)].width = 3.4 if lang == "zh" else 4.2
-    ws.column_dimensions[get_column_letter(last_col + 1)].width = 22 if lang == "zh" else 26
+    ws.column_dimensions[get_column_letter(last_col + 1)].width = 13 if lang == "zh" else 15
+    ws.column_dimensions[get_column_letter(last_col + 2)].width = 22 if lang == "zh" else 26
     ws.freeze_panes = ws.cell(row=FIRST_PERSON_ROW, column=FIRST_SLOT_COL)
     branch = problem.config.branch.name
     print_setup(
@@ -150,7 +153,8 @@ def _write_head(
         (2, tr("姓名", "Name", lang)),
         (3, tr("岗位", "Post", lang)),
         (4, tr("工时", "Hours", lang)),
-        (last_col + 1, tr("休假与活动", "Off, leave, events", lang)),
+        (last_col + 1, tr("窗口", "Window", lang)),
+        (last_col + 2, tr("休假与活动", "Off, leave, events", lang)),
     )
     for col, text in heads:
         header_cell(ws, 3, col, text)
@@ -196,15 +200,17 @@ def _write_people(
     day: Day,
     people: Sequence[Person],
     grid: np.ndarray,
+    windows: np.ndarray,
     lang: str,
     styles: StyleCache,
     values: FormulaValues,
 ) -> None:
-    """One row per person: id, name, post, hours (a formula), the slots, then 休/请假/活动."""
+    """One row per person: id, name, post, hours (a formula), the slots, their windows (``windows``: people ×
+    slots window numbers), then 休/请假/活动."""
     n = len(day.slot_starts)
     last_col = FIRST_SLOT_COL + n - 1
     lunch_aliases = _aliases("break")
-    for r, (p, row) in enumerate(zip(people, grid, strict=True), start=FIRST_PERSON_ROW):
+    for r, (p, row, seat_row) in enumerate(zip(people, grid, windows, strict=True), start=FIRST_PERSON_ROW):
         for col, val, align in (
             (1, p.staff_id, CENTER),
             (2, p.name, CENTER),
@@ -236,7 +242,9 @@ def _write_people(
                 alignment=RUN_START,
             )
         note = absence_text(problem, day, p.staff_id, worked > 0, lang)
-        c = ws.cell(row=r, column=last_col + 1, value=note or None)
+        c = ws.cell(row=r, column=last_col + 1, value=seats_text(seats(seat_row, day), lang) or None)
+        styles.apply(c, "seat", font=font(8), alignment=NOTE, border=BORDER)
+        c = ws.cell(row=r, column=last_col + 2, value=note or None)
         styles.apply(c, "note", font=font(8), alignment=NOTE, border=BORDER)
         if note and worked == 0:
             c.fill = LEAVE_FILL if problem.absences_of(p.staff_id, day.date) else OFF_FILL
