@@ -196,7 +196,7 @@ def plan_week(
             )
     requirements = requirements_frame(demand, problem.days, open_windows)
     roster = result.roster if result.roster is not None else Roster(())
-    kpis = week_kpis(problem, roster, result=result, simulation=simulation)
+    kpis = week_kpis(problem, roster, result=result, simulation=simulation, tickets=branch.tickets)
     return WeekPlan(
         branch, monday, forecast, profiles, problem, result, requirements, kpis, simulation, history.notes
     )

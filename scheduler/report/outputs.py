@@ -107,6 +107,7 @@ def build_summary(
     staffed = result is None or result.roster is not None
     out.setdefault("service_gaps", [g.as_dict() for g in service_gaps(problem, roster)] if staffed else [])
     out.setdefault("turned_away", [t.as_dict() for t in turned_away(problem)])
+    out.setdefault("teller_workload", kpis.workload.as_dict() if kpis.workload is not None else None)
     if inputs:
         out.setdefault("inputs", input_hashes(inputs))
     return _json_safe(out)
