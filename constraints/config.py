@@ -343,6 +343,20 @@ class TicketsConfig(_Frozen):
     timezone_naive: bool = True
 
 
+class PeriodicConfig(_Frozen):
+    """The seed's periodic duties (网点转型工作计划): 季度谈话 — the 支行长 talks with every employee one to one
+    within the first days of a quarter's first month, at most two hours each — and the monthly 网点经营分析会
+    at the regional office before the 10th, which the 支行长 attends."""
+
+    talks: bool = Field(True, description="List (and suggest times for) the 季度谈话 in their window")
+    talk_minutes: int = Field(60, ge=15, le=120, description="One talk's length (≤ 2 h)")
+    talk_within_days: int = Field(
+        15, ge=1, le=31, description="Talks fall within this many days of the month"
+    )
+    meeting: bool = Field(True, description="Remind of the 网点经营分析会 in its window")
+    meeting_before_day: int = Field(10, ge=2, le=31, description="The meeting is held before this day")
+
+
 _WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 SERVICE_DAY_NAMES: dict[str, str] = {
@@ -441,6 +455,7 @@ class BranchConfig(_Frozen):
     costs: CostsConfig = CostsConfig()
     solver: SolverConfig = SolverConfig()
     tickets: TicketsConfig = TicketsConfig()
+    periodic: PeriodicConfig = PeriodicConfig()
     base_dir: str = Field("", description="Folder of branch.toml; relative paths resolve against it")
 
     @field_validator("windows")
