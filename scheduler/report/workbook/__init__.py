@@ -23,6 +23,7 @@ from constraints.roster import Roster, with_outreach
 from constraints.rules import check_roster
 from constraints.staff import Staff
 from scheduler.report.day_marks import day_marks
+from scheduler.report.duties import DutyPlan, plan_duties
 from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook.cached import FormulaValues, save_with_values
@@ -33,7 +34,7 @@ from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
 from scheduler.report.workbook.read_back import WorkbookRoster, read_back
 from scheduler.report.workbook.style import neutralise_cells
 from scheduler.report.workbook.tables import peak_labels, requirements_table
-from scheduler.report.workbook.week_sheet import write_week_sheet
+from scheduler.report.workbook.week_sheet import write_duties_block, write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
 from scheduler.solver.result import RosterResult
 
@@ -59,6 +60,7 @@ def build_workbook(
     lang: str = "zh",
     values: FormulaValues | None = None,
     lobby_log: Sequence[Handover] = (),
+    duties: DutyPlan | None = None,
 ) -> Workbook:
     """The workbook in memory (see :func:`write_workbook`); ``values`` collects its formula cells' results."""
     if lang not in ("zh", "en"):
@@ -74,7 +76,10 @@ def build_workbook(
     gaps = service_gaps(problem, roster) if staffed else []
     away = turned_away(problem)
     marks = day_marks(problem)
-    write_week_sheet(wb, roster, problem, lang=lang)
+    if duties is None:
+        duties = plan_duties(problem, roster if staffed else None)
+    week = write_week_sheet(wb, roster, problem, lang=lang)
+    write_duties_block(week, duties, problem, lang)
     for day in problem.open_days:
         write_day_sheet(
             wb,
@@ -87,6 +92,7 @@ def build_workbook(
             away=[t for t in away if t.date == day.date],
             values=values,
             marks=marks.get(day.date),
+            notes=duties.notes(day.date, lang),
         )
     write_windows_sheet(wb, problem, req, peak_labels(forecast), figures, lang=lang)
     if handovers is None:
@@ -123,6 +129,7 @@ def write_workbook(
     inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
     lobby_log: Sequence[Handover] = (),
+    duties: DutyPlan | None = None,
 ) -> None:
     """Write roster.xlsx atomically (temporary file, then ``os.replace``).
 
@@ -132,7 +139,8 @@ def write_workbook(
     week's figures (:func:`scheduler.report.kpis.week_kpis`; computed from the roster and result when not
     given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records;
     ``lobby_log`` the handovers recorded live (:func:`~scheduler.report.workbook.lobby_sheet.read_lobby_log`),
-    listed in the lobby-manager log.
+    listed in the lobby-manager log; ``duties`` the week's periodic duties (:func:`scheduler.report.duties.
+    plan_duties`, from this week's events when not given), in a 周期工作 block under the week sheet.
     """
     values = FormulaValues()
     wb = build_workbook(
@@ -147,6 +155,7 @@ def write_workbook(
         lang=lang,
         values=values,
         lobby_log=lobby_log,
+        duties=duties,
     )
     with atomic_write(path, "wb") as fh:
         save_with_values(wb, fh, values)

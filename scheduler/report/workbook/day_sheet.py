@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -80,11 +80,12 @@ def write_day_sheet(
     away: Sequence[TurnedAway] = (),
     values: FormulaValues | None = None,
     marks: DayMarks | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> Worksheet:
     """Add the sheet of one open day; ``required`` maps counter → {slot start minute: required windows};
     ``gaps`` and ``away`` are the day's service gaps and turned-away customers (:mod:`scheduler.report.gaps`);
     ``values`` records the formula cells' results; ``marks`` (holiday, 补班, pension/payroll day) go into the
-    title and the printed page header."""
+    title and the printed page header; ``notes`` (by staff id) join the last column (suggested talks)."""
     ws = wb.create_sheet(day_title(day.date, lang))
     values = values if values is not None else FormulaValues()
     people = people_by_post(problem.staff)
@@ -94,7 +95,7 @@ def write_day_sheet(
     _write_head(ws, problem, day, lang, last_col, mark_text)
     styles = StyleCache()
     windows = assign_windows(grid, problem.config.window_numbers())
-    _write_people(ws, problem, day, people, grid, windows, lang, styles, values)
+    _write_people(ws, problem, day, people, grid, windows, lang, styles, values, notes or {})
     last_person_row = FIRST_PERSON_ROW + len(people) - 1
     area = f"{get_column_letter(FIRST_SLOT_COL)}{FIRST_PERSON_ROW}:{get_column_letter(last_col)}{last_person_row}"
     _recolour_rules(ws, area)
@@ -204,9 +205,10 @@ def _write_people(
     lang: str,
     styles: StyleCache,
     values: FormulaValues,
+    notes: Mapping[str, str],
 ) -> None:
     """One row per person: id, name, post, hours (a formula), the slots, their windows (``windows``: people ×
-    slots window numbers), then 休/请假/活动."""
+    slots window numbers), then 休/请假/活动 and ``notes``."""
     n = len(day.slot_starts)
     last_col = FIRST_SLOT_COL + n - 1
     lunch_aliases = _aliases("break")
@@ -241,7 +243,9 @@ def _write_people(
                 font=font(8, color="000000" if head_of_run else ACTIVITY_COLOURS[act]),
                 alignment=RUN_START,
             )
-        note = absence_text(problem, day, p.staff_id, worked > 0, lang)
+        note = "; ".join(
+            t for t in (absence_text(problem, day, p.staff_id, worked > 0, lang), notes.get(p.staff_id)) if t
+        )
         c = ws.cell(row=r, column=last_col + 1, value=seats_text(seats(seat_row, day), lang) or None)
         styles.apply(c, "seat", font=font(8), alignment=NOTE, border=BORDER)
         c = ws.cell(row=r, column=last_col + 2, value=note or None)

@@ -23,6 +23,7 @@ from constraints.problem import Problem
 from constraints.roster import Roster
 from constraints.staff import POSTS, Staff
 from scheduler.report.day_marks import day_marks
+from scheduler.report.duties import DutyPlan
 from scheduler.report.workbook.day_sheet import person_of_row
 from scheduler.report.workbook.style import (
     ACTIVITY_BY_TEXT,
@@ -243,6 +244,30 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
     return ws
 
 
+DUTIES_HEADS: tuple[str, str] = ("周期工作", "Periodic duties")
+"""Column A of the 周期工作 block, the last thing on the week sheet (read back: everything from it on is notes)."""
+
+
+def write_duties_block(ws: Worksheet, duties: DutyPlan, problem: Problem, lang: str) -> None:
+    """The 周期工作 block two rows under the week sheet's totals: the 经营分析会 and 季度谈话 due this week, the
+    suggested talk times and who is still due (nothing when the week lies in no window)."""
+    lines = duties.lines(problem, lang)
+    if not lines:
+        return
+    first = ws.max_row + 2
+    last_col = ws.max_column
+    head = ws.cell(row=first, column=1, value=tr(*DUTIES_HEADS, lang))
+    head.font, head.fill, head.alignment = font(10, bold=True), SUBHEADER_FILL, CENTER
+    ws.merge_cells(start_row=first, start_column=1, end_row=first + len(lines) - 1, end_column=1)
+    for k, line in enumerate(lines):
+        r = first + k
+        c = ws.cell(row=r, column=2, value=line.strip())
+        c.font = font(9, bold=not line.startswith(" "))
+        c.alignment = LEFT
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=last_col)
+        ws.row_dimensions[r].height = 30 if len(line) > 90 else 16
+
+
 # ---- reading back -------------------------------------------------------------------------------------------
 
 WEEK_SHEET_NAMES: tuple[str, str] = ("周排班", "Week")
@@ -289,10 +314,16 @@ def read_week_sheet(
     columns = _day_columns(rows, days, where)
     posts = {post_label(p, lang) for p in POSTS for lang in ("zh", "en")}
 
+    duties_row = next(
+        (r for r, values in enumerate(rows, start=1) if values and str(values[0]) in DUTIES_HEADS), None
+    )
+
     def heading(rng: CellRange) -> bool:
         first = ws.cell(rng.min_row, 1).value
-        return rng.min_row <= 3 or (
-            rng.min_col == 1 and rng.size["rows"] == 1 and str(first) in (*posts, *_TOTALS)
+        return (
+            rng.min_row <= 3
+            or (duties_row is not None and rng.min_row >= duties_row)
+            or (rng.min_col == 1 and rng.size["rows"] == 1 and str(first) in (*posts, *_TOTALS))
         )
 
     reject_merged(ws, where, heading)
@@ -300,6 +331,8 @@ def read_week_sheet(
     out: dict[tuple[str, dt.date], WeekSheetCell] = {}
     seen: dict[str, int] = {}
     for r, values in enumerate(rows[3:], start=4):
+        if duties_row is not None and r >= duties_row:
+            break
         first = values[0] if values else None
         if first is not None and str(first).strip() in (*posts, *_TOTALS):
             continue
