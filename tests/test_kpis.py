@@ -305,3 +305,16 @@ def test_teller_workload_in_summary_and_on_the_kpi_sheet(planned: tuple[WeekPlan
         top.mean_service_min,
         top.busy_share,
     )
+
+
+def test_periodic_duties_in_the_console_and_summary(planned: tuple[WeekPlan, Path, str]) -> None:
+    """The sample week (11-30) lies in December's 经营分析会 window and its leave file records the meeting: the
+    console's 周期工作 and summary.json's ``periodic_duties`` say it is on that date."""
+    plan, out, printed = planned
+    assert plan.duties is not None and plan.duties.duties.meeting_done
+    held = plan.duties.duties.meeting_done[0]
+    assert (
+        "周期工作" in printed and f"网点经营分析会 (每月10日前, 二级分行召开): 已排 {held:%m-%d}" in printed
+    )
+    duties = json.loads((out / "summary.json").read_text(encoding="utf-8"))["periodic_duties"]
+    assert duties["meeting_recorded"] == [held.isoformat()] and duties["talks_due_by"] is None
