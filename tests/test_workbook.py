@@ -13,10 +13,12 @@ from openpyxl import load_workbook
 from openpyxl.chart import LineChart
 from openpyxl.workbook.workbook import Workbook
 
+from constraints.config import TimeRange
 from constraints.handovers import Handover
 from constraints.i18n import ACTIVITY_LABELS
 from constraints.problem import Problem
 from constraints.roster import Roster, with_outreach
+from constraints.staff import Absence
 from scheduler.report.kpis import week_kpis
 from scheduler.report.workbook import build_workbook, read_workbook, write_workbook
 from scheduler.report.workbook.style import ACTIVITY_COLOURS, day_title
@@ -338,3 +340,15 @@ def test_periodic_duties_block_under_the_week_sheet(book: Workbook) -> None:
     )
     text = str(ws.cell(head, 2).value)
     assert text.startswith("网点经营分析会") and "12-09" in text and "本周未安排" in text
+
+
+def test_week_sheet_rows_grow_to_show_a_long_away_reason(problem: Problem, roster: Roster) -> None:
+    """A person-day cell with a long 离岗 reason wraps to more lines: its row is made tall enough to print it."""
+    reason = "经营分析会(二级分行) 第四季度营销方案与网点转型工作计划"
+    away = Absence(
+        staff_id="S01", date=rf.MONDAY, hours=TimeRange.parse("09:00-12:00"), reason=reason, kind="event"
+    )
+    ws = build_workbook(roster, problem.replace(absences=(*problem.absences, away)))["周排班"]
+    row = _row_of(ws, "S01")
+    assert reason in str(ws.cell(row, 3).value)
+    assert ws.row_dimensions[row].height >= 12.5 * 5

@@ -34,7 +34,7 @@ from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
 from scheduler.report.workbook.read_back import WorkbookRoster, read_back
 from scheduler.report.workbook.style import neutralise_cells
 from scheduler.report.workbook.tables import peak_labels, requirements_table
-from scheduler.report.workbook.week_sheet import write_duties_block, write_week_sheet
+from scheduler.report.workbook.week_sheet import fit_row_heights, write_duties_block, write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
 from scheduler.solver.result import RosterResult
 
@@ -79,6 +79,7 @@ def build_workbook(
     if duties is None:
         duties = plan_duties(problem, roster if staffed else None)
     week = write_week_sheet(wb, roster, problem, lang=lang)
+    fit_row_heights(week)
     write_duties_block(week, duties, problem, lang)
     for day in problem.open_days:
         write_day_sheet(
