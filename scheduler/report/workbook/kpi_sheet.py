@@ -354,14 +354,14 @@ def _workload(out: _Rows, workload: Workload | None, lang: str) -> None:
         )
     out.gap()
     out.section(tr(f"窗口利用率 (排队数据 {span})", f"Window utilisation (tickets {span})", lang))
-    heads = (
+    window_heads = (
         ("窗口", "Window"),
         ("柜台", "Counter"),
         ("办理笔数", "Tickets"),
         ("平均办理 (分钟)", "Mean service (min)"),
         ("利用率", "Utilisation"),
     )
-    out.header([tr(zh, en, lang) for zh, en in heads])
+    out.header([tr(zh, en, lang) for zh, en in window_heads])
     for w in workload.windows:
         counter = label(ACTIVITY_LABELS, w.counter, lang) if w.counter else ""
         out.row(
