@@ -8,6 +8,7 @@ import pytest
 
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError
+from scheduler.app.intraday_files import window_ids
 from scheduler.report.window_numbers import NO_WINDOW, Seat, assign_windows, seats, seats_text
 
 H, L, B, X = "high_counter", "low_counter", "break", ""
@@ -71,3 +72,12 @@ def test_a_window_number_used_twice_is_named(tmp_path) -> None:
     with pytest.raises(InputError) as err:
         load_config(path)
     assert "窗口号 1" in str(err.value) and "branch.toml" in str(err.value)
+
+
+def test_paiban_now_names_windows_as_the_day_sheets_when_tickets_name_none() -> None:
+    """Early in the day no ticket has named a 低柜 window yet: `paiban now` takes the config's numbers (5, 6);
+    a counter whose tickets name windows keeps those names."""
+    tickets = f.tickets_of(f.MONDAY, 5).assign(window="12")
+    got = window_ids(tickets, BranchConfig())
+    assert got["high_counter"] == ("12",)
+    assert got["low_counter"] == ("5", "6")
