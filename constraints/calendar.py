@@ -72,6 +72,16 @@ def package_day_type(day: dt.date) -> str:
     return "makeup_workday" if weekend else "workday"
 
 
+def holiday_name(day: dt.date) -> str | None:
+    """The statutory holiday a date belongs to — a day of it, or its 调休 make-up working day — as
+    chinesecalendar names it (``"National Day"``); None for other days and for years the package lacks."""
+    try:
+        _, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    return None if name is None else str(name)
+
+
 MAX_PAYDAY_SHIFT = 31
 """A pension/payroll day on a closed day is paid on the first open day at most this many days later (Spring
 Festival closes a branch for up to 9 days)."""

@@ -271,9 +271,9 @@ class LobbyParams(RuleParams):
         description="Each stint on the lobby floor lasts at least this long (closing included)",
     )
     backup_activities: tuple[
-        Literal["back_office", "low_counter", "corporate_counter", "high_counter"], ...
+        Literal["back_office", "outreach", "low_counter", "corporate_counter", "high_counter"], ...
     ] = Field(
-        ("back_office", "low_counter"),
+        ("back_office", "outreach", "low_counter"),
         description="What a backup may be doing and still be free to take over (not cash, lunch or the meeting)",
     )
 
@@ -435,6 +435,20 @@ class TicketsConfig(_Frozen):
     timezone_naive: bool = True
 
 
+class PeriodicConfig(_Frozen):
+    """The seed's periodic duties (网点转型工作计划): 季度谈话 — the 支行长 talks with every employee one to one
+    within the first days of a quarter's first month, at most two hours each — and the monthly 网点经营分析会
+    at the regional office before the 10th, which the 支行长 attends."""
+
+    talks: bool = Field(True, description="List (and suggest times for) the 季度谈话 in their window")
+    talk_minutes: int = Field(60, ge=15, le=120, description="One talk's length (≤ 2 h)")
+    talk_within_days: int = Field(
+        15, ge=1, le=31, description="Talks fall within this many days of the month"
+    )
+    meeting: bool = Field(True, description="Remind of the 网点经营分析会 in its window")
+    meeting_before_day: int = Field(10, ge=2, le=31, description="The meeting is held before this day")
+
+
 _WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 SERVICE_DAY_NAMES: dict[str, str] = {
@@ -450,12 +464,33 @@ SERVICE_DAY_NAMES: dict[str, str] = {
 
 
 class CounterCalendar(_Frozen):
-    """When a counter type serves customers (对公 weekdays only, …): ``[counters.<counter>] days = [...]``.
+    """When a counter type serves customers (对公 weekdays only, …): ``[counters.<counter>] days = [...]``, and
+    the numbers its windows carry on the queue machine (``windows = [1, 2]``).
 
     A counter serves on an open day whose weekday or day type is listed; ``days`` left out means every open day.
     On the other open days the counter is closed on purpose: its forecast customers are turned away (reported,
     not queued) and no window needs staffing.
     """
+
+    windows: tuple[int, ...] | None = Field(
+        None,
+        description="排队机窗口号 of the counter's windows, in the order they open (default: numbered on "
+        "from 1, 高柜 → 低柜 → 对公)",
+    )
+
+    @field_validator("windows")
+    @classmethod
+    def _numbers(cls, v: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if v is None:
+            return None
+        for n in v:
+            if not isinstance(n, int) or not 1 <= n <= 999:
+                raise ValueError(
+                    f"窗口号应为 1–999 的整数 (window numbers must be integers 1–999), 而不是 {n!r}"
+                )
+        if len(set(v)) != len(v):
+            raise ValueError(f"窗口号重复 (a window number is repeated): {list(v)}")
+        return v
 
     days: tuple[str, ...] | None = Field(
         None,
@@ -512,6 +547,7 @@ class BranchConfig(_Frozen):
     costs: CostsConfig = CostsConfig()
     solver: SolverConfig = SolverConfig()
     tickets: TicketsConfig = TicketsConfig()
+    periodic: PeriodicConfig = PeriodicConfig()
     base_dir: str = Field("", description="Folder of branch.toml; relative paths resolve against it")
 
     @model_validator(mode="before")
@@ -555,6 +591,15 @@ class BranchConfig(_Frozen):
                 raise ValueError(
                     f"不存在的柜台类型 (no such counter type) {k!r}; 可选 (choose from) {list(COUNTER_TYPES)}"
                 )
+        seen: dict[int, str] = {}
+        for k, cal in v.items():
+            for n in cal.windows or ():
+                if n in seen:
+                    raise ValueError(
+                        f"counters.{k}.windows 窗口号 {n} 已用于 {seen[n]} "
+                        f"(window number {n} is already {seen[n]}'s)"
+                    )
+                seen[n] = k
         return v
 
     @field_validator("services")
@@ -616,6 +661,19 @@ class BranchConfig(_Frozen):
                     f"{lunch.min_shift_hours:g} h); 请把午餐时段设在营业时间内"
                 )
         return self
+
+    def window_numbers(self) -> dict[str, tuple[int, ...]]:
+        """Per counter type, the queue-machine numbers of its physical windows (``[windows]`` of them): those
+        ``[counters.<counter>] windows`` lists, then the lowest numbers no counter lists, 高柜 → 低柜 → 对公 (so
+        by default 1–4 高柜, 5–6 低柜, 7 对公). A list longer than the counter's windows is cut to them."""
+        given = {c: self.counters[c].windows or () for c in COUNTER_TYPES if c in self.counters}
+        taken = {n for nums in given.values() for n in nums}
+        free = (n for n in range(1, 10_000) if n not in taken)
+        out: dict[str, tuple[int, ...]] = {}
+        for c in COUNTER_TYPES:
+            own = list(given.get(c, ()))[: self.windows[c]]
+            out[c] = (*own, *(next(free) for _ in range(self.windows[c] - len(own))))
+        return out
 
     def counter_of(self, service: str) -> str:
         """Counter type serving a queue-machine service name (unmapped → default)."""

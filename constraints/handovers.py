@@ -18,7 +18,7 @@ from constraints.calendar import Day
 from constraints.config import fmt_hhmm
 from constraints.i18n import label, tr
 from constraints.problem import Problem
-from constraints.roster import OFF, Roster
+from constraints.roster import OFF, OFF_FLOOR, Roster
 from constraints.rules.permission_holder import AUTHORITY_LABELS
 
 PRESIDENT_POST = "branch_president"
@@ -112,7 +112,7 @@ def _backup_segments(
                     run = 0
                     while k + run < len(slots) and free(sid, slots[k + run]):
                         run += 1
-                    act_rank = 0 if act == "lobby" else 1 if act == "back_office" else 2
+                    act_rank = 0 if act == "lobby" else 1 if act in OFF_FLOOR else 2
                     return (act_rank, int(_is_president(problem, sid)), -run, idx[sid])
 
                 current = min(cands, key=rank)

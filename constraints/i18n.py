@@ -38,6 +38,7 @@ ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
     "corporate_counter": ("对公", "Corporate counter"),
     "lobby": ("大堂", "Lobby"),
     "back_office": ("后台", "Back office"),
+    "outreach": ("营销外拓", "Outreach"),
     "meeting": ("晨会", "Meeting"),
     "break": ("午餐", "Lunch"),
 }
@@ -49,6 +50,18 @@ DAY_TYPE_LABELS: dict[str, tuple[str, str]] = {
     "makeup_workday": ("调休", "Make-up workday"),
     "closed": ("休业", "Closed"),
 }
+
+HOLIDAY_LABELS: dict[str, tuple[str, str]] = {
+    "New Year's Day": ("元旦", "New Year's Day"),
+    "Spring Festival": ("春节", "Spring Festival"),
+    "Tomb-sweeping Day": ("清明节", "Qingming"),
+    "Labour Day": ("劳动节", "Labour Day"),
+    "Dragon Boat Festival": ("端午节", "Dragon Boat Festival"),
+    "National Day": ("国庆节", "National Day"),
+    "Mid-autumn Festival": ("中秋节", "Mid-Autumn Festival"),
+    "Anti-Fascist 70th Day": ("抗战胜利纪念日", "Victory Day"),
+}
+"""Statutory holidays by chinesecalendar's names (:func:`constraints.calendar.holiday_name`)."""
 
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "OPTIMAL": ("最优", "optimal"),

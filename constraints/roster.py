@@ -6,6 +6,7 @@ date is off. Rules audit it through :meth:`Roster.grid`, the people × slots act
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -18,7 +19,7 @@ import pandas as pd
 from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES, fmt_hhmm, parse_hhmm
 from constraints.errors import InputError
-from constraints.staff import Staff
+from constraints.staff import OUTREACH_POSTS, Staff
 
 ACTIVITIES: tuple[str, ...] = (
     "high_counter",
@@ -26,10 +27,15 @@ ACTIVITIES: tuple[str, ...] = (
     "corporate_counter",
     "lobby",
     "back_office",
+    "outreach",
     "meeting",
     "break",
 )
-"""Activities of roster.csv. back_office covers 后台 work and 外出营销; meeting is the 晨会; break is lunch."""
+"""Activities of roster.csv. back_office is 后台 work; outreach is 营销/外拓, the sales posts' time away from the
+counters and the lobby (:func:`with_outreach`); meeting is the 晨会; break is lunch."""
+
+OFF_FLOOR: tuple[str, ...] = ("back_office", "outreach")
+"""Work away from the counters and the lobby: a person doing it is in the branch's reach (a backup, a move)."""
 
 OFF = ""
 """Grid value of a slot the person is not at work."""
@@ -42,12 +48,34 @@ _ACTIVITY_ALIASES = {
     "对公": "corporate_counter",
     "大堂": "lobby",
     "后台": "back_office",
+    "营销": "outreach",
+    "外拓": "outreach",
+    "营销外拓": "outreach",
+    "营销/外拓": "outreach",
+    "外出营销": "outreach",
     "晨会": "meeting",
     "会议": "meeting",
     "午餐": "break",
     "午休": "break",
     "休息": "break",
 }
+
+
+def with_outreach(roster: Roster, staff: Staff) -> Roster:
+    """``roster`` with the back-office time of the sales posts (:data:`constraints.staff.OUTREACH_POSTS`: 销售主管,
+    理财经理, 客户经理, 信贷员) labelled ``outreach`` (营销/外拓), as roster.csv and roster.xlsx show it. The model
+    plans that time as work off the floor; every rule treats the two alike (:data:`OFF_FLOOR`)."""
+    sales = {p.staff_id for p in staff if p.post in OUTREACH_POSTS}
+    if not sales:
+        return roster
+    return Roster(
+        tuple(
+            dataclasses.replace(b, activity="outreach")
+            if b.activity == "back_office" and b.staff_id in sales
+            else b
+            for b in roster.blocks
+        )
+    )
 
 
 def parse_activity(text: str) -> str:

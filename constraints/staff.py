@@ -34,6 +34,9 @@ POSTS: dict[str, tuple[str, str]] = {
     "loan_officer": ("信贷员", "Loan officer"),
 }
 
+OUTREACH_POSTS: tuple[str, ...] = ("sales_supervisor", "wealth_manager", "account_manager", "loan_officer")
+"""Sales posts (营销序列): their time off the counters and the lobby is 营销/外拓 (outreach), not 后台."""
+
 DEFAULT_SKILLS: dict[str, tuple[str, ...]] = {
     "branch_president": ("lobby",),
     "sales_supervisor": ("lobby",),

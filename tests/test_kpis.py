@@ -281,3 +281,40 @@ def test_every_output_shows_the_same_figures(planned: tuple[WeekPlan, Path, str]
     assert summary["objective"] == cost["目标值"][2] == table["objective"]
     assert summary["objective"] == round(plan.result.progress[-1].objective, 2)  # the progress bar's last
     assert table["staff_hours"] == k.staff_hours
+
+
+def test_teller_workload_in_summary_and_on_the_kpi_sheet(planned: tuple[WeekPlan, Path, str]) -> None:
+    """The sample's tellers (柜员号 = staff ids) and windows 1–7 over the four weeks before the plan week, the
+    same figures in summary.json's ``teller_workload`` and on the 指标 sheet."""
+    plan, out, _ = planned
+    w = plan.kpis.workload
+    assert w is not None and w.end == plan.monday - dt.timedelta(days=1)
+    assert [x.window for x in w.windows] == [str(n) for n in range(1, 8)]
+    assert all(0 < x.utilisation < 1 for x in w.windows if x.utilisation is not None)
+    assert all(t.name for t in w.tellers)  # every 柜员号 is a staff id of the sample
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))["teller_workload"]
+    assert summary["tellers"][0] == dataclasses.asdict(w.tellers[0])
+    span = f"{w.start.isoformat()} – {w.end.isoformat()}"
+    rows = _section(load_workbook(out / "roster.xlsx")["指标"], f"柜员工作量 (排队数据 {span}, 经营分析会用)")
+    top = w.tellers[0]
+    assert rows[top.teller][:6] == (
+        top.teller,
+        top.name,
+        top.tickets,
+        top.days,
+        top.mean_service_min,
+        top.busy_share,
+    )
+
+
+def test_periodic_duties_in_the_console_and_summary(planned: tuple[WeekPlan, Path, str]) -> None:
+    """The sample week (11-30) lies in December's 经营分析会 window and its leave file records the meeting: the
+    console's 周期工作 and summary.json's ``periodic_duties`` say it is on that date."""
+    plan, out, printed = planned
+    assert plan.duties is not None and plan.duties.duties.meeting_done
+    held = plan.duties.duties.meeting_done[0]
+    assert (
+        "周期工作" in printed and f"网点经营分析会 (每月10日前, 二级分行召开): 已排 {held:%m-%d}" in printed
+    )
+    duties = json.loads((out / "summary.json").read_text(encoding="utf-8"))["periodic_duties"]
+    assert duties["meeting_recorded"] == [held.isoformat()] and duties["talks_due_by"] is None

@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 import scheduler.report.outputs as outputs
 from constraints.io import read_table
 from constraints.problem import Problem
-from constraints.roster import Roster, Violation
+from constraints.roster import Roster, Violation, with_outreach
 from constraints.rules import check_roster
-from constraints.staff import Staff
+from constraints.staff import OUTREACH_POSTS, Staff
 from scheduler.report.outputs import OUTPUT_FILES, SUMMARY_KEYS, TABLE_FILES, write_outputs
 from scheduler.report.read_roster import read_roster
 from scheduler.solver.result import RosterResult, SolveParams
@@ -66,7 +66,18 @@ def test_roster_csv_exact_columns_with_bom(out: Path, problem: Problem, roster: 
     assert raw.startswith(b"\xef\xbb\xbf")
     assert _header(out / "roster.csv") == ["date", "staff_id", "name", "post", "start", "end", "activity"]
     assert "王建国".encode() in raw
-    assert Roster.from_frame(read_table(out / "roster.csv")) == roster
+    assert Roster.from_frame(read_table(out / "roster.csv")) == with_outreach(roster, problem.staff)
+
+
+def test_sales_posts_off_the_floor_are_outreach(out: Path, problem: Problem, roster: Roster) -> None:
+    """roster.csv labels the sales posts' time off the floor ``outreach`` (营销/外拓), everyone else's stays
+    ``back_office``, and every rule's check says the same of both labellings."""
+    df = read_table(out / "roster.csv")
+    sales = {p.staff_id for p in problem.staff if p.post in OUTREACH_POSTS}
+    outreach = set(df.loc[df["activity"] == "outreach", "staff_id"])
+    assert outreach and outreach <= sales
+    assert not set(df.loc[df["activity"] == "back_office", "staff_id"]) & sales
+    assert check_roster(problem, with_outreach(roster, problem.staff)) == check_roster(problem, roster)
 
 
 def test_requirements_csv_exact_columns_with_bom(out: Path, roster: Roster, problem: Problem) -> None:
@@ -203,7 +214,7 @@ def injected(
     )
     folder = tmp_path_factory.mktemp("injected")
     write_outputs(folder, roster=renamed, problem=prob, summary={})
-    return prob, folder, renamed
+    return prob, folder, with_outreach(renamed, prob.staff)
 
 
 def test_roster_csv_names_are_quoted_text(injected: tuple[Problem, Path, Roster]) -> None:

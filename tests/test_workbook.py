@@ -13,10 +13,12 @@ from openpyxl import load_workbook
 from openpyxl.chart import LineChart
 from openpyxl.workbook.workbook import Workbook
 
+from constraints.config import TimeRange
 from constraints.handovers import Handover
 from constraints.i18n import ACTIVITY_LABELS
 from constraints.problem import Problem
-from constraints.roster import Roster
+from constraints.roster import Roster, with_outreach
+from constraints.staff import Absence
 from scheduler.report.kpis import week_kpis
 from scheduler.report.workbook import build_workbook, read_workbook, write_workbook
 from scheduler.report.workbook.style import ACTIVITY_COLOURS, day_title, sheet_name
@@ -62,7 +64,8 @@ def test_day_sheet_cells_labelled_and_coloured(book: Workbook) -> None:
     off = _row_of(ws, "S07")  # 赵敏 is off on Monday
     last = _col_of(ws, "17:15")
     assert all(ws.cell(off, c).value is None for c in range(5, last + 1))
-    assert ws.cell(3, last + 1).value == "休假与活动" and ws.cell(off, last + 1).value == "休"
+    assert ws.cell(3, last + 2).value == "休假与活动" and ws.cell(off, last + 2).value == "休"
+    assert ws.cell(3, last + 1).value == "窗口" and ws.cell(off, last + 1).value is None
     assert "2026-11-30" in ws["A1"].value and "工作日" in ws["A1"].value
 
 
@@ -164,7 +167,7 @@ def test_english_labels(tmp_path: Path, problem: Problem, roster: Roster) -> Non
     assert wb.sheetnames[-4:] == ["Windows", "Lobby log", "KPIs", "Leave and events"]
     ws = wb["11-30 Mon"]
     assert ws.cell(_row_of(ws, "S08"), _col_of(ws, "09:00")).value == "High"
-    assert read_workbook(path, problem.staff, problem.days) == roster
+    assert read_workbook(path, problem.staff, problem.days) == with_outreach(roster, problem.staff)
 
 
 def test_bad_language_rejected(problem: Problem, roster: Roster) -> None:
@@ -302,3 +305,62 @@ def test_week_and_day_sheets_print_the_signature_line(
     wb = build_workbook(roster, problem, lang="en")
     footer = wb[sheet_name("week", "en")].oddFooter.left.text
     assert all(f"{w}: ____" in footer for w in ("Prepared by", "Checked by", "Approved by", "Date")), footer
+
+
+def test_headers_mark_pension_and_payroll_days(problem: Problem, roster: Roster) -> None:
+    """A pension day (2nd) and a payroll day (3rd) are named in the week sheet's header, the day sheet's title
+    and the 指标 sheet's day rows."""
+    cfg = problem.config.copy_with(**{"calendar.pension_days": [2], "calendar.payroll_days": [3]})
+    wb = build_workbook(roster, problem.replace(config=cfg))
+    week = wb["周排班"]
+    heads = {str(week.cell(2, c).value).splitlines()[-1]: str(week.cell(3, c).value) for c in range(3, 10)}
+    assert heads["2026-12-02"].endswith("\n养老金发放日")
+    assert heads["2026-12-03"].endswith("\n代发工资日")
+    assert "\n" not in heads["2026-12-01"]
+    assert "【养老金发放日】" in str(wb["12-02 周三"]["A1"].value)
+    assert "养老金发放日" in wb["12-02 周三"].oddHeader.center.text
+    kpi_cells = [str(c.value) for row in wb["指标"].iter_rows(max_col=2) for c in row if c.value]
+    assert "工作日 代发工资日" in kpi_cells
+
+
+def test_day_sheet_gives_each_counter_person_a_window_number(
+    book: Workbook, problem: Problem, roster: Roster
+) -> None:
+    """The 窗口 column names the numbered window (1号窗 …) of everyone at a counter that day and nobody else's;
+    high-counter people sit at 1–4, low counter 5–6, corporate 7 (the sample's queue machine)."""
+    ws = book["11-30 周一"]
+    last = _col_of(ws, "17:15")
+    day = problem.day(rf.MONDAY)
+    counter_of = {c: set(ns) for c, ns in problem.config.window_numbers().items()}
+    assert counter_of == {"high_counter": {1, 2, 3, 4}, "low_counter": {5, 6}, "corporate_counter": {7}}
+    for p in problem.staff:
+        text = ws.cell(_row_of(ws, p.staff_id), last + 1).value
+        acts = {b.activity for b in roster.blocks_of(day.date, p.staff_id)}
+        at_counter = acts & set(counter_of)
+        assert bool(text) == bool(at_counter), (p.staff_id, text)
+        if text:
+            first = int(re.match(r"(\d+)号窗", text).group(1))
+            assert any(first in counter_of[c] for c in at_counter)
+
+
+def test_periodic_duties_block_under_the_week_sheet(book: Workbook) -> None:
+    """The week of 11-30 lies in December's 经营分析会 window (before the 10th): the week sheet ends with a
+    周期工作 block saying it is due by 12-09 and not yet in the events, and the sheet still reads back."""
+    ws = book["周排班"]
+    head = next(
+        r for r, values in enumerate(ws.iter_rows(values_only=True), start=1) if values[0] == "周期工作"
+    )
+    text = str(ws.cell(head, 2).value)
+    assert text.startswith("网点经营分析会") and "12-09" in text and "本周未安排" in text
+
+
+def test_week_sheet_rows_grow_to_show_a_long_away_reason(problem: Problem, roster: Roster) -> None:
+    """A person-day cell with a long 离岗 reason wraps to more lines: its row is made tall enough to print it."""
+    reason = "经营分析会(二级分行) 第四季度营销方案与网点转型工作计划"
+    away = Absence(
+        staff_id="S01", date=rf.MONDAY, hours=TimeRange.parse("09:00-12:00"), reason=reason, kind="event"
+    )
+    ws = build_workbook(roster, problem.replace(absences=(*problem.absences, away)))["周排班"]
+    row = _row_of(ws, "S01")
+    assert reason in str(ws.cell(row, 3).value)
+    assert ws.row_dimensions[row].height >= 12.5 * 5

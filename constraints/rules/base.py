@@ -38,6 +38,7 @@ WORK_ACTIVITIES: tuple[str, ...] = (
     "corporate_counter",
     "lobby",
     "back_office",
+    "outreach",
 )
 """Activities that are work proper (not the meeting, not lunch)."""
 

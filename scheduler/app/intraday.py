@@ -38,7 +38,7 @@ from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES
 from constraints.handovers import PRESIDENT_POST
 from constraints.problem import Problem
-from constraints.roster import OFF, Roster, Violation
+from constraints.roster import OFF, OFF_FLOOR, Roster, Violation
 from constraints.rules import enabled_rules
 from forecasts.intraday import Reforecast, Segment, queue_paths, reforecast_day
 from forecasts.service import ServiceProfile, default_profile
@@ -60,7 +60,7 @@ MAX_MOVES = 3
 IN_SERVICE_MAX_MINUTES = 60.0
 """A ticket called longer ago than this with no finish time is no longer counted as in service."""
 
-FROM_ACTIVITIES: tuple[str, ...] = ("back_office", *COUNTER_TYPES)
+FROM_ACTIVITIES: tuple[str, ...] = (*OFF_FLOOR, *COUNTER_TYPES)
 """What someone moved to a counter may be doing (not lunch, the meeting, or the lobby floor)."""
 
 START_OFFSETS: tuple[int, ...] = (0, 1)
@@ -411,7 +411,7 @@ class _Search:
             if before != after:
                 saved += self.ev.waiting(c, before)[0] - self.ev.waiting(c, after)[0]
         slot_h = self.today.day.slot_minutes / 60.0
-        office = float(((new == "back_office").sum() - (grid == "back_office").sum()) * slot_h)
+        office = float((np.isin(new, OFF_FLOOR).sum() - np.isin(grid, OFF_FLOOR).sum()) * slot_h)
         costs = self.config.costs
         value = (
             costs.customer_wait_minute * saved

@@ -177,13 +177,16 @@ def _from_forecast_file(path: Path, date: dt.date) -> pd.DataFrame:
 
 
 def window_ids(tickets: pd.DataFrame, cfg: BranchConfig) -> dict[str, tuple[str, ...]]:
-    """Per counter, the window names its tickets were called to, in natural order (``2`` before ``10``)."""
+    """Per counter, the window names its tickets were called to, in natural order (``2`` before ``10``); a
+    counter none of whose tickets names a window takes the config's numbers (:meth:`BranchConfig.window_numbers`,
+    as the day sheets number them)."""
     out: dict[str, tuple[str, ...]] = {}
+    numbers = cfg.window_numbers()
     for counter in cfg.windows:
         names = {str(w) for w in tickets.loc[tickets["counter"] == counter, "window"] if str(w).strip()}
         out[counter] = tuple(
             sorted(names, key=lambda w: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", w)])
-        )
+        ) or tuple(str(n) for n in numbers[counter])
     return out
 
 

@@ -32,6 +32,7 @@ from forecasts.service import ServiceProfile, estimate_profiles
 from forecasts.staffing import build_demand, requirements_frame, served_forecast
 from forecasts.tickets import read_tickets
 from forecasts.weekly import HistoryCheck, HistoryNote, check_history, forecast_csv, forecast_week
+from scheduler.report.duties import DutyPlan, plan_duties
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.outputs import holds_good_roster, write_outputs
 from scheduler.report.workbook.kpi_sheet import InputFile
@@ -142,6 +143,7 @@ class WeekPlan:
     kpis: WeekKpis
     simulation: SimulationResult | None = None
     notes: tuple[HistoryNote, ...] = ()  # what is thin or odd in the ticket history (summary.json warnings)
+    duties: DutyPlan | None = None  # 季度谈话 / 经营分析会 due this week, with suggested talk times
 
     @property
     def roster(self) -> Roster | None:
@@ -226,9 +228,20 @@ def plan_week(
             )
     requirements = requirements_frame(demand, problem.days, open_windows)
     roster = result.roster if result.roster is not None else Roster(())
-    kpis = week_kpis(problem, roster, result=result, simulation=simulation)
+    kpis = week_kpis(problem, roster, result=result, simulation=simulation, tickets=branch.tickets)
+    duties = plan_duties(problem, result.roster, branch.absences)
     return WeekPlan(
-        branch, monday, forecast, profiles, problem, result, requirements, kpis, simulation, history.notes
+        branch,
+        monday,
+        forecast,
+        profiles,
+        problem,
+        result,
+        requirements,
+        kpis,
+        simulation,
+        history.notes,
+        duties,
     )
 
 
@@ -276,4 +289,5 @@ def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[st
         inputs=dict(plan.branch.files),
         kpis=plan.kpis,
         tables=tables,
+        duties=plan.duties,
     )

@@ -15,6 +15,8 @@ Where each figure comes from:
 * ``people``, ``staff_hours`` — the roster: people at work, their paid hours (lunch excluded).
 * pay — :func:`constraints.rules.labour.pay`: salary, overtime, rest-day and holiday pay priced as the
   objective prices them; :attr:`WeekKpis.penalties` are the objective's other named terms (from the solver).
+* ``workload`` — the ticket history (柜员号, 窗口) over the four weeks before the plan week: tickets, mean
+  service minutes and busy share per teller and per window (:mod:`scheduler.report.workload`).
 * ``simulated_arrivals``, ``mean_wait_min``, ``share_within_target``, ``p90_wait_min``, ``abandoned`` — the
   simulation (None without one), every replication's customers pooled; arrivals and abandoned are per
   replication. A customer who left waited until they left and was not served within the target.
@@ -30,11 +32,14 @@ from typing import TypedDict, cast
 import numpy as np
 import pandas as pd
 
+from constraints.calendar import BranchCalendar
 from constraints.config import COUNTER_TYPES
+from constraints.errors import InputError
 from constraints.problem import Problem
 from constraints.roster import Roster
 from constraints.rules import labour
 from forecasts.staffing import requirements_frame
+from scheduler.report.workload import Workload, ticket_workload
 from scheduler.simulation.simulate import SimulationResult
 from scheduler.solver.result import RosterResult
 
@@ -88,6 +93,7 @@ class WeekKpis(Figures):
     rest_day_pay_cny: float
     objective: float | None  # the solver's objective (None without a solver result)
     penalties: Mapping[str, float]  # the objective's terms other than pay, by name (empty without a result)
+    workload: Workload | None = None  # tellers and windows from the ticket history (None without tickets)
 
     @property
     def cost_cny(self) -> float:
@@ -166,8 +172,11 @@ def week_kpis(
     *,
     result: RosterResult | None = None,
     simulation: SimulationResult | None = None,
+    tickets: pd.DataFrame | None = None,
 ) -> WeekKpis:
-    """Every figure of the week under ``roster`` (an empty roster when the week could not be staffed)."""
+    """Every figure of the week under ``roster`` (an empty roster when the week could not be staffed); with
+    the ``tickets`` history, the tellers' workload and the windows' utilisation before the week
+    (:func:`scheduler.report.workload.ticket_workload`)."""
     ids = problem.staff.ids()
     pay = labour.pay(problem, roster)
     customers: dict[dt.date, pd.DataFrame] = {}
@@ -219,7 +228,19 @@ def week_kpis(
         **sim,
         objective=None if result is None or result.objective is None else round(result.objective, 2),
         penalties={k: round(v, 2) for k, v in terms.items() if k not in labour.PAY_TERMS},
+        workload=_workload(problem, tickets),
     )
+
+
+def _workload(problem: Problem, tickets: pd.DataFrame | None) -> Workload | None:
+    """The ticket history's tables before the week (None without tickets or a calendar to read them by)."""
+    if tickets is None or not problem.days:
+        return None
+    try:
+        calendar = BranchCalendar(problem.config)
+    except InputError:
+        return None
+    return ticket_workload(tickets, calendar, problem.days[0].date, problem.staff)
 
 
 def fmt(value: float | None, spec: str) -> str:

@@ -24,8 +24,9 @@ import pandas as pd
 
 from constraints.io import atomic_write, signals_held, write_csv
 from constraints.problem import Problem
-from constraints.roster import Roster
+from constraints.roster import Roster, with_outreach
 from constraints.rules import check_roster
+from scheduler.report.duties import DutyPlan, plan_duties
 from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook import write_workbook
@@ -107,6 +108,7 @@ def build_summary(
     staffed = result is None or result.roster is not None
     out.setdefault("service_gaps", [g.as_dict() for g in service_gaps(problem, roster)] if staffed else [])
     out.setdefault("turned_away", [t.as_dict() for t in turned_away(problem)])
+    out.setdefault("teller_workload", kpis.workload.as_dict() if kpis.workload is not None else None)
     if inputs:
         out.setdefault("inputs", input_hashes(inputs))
     return _json_safe(out)
@@ -125,6 +127,7 @@ def write_outputs(
     inputs: Mapping[str, InputRef] | None = None,
     kpis: WeekKpis | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
+    duties: DutyPlan | None = None,
 ) -> dict[str, Path]:
     """Write roster.csv, requirements.csv, summary.json and roster.xlsx into ``out_dir``, all or nothing.
 
@@ -135,22 +138,31 @@ def write_outputs(
     explains why.
     ``inputs`` names the input files (their sha256 go into summary.json and the KPI sheet); ``kpis`` are the
     week's figures (:func:`scheduler.report.kpis.week_kpis`, with the simulation's when there is one),
-    computed here from the roster and result when not given. A live lobby log already in ``out_dir``
+    computed here from the roster and result when not given; ``duties`` the week's periodic duties
+    (:func:`scheduler.report.duties.plan_duties`; from this week's events when not given). A live lobby log already in ``out_dir``
     (:data:`~scheduler.report.workbook.lobby_sheet.LOG_FILE`, from ``paiban now --log``) goes into the
     workbook's lobby-manager log. Returns {file name: path}.
     """
     plan = roster if roster is not None else Roster(())  # no roster: the files say why (summary, KPI sheet)
     figures = kpis or week_kpis(problem, plan, result=result)
+    if duties is None:
+        duties = plan_duties(problem, roster if result is None or result.roster is not None else None)
     out = Path(out_dir)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".paiban-outputs-", dir=out))
     done = False
     try:
-        write_csv(plan.to_frame(problem.staff), tmp / "roster.csv")
+        write_csv(with_outreach(plan, problem.staff).to_frame(problem.staff), tmp / "roster.csv")
         write_csv(requirements_table(problem, roster, requirements), tmp / "requirements.csv")
         doc = build_summary(
-            summary, roster=plan, problem=problem, kpis=figures, result=result, inputs=inputs, lang=lang
+            {**summary, "periodic_duties": duties.as_dict()},
+            roster=plan,
+            problem=problem,
+            kpis=figures,
+            result=result,
+            inputs=inputs,
+            lang=lang,
         )
         with atomic_write(tmp / "summary.json") as fh:
             json.dump(doc, fh, ensure_ascii=False, indent=2, allow_nan=False)
@@ -166,6 +178,7 @@ def write_outputs(
             inputs=inputs,
             lang=lang,
             lobby_log=read_lobby_log(out / LOG_FILE) if (out / LOG_FILE).exists() else (),
+            duties=duties,
         )
         for name, frame in (tables or {}).items():
             if name not in TABLE_FILES:

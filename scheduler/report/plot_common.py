@@ -33,6 +33,7 @@ ACTIVITY_COLORS: dict[str, str] = {
     "corporate_counter": "#009E73",  # green: corporate counter
     "lobby": "#CC79A7",  # reddish purple: lobby manager on the floor
     "back_office": "#9E9E9E",  # grey: away from customers
+    "outreach": "#26A69A",  # teal: 营销外拓, the sales posts away from the floor
     "meeting": "#E6C619",  # yellow: morning meeting
     "break": "#DCDCDC",  # light grey: lunch
 }

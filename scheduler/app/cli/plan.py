@@ -260,6 +260,7 @@ def report(plan: WeekPlan, written: dict[str, Path], console: Console, out: Path
         console.print(kpi_table(plan))
         console.print(cost_line(plan))
         print_verdict(plan, console)
+    print_duties(plan, console)
     if not written:
         console.print(
             tr(
@@ -310,6 +311,17 @@ def print_verdict(plan: WeekPlan, console: Console) -> None:
                 f"{len(soft)} soft-rule notes (see summary.json)",
             )
         )
+
+
+def print_duties(plan: WeekPlan, console: Console) -> None:
+    """The 周期工作 due this week (经营分析会, 季度谈话), the suggested talk times and who is still due."""
+    if plan.duties is None:
+        return
+    lines = plan.duties.lines(plan.problem, language())
+    if lines:
+        console.print(tr("[bold]周期工作[/bold]", "[bold]Periodic duties[/bold]"))
+        for line in lines:
+            console.print(line, highlight=False, markup=False)
 
 
 def print_service(gaps: list[ServiceGap], away: list[TurnedAway], console: Console) -> None:

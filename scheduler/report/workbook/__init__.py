@@ -19,9 +19,11 @@ from constraints.config import COUNTER_TYPES, parse_hhmm
 from constraints.handovers import Handover, derive_handovers
 from constraints.io import atomic_write
 from constraints.problem import Problem
-from constraints.roster import Roster
+from constraints.roster import Roster, with_outreach
 from constraints.rules import check_roster
 from constraints.staff import Staff
+from scheduler.report.day_marks import day_marks
+from scheduler.report.duties import DutyPlan, plan_duties
 from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook.cached import FormulaValues, save_with_values
@@ -32,7 +34,7 @@ from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
 from scheduler.report.workbook.read_back import WorkbookRoster, read_back
 from scheduler.report.workbook.style import neutralise_cells
 from scheduler.report.workbook.tables import peak_labels, requirements_table
-from scheduler.report.workbook.week_sheet import write_week_sheet
+from scheduler.report.workbook.week_sheet import fit_row_heights, write_duties_block, write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
 from scheduler.solver.result import RosterResult
 
@@ -58,11 +60,13 @@ def build_workbook(
     lang: str = "zh",
     values: FormulaValues | None = None,
     lobby_log: Sequence[Handover] = (),
+    duties: DutyPlan | None = None,
 ) -> Workbook:
     """The workbook in memory (see :func:`write_workbook`); ``values`` collects its formula cells' results."""
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     figures = kpis or week_kpis(problem, roster, result=result)
+    roster = with_outreach(roster, problem.staff)  # 营销外拓, not 后台, for the sales posts
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)
@@ -71,7 +75,12 @@ def build_workbook(
     staffed = result is None or result.roster is not None
     gaps = service_gaps(problem, roster) if staffed else []
     away = turned_away(problem)
-    write_week_sheet(wb, roster, problem, lang=lang)
+    marks = day_marks(problem)
+    if duties is None:
+        duties = plan_duties(problem, roster if staffed else None)
+    week = write_week_sheet(wb, roster, problem, lang=lang)
+    fit_row_heights(week)
+    write_duties_block(week, duties, problem, lang)
     for day in problem.open_days:
         write_day_sheet(
             wb,
@@ -83,6 +92,8 @@ def build_workbook(
             gaps=[g for g in gaps if g.date == day.date],
             away=[t for t in away if t.date == day.date],
             values=values,
+            marks=marks.get(day.date),
+            notes=duties.notes(day.date, lang),
         )
     write_windows_sheet(wb, problem, req, peak_labels(forecast), figures, lang=lang)
     if handovers is None:
@@ -119,6 +130,7 @@ def write_workbook(
     inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
     lobby_log: Sequence[Handover] = (),
+    duties: DutyPlan | None = None,
 ) -> None:
     """Write roster.xlsx atomically (temporary file, then ``os.replace``).
 
@@ -128,7 +140,8 @@ def write_workbook(
     week's figures (:func:`scheduler.report.kpis.week_kpis`; computed from the roster and result when not
     given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records;
     ``lobby_log`` the handovers recorded live (:func:`~scheduler.report.workbook.lobby_sheet.read_lobby_log`),
-    listed in the lobby-manager log.
+    listed in the lobby-manager log; ``duties`` the week's periodic duties (:func:`scheduler.report.duties.
+    plan_duties`, from this week's events when not given), in a 周期工作 block under the week sheet.
     """
     values = FormulaValues()
     wb = build_workbook(
@@ -143,6 +156,7 @@ def write_workbook(
         lang=lang,
         values=values,
         lobby_log=lobby_log,
+        duties=duties,
     )
     with atomic_write(path, "wb") as fh:
         save_with_values(wb, fh, values)

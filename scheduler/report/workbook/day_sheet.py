@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +29,9 @@ from constraints.io import restore
 from constraints.problem import Problem
 from constraints.roster import ACTIVITIES, OFF, Roster
 from constraints.staff import Person, Staff
+from scheduler.report.day_marks import DayMarks
 from scheduler.report.gaps import ServiceGap, TurnedAway
+from scheduler.report.window_numbers import assign_windows, seats, seats_text
 from scheduler.report.workbook.cached import FormulaValues
 from scheduler.report.workbook.style import (
     ACTIVITY_BY_TEXT,
@@ -59,7 +61,7 @@ from scheduler.report.workbook.style import (
     sign_footer,
 )
 
-FIRST_SLOT_COL = 5  # A staff_id, B name, C post, D hours, E… slots
+FIRST_SLOT_COL = 5  # A staff_id, B name, C post, D hours, E… slots, then 窗口 and 休假与活动
 KEY_ROW = 4  # slot times HH:MM
 FIRST_PERSON_ROW = KEY_ROW + 1
 RUN_START = Alignment(horizontal="left", vertical="center", wrap_text=False)
@@ -78,48 +80,61 @@ def write_day_sheet(
     gaps: Sequence[ServiceGap] = (),
     away: Sequence[TurnedAway] = (),
     values: FormulaValues | None = None,
+    marks: DayMarks | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> Worksheet:
     """Add the sheet of one open day; ``required`` maps counter → {slot start minute: required windows};
     ``gaps`` and ``away`` are the day's service gaps and turned-away customers (:mod:`scheduler.report.gaps`);
-    ``values`` records the formula cells' results."""
+    ``values`` records the formula cells' results; ``marks`` (holiday, 补班, pension/payroll day) go into the
+    title and the printed page header; ``notes`` (by staff id) join the last column (suggested talks)."""
     ws = wb.create_sheet(day_title(day.date, lang))
     values = values if values is not None else FormulaValues()
     people = people_by_post(problem.staff)
     grid = roster.grid(day, [p.staff_id for p in people])
     last_col = FIRST_SLOT_COL + len(day.slot_starts) - 1
-    _write_head(ws, problem, day, lang, last_col)
+    mark_text = marks.text(lang) if marks is not None else ""
+    _write_head(ws, problem, day, lang, last_col, mark_text)
     styles = StyleCache()
-    _write_people(ws, problem, day, people, grid, lang, styles, values)
+    windows = assign_windows(grid, problem.config.window_numbers())
+    _write_people(ws, problem, day, people, grid, windows, lang, styles, values, notes or {})
     last_person_row = FIRST_PERSON_ROW + len(people) - 1
     area = f"{get_column_letter(FIRST_SLOT_COL)}{FIRST_PERSON_ROW}:{get_column_letter(last_col)}{last_person_row}"
     _recolour_rules(ws, area)
     _hour_borders(ws, day, 3, last_person_row)
     r = _write_counts(ws, day, grid, lang, styles, values, last_person_row + 2, required)
     r = _write_service(ws, gaps, away, lang, r + 1)
-    ws.print_area = f"A1:{get_column_letter(last_col + 1)}{max(r - 1, last_person_row)}"
+    ws.print_area = f"A1:{get_column_letter(last_col + 2)}{max(r - 1, last_person_row)}"
     _write_edit_notes(ws, lang, r + 1)
 
     set_widths(ws, {1: 6.5, 2: 7.5, 3: 12 if lang == "zh" else 16, 4: 5 if lang == "zh" else 6.5})
     for col in range(FIRST_SLOT_COL, last_col + 1):
         ws.column_dimensions[get_column_letter(col)].width = 3.4 if lang == "zh" else 4.2
-    ws.column_dimensions[get_column_letter(last_col + 1)].width = 22 if lang == "zh" else 26
+    ws.column_dimensions[get_column_letter(last_col + 1)].width = 13 if lang == "zh" else 15
+    ws.column_dimensions[get_column_letter(last_col + 2)].width = 22 if lang == "zh" else 26
     ws.freeze_panes = ws.cell(row=FIRST_PERSON_ROW, column=FIRST_SLOT_COL)
     branch = problem.config.branch.name
     print_setup(
-        ws, header=f"{branch} {day.date.isoformat()} {day_type_label(day, lang)}", title_rows=f"3:{KEY_ROW}"
+        ws,
+        header=f"{branch} {day.date.isoformat()} {day_type_label(day, lang)} {mark_text}".strip(),
+        title_rows=f"3:{KEY_ROW}",
     )
     sign_footer(ws, lang)
     ws.sheet_view.zoomScale = 90
     return ws
 
 
-def _write_head(ws: Worksheet, problem: Problem, day: Day, lang: str, last_col: int) -> None:
-    """Title, legend, hour band and the key row of slot times (read back: do not edit)."""
+def _write_head(
+    ws: Worksheet, problem: Problem, day: Day, lang: str, last_col: int, mark_text: str = ""
+) -> None:
+    """Title (with the day's marks: holiday, 补班, pension/payroll day), legend, hour band and the key row of
+    slot times (read back: do not edit)."""
     oh = day.open_hours
     hours_text = f"{fmt_hhmm(oh.start)}–{fmt_hhmm(oh.end)}" if oh else ""
+    marked = f"【{mark_text}】  " if mark_text else ""
     head = (
         f"{problem.config.branch.name}  {day.date.isoformat()} {day_title(day.date, lang).split()[1]}  "
-        f"{day_type_label(day, lang)}  {tr('营业', 'open', lang)} {hours_text}  {tr('排班表', 'roster', lang)}"
+        f"{day_type_label(day, lang)}  {marked}{tr('营业', 'open', lang)} {hours_text}  "
+        f"{tr('排班表', 'roster', lang)}"
     )
     c = ws.cell(row=1, column=1, value=head)  # overflows to the right: no merge needed
     c.font = font(14, bold=True)
@@ -141,7 +156,8 @@ def _write_head(ws: Worksheet, problem: Problem, day: Day, lang: str, last_col: 
         (2, tr("姓名", "Name", lang)),
         (3, tr("岗位", "Post", lang)),
         (4, tr("工时", "Hours", lang)),
-        (last_col + 1, tr("休假与活动", "Off, leave, events", lang)),
+        (last_col + 1, tr("窗口", "Window", lang)),
+        (last_col + 2, tr("休假与活动", "Off, leave, events", lang)),
     )
     for col, text in heads:
         header_cell(ws, 3, col, text)
@@ -187,15 +203,18 @@ def _write_people(
     day: Day,
     people: Sequence[Person],
     grid: np.ndarray,
+    windows: np.ndarray,
     lang: str,
     styles: StyleCache,
     values: FormulaValues,
+    notes: Mapping[str, str],
 ) -> None:
-    """One row per person: id, name, post, hours (a formula), the slots, then 休/请假/活动."""
+    """One row per person: id, name, post, hours (a formula), the slots, their windows (``windows``: people ×
+    slots window numbers), then 休/请假/活动 and ``notes``."""
     n = len(day.slot_starts)
     last_col = FIRST_SLOT_COL + n - 1
     lunch_aliases = _aliases("break")
-    for r, (p, row) in enumerate(zip(people, grid, strict=True), start=FIRST_PERSON_ROW):
+    for r, (p, row, seat_row) in enumerate(zip(people, grid, windows, strict=True), start=FIRST_PERSON_ROW):
         for col, val, align in (
             (1, p.staff_id, CENTER),
             (2, p.name, CENTER),
@@ -226,8 +245,12 @@ def _write_people(
                 font=font(8, color="000000" if head_of_run else ACTIVITY_COLOURS[act]),
                 alignment=RUN_START,
             )
-        note = absence_text(problem, day, p.staff_id, worked > 0, lang)
-        c = ws.cell(row=r, column=last_col + 1, value=note or None)
+        note = "; ".join(
+            t for t in (absence_text(problem, day, p.staff_id, worked > 0, lang), notes.get(p.staff_id)) if t
+        )
+        c = ws.cell(row=r, column=last_col + 1, value=seats_text(seats(seat_row, day), lang) or None)
+        styles.apply(c, "seat", font=font(8), alignment=NOTE, border=BORDER)
+        c = ws.cell(row=r, column=last_col + 2, value=note or None)
         styles.apply(c, "note", font=font(8), alignment=NOTE, border=BORDER)
         if note and worked == 0:
             c.fill = LEAVE_FILL if problem.absences_of(p.staff_id, day.date) else OFF_FILL
@@ -307,9 +330,9 @@ def _write_edit_notes(ws: Worksheet, lang: str, r: int) -> None:
     """How to edit the sheet — below the print area, so the posted sheet does not carry it."""
     notes = (
         tr(
-            "修改方法: 在格子里输入 高柜/低柜/对公/大堂/后台/晨会/午餐 (也可输入英文或 high_counter 等代码); "
+            "修改方法: 在格子里输入 高柜/低柜/对公/大堂/后台/营销/晨会/午餐 (也可输入英文或 high_counter 等代码); "
             "清空格子 = 不在岗; 红色格子 = 无法识别。",
-            "To edit: type High/Low/Corp/Lobby/Back/Meet/Lunch (or 高柜 …, or high_counter …) in a cell; "
+            "To edit: type High/Low/Corp/Lobby/Back/Sales/Meet/Lunch (or 高柜 …, or high_counter …) in a cell; "
             "an empty cell = off; red = not recognised.",
             lang,
         ),
@@ -445,7 +468,7 @@ def read_day_sheet(ws: Worksheet, day: Day, staff: Staff, source: str | Path) ->
             act = _cell_activity(v)
             if act is None:
                 raise InputError(
-                    f"无法识别的活动 (unknown activity); 可选 (choose from) 高柜/低柜/对公/大堂/后台/晨会/午餐 "
+                    f"无法识别的活动 (unknown activity); 可选 (choose from) 高柜/低柜/对公/大堂/后台/营销/晨会/午餐 "
                     f"或 (or) {list(ACTIVITIES)}; 空白 = 休息 (blank = off)",
                     file=where,
                     row=r,

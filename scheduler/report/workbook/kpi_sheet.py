@@ -21,6 +21,7 @@ from constraints.i18n import ACTIVITY_LABELS, STATUS_LABELS, label, tr
 from constraints.problem import Problem
 from constraints.roster import Violation
 from constraints.rules import get_rule, labour
+from scheduler.report.day_marks import day_marks
 from scheduler.report.gaps import ServiceGap, TurnedAway
 from scheduler.report.kpis import Figures, WeekKpis
 from scheduler.report.workbook.style import (
@@ -39,6 +40,7 @@ from scheduler.report.workbook.style import (
     sheet_name,
     title,
 )
+from scheduler.report.workload import Workload
 from scheduler.solver.result import RosterResult
 
 
@@ -174,11 +176,13 @@ def _per_day(out: _Rows, problem: Problem, kpis: WeekKpis, lang: str) -> None:
         ]
     )
     formats = ("", "", "0", "0.00", "#,##0", "#,##0", "0.0", "0.0")
+    marks = day_marks(problem)
     for d in kpis.days:
+        mark = marks[d.date].text(lang) if d.date in marks else ""
         out.row(
             [
                 day_title(d.date, lang),
-                day_type_label(problem.day(d.date), lang),
+                f"{day_type_label(problem.day(d.date), lang)} {mark}".strip(),
                 d.people,
                 d.staff_hours,
                 d.salary_cny,
@@ -322,6 +326,59 @@ def _service(out: _Rows, gaps: Sequence[ServiceGap], away: Sequence[TurnedAway],
         out.row([f"{day_title(a.date, lang)} {a.text(lang)}"])
 
 
+def _workload(out: _Rows, workload: Workload | None, lang: str) -> None:
+    """柜员工作量与窗口利用率 from the ticket history, for the 网点经营分析会."""
+    if workload is None:
+        return
+    span = f"{workload.start.isoformat()} – {workload.end.isoformat()}"
+    out.section(
+        tr(
+            f"柜员工作量 (排队数据 {span}, 经营分析会用)",
+            f"Teller workload (tickets {span}, for the monthly business review)",
+            lang,
+        )
+    )
+    heads = (
+        ("柜员号", "Teller"),
+        ("姓名", "Name"),
+        ("办理笔数", "Tickets"),
+        ("出勤天数", "Days"),
+        ("平均办理 (分钟)", "Mean service (min)"),
+        ("忙碌占比", "Busy share"),
+    )
+    out.header([tr(zh, en, lang) for zh, en in heads])
+    for t in workload.tellers:
+        out.row(
+            [t.teller, t.name, t.tickets, t.days, t.mean_service_min, t.busy_share],
+            formats=("", "", "0", "0", "0.0", "0%"),
+        )
+    out.gap()
+    out.section(tr(f"窗口利用率 (排队数据 {span})", f"Window utilisation (tickets {span})", lang))
+    window_heads = (
+        ("窗口", "Window"),
+        ("柜台", "Counter"),
+        ("办理笔数", "Tickets"),
+        ("平均办理 (分钟)", "Mean service (min)"),
+        ("利用率", "Utilisation"),
+    )
+    out.header([tr(zh, en, lang) for zh, en in window_heads])
+    for w in workload.windows:
+        counter = label(ACTIVITY_LABELS, w.counter, lang) if w.counter else ""
+        out.row(
+            [tr(f"{w.window}号窗", f"W{w.window}", lang) if w.window.isdigit() else w.window, counter,
+             w.tickets, w.mean_service_min, w.utilisation],
+            formats=("", "", "0", "0.0", "0%"),
+        )  # fmt: skip
+    out.note(
+        tr(
+            "忙碌占比 = 办理时长 / 其出勤日的营业时长; 利用率 = 办理时长 / 统计期全部营业时长 (未开的窗口计为空闲)",
+            "Busy share = service minutes / open minutes of the teller's days; utilisation = service minutes / "
+            "open minutes of the period (a window left shut counts as idle)",
+            lang,
+        )
+    )
+
+
 def _violations(out: _Rows, violations: Sequence[Violation], problem: Problem, lang: str) -> None:
     names = {p.staff_id: p.name for p in problem.staff}
     sep = "、" if lang == "zh" else ", "
@@ -446,6 +503,9 @@ def write_kpi_sheet(
     out.gap()
     _service(out, gaps, away, lang)
     out.gap()
+    if kpis.workload is not None:
+        _workload(out, kpis.workload, lang)
+        out.gap()
     _checks(out, violations, result, problem, lang)
     out.gap()
     _solver(out, result, inputs, lang)

@@ -15,11 +15,13 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from constraints.calendar import Day
+from constraints.config import fmt_hhmm
 from constraints.errors import InputError
 from constraints.i18n import ACTIVITY_LABELS, DAY_TYPE_LABELS, label, tr, weekday_label
 from constraints.io import neutralise
 from constraints.roster import ACTIVITIES
 from constraints.staff import POSTS, Person, Staff
+from scheduler.report.day_marks import DayMarks
 
 FONT_NAME = "Microsoft YaHei"
 """Excel on Chinese Windows has it; LibreOffice substitutes a CJK font (Noto Sans CJK) when rendering."""
@@ -30,6 +32,7 @@ ACTIVITY_COLOURS: dict[str, str] = {
     "corporate_counter": "9DC3E6",  # 对公: blue
     "lobby": "A9D18E",  # 大堂: green
     "back_office": "D9D9D9",  # 后台: grey
+    "outreach": "9FD8CB",  # 营销外拓: teal
     "meeting": "C5A3E0",  # 晨会: purple
     "break": "DDEBF7",  # 午餐: pale blue
 }
@@ -41,6 +44,7 @@ HOLIDAY_FILL = PatternFill("solid", fgColor="F8CBAD")
 WARN_FILL = PatternFill("solid", fgColor="FFC7CE")
 OK_FILL = PatternFill("solid", fgColor="C6EFCE")
 LEAVE_FILL = PatternFill("solid", fgColor="FFD966")
+PAYDAY_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 THIN = Side(style="thin", color="A6A6A6")
 HOUR = Side(style="medium", color="595959")
@@ -66,12 +70,15 @@ def activity_label(activity: str, lang: str) -> str:
 
 def short_activity_label(activity: str, lang: str) -> str:
     """Label short enough for a 15-minute cell: the Chinese label, or a short English word."""
+    if lang == "zh" and activity == "outreach":
+        return "营销"  # two characters fit a 15-minute cell
     short_en = {
         "high_counter": "High",
         "low_counter": "Low",
         "corporate_counter": "Corp",
         "lobby": "Lobby",
         "back_office": "Back",
+        "outreach": "Sales",
         "meeting": "Meet",
         "break": "Lunch",
     }
@@ -81,12 +88,23 @@ def short_activity_label(activity: str, lang: str) -> str:
 def activity_aliases(activity: str) -> tuple[str, ...]:
     """Every text that names an activity in a cell: id, Chinese and English labels, short English."""
     zh, en = ACTIVITY_LABELS[activity]
-    return (activity, zh, en, short_activity_label(activity, "en"))
+    return tuple(
+        dict.fromkeys(
+            (activity, zh, en, short_activity_label(activity, "zh"), short_activity_label(activity, "en"))
+        )
+    )
 
 
 ACTIVITY_BY_TEXT: dict[str, str] = {
     alias.strip().lower(): act for act in ACTIVITIES for alias in activity_aliases(act)
-} | {"会议": "meeting", "午休": "break", "休息": "break", "晨会/meeting": "meeting", "break": "break"}
+} | {
+    "会议": "meeting",
+    "午休": "break",
+    "休息": "break",
+    "晨会/meeting": "meeting",
+    "break": "break",
+    "外拓": "outreach",
+}
 """Lower-cased cell text → activity id (zh and en labels, ids)."""
 
 
@@ -107,6 +125,17 @@ def day_fill(day: Day) -> PatternFill | None:
     if day.day_type == "weekend":
         return WEEKEND_FILL
     return None
+
+
+def day_header(day: Day, marks: DayMarks | None, lang: str) -> tuple[str, PatternFill | None]:
+    """A day's header text and fill: ``工作日 09:00–17:00`` and, on a second line, its marks (``国庆节``,
+    ``国庆节补班``, ``养老金发放日`` …); holidays and weekends keep their fill, pension and payroll days get theirs."""
+    oh = day.open_hours
+    hours = f"{fmt_hhmm(oh.start)}–{fmt_hhmm(oh.end)}" if oh else ""
+    text = f"{day_type_label(day, lang)} {hours}".strip()
+    extra = marks.text(lang) if marks is not None else ""
+    fill = day_fill(day) or (PAYDAY_FILL if marks is not None and marks.payday else None)
+    return (f"{text}\n{extra}" if extra else text), fill
 
 
 SHEET_NAMES: dict[str, tuple[str, str]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,8 @@ from constraints.problem import Problem
 from constraints.roster import Roster
 from constraints.rules.shifts import shift_label
 from constraints.staff import POSTS, Person, Staff
+from scheduler.report.day_marks import DayMarks, day_marks
+from scheduler.report.duties import DutyPlan
 from scheduler.report.workbook.day_sheet import person_of_row
 from scheduler.report.workbook.style import (
     ACTIVITY_BY_TEXT,
@@ -35,9 +37,8 @@ from scheduler.report.workbook.style import (
     OFF_FILL,
     SUBHEADER_FILL,
     activity_label,
-    day_fill,
+    day_header,
     day_title,
-    day_type_label,
     font,
     header_cell,
     people_by_post,
@@ -157,8 +158,11 @@ _FIRST_DAY_COL = 3
 """The week sheet's first day column (after 工号 and 姓名); the weekly hours and rest days follow the days."""
 
 
-def _write_week_header(ws: Worksheet, days: Sequence[Day], lang: str) -> None:
-    """Rows 2–3: id and name, each day (weekday and date over its kind and opening hours), hours, rest days."""
+def _write_week_header(
+    ws: Worksheet, days: Sequence[Day], marks: Mapping[dt.date, DayMarks], lang: str
+) -> None:
+    """Rows 2–3: id and name, each day (weekday and date over its kind, opening hours and marks such as
+    养老金发放日), hours, rest days."""
     hours_col = _FIRST_DAY_COL + len(days)
     rest_col = hours_col + 1
     header_cell(ws, 2, 1, tr("工号", "Staff ID", lang))
@@ -168,17 +172,14 @@ def _write_week_header(ws: Worksheet, days: Sequence[Day], lang: str) -> None:
     for k, day in enumerate(days):
         col = _FIRST_DAY_COL + k
         header_cell(ws, 2, col, f"{day_title(day.date, lang)}\n{day.date.isoformat()}")
-        oh = day.open_hours
-        hours = f"{fmt_hhmm(oh.start)}–{fmt_hhmm(oh.end)}" if oh else ""
-        header_cell(
-            ws, 3, col, f"{day_type_label(day, lang)} {hours}".strip(), fill=day_fill(day) or SUBHEADER_FILL
-        )
+        text, fill = day_header(day, marks.get(day.date), lang)
+        header_cell(ws, 3, col, text, fill=fill or SUBHEADER_FILL)
     header_cell(ws, 2, hours_col, tr("周工时", "Weekly hours", lang))
     header_cell(ws, 2, rest_col, tr("休息天数", "Rest days", lang))
     for col in (hours_col, rest_col):
         ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
     ws.row_dimensions[2].height = 30
-    ws.row_dimensions[3].height = 18
+    ws.row_dimensions[3].height = 30 if any(m.labels(lang) for m in marks.values()) else 18
 
 
 def _day_text(
@@ -264,7 +265,7 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
     rest_col = hours_col + 1
     span = f"{days[0].date.isoformat()} – {days[-1].date.isoformat()}" if days else ""
     title(ws, f"{problem.config.branch.name}  {tr('周排班', 'weekly roster', lang)}  {span}")
-    _write_week_header(ws, days, lang)
+    _write_week_header(ws, days, day_marks(problem), lang)
     r = 4
     current_post = None
     for p in people_by_post(problem.staff):
@@ -285,6 +286,58 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
     print_setup(ws, header=f"{problem.config.branch.name} {span}", title_rows="2:3", fit_tall=fit_tall)
     sign_footer(ws, lang)
     return ws
+
+
+LINE_POINTS = 12.5
+"""Height of one wrapped line of the week sheet's 9-point cells, in points."""
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped cell text takes in a column ``width`` characters wide (a CJK character counts two)."""
+    per_line = max(1.0, width * 1.15)
+    total = 0
+    for line in text.splitlines() or [""]:
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in line)
+        total += max(1, -(-units // int(per_line)))
+    return total
+
+
+def fit_row_heights(ws: Worksheet, first_row: int = 4) -> None:
+    """Raise the person rows of the week sheet that hold more lines than they show (a long 离岗 reason wraps):
+    a posted sheet never cuts a cell's text."""
+    for row in ws.iter_rows(min_row=first_row, max_row=ws.max_row):
+        need = 0
+        for c in row:
+            if isinstance(c.value, str) and "\n" in c.value:
+                width = ws.column_dimensions[get_column_letter(c.column)].width or 8.43
+                need = max(need, _lines(c.value, width))
+        if need:
+            r = row[0].row
+            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, LINE_POINTS * need + 3)
+
+
+DUTIES_HEADS: tuple[str, str] = ("周期工作", "Periodic duties")
+"""Column A of the 周期工作 block, the last thing on the week sheet (read back: everything from it on is notes)."""
+
+
+def write_duties_block(ws: Worksheet, duties: DutyPlan, problem: Problem, lang: str) -> None:
+    """The 周期工作 block two rows under the week sheet's totals: the 经营分析会 and 季度谈话 due this week, the
+    suggested talk times and who is still due (nothing when the week lies in no window)."""
+    lines = duties.lines(problem, lang)
+    if not lines:
+        return
+    first = ws.max_row + 2
+    last_col = ws.max_column
+    head = ws.cell(row=first, column=1, value=tr(*DUTIES_HEADS, lang))
+    head.font, head.fill, head.alignment = font(10, bold=True), SUBHEADER_FILL, CENTER
+    ws.merge_cells(start_row=first, start_column=1, end_row=first + len(lines) - 1, end_column=1)
+    for k, line in enumerate(lines):
+        r = first + k
+        c = ws.cell(row=r, column=2, value=line.strip())
+        c.font = font(9, bold=not line.startswith(" "))
+        c.alignment = LEFT
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=last_col)
+        ws.row_dimensions[r].height = 30 if len(line) > 90 else 16
 
 
 # ---- reading back -------------------------------------------------------------------------------------------
@@ -333,10 +386,16 @@ def read_week_sheet(
     columns = _day_columns(rows, days, where)
     posts = {post_label(p, lang) for p in POSTS for lang in ("zh", "en")}
 
+    duties_row = next(
+        (r for r, values in enumerate(rows, start=1) if values and str(values[0]) in DUTIES_HEADS), None
+    )
+
     def heading(rng: CellRange) -> bool:
         first = ws.cell(rng.min_row, 1).value
-        return rng.min_row <= 3 or (
-            rng.min_col == 1 and rng.size["rows"] == 1 and str(first) in (*posts, *_TOTALS)
+        return (
+            rng.min_row <= 3
+            or (duties_row is not None and rng.min_row >= duties_row)
+            or (rng.min_col == 1 and rng.size["rows"] == 1 and str(first) in (*posts, *_TOTALS))
         )
 
     reject_merged(ws, where, heading)
@@ -344,6 +403,8 @@ def read_week_sheet(
     out: dict[tuple[str, dt.date], WeekSheetCell] = {}
     seen: dict[str, int] = {}
     for r, values in enumerate(rows[3:], start=4):
+        if duties_row is not None and r >= duties_row:
+            break
         first = values[0] if values else None
         if first is not None and str(first).strip() in (*posts, *_TOTALS):
             continue
