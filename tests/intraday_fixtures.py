@@ -36,10 +36,15 @@ DATE = dt.date(2026, 12, 1)
 
 
 def config() -> BranchConfig:
-    """Default branch, three high-counter windows, one low-counter window, no corporate counter."""
+    """Default branch, three high-counter windows, one low-counter window, no corporate counter; the hand-made
+    day's free shifts (four lunch starts) and lobby swaps of a slot or two, as branch.toml lets a branch."""
     return BranchConfig().copy_with(
         windows={"high_counter": 3, "low_counter": 1, "corporate_counter": 0},
-        **{"rules.permission_holder.require": "any"},
+        **{
+            "rules.permission_holder.require": "any",
+            "rules.shifts.enabled": False,
+            "rules.lobby_manager.min_stint_minutes": 15,
+        },
     )
 
 

@@ -311,6 +311,11 @@ class _Search:
         self.max_len = max(1, horizon // day.slot_minutes)
         self.config = today.problem.config
         self.base = _hard_keys(today.problem, self._roster(grid))
+        # a handover forced by the lobby manager's leaving may be shorter than a planned lobby stint
+        self._live = today.problem.replace(
+            config=self.config.copy_with(**{"rules.lobby_manager.min_stint_minutes": day.slot_minutes})
+        )
+        self._live_base = _hard_keys(self._live, self._roster(grid))
 
     # -- grids and rosters
     def _roster(self, grid: np.ndarray) -> Roster:
@@ -320,8 +325,12 @@ class _Search:
         """A copy of ``grid`` with the assignments made."""
         return _assign(grid, self.today.day, self.ids, assignments)
 
-    def legal(self, grid: np.ndarray) -> bool:
-        """True when the grid breaks no hard rule the roster as it stood did not already break."""
+    def legal(self, grid: np.ndarray, *, handover: bool = False) -> bool:
+        """True when the grid breaks no hard rule the roster as it stood did not already break (``handover``:
+        the lobby manager called away — a backup's stint on the floor may then be shorter than the planned
+        minimum)."""
+        if handover:
+            return not (_hard_keys(self._live, self._roster(grid)) - self._live_base)
         return not (_hard_keys(self.today.problem, self._roster(grid)) - self.base)
 
     def free_run(self, p: int, s: int, activity: str) -> int:
@@ -620,7 +629,7 @@ def _lobby_away(search: _Search, away: LobbyAway) -> tuple[Move | None, tuple[st
         cand = _Candidate("lobby_away", pair, act if act in search.ev.counters else "")
         value, new = search.value(search.grid, cand)
         rank = (round(value, 6), person.post != PRESIDENT_POST)  # a tie: not the president (who must log it)
-        if search.legal(new) and (best is None or rank > best[0]):
+        if search.legal(new, handover=True) and (best is None or rank > best[0]):
             best = (rank, cand, new)
     if best is None:
         return None, ("没有空闲的后备大堂经理可以接班", "no backup lobby manager is free to take over")

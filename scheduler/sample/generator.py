@@ -12,7 +12,7 @@ and :func:`~scheduler.simulation.customers.draw_traits`; each counter type is se
 :func:`~scheduler.simulation.simulate.serve_queue` through the windows a hand-made branch plan opens, customers
 walking to the window after the call and absent numbers called all the same (过号). Same seed, same bytes.
 Every number below is a documented constant, taken from ../shared/DESIGN.md unless it says otherwise; the flow
-they give is measured by tests/test_sample.py (``python tests/test_sample.py`` prints it), the speed by
+they give is measured by tests/sample/test_sample.py (``python tests/sample/test_sample.py`` prints it), the speed by
 benchmarks/bench_sample.py.
 """
 

@@ -1,6 +1,6 @@
 """Tests of scheduler.sample.generator: the sample branch's files, and its customer flow measured against DESIGN.md.
 
-Run ``python tests/test_sample.py`` to print the measured flow statistics of the default sample.
+Run ``python tests/sample/test_sample.py`` to print the measured flow statistics of the default sample.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ from scheduler.report.region_workbook import REGION_COLUMNS, RegionRow, counts_l
 from scheduler.sample.generator import generate_sample
 from scheduler.solver.result import SolveParams
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WEEK = dt.date(2026, 11, 30)
 TIME_LIMIT = 4.0
 CLOSED = "date,day_type,open,close\n" + "".join(f"2026-12-0{d},closed,,\n" for d in range(2, 7))

@@ -21,7 +21,7 @@ from scheduler.report.workbook import build_workbook
 from scheduler.report.workbook.lobby_sheet import LOG_FILE, read_lobby_log
 from scheduler.report.workbook.style import sheet_name
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def args(paths: dict[str, Path], *extra: str) -> list[str]:

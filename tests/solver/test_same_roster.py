@@ -5,7 +5,7 @@ budget, so the roster is the same on any machine at any load) and compared, row 
 change the answer must keep this test green. A change meant to change rosters (a rule, the objective, the
 search) regenerates the snapshot on purpose, and its commit says why::
 
-    PAIBAN_UPDATE_SNAPSHOT=1 pytest tests/test_same_roster.py
+    PAIBAN_UPDATE_SNAPSHOT=1 pytest tests/solver/test_same_roster.py
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from factories import MONDAY, TINY_WEEK_STAFF, synthetic_demand, tiny_config
 from constraints.problem import Problem
 from scheduler.solver import SolveParams, solve
 
-SNAPSHOT = Path(__file__).parent / "data" / "tiny_week_roster.csv"
+SNAPSHOT = Path(__file__).parents[1] / "data" / "tiny_week_roster.csv"
 WORK_UNITS = 0.5
 """CP-SAT deterministic time for the whole search: about 5 s of wall on a two-core machine."""
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from plan_fixtures import GoodPlan, snapshot
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 MARKER = "PAIBAN-TEST-PHASE"
 
 RUNNER = f"""

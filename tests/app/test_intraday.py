@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import intraday_fixtures as fx
 import numpy as np
 import pandas as pd
@@ -305,6 +307,18 @@ def test_lobby_manager_called_away_hands_the_floor_to_a_free_backup() -> None:
         0
     ].keys()
     assert_sound(adv)
+
+
+def test_a_backup_covers_a_short_absence_even_under_an_hours_lobby_stint() -> None:
+    """Lobby stints of at least an hour are a planning rule: when the lobby manager is called away for 30
+    minutes the backup still takes the floor for those 30 minutes."""
+    t = fx.today()
+    cfg = t.problem.config.copy_with(**{"rules.lobby_manager.min_stint_minutes": 60})
+    t = dataclasses.replace(t, problem=t.problem.replace(config=cfg))
+    adv = advise(t, fx.tickets("10:30", {}), minute("10:30"), lobby_away=LobbyAway(30, "处理投诉"))
+    assert adv.moves and adv.moves[0].kind == "lobby_away"
+    backup, _ = adv.moves[0].assignments
+    assert (backup.start, backup.end) == (minute("10:30"), minute("11:00"))
 
 
 def test_followed_moves_are_not_advised_again() -> None:
