@@ -32,6 +32,7 @@ from forecasts.tickets import read_tickets
 from forecasts.weekly import forecast_csv, forecast_week
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.outputs import write_outputs
+from scheduler.report.workbook.changes import ChangeNotice
 from scheduler.simulation.simulate import SIMULATION_COLUMNS, SimulationResult, simulate_week
 from scheduler.solver.result import Progress, RosterResult, SolveParams
 from scheduler.solver.solve import solve
@@ -146,6 +147,25 @@ def forecast_demand(
     return forecast, profiles, demand
 
 
+def week_problem(
+    branch: Branch, monday: dt.date, demand_scale: float = 1.0
+) -> tuple[pd.DataFrame, dict[str, ServiceProfile], Problem]:
+    """The week's forecast, service profiles and problem (staff, leave and events, the windows each slot needs)."""
+    forecast, profiles, demand = forecast_demand(branch, monday, demand_scale)
+    problem = Problem.for_week(branch.config, branch.staff, monday, branch.absences, demand, branch.calendar)
+    return forecast, profiles, problem
+
+
+def solve_params(
+    branch: Branch, params: SolveParams | None, on_progress: Callable[[Progress], None] | None
+) -> SolveParams:
+    """``params`` (the branch's defaults when None) reporting to ``on_progress`` when given."""
+    params = params or SolveParams.from_config(branch.config)
+    if on_progress is not None:
+        params = dataclasses.replace(params, progress_callback=on_progress)
+    return params
+
+
 def plan_week(
     branch: Branch,
     monday: dt.date,
@@ -156,12 +176,22 @@ def plan_week(
     on_progress: Callable[[Progress], None] | None = None,
 ) -> WeekPlan:
     """Forecast → requirement → roster → simulation for the week starting ``monday``."""
-    forecast, profiles, demand = forecast_demand(branch, monday, demand_scale)
-    problem = Problem.for_week(branch.config, branch.staff, monday, branch.absences, demand, branch.calendar)
-    params = params or SolveParams.from_config(branch.config)
-    if on_progress is not None:
-        params = dataclasses.replace(params, progress_callback=on_progress)
-    result = solve(problem, params)
+    forecast, profiles, problem = week_problem(branch, monday, demand_scale)
+    result = solve(problem, solve_params(branch, params, on_progress))
+    return finish_week(branch, monday, forecast, profiles, problem, result, replications)
+
+
+def finish_week(
+    branch: Branch,
+    monday: dt.date,
+    forecast: pd.DataFrame,
+    profiles: Mapping[str, ServiceProfile],
+    problem: Problem,
+    result: RosterResult,
+    replications: int = 20,
+) -> WeekPlan:
+    """The week's plan from a solve's result: the simulation of its roster, the requirements and the KPIs."""
+    params = result.params
     open_windows: dict[tuple[dt.date, str], np.ndarray] | None = None
     simulation = None
     if result.roster is not None:
@@ -181,14 +211,17 @@ def plan_week(
                 replications=replications,
                 seed=params.seed,
             )
-    requirements = requirements_frame(demand, problem.days, open_windows)
+    requirements = requirements_frame(problem.demand, problem.days, open_windows)
     roster = result.roster if result.roster is not None else Roster(())
     kpis = week_kpis(problem, roster, result=result, simulation=simulation)
     return WeekPlan(branch, monday, forecast, profiles, problem, result, requirements, kpis, simulation)
 
 
-def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[str, Path]:
-    """Write roster.csv, requirements.csv, summary.json, roster.xlsx, forecast.csv and simulation.csv."""
+def write_plan(
+    plan: WeekPlan, out_dir: str | Path, lang: str = "zh", notice: ChangeNotice | None = None
+) -> dict[str, Path]:
+    """Write roster.csv, requirements.csv, summary.json, roster.xlsx, forecast.csv and simulation.csv (and a
+    re-plan's changes.csv, with its 变更通知 sheet in roster.xlsx, when given its ``notice``)."""
     out = Path(out_dir)
     written = write_outputs(
         out,
@@ -201,6 +234,7 @@ def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[st
         lang=lang,
         inputs=dict(plan.branch.files),
         kpis=plan.kpis,
+        notice=notice,
     )
     write_csv(forecast_csv(plan.forecast, lang), out / "forecast.csv")
     written["forecast.csv"] = out / "forecast.csv"

@@ -25,6 +25,7 @@ from constraints.rules import check_roster
 from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook import write_workbook
+from scheduler.report.workbook.changes import ChangeNotice
 from scheduler.report.workbook.kpi_sheet import input_hashes, plain
 from scheduler.report.workbook.tables import requirements_table
 from scheduler.solver.result import RosterResult
@@ -116,6 +117,7 @@ def write_outputs(
     lang: str = "zh",
     inputs: Mapping[str, str | Path] | None = None,
     kpis: WeekKpis | None = None,
+    notice: ChangeNotice | None = None,
 ) -> dict[str, Path]:
     """Write roster.csv, requirements.csv, summary.json and roster.xlsx into ``out_dir``, all or nothing.
 
@@ -124,7 +126,8 @@ def write_outputs(
     explains why.
     ``inputs`` names the input files (their sha256 go into summary.json and the KPI sheet); ``kpis`` are the
     week's figures (:func:`scheduler.report.kpis.week_kpis`, with the simulation's when there is one),
-    computed here from the roster and result when not given. Returns {file name: path}.
+    computed here from the roster and result when not given. ``notice`` (a re-plan's changes) adds
+    changes.csv, the workbook's 变更通知 sheet and summary.json's ``replan``. Returns {file name: path}.
     """
     plan = roster if roster is not None else Roster(())  # no roster: the files say why (summary, KPI sheet)
     figures = kpis or week_kpis(problem, plan, result=result)
@@ -134,6 +137,9 @@ def write_outputs(
     try:
         write_csv(plan.to_frame(problem.staff), tmp / "roster.csv")
         write_csv(requirements_table(problem, roster, requirements), tmp / "requirements.csv")
+        if notice is not None:
+            write_csv(notice.frame(lang), tmp / "changes.csv")
+            summary = {**summary, "replan": notice.as_dict()}
         doc = build_summary(
             summary, roster=plan, problem=problem, kpis=figures, result=result, inputs=inputs, lang=lang
         )
@@ -150,9 +156,11 @@ def write_outputs(
             kpis=figures,
             inputs=inputs,
             lang=lang,
+            notice=notice,
         )
         written = {}
-        for name in OUTPUT_FILES:  # every file is complete: now replace the old ones
+        names = OUTPUT_FILES + (("changes.csv",) if notice is not None else ())
+        for name in names:  # every file is complete: now replace the old ones
             os.replace(tmp / name, out / name)
             written[name] = out / name
         return written

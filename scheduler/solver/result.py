@@ -20,6 +20,7 @@ from constraints.config import BranchConfig
 from constraints.handovers import Handover
 from constraints.problem import Problem
 from constraints.roster import ROSTER_COLUMNS, Roster, Violation
+from scheduler.solver.model import Keep
 
 STATUSES: tuple[str, ...] = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID")
 
@@ -61,6 +62,8 @@ class SolveParams:
     symmetry_breaking: bool = True
     start: Roster | None = None
     """A roster to start from (last week's, or the one before a what-if change): kept where it still holds."""
+    keep: Keep | None = None
+    """A re-plan: the roster before a cut fixed, changes after it priced (:class:`~scheduler.solver.model.Keep`)."""
 
     @classmethod
     def from_config(cls, config: BranchConfig, **changes: Any) -> SolveParams:
@@ -85,6 +88,14 @@ class SolveParams:
             "deterministic": self.deterministic,
             "relax_penalty_cny": self.relax_penalty_cny,
             "warm_start": self.start is not None,
+            **(
+                {
+                    "replan_from": self.keep.cut.isoformat(timespec="minutes"),
+                    "change_cost_per_hour": self.keep.change_cost_per_hour,
+                }
+                if self.keep is not None
+                else {}
+            ),
         }
 
 

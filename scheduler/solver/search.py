@@ -315,7 +315,12 @@ class DaySearch:
         proto = self.model.proto
         self.n = len(proto.variables)
         self.domains = [list(v.domain) for v in proto.variables]
-        self.day_vars = {d.date: built.vars.primary_indexes(d.date) for d in built.vars.days()}
+        self.day_vars = {  # a re-plan's days kept whole are fixed: no neighbourhood frees them
+            d.date: built.vars.primary_indexes(d.date)
+            for d in built.vars.days()
+            if d.date not in built.kept_dates
+        }
+        self._kept = [i for d in sorted(built.kept_dates) for i in built.vars.primary_indexes(d)]
         self._works = built.vars.works_indexes()
         self._skills = {p.staff_id: set(p.skills) for p in built.vars.problem.staff}
         o = proto.objective
@@ -664,7 +669,7 @@ class DaySearch:
         """Start building the day models (:mod:`scheduler.solver.submodel`) in a thread, from the model as it is
         now (the construct changes its domains; the build only reads its constraints)."""
         if self._pending_models is None and len(self.day_vars) > 1:
-            every = [i for idx in self._blocks().values() for i in idx]
+            every = [i for idx in self._blocks().values() for i in idx] + self._kept
             data = export_model(self.model)
             self._pending_models = in_background(lambda: day_models(self.model, data, self.day_vars, every))
 
@@ -692,7 +697,7 @@ class DaySearch:
             return values_in, False
         blocks = self._blocks()
         people = self.built.vars.ids
-        every = [i for idx in blocks.values() for i in idx]
+        every = [i for idx in blocks.values() for i in idx] + self._kept
         self._toggled = np.zeros(self.n, dtype=bool)
         self._toggled[every] = True
         rng = random.Random(self.seed)

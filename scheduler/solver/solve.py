@@ -52,7 +52,8 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
         problem,
         relax=params.relax,
         relax_penalty_cny=params.relax_penalty_cny,
-        symmetry_breaking=params.symmetry_breaking,
+        symmetry_breaking=params.symmetry_breaking and params.keep is None,
+        keep=params.keep,
     )
     events: list[Progress] = []
 
@@ -140,5 +141,7 @@ def _no_roster(problem: Problem, params: SolveParams, status: str) -> list[Viola
             )
         ]
     if status == "INFEASIBLE":
-        return find_conflict(problem, relax=params.relax, time_limit_seconds=params.explain_seconds)
+        return find_conflict(
+            problem, relax=params.relax, time_limit_seconds=params.explain_seconds, keep=params.keep
+        )
     return []

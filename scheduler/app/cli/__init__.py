@@ -8,7 +8,7 @@ from constraints.errors import InputError
 from scheduler.app.cli.app import app
 
 # Each subcommand module registers itself on `app` when imported.
-COMMAND_MODULES: tuple[str, ...] = ("inputs", "plan", "check", "forecast", "simulate")
+COMMAND_MODULES: tuple[str, ...] = ("inputs", "plan", "check", "forecast", "simulate", "replan")
 
 
 def _register() -> None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -56,32 +58,18 @@ def default_time_limit() -> float | None:
     return float(raw) if raw else None
 
 
-def run_plan(
-    tickets: list[Path],
-    staff: Path,
-    config: Path | None,
-    week: str | None,
-    out: Path,
-    *,
-    leave: Path | None = None,
-    events: Path | None = None,
-    time_limit: float | None = None,
-    seed: int | None = None,
-    relax: str = "",
-    replications: int = 20,
-    console: Console | None = None,
-) -> tuple[WeekPlan, int]:
-    """The whole run, with a progress bar; returns the plan and the exit status."""
-    console = console or Console(stderr=True)
+def solver_options(time_limit: float | None, seed: int | None, relax: str) -> dict[str, Any]:
+    """``--time-limit`` (or ``PAIBAN_TIME_LIMIT``), ``--seed`` and ``--relax`` checked, as
+    :meth:`SolveParams.from_config` takes them; ``InputError`` naming the option otherwise."""
     relaxed = parse_relax(relax)
     if time_limit is not None and time_limit <= 0:
         raise InputError("必须大于 0 (must be positive)", argument="--time-limit", value=time_limit)
-    monday = parse_week(week) if week else None
-    branch = load_branch(tickets, staff, config, leave, events)
-    monday = monday or branch.next_monday()
-    params = SolveParams.from_config(
-        branch.config, time_limit_seconds=time_limit or default_time_limit(), seed=seed, relax=relaxed
-    )
+    return {"time_limit_seconds": time_limit or default_time_limit(), "seed": seed, "relax": relaxed}
+
+
+@contextmanager
+def solving_bar(params: SolveParams, console: Console) -> Iterator[Callable[[result_mod.Progress], None]]:
+    """A progress bar for the solve; yields the callback that moves it (objective, gap, seconds)."""
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -101,14 +89,46 @@ def run_plan(
                 status=tr(f"目标 {obj} 元, 间隙 {gap}", f"objective {obj} CNY, gap {gap}"),
             )
 
+        yield show
+
+
+def run_plan(
+    tickets: list[Path],
+    staff: Path,
+    config: Path | None,
+    week: str | None,
+    out: Path,
+    *,
+    leave: Path | None = None,
+    events: Path | None = None,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    relax: str = "",
+    replications: int = 20,
+    console: Console | None = None,
+) -> tuple[WeekPlan, int]:
+    """The whole run, with a progress bar; returns the plan and the exit status."""
+    console = console or Console(stderr=True)
+    options = solver_options(time_limit, seed, relax)
+    monday = parse_week(week) if week else None
+    branch = load_branch(tickets, staff, config, leave, events)
+    monday = monday or branch.next_monday()
+    params = SolveParams.from_config(branch.config, **options)
+    with solving_bar(params, console) as show:
         plan = plan_week(branch, monday, params, replications=replications, on_progress=show)
     written = write_plan(plan, out, lang=language())
-    report(plan, written, Console())
-    if not plan.result.ok:
-        for line in failure_lines(plan):
-            print(line, file=sys.stderr)
-        return plan, 1
-    return plan, 0
+    return plan, conclude(plan, written, Console())
+
+
+def conclude(plan: WeekPlan, written: dict[str, Path], console: Console) -> int:
+    """Print the week's result (:func:`report`) and, when it does not hold every hard rule, the reasons on
+    stderr; the exit status (0 or 1)."""
+    report(plan, written, console)
+    if plan.result.ok:
+        return 0
+    for line in failure_lines(plan):
+        print(line, file=sys.stderr)
+    return 1
 
 
 def failure_lines(plan: WeekPlan) -> list[str]:
@@ -271,30 +291,40 @@ def print_service(gaps: list[ServiceGap], away: list[TurnedAway], console: Conso
         console.print(f"{t.date:%m-%d} {weekday_label(t.date.weekday())} {t.text()}")
 
 
+TicketsOpt = Annotated[
+    list[Path], typer.Option("--tickets", help="排队机导出文件, 可重复 (ticket export; repeatable)")
+]
+StaffOpt = Annotated[Path, typer.Option("--staff", help="员工名单 staff.csv")]
+OutOpt = Annotated[Path, typer.Option("--out", help="输出文件夹 (output folder)")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="branch.toml")]
+EventsOpt = Annotated[Path | None, typer.Option("--events", help="会议与谈话 events.csv")]
+TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", help="求解时间上限, 秒 (solver seconds)")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="随机种子 (solver seed)")]
+RelaxOpt = Annotated[
+    str, typer.Option("--relax", help="允许违反的规则, 逗号分隔 (rules that may break, comma-separated)")
+]
+ReplicationsOpt = Annotated[
+    int, typer.Option("--replications", help="模拟重复次数 (simulation replications)")
+]
+"""The options ``plan`` shares with ``replan``."""
+
+
 @app.command()
 def plan(
-    tickets: Annotated[
-        list[Path], typer.Option("--tickets", help="排队机导出文件, 可重复 (ticket export; repeatable)")
-    ],
-    staff: Annotated[Path, typer.Option("--staff", help="员工名单 staff.csv")],
-    out: Annotated[Path, typer.Option("--out", help="输出文件夹 (output folder)")],
-    config: Annotated[Path | None, typer.Option("--config", help="branch.toml")] = None,
+    tickets: TicketsOpt,
+    staff: StaffOpt,
+    out: OutOpt,
+    config: ConfigOpt = None,
     week: Annotated[
         str | None,
         typer.Option("--week", help="排班周的周一 YYYY-MM-DD (the Monday; default: after the last ticket)"),
     ] = None,
     leave: Annotated[Path | None, typer.Option("--leave", help="请假 leave.csv")] = None,
-    events: Annotated[Path | None, typer.Option("--events", help="会议与谈话 events.csv")] = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="求解时间上限, 秒 (solver seconds)")
-    ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="随机种子 (solver seed)")] = None,
-    relax: Annotated[
-        str, typer.Option("--relax", help="允许违反的规则, 逗号分隔 (rules that may break, comma-separated)")
-    ] = "",
-    replications: Annotated[
-        int, typer.Option("--replications", help="模拟重复次数 (simulation replications)")
-    ] = 20,
+    events: EventsOpt = None,
+    time_limit: TimeLimitOpt = None,
+    seed: SeedOpt = None,
+    relax: RelaxOpt = "",
+    replications: ReplicationsOpt = 20,
 ) -> None:
     """排一周的班 (plan the week: forecast, windows, roster, simulation; writes roster.csv/.xlsx etc.)."""
     _, code = run_plan(

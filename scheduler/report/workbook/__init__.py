@@ -1,7 +1,8 @@
 """roster.xlsx: the roster as a branch prints, posts and edits it — and reads it back for ``paiban check``.
 
 Sheets: 周排班 (week), one per open day (people × slots), 窗口计划 (windows with charts), 大堂经理工作日志
-(lobby log), 指标 (KPIs), 请假与活动 (the week's leave and events). Written with openpyxl, atomically, formula
+(lobby log), 指标 (KPIs), 请假与活动 (the week's leave and events); a re-plan's workbook opens on 变更通知
+(what changed for whom, :mod:`.changes_sheet`). Written with openpyxl, atomically, formula
 cells with their values; read back (:mod:`.read_back`) from the day sheets, checked against the week sheet,
 with the leave and events of the last sheet.
 """
@@ -25,6 +26,8 @@ from constraints.staff import Staff
 from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook.cached import FormulaValues, save_with_values
+from scheduler.report.workbook.changes import ChangeNotice
+from scheduler.report.workbook.changes_sheet import write_changes_sheet
 from scheduler.report.workbook.day_sheet import write_day_sheet
 from scheduler.report.workbook.kpi_sheet import write_kpi_sheet
 from scheduler.report.workbook.leave_sheet import write_leave_sheet
@@ -56,6 +59,7 @@ def build_workbook(
     inputs: Mapping[str, str | Path] | None = None,
     lang: str = "zh",
     values: FormulaValues | None = None,
+    notice: ChangeNotice | None = None,
 ) -> Workbook:
     """The workbook in memory (see :func:`write_workbook`); ``values`` collects its formula cells' results."""
     if lang not in ("zh", "en"):
@@ -99,6 +103,8 @@ def build_workbook(
         lang=lang,
     )
     write_leave_sheet(wb, problem, lang=lang)
+    if notice is not None:
+        write_changes_sheet(wb, problem, notice, lang=lang)
     wb.active = 0
     return wb
 
@@ -115,6 +121,7 @@ def write_workbook(
     handovers: Sequence[Handover] | None = None,
     inputs: Mapping[str, str | Path] | None = None,
     lang: str = "zh",
+    notice: ChangeNotice | None = None,
 ) -> None:
     """Write roster.xlsx atomically (temporary file, then ``os.replace``).
 
@@ -122,7 +129,8 @@ def write_workbook(
     rules are checked here and the handovers derived from the roster. ``requirements`` is the
     requirements.csv frame; ``forecast`` a forecast frame with a peak label (高峰/平峰/低谷); ``kpis`` the
     week's figures (:func:`scheduler.report.kpis.week_kpis`; computed from the roster and result when not
-    given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records.
+    given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records;
+    ``notice`` (a re-plan's changes) adds the 变更通知 sheet, first.
     """
     values = FormulaValues()
     wb = build_workbook(
@@ -136,6 +144,7 @@ def write_workbook(
         inputs=inputs,
         lang=lang,
         values=values,
+        notice=notice,
     )
     with atomic_write(path, "wb") as fh:
         save_with_values(wb, fh, values)
