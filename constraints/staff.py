@@ -104,6 +104,12 @@ class Person(BaseModel):
     prefer_off: frozenset[int] = Field(frozenset(), description="Weekdays (0=Mon) the person prefers off")
     avoid_late: bool = False
     prev_consecutive_days: int = Field(0, ge=0, le=31, description="Days worked in a row up to last Sunday")
+    prev_shift_end: int | None = Field(
+        None, ge=0, le=24 * 60, description="Minute the shift of the day before the plan ended (None: off)"
+    )
+    prev_weekend_days: int = Field(0, ge=0, description="Weekend days worked in the weeks carried in")
+    prev_holiday_days: int = Field(0, ge=0, description="Holiday days worked in the weeks carried in")
+    prev_late_days: int = Field(0, ge=0, description="Late days (at work at closing) in the weeks carried in")
 
     def can(self, skill: str) -> bool:
         """True when the person has the skill."""

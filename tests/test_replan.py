@@ -6,12 +6,15 @@ import dataclasses
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from factories import (
     MONDAY,
     TINY_WEEK_STAFF,
+    days_of,
     leave,
     synthetic_demand,
     tiny_config,
@@ -19,10 +22,12 @@ from factories import (
 )
 from ortools.sat.python import cp_model
 
+from constraints.carry import carried_staff
+from constraints.config import parse_hhmm
 from constraints.errors import InputError
 from constraints.io import read_table
 from constraints.problem import Problem
-from constraints.roster import Roster
+from constraints.roster import Block, Roster
 from constraints.rules import check_roster
 from scheduler.app.cli import main
 from scheduler.app.replan import parse_cut, repair, without_conflicts
@@ -31,6 +36,7 @@ from scheduler.sample.generator import SampleBranch, generate_sample
 from scheduler.solver.model import CHANGES, Keep, build_model
 from scheduler.solver.result import RosterResult, SolveParams
 from scheduler.solver.solve import solve
+from scheduler.solver.variables import RosterVars
 
 WEEK = [MONDAY + dt.timedelta(days=i) for i in range(7)]
 THURSDAY, FRIDAY, SATURDAY = WEEK[3], WEEK[4], WEEK[5]
@@ -243,6 +249,56 @@ def test_dearer_default_than_soft_nudges() -> None:
     assert slot_price > max(cfg.rules.fairness.weight_cny, cfg.rules.skills.switch_cny)
 
 
+# ---- weeks that follow each other (--previous-roster) ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def carried_week() -> tuple[Problem, Roster]:
+    """The tiny week after one where C worked Tuesday to Sunday and D's Sunday shift ended at 23:00, and a
+    roster of it."""
+    last = [MONDAY - dt.timedelta(days=7 - i) for i in range(7)]
+    cfg = tiny_config()
+    blocks = [Block(d, "C", 9 * 60, 16 * 60 + 30, "back_office") for d in last[1:]]
+    blocks.append(Block(last[-1], "D", 14 * 60, 23 * 60, "back_office"))
+    staff = carried_staff(TINY_WEEK_STAFF, Roster(tuple(blocks)), days_of(cfg, last))
+    prob = tiny_problem(WEEK, staff=staff)
+    r = solve(prob, SolveParams(time_limit_seconds=3.0))
+    assert r.roster is not None and r.ok
+    assert not [v for v in check_roster(prob, r.roster) if v.hard]
+    return prob, r.roster
+
+
+def forced_is_infeasible(prob: Problem, force: Callable[[RosterVars], list[object]]) -> bool:
+    """True when CP-SAT proves the week's model infeasible with the constraints ``force`` returns added."""
+    built = build_model(prob, symmetry_breaking=False)
+    for ct in force(built.vars):
+        built.model.add(ct)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 30
+    solver.parameters.num_workers = 1
+    return solver.solve(built.model) == cp_model.INFEASIBLE
+
+
+def test_six_days_last_week_forbid_a_seventh_on_monday(carried_week: tuple[Problem, Roster]) -> None:
+    """C worked the last six days of last week: the roster keeps C off on Monday, and no roster may have C at
+    work then (the model with C forced in is proved infeasible)."""
+    prob, roster = carried_week
+    assert prob.staff.by_id("C").prev_consecutive_days == 6
+    assert not roster.works(MONDAY, "C")
+    assert forced_is_infeasible(prob, lambda v: [v.works("C", MONDAY) == 1])
+
+
+def test_rest_across_the_week_boundary(carried_week: tuple[Problem, Roster]) -> None:
+    """D left at 23:00 on Sunday: with 12 h of rest, D starts no earlier than 11:00 on Monday, and a model
+    forcing an earlier start is proved infeasible."""
+    prob, roster = carried_week
+    start = roster.shift(MONDAY, "D")
+    assert start is None or start[0] >= 11 * 60
+    assert forced_is_infeasible(
+        prob, lambda v: [v.works("D", MONDAY) == 1, v.shift_start("D", MONDAY) <= 630]
+    )
+
+
 # ---- the command ---------------------------------------------------------------------------------------
 
 
@@ -339,4 +395,56 @@ def test_replan_command_bad_from_exits_two(
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--from" in err[0]
+    assert not (tmp_path / "o").exists()
+
+
+def test_plan_with_previous_roster_carries_the_week(
+    planned: tuple[SampleBranch, Path], tmp_path: Path
+) -> None:
+    """`paiban plan --previous-roster` for the week after the planned one: exit 0, the roster's hash among the
+    inputs, and across the two weeks nobody works more than six days in a row or rests under 12 h."""
+    s, plan_dir = planned
+    monday = s.plan_week + dt.timedelta(days=7)
+    out = tmp_path / "next"
+    args = [
+        *("plan", "--tickets", str(s.tickets), "--staff", str(s.staff), "--config", str(s.config)),
+        *("--week", monday.isoformat(), "--out", str(out), "--time-limit", TIME_LIMIT, "--replications", "2"),
+        *("--previous-roster", str(plan_dir / "roster.xlsx")),
+    ]
+    assert main(args) == 0
+    doc = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert "previous_roster" in doc["inputs"]
+    both = read_table(plan_dir / "roster.csv"), read_table(out / "roster.csv")
+    frame = pd.concat(both)
+    dates = [s.plan_week + dt.timedelta(days=i) for i in range(14)]
+    for sid, rows in frame.groupby("staff_id"):
+        worked = {dt.date.fromisoformat(d) for d in rows["date"]}
+        run = longest = 0
+        for d in dates:
+            run = run + 1 if d in worked else 0
+            longest = max(longest, run)
+        assert longest <= 6, sid
+    sunday, after = dates[6], dates[7]
+    for sid in set(frame["staff_id"]):
+        last = frame[(frame["staff_id"] == sid) & (frame["date"] == sunday.isoformat())]
+        first = frame[(frame["staff_id"] == sid) & (frame["date"] == after.isoformat())]
+        if len(last) and len(first):
+            end, start = parse_hhmm(max(last["end"])), parse_hhmm(min(first["start"]))
+            assert 24 * 60 + start - end >= 12 * 60, sid
+
+
+def test_previous_roster_outside_last_week_exits_two(
+    planned: tuple[SampleBranch, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A previous roster.csv whose dates are not the week before is bad input: exit 2 naming the file, the row
+    and the date column; nothing written."""
+    s, plan_dir = planned
+    args = [
+        *("plan", "--tickets", str(s.tickets), "--staff", str(s.staff), "--config", str(s.config)),
+        *("--week", (s.plan_week + dt.timedelta(days=14)).isoformat(), "--out", str(tmp_path / "o")),
+        *("--previous-roster", str(plan_dir / "roster.csv")),
+    ]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "roster.csv" in err[0] and "第 2 行" in err[0] and "date" in err[0]
     assert not (tmp_path / "o").exists()

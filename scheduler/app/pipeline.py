@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from constraints.calendar import BranchCalendar, Day
+from constraints.carry import carried_staff
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError
 from constraints.io import write_csv
@@ -32,6 +33,7 @@ from forecasts.tickets import read_tickets
 from forecasts.weekly import forecast_csv, forecast_week
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.outputs import write_outputs
+from scheduler.report.read_roster import read_roster
 from scheduler.report.workbook.changes import ChangeNotice
 from scheduler.simulation.simulate import SIMULATION_COLUMNS, SimulationResult, simulate_week
 from scheduler.solver.result import Progress, RosterResult, SolveParams
@@ -95,6 +97,18 @@ def load_branch(
         if p:
             files[name] = Path(p)
     return Branch(config=cfg, staff=people, tickets=tk, absences=away, files=files)
+
+
+def with_previous_roster(branch: Branch, monday: dt.date, path: str | Path) -> Branch:
+    """The branch with what last week's roster (roster.csv or roster.xlsx, the week before ``monday``) carries
+    into each person: days worked in a row, when Sunday's shift ended, weekend/holiday/late days
+    (:mod:`constraints.carry`; the staff file's 上周末连续工作天数 is replaced)."""
+    days = branch.calendar.week(monday - dt.timedelta(days=7))
+    previous = read_roster(path, branch.staff, days)
+    return branch.replace(
+        staff=carried_staff(branch.staff, previous, days),
+        files={**branch.files, "previous_roster": Path(path)},
+    )
 
 
 @dataclass(frozen=True)

@@ -283,6 +283,10 @@ class RosterVars:
                 tuple(sorted(person.prefer_off)),
                 person.avoid_late,
                 person.prev_consecutive_days,
+                person.prev_shift_end,
+                person.prev_weekend_days,
+                person.prev_holiday_days,
+                person.prev_late_days,
                 away,
             )
             groups.setdefault(key, []).append(person.staff_id)

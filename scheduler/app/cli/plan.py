@@ -32,7 +32,7 @@ from constraints.i18n import (
     weekday_label,
 )
 from scheduler.app.cli.app import app
-from scheduler.app.pipeline import WeekPlan, load_branch, plan_week, write_plan
+from scheduler.app.pipeline import WeekPlan, load_branch, plan_week, with_previous_roster, write_plan
 from scheduler.report.gaps import ServiceGap, TurnedAway, service_gaps, turned_away
 from scheduler.report.kpis import Figures, fmt
 from scheduler.solver import result as result_mod
@@ -105,6 +105,7 @@ def run_plan(
     seed: int | None = None,
     relax: str = "",
     replications: int = 20,
+    previous_roster: Path | None = None,
     console: Console | None = None,
 ) -> tuple[WeekPlan, int]:
     """The whole run, with a progress bar; returns the plan and the exit status."""
@@ -113,6 +114,8 @@ def run_plan(
     monday = parse_week(week) if week else None
     branch = load_branch(tickets, staff, config, leave, events)
     monday = monday or branch.next_monday()
+    if previous_roster is not None:
+        branch = with_previous_roster(branch, monday, previous_roster)
     params = SolveParams.from_config(branch.config, **options)
     with solving_bar(params, console) as show:
         plan = plan_week(branch, monday, params, replications=replications, on_progress=show)
@@ -306,6 +309,14 @@ RelaxOpt = Annotated[
 ReplicationsOpt = Annotated[
     int, typer.Option("--replications", help="模拟重复次数 (simulation replications)")
 ]
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous-roster",
+        help="上周排班 roster.csv 或 roster.xlsx: 连续上班天数、周日到周一的休息、周末/节假日/晚班次数延续 "
+        "(last week's roster, carried in)",
+    ),
+]
 """The options ``plan`` shares with ``replan``."""
 
 
@@ -325,6 +336,7 @@ def plan(
     seed: SeedOpt = None,
     relax: RelaxOpt = "",
     replications: ReplicationsOpt = 20,
+    previous_roster: PreviousOpt = None,
 ) -> None:
     """排一周的班 (plan the week: forecast, windows, roster, simulation; writes roster.csv/.xlsx etc.)."""
     _, code = run_plan(
@@ -339,5 +351,6 @@ def plan(
         seed=seed,
         relax=relax,
         replications=replications,
+        previous_roster=previous_roster,
     )
     raise typer.Exit(code)

@@ -24,6 +24,7 @@ from scheduler.app.cli.plan import (
     ConfigOpt,
     EventsOpt,
     OutOpt,
+    PreviousOpt,
     RelaxOpt,
     ReplicationsOpt,
     SeedOpt,
@@ -34,7 +35,7 @@ from scheduler.app.cli.plan import (
     solver_options,
     solving_bar,
 )
-from scheduler.app.pipeline import load_branch
+from scheduler.app.pipeline import load_branch, with_previous_roster
 from scheduler.app.replan import (
     Replan,
     merged_absences,
@@ -96,6 +97,7 @@ def replan(
     seed: SeedOpt = None,
     relax: RelaxOpt = "",
     replications: ReplicationsOpt = 20,
+    previous_roster: PreviousOpt = None,
 ) -> None:
     """重排本周余下的班 (re-plan the rest of the week with few changes; writes changes.csv and 变更通知)."""
     options = solver_options(time_limit, seed, relax)
@@ -103,6 +105,8 @@ def replan(
     branch = load_branch(tickets, staff, config, leave, events)
     days = branch.calendar.week(monday)
     cut = parse_cut(from_, days)
+    if previous_roster is not None:
+        branch = with_previous_roster(branch, monday, previous_roster)
     before, in_book = read_current_roster(roster, branch.staff, days)
     branch = branch.replace(
         absences=merged_absences(in_book, branch.absences), files={**branch.files, "roster": roster}
