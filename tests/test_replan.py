@@ -29,8 +29,11 @@ from constraints.io import read_table
 from constraints.problem import Problem
 from constraints.roster import Block, Roster
 from constraints.rules import check_roster
+from constraints.staff import Absence
+from scheduler.app import Scenario
 from scheduler.app.cli import main
 from scheduler.app.replan import parse_cut, repair, without_conflicts
+from scheduler.report.read_roster import read_roster
 from scheduler.report.workbook.changes import roster_changes
 from scheduler.sample.generator import SampleBranch, generate_sample
 from scheduler.solver.model import CHANGES, Keep, build_model
@@ -128,6 +131,10 @@ def test_thursday_leave_changes_fewest_and_only_where_a_rule_forces(
     reasons = {(c.staff_id, c.date): c.reason_zh for c in roster_changes(new, before, after, cut)}
     assert reasons[(who, THURSDAY)] == "请假: 病假"
     assert all(r.startswith("顶替") for (p, d), r in reasons.items() if d == THURSDAY and p != who)
+    assert all(
+        r.startswith("随 ") for (p, d), r in reasons.items() if d != THURSDAY and (p, THURSDAY) in reasons
+    )
+    assert all(r.startswith("重新安排") for (p, d), r in reasons.items() if (p, THURSDAY) not in reasons)
 
 
 def test_change_cost_moves_the_trade_off(tiny_week: tuple[Problem, Roster]) -> None:
@@ -448,3 +455,26 @@ def test_previous_roster_outside_last_week_exits_two(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "roster.csv" in err[0] and "第 2 行" in err[0] and "date" in err[0]
     assert not (tmp_path / "o").exists()
+
+
+def test_scenario_replan(planned: tuple[SampleBranch, Path]) -> None:
+    """The notebook API: Scenario.replan on the planned workbook with a new sick day repairs Thursday with
+    every rule holding, keeps Monday to Wednesday, and tells why each change was made."""
+    s, plan_dir = planned
+    base = Scenario.from_files(s.tickets, s.staff, s.config, leave=s.leave, week=s.plan_week)
+    base = base.replace(time_limit_seconds=float(TIME_LIMIT), replications=0)
+    thursday = s.plan_week + dt.timedelta(days=3)
+    before = read_roster(plan_dir / "roster.csv", base.branch.staff, base.branch.calendar.week(s.plan_week))
+    who = next(p for p in base.branch.staff.ids() if before.works(thursday, p))
+    rp = base.replan(
+        plan_dir / "roster.xlsx", thursday, leave=[Absence(staff_id=who, date=thursday, reason="病假")]
+    )
+    assert rp.result.ok and rp.plan.roster is not None
+    assert rp.notice.cut == dt.datetime.combine(thursday, dt.time(0))
+    for d in (s.plan_week + dt.timedelta(days=i) for i in range(3)):
+        for p in base.branch.staff.ids():
+            assert rp.plan.roster.blocks_of(d, p) == before.blocks_of(d, p)
+    mine = [c for c in rp.changes if c.staff_id == who]
+    assert [(c.after, c.reason_zh) for c in mine if c.date == thursday] == [((), "请假: 病假")]
+    assert all(c.reason_zh.startswith("随 12-03") for c in mine if c.date != thursday)
+    assert all(c.date >= thursday and c.reason_zh for c in rp.changes)

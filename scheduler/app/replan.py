@@ -34,7 +34,7 @@ from constraints.io import EXCEL_SUFFIXES
 from constraints.problem import Problem
 from constraints.roster import OFF, Roster, Violation
 from constraints.rules import check_roster, precheck
-from constraints.staff import Absence, Staff
+from constraints.staff import Absence, Staff, read_absences
 from scheduler.app.pipeline import Branch, WeekPlan, finish_week, solve_params, week_problem, write_plan
 from scheduler.report.read_roster import read_roster
 from scheduler.report.workbook import read_back
@@ -119,6 +119,26 @@ def read_current_roster(
         book = read_back(path, staff, days)
         return book.roster, book.absences
     return read_roster(path, staff, days), None
+
+
+def given_roster(
+    roster: Roster | WeekPlan | str | Path, staff: Staff, days: Sequence[Day]
+) -> tuple[Roster, tuple[Absence, ...] | None]:
+    """The roster to repair from a notebook: a Roster, a plan's roster, or a file (:func:`read_current_roster`)."""
+    if isinstance(roster, WeekPlan):
+        if roster.roster is None:
+            raise ValueError("the plan has no roster to repair (its week could not be staffed)")
+        return roster.roster, None
+    if isinstance(roster, Roster):
+        return roster, None
+    return read_current_roster(roster, staff, days)
+
+
+def given_absences(leave: Iterable[Absence] | str | Path, staff: Staff) -> tuple[Absence, ...]:
+    """Absences from a notebook: as they are, or read from a leave.csv."""
+    if isinstance(leave, str | Path):
+        return tuple(read_absences(leave, staff, kind="leave"))
+    return tuple(leave)
 
 
 def merged_absences(*groups: Iterable[Absence] | None) -> tuple[Absence, ...]:

@@ -22,8 +22,10 @@ import numpy as np
 import pandas as pd
 
 from constraints.config import TimeRange
+from constraints.roster import Roster
 from constraints.staff import Absence
 from scheduler.app.pipeline import Branch, WeekPlan, load_branch, plan_week
+from scheduler.app.replan import Replan, given_absences, given_roster, merged_absences, parse_cut, replan_week
 from scheduler.solver.result import SolveParams
 
 
@@ -128,6 +130,30 @@ class Scenario:
         return plan_week(
             self.branch,
             self.monday,
+            self.params(),
+            demand_scale=self.demand_scale,
+            replications=self.replications,
+        )
+
+    def replan(
+        self,
+        roster: Roster | WeekPlan | str | Path,
+        from_: str | dt.date | dt.datetime,
+        leave: Iterable[Absence] | str | Path = (),
+    ) -> Replan:
+        """Repair this scenario's week from ``from_`` (a date, or ``"2026-12-03 12:00"``) with few changes:
+        ``roster`` (a plan, a Roster, or roster.csv/.xlsx) is kept before it, the rest re-planned under the
+        scenario's leave plus ``leave`` (Absences or a leave.csv) and its demand (``with_demand`` for a surprise).
+        See :mod:`scheduler.app.replan`; the result has the week's plan, the changes and their reasons."""
+        days = self.branch.calendar.week(self.monday)
+        cut = parse_cut(from_, days, argument="from_")
+        before, in_book = given_roster(roster, self.branch.staff, days)
+        away = merged_absences(in_book, self.branch.absences, given_absences(leave, self.branch.staff))
+        return replan_week(
+            self.branch.replace(absences=away),
+            self.monday,
+            before,
+            cut,
             self.params(),
             demand_scale=self.demand_scale,
             replications=self.replications,

@@ -6,7 +6,8 @@ the cut on). Each change gets one reason, the first that applies:
 1. the person is away now (leave or an event that overlaps what they were rostered to do) — ``请假: 病假``;
 2. someone else is away that day and their work had to be covered — ``顶替 黄丽``;
 3. the person's week changed on such a day, so their hours and rest elsewhere follow — ``随 12-03 周四 调整``;
-4. otherwise the re-plan found the change worth more than it costs (new demand, a better spread) — ``重新优化``.
+4. otherwise a rule needs it (the week's hours, cover that moved) or it saves more than it costs (new demand, a
+   better spread) — ``重新安排``.
 """
 
 from __future__ import annotations
@@ -170,7 +171,7 @@ def roster_changes(problem: Problem, before: Roster, after: Roster, cut: dt.date
         if d.date >= cut.date()
         and before.blocks_of(d.date, p.staff_id) != after.blocks_of(d.date, p.staff_id)
     ]
-    caused = {(sid, date) for sid, date in changed if (sid, date) in conflicts or date in covered}
+    caused = {(sid, date) for date, sid in changed if (sid, date) in conflicts or date in covered}
     out = []
     for date, sid in changed:
         if (sid, date) in conflicts:
@@ -184,7 +185,8 @@ def roster_changes(problem: Problem, before: Roster, after: Roster, cut: dt.date
                 zh = f"随 {', '.join(day_label(d) for d in days)} 的调整 (工时与休息)"
                 en = f"follows the change on {', '.join(day_label(d, 'en') for d in days)} (hours and rest)"
             else:
-                zh, en = "重新优化 (省下的多于变更成本)", "re-optimised (saves more than the change costs)"
+                zh = "重新安排 (规则需要, 或省下的多于变更成本)"
+                en = "re-planned (a rule needs it, or it saves more than it costs)"
         out.append(
             RosterChange(
                 date,
