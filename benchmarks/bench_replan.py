@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         "case",
         "mode",
         "wall s",
+        "cpu s",
         "status",
         "person-days",
         "elsewhere",

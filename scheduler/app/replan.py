@@ -5,14 +5,15 @@ on the week is re-solved under the new leave, events and demand, every changed s
 ``[replan] change_cost_per_hour`` (:class:`scheduler.solver.model.Keep`). The certified bound stays a bound:
 fixing variables only removes rosters, and the bound leaves out the change cost, which is never negative.
 
-The repair runs in stages, each a :func:`scheduler.solver.solve.solve` started from the best roster so far:
+The repair runs in stages, each starting from the best roster so far:
 
 1. the roster with what the new absences make impossible taken out (the person-days they overlap) —
-   re-solved on those days only, every other day kept whole (:data:`STAGE_SHARE` of the budget); if that
-   cannot hold every rule, on those days and the day after each (another share; a stage proved infeasible
-   is not charged: the proof is quick, and the last stage needs the time);
-2. the whole rest of the week from that roster, so changes spread to other days only when a rule forces
-   them or they save more than they cost.
+   repaired on those days only, every other day kept whole, by CP-SAT hinted with it
+   (:func:`scheduler.solver.repair.hinted_repair`: it changes little from the start; at most
+   :data:`STAGE_SHARE` of the budget); if those days cannot hold every rule alone, on those days and the day
+   after each;
+2. the whole rest of the week by the week's search (:func:`scheduler.solver.solve.solve`) from that roster,
+   so changes spread to other days only when a rule forces them or they save more than they cost.
 
 Before solving, the kept part is checked by every rule: a break there cannot be repaired (it is kept), so the
 re-plan stops with it named (rule, date, people) — unless ``--relax`` names the rule.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,15 +49,13 @@ from scheduler.report.workbook.changes import (
     roster_changes,
 )
 from scheduler.solver.model import CHANGES, Keep
+from scheduler.solver.repair import hinted_repair
 from scheduler.solver.result import Progress, RosterResult, SolveParams
 from scheduler.solver.solve import solve
 
 STAGE_SHARE = 0.3
-"""Share of the time limit for each first-stage repair (the days the new absences touch, then those and the
-day after): a single free day is usually proved optimal in a fraction of it; the rest goes to the whole week."""
-
-STAGE_EXPLAIN_SECONDS = 0.1
-"""Explanation budget of a first-stage repair that fails (the last stage explains; these only widen)."""
+"""Most of the time limit each first-stage repair may use (the days the new absences touch, then those and
+the day after); what it leaves goes to the whole week."""
 
 
 @dataclass(frozen=True)
@@ -230,9 +230,9 @@ def repair(problem: Problem, params: SolveParams) -> tuple[RosterResult, list[st
     keep = params.keep
     if keep is None:
         raise ValueError("repair needs params.keep: the roster to repair and the cut")
-    found = kept_violations(problem, keep.roster, keep.cut, params.relax)
-    if found:
-        return _kept_part_result(problem, params, keep.cut, found), ["kept part breaks hard rules"]
+    broken = kept_violations(problem, keep.roster, keep.cut, params.relax)
+    if broken:
+        return _kept_part_result(problem, params, keep.cut, broken), ["kept part breaks hard rules"]
     start = without_conflicts(problem, keep.roster, keep.cut)
     free = frozenset(d.date for d in problem.days if d.slot_starts and d.date >= keep.cut.date())
     log: list[str] = []
@@ -241,17 +241,15 @@ def repair(problem: Problem, params: SolveParams) -> tuple[RosterResult, list[st
         stage = dataclasses.replace(
             params,
             keep=dataclasses.replace(keep, fixed_dates=free - days),
-            start=start,
             time_limit_seconds=STAGE_SHARE * params.time_limit_seconds,
-            explain_seconds=STAGE_EXPLAIN_SECONDS,
         )
-        r = solve(problem, stage)
-        if r.status != "INFEASIBLE":  # a proof that the days cannot be repaired alone comes cheap
-            share += STAGE_SHARE
-        seconds += r.solve_seconds
-        log.append(f"repair {', '.join(str(d) for d in sorted(days))}: {r.status} {r.solve_seconds:.1f}s")
-        if r.roster is not None and r.ok:
-            start = r.roster
+        t0 = time.perf_counter()
+        fixed = hinted_repair(problem, stage, start)
+        share += STAGE_SHARE * fixed.used
+        seconds += time.perf_counter() - t0
+        log.append(f"repair {', '.join(str(d) for d in sorted(days))}: {fixed.status} {fixed.used:.0%}")
+        if fixed.roster is not None:
+            start = fixed.roster
             break
     final = dataclasses.replace(
         params, start=start, time_limit_seconds=(1 - share) * params.time_limit_seconds
@@ -259,7 +257,12 @@ def repair(problem: Problem, params: SolveParams) -> tuple[RosterResult, list[st
     r = solve(problem, final)
     log.append(f"week from {keep.cut:%Y-%m-%d %H:%M}: {r.status} {r.solve_seconds:.1f}s")
     shown = dataclasses.replace(params, start=keep.roster)  # as asked, started from the roster
-    return dataclasses.replace(r, params=shown, solve_seconds=seconds + r.solve_seconds), log
+    return (
+        dataclasses.replace(
+            r, params=shown, solve_seconds=seconds + r.solve_seconds, search_log=(*log, *r.search_log)
+        ),
+        log,
+    )
 
 
 def replan_week(
