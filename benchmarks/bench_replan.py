@@ -12,14 +12,17 @@ The branches of :mod:`benchmarks.bench_roster` (the sample, 14 staff; the 40-sta
 Each is repaired by :func:`scheduler.app.replan.repair` (``--seconds``, ``[replan] change_cost_per_hour`` of
 the branch) and, as the baseline, planned afresh by :func:`scheduler.solver.solve.solve` with the same
 budget (what re-running ``paiban plan`` would give); the demand surprise is also repaired at ``CHEAP`` CNY an
-hour changed. Columns: wall and process CPU seconds (CPU time is steadier on a shared machine); status; person-days changed (from
-Thursday), how many of them on days the absence does not touch, people affected, hours of someone's day
-changed (what the change cost counts), the change cost, the rest of the objective, and hard-rule breaks.
+hour changed. Columns: wall and process CPU seconds (CPU time is steadier on a shared machine); status;
+person-days changed (from Thursday), how many of them on days the absence does not touch, people affected,
+hours of someone's day changed (what the change cost counts), the change cost, the rest of the objective,
+hard-rule breaks, and how the repair's first stages ended (``AS_GIVEN``: the roster less the absent person's
+days already held every rule).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -106,6 +109,7 @@ class Row:
     change_cny: float | None
     rest_cny: float | None
     hard: int | None
+    stages: str = ""
 
 
 def measure(mode: str, case: Case, before: Roster, r: RosterResult, clock: tuple[float, float]) -> Row:
@@ -154,7 +158,11 @@ def run_case(case: Case, before: Roster, seconds: float, seed: int) -> list[Row]
     for cost in costs:
         params = SolveParams(time_limit_seconds=seconds, seed=seed, keep=Keep(before, CUT, cost))
         r, clock = timed(lambda params=params: repair(case.problem, params)[0])
-        rows.append(measure(f"replan ({cost:g} CNY/h)", case, before, r, clock))
+        first = "/".join(
+            line.split(": ")[1].split()[0] for line in r.search_log if line.startswith("repair ")
+        )
+        row = measure(f"replan ({cost:g} CNY/h)", case, before, r, clock)
+        rows.append(dataclasses.replace(row, stages=first or "—"))
     f, clock = timed(lambda: solve(case.problem, SolveParams(time_limit_seconds=seconds, seed=seed)))
     rows.append(measure("fresh plan (baseline)", case, before, f, clock))
     return rows
@@ -190,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
         "change CNY",
         "rest CNY",
         "hard",
+        "first stages",
     )
     for bm in branches:
         t0 = time.perf_counter()
@@ -218,6 +227,7 @@ def main(argv: list[str] | None = None) -> None:
                             fmt(row.change_cny, ",.0f"),
                             fmt(row.rest_cny, ",.0f"),
                             fmt(row.hard, "d"),
+                            row.stages or "",
                         ]
                     )
                     + " |",

@@ -9,9 +9,9 @@ The repair runs in stages, each starting from the best roster so far:
 
 1. the roster with what the new absences make impossible taken out (the person-days they overlap) —
    repaired on those days only, every other day kept whole, by CP-SAT hinted with it
-   (:func:`scheduler.solver.repair.hinted_repair`: it changes little from the start; at most
-   :data:`STAGE_SHARE` of the budget); if those days cannot hold every rule alone, on those days and the day
-   after each;
+   (:func:`scheduler.solver.repair.hinted_repair`: it changes little from the start); if those days are
+   proved unable to hold every rule alone, on those days and the day after each — at most
+   :data:`STAGE_SHARE` of the budget in all;
 2. the whole rest of the week by the week's search (:func:`scheduler.solver.solve.solve`) from that roster,
    so changes spread to other days only when a rule forces them or they save more than they cost.
 
@@ -53,9 +53,10 @@ from scheduler.solver.repair import hinted_repair
 from scheduler.solver.result import Progress, RosterResult, SolveParams
 from scheduler.solver.solve import solve
 
-STAGE_SHARE = 0.3
-"""Most of the time limit each first-stage repair may use (the days the new absences touch, then those and
-the day after); what it leaves goes to the whole week."""
+STAGE_SHARE = 0.5
+"""Most of the time limit the first stage may use (the days the new absences touch, then, if those cannot be
+repaired alone, those and the day after); what it leaves goes to the whole week. On the 40-staff branch a
+two-day absence's first repair needs about half of a 10-s budget (benchmarks/README.md)."""
 
 
 @dataclass(frozen=True)
@@ -241,15 +242,16 @@ def repair(problem: Problem, params: SolveParams) -> tuple[RosterResult, list[st
         stage = dataclasses.replace(
             params,
             keep=dataclasses.replace(keep, fixed_dates=free - days),
-            time_limit_seconds=STAGE_SHARE * params.time_limit_seconds,
+            time_limit_seconds=(STAGE_SHARE - share) * params.time_limit_seconds,
         )
         t0 = time.perf_counter()
         fixed = hinted_repair(problem, stage, start)
-        share += STAGE_SHARE * fixed.used
+        share += (STAGE_SHARE - share) * fixed.used
         seconds += time.perf_counter() - t0
         log.append(f"repair {', '.join(str(d) for d in sorted(days))}: {fixed.status} {fixed.used:.0%}")
         if fixed.roster is not None:
             start = fixed.roster
+        if fixed.status != "INFEASIBLE":  # found, or out of time: more days would not come quicker
             break
     final = dataclasses.replace(
         params, start=start, time_limit_seconds=(1 - share) * params.time_limit_seconds
