@@ -21,7 +21,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	PAIBAN_TIME_LIMIT=$${PAIBAN_TIME_LIMIT:-5} MPLBACKEND=Agg $(BIN)/pytest --nbmake tests notebooks
+	PAIBAN_TIME_LIMIT=$${PAIBAN_TIME_LIMIT:-5} MPLBACKEND=Agg $(BIN)/pytest -rs --nbmake tests notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -190,27 +190,9 @@ def sample_oracle(cal: BranchCalendar, history: pd.DataFrame, weeks: int) -> pd.
 
     Day-level noise excluded: the floor no forecast of the mean can go below (on average).
     """
-    from scheduler.sample import generator as gen
+    from scheduler.sample.generator import expected_arrivals
 
-    first, last = min(history["date"]), max(history["date"])
-    rows = []
-    for f in gen.day_factors(cal, first, last):
-        day = f.day
-        assert day.open_hours is not None
-        o, c = day.open_hours.start, day.open_hours.end
-        for spec in gen.SERVICES:
-            e = gen.BASE_WEEKDAY_TICKETS * spec.share * f.factor
-            e *= spec.weekend_factor if f.kind == "weekend" else 1.0
-            if spec.counter == "high_counter" and f.payroll:
-                e *= gen.PAYROLL_CASH_FACTOR
-            w = e * gen._minute_weights(spec.profile, o, c)
-            if spec.counter == "high_counter" and f.pension:
-                w = w + e * (gen.PENSION_CASH_FACTOR - 1) * gen._minute_weights("elderly", o, c)
-            slot = (np.arange(o, c) // cal.config.grid.slot_minutes) * cal.config.grid.slot_minutes
-            for s, v in pd.Series(w).groupby(slot).sum().items():
-                rows.append((day.date, int(s), spec.counter, float(v)))
-    mu = pd.DataFrame(rows, columns=["date", "slot", "counter", "mean"])
-    mu = mu.groupby(["date", "slot", "counter"], as_index=False)["mean"].sum()
+    mu = expected_arrivals(cal, min(history["date"]), max(history["date"]))
     mu["q10"] = mu["q90"] = np.nan
     out = []
     for origin in origins(history, cal, weeks):

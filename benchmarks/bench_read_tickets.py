@@ -50,11 +50,12 @@ def _fmt(ts: pd.Series, kind: np.ndarray) -> pd.Series:
     return out
 
 
-def make_tickets(rows: int, seed: int = 0, per_day: int = 600) -> pd.DataFrame:
-    """A synthetic queue export with Chinese headers (all cells text), ``rows`` tickets."""
+def make_tickets(rows: int, seed: int = 0, per_day: int = 600, start: str = "2021-01-04") -> pd.DataFrame:
+    """A synthetic queue export with Chinese headers (all cells text), ``rows`` tickets, ``per_day`` a day from
+    ``start``."""
     rng = np.random.default_rng(seed)
     n_days = -(-rows // per_day)
-    day = np.repeat(pd.date_range("2021-01-04", periods=n_days, freq="D").to_numpy(), per_day)[:rows]
+    day = np.repeat(pd.date_range(start, periods=n_days, freq="D").to_numpy(), per_day)[:rows]
     issued = pd.Series(day + (9 * 3600 + rng.integers(0, 8 * 3600, rows)) * np.timedelta64(1, "s"))
     order = np.lexsort((issued.to_numpy(),))
     issued = issued.iloc[order].reset_index(drop=True)

@@ -7,8 +7,7 @@ Branches (plan week 2026-11-30, 15-minute slots):
 
 * **sample** — ``scheduler.sample.generator.generate_sample`` (14 staff, 12 weeks of tickets, its leave and events for the
   plan week); demand from the forecast of that history (``scheduler.app.pipeline.forecast_demand`` →
-  ``forecasts.staffing.build_demand``). Without those modules: ../shared/examples and the synthetic curve of
-  ``tests/factories.py`` (DESIGN.md peaks 10–11 and 14–16, Monday ×1.10, weekend ×0.46).
+  ``forecasts.staffing.build_demand``).
 * **large** — 40 staff (posts scaled ×≈2.9: 1 president, 2 operations and 2 sales supervisors, 6 wealth and
   4 account managers, 16 personal tellers of whom 2 hold operations authority, 6 corporate tellers, 3 loan
   officers), windows 10/6/3, the sample's forecast × 40/14.
@@ -31,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -41,30 +39,30 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the synthetic-demand fallback lives with the test factories
-
-from constraints.calendar import Day  # noqa: E402
-from constraints.config import COUNTER_TYPES  # noqa: E402
-from constraints.problem import Problem  # noqa: E402
-from constraints.roster import OFF, Roster  # noqa: E402
-from constraints.rules import check_roster  # noqa: E402
-from constraints.rules.daily_routine import meeting_slots  # noqa: E402
-from constraints.staff import Person, Staff  # noqa: E402
-from scheduler.solver.model import build_model  # noqa: E402
-from scheduler.solver.result import Progress, SolveParams  # noqa: E402
-from scheduler.solver.solve import relative_gap, solve  # noqa: E402
+from constraints.calendar import Day
+from constraints.config import COUNTER_TYPES
+from constraints.problem import Problem
+from constraints.roster import OFF, Roster
+from constraints.rules import check_roster
+from constraints.rules.daily_routine import meeting_slots
+from constraints.staff import Person, Staff
+from scheduler.app.pipeline import Branch, forecast_demand, load_branch
+from scheduler.sample.generator import generate_sample
+from scheduler.solver.model import build_model
+from scheduler.solver.result import Progress, SolveParams
+from scheduler.solver.solve import relative_gap, solve
 
 PLAN_WEEK = dt.date(2026, 11, 30)
 
 
 @dataclass
 class Branchmark:
-    """A branch to benchmark: its problem and, when it came from tickets, what the simulator needs."""
+    """A branch to benchmark: its problem, the branch it came from and what the simulator needs."""
 
     name: str
     problem: Problem
     source: str
+    branch: Branch
     forecast: Any = None
     profiles: Any = None
 
@@ -91,12 +89,7 @@ class Run:
 
 
 def sample_branch() -> Branchmark:
-    """The sample branch's plan week with forecast demand (or the documented fallback)."""
-    try:
-        from scheduler.app.pipeline import forecast_demand, load_branch
-        from scheduler.sample.generator import generate_sample
-    except ImportError:  # pragma: no cover - fallback when the helpers' modules are absent
-        return _fallback_sample()
+    """The sample branch's plan week with forecast demand."""
     tmp = Path(tempfile.mkdtemp(prefix="paiban_bench_"))
     generate_sample(tmp / "sample", weeks=12, seed=0)
     d = tmp / "sample"
@@ -110,22 +103,8 @@ def sample_branch() -> Branchmark:
     )
     forecast, profiles, demand = forecast_demand(branch, PLAN_WEEK)
     prob = Problem.for_week(branch.config, branch.staff, PLAN_WEEK, branch.absences, demand, branch.calendar)
-    bm = Branchmark("sample (14 staff)", prob, "generate_sample + forecast_demand", forecast, profiles)
-    bm.branch = branch  # type: ignore[attr-defined]
-    return bm
-
-
-def _fallback_sample() -> Branchmark:
-    from factories import synthetic_demand
-
-    from constraints.config import load_config
-    from constraints.staff import read_staff
-
-    shared = ROOT.parent / "shared" / "examples"
-    cfg = load_config(shared / "branch.toml")
-    prob = Problem.for_week(cfg, read_staff(shared / "staff.csv"), PLAN_WEEK)
     return Branchmark(
-        "sample (14 staff)", prob.replace(demand=synthetic_demand(prob)), "examples + synthetic demand"
+        "sample (14 staff)", prob, "generate_sample + forecast_demand", branch, forecast, profiles
     )
 
 
@@ -161,22 +140,10 @@ def large_branch(sample: Branchmark) -> Branchmark:
     cfg = sample.problem.config.copy_with(
         windows={"high_counter": 10, "low_counter": 6, "corporate_counter": 3}
     )
-    scale = 40 / 14
-    branch = getattr(sample, "branch", None)
-    if branch is not None:
-        from scheduler.app.pipeline import forecast_demand
-
-        forecast, profiles, demand = forecast_demand(
-            branch.replace(config=cfg, staff=staff), PLAN_WEEK, scale
-        )
-        prob = Problem.for_week(cfg, staff, PLAN_WEEK, (), demand)
-        return Branchmark("large (40 staff)", prob, "sample forecast × 40/14", forecast, profiles)
-    from factories import synthetic_demand
-
-    prob = Problem.for_week(cfg, staff, PLAN_WEEK)
-    return Branchmark(
-        "large (40 staff)", prob.replace(demand=synthetic_demand(prob, level=scale)), "synthetic × 40/14"
-    )
+    branch = sample.branch.replace(config=cfg, staff=staff)
+    forecast, profiles, demand = forecast_demand(branch, PLAN_WEEK, 40 / 14)
+    prob = Problem.for_week(cfg, staff, PLAN_WEEK, (), demand)
+    return Branchmark("large (40 staff)", prob, "sample forecast × 40/14", branch, forecast, profiles)
 
 
 # ---- runs -----------------------------------------------------------------------------------------------

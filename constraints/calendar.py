@@ -8,13 +8,13 @@ package does not cover and no override names is an error: paiban never guesses a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import chinese_calendar
-import pandas as pd
+import numpy as np
 
 from constraints.config import BranchConfig, TimeRange, fmt_hhmm
 from constraints.errors import InputError
@@ -37,8 +37,26 @@ _DAY_TYPE_ALIASES = {
 }
 
 
+PACKAGE_YEARS: tuple[int, int] = (
+    min(chinese_calendar.holidays).year,
+    max(max(chinese_calendar.holidays).year, max(chinese_calendar.workdays).year),
+)
+"""The years chinesecalendar knows (the State Council announces each year's holidays the November before)."""
+SUPPORTED_YEARS: tuple[int, int] = (PACKAGE_YEARS[0], PACKAGE_YEARS[1] + 1)
+"""Years paiban plans and reads tickets for: the package's, and the next one through the overrides CSV (the
+package lags the announcement). A date outside is a typo or a broken cell (1900, 2099), not a missing override
+— unless the overrides CSV names it."""
+
+
 def package_day_type(day: dt.date) -> str:
     """Day type from chinesecalendar alone; ``InputError`` when the package does not cover the year."""
+    lo, hi = SUPPORTED_YEARS
+    if not lo <= day.year <= hi:
+        raise InputError(
+            f"日期超出支持的范围 {lo}–{hi} 年, 请检查是否写错 (date outside the supported years {lo}–{hi}: "
+            "check it for a typo or a broken cell)",
+            value=day.isoformat(),
+        )
     try:
         is_holiday, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
@@ -52,6 +70,37 @@ def package_day_type(day: dt.date) -> str:
     if is_holiday:
         return "holiday" if name is not None else "weekend"
     return "makeup_workday" if weekend else "workday"
+
+
+MAX_PAYDAY_SHIFT = 31
+"""A pension/payroll day on a closed day is paid on the first open day at most this many days later (Spring
+Festival closes a branch for up to 9 days)."""
+
+
+def carry_to_open(
+    flags: Sequence[bool] | np.ndarray,
+    is_open: Sequence[bool] | np.ndarray,
+    max_shift: int = MAX_PAYDAY_SHIFT,
+) -> np.ndarray:
+    """Consecutive days' flags with each flagged closed day moved to the first open day on/after it (at most
+    ``max_shift`` days on; dropped when none is open): the carry-over of pension and payroll days."""
+    flag = np.asarray(flags, dtype=bool)
+    open_ = np.asarray(is_open, dtype=bool)
+    out = flag & open_
+    for i in np.flatnonzero(flag & ~open_).tolist():
+        for j in range(i + 1, min(i + max_shift + 1, len(flag))):
+            if open_[j]:
+                out[j] = True
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class Paydays:
+    """The open days on which pensions (养老金发放日) and wages (代发工资日) are paid."""
+
+    pension: frozenset[dt.date]
+    payroll: frozenset[dt.date]
 
 
 @dataclass(frozen=True)
@@ -193,27 +242,29 @@ class BranchCalendar:
         """The seven days starting on ``monday``."""
         return self.days(monday + dt.timedelta(days=k) for k in range(7))
 
-    def frame(self, start: dt.date, end: dt.date) -> pd.DataFrame:
-        """One row per date in [start, end]: date, weekday, day_type, open, close, is_open, pension, payroll."""
-        rows = []
+    def paydays(self, start: dt.date, end: dt.date) -> Paydays:
+        """The open days in [start, end] that pay pensions and wages (``config.calendar``), carried as
+        :func:`carry_to_open` says; days before ``start`` the holiday package does not cover count as closed."""
         cal = self.config.calendar
-        d = start
-        while d <= end:
-            day = self.day(d)
-            rows.append(
-                {
-                    "date": d,
-                    "weekday": d.weekday(),
-                    "day_type": day.day_type,
-                    "open": fmt_hhmm(day.open_hours.start) if day.open_hours else "",
-                    "close": fmt_hhmm(day.open_hours.end) if day.open_hours else "",
-                    "is_open": day.is_open,
-                    "pension_day": d.day in cal.pension_days,
-                    "payroll_day": d.day in cal.payroll_days,
-                }
-            )
-            d += dt.timedelta(days=1)
-        return pd.DataFrame(rows)
+        first = start - dt.timedelta(days=MAX_PAYDAY_SHIFT)
+        dates = [first + dt.timedelta(days=k) for k in range((end - first).days + 1)]
+        is_open = [self._open_or_unknown(d, start) for d in dates]
+        keep = [d >= start for d in dates]
+        pension = carry_to_open([d.day in cal.pension_days for d in dates], is_open)
+        payroll = carry_to_open([d.day in cal.payroll_days for d in dates], is_open)
+        return Paydays(
+            pension=frozenset(d for d, k, f in zip(dates, keep, pension, strict=True) if k and f),
+            payroll=frozenset(d for d, k, f in zip(dates, keep, payroll, strict=True) if k and f),
+        )
+
+    def _open_or_unknown(self, day: dt.date, start: dt.date) -> bool:
+        """Whether ``day`` is open; a look-back day (before ``start``) the package does not cover is closed."""
+        try:
+            return self.day(day).is_open
+        except InputError:
+            if day >= start:
+                raise
+            return False
 
 
 def parse_day(text: str, argument: str, weekday: int | None = None) -> dt.date:

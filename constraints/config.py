@@ -490,6 +490,35 @@ class BranchConfig(_Frozen):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _lunch_fits_the_day(self) -> BranchConfig:
+        """The lunch window leaves room for a lunch inside every staff day long enough to need one — else no
+        roster can hold the lunch rule on such a day whatever the staff, which is the config's doing."""
+        lunch, h, slot = self.lunch, self.hours, self.grid.slot_minutes
+        if lunch.minutes == 0:
+            return self
+        for name, label in (("workday", "工作日"), ("weekend", "周末"), ("holiday", "节假日")):
+            rng = getattr(h, name)
+            if rng is None:
+                continue
+            start, end = (
+                max(0, rng.start - h.before_open_minutes),
+                min(24 * 60, rng.end + h.after_close_minutes),
+            )
+            if end - start <= lunch.min_shift_hours * 60:
+                continue  # nobody there long enough to need lunch
+            # not in the first or the last slot of the staff day (lunch is never at the edge of a shift)
+            room = min(end - slot, lunch.window.end) - max(start + slot, lunch.window.start)
+            if room < lunch.minutes:
+                day = f"{fmt_hhmm(start)}–{fmt_hhmm(end)}"
+                raise ValueError(
+                    f"lunch.window {lunch.window} 在{label}员工在岗时间 {day} 内放不下 {lunch.minutes} 分钟午餐, "
+                    f"无人能工作超过 {lunch.min_shift_hours:g} 小时 (the lunch window leaves no room for a "
+                    f"{lunch.minutes}-min lunch within the {name} staff day {day}: nobody could work over "
+                    f"{lunch.min_shift_hours:g} h); 请把午餐时段设在营业时间内"
+                )
+        return self
+
     def counter_of(self, service: str) -> str:
         """Counter type serving a queue-machine service name (unmapped → default)."""
         return self.services.get(str(service).strip(), self.services["default"])
@@ -539,6 +568,9 @@ def _validate(data: dict[str, Any], source: Path | None) -> BranchConfig:
         value = err.get("input")
         if isinstance(value, dict):
             value = None
+        key = re.match(r"([a-z_]+\.[a-z_.]+) ", msg)  # a check across keys names its key first
+        if not loc and key:
+            loc = key.group(1)
         raise InputError(msg, file=source, column=loc or None, value=value) from None
 
 

@@ -111,16 +111,6 @@ class Problem:
         mid = start + day.slot_minutes // 2
         return not any(a.covers(mid) or a.covers(start) for a in self.absences_of(staff_id, day.date))
 
-    def available_matrix(self, day: Day) -> np.ndarray:
-        """People × slots booleans of availability for one day."""
-        ids = self.staff.ids()
-        out = np.ones((len(ids), len(day.slot_starts)), dtype=bool)
-        for p, sid in enumerate(ids):
-            if (sid, day.date) in self._away:
-                for s in range(len(day.slot_starts)):
-                    out[p, s] = self.available(sid, day, s)
-        return out
-
     def counter_demand(self, date: dt.date, counter: str) -> CounterDemand | None:
         """Demand of a counter on a date, if known."""
         return self.demand.get((date, counter))

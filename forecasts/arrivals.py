@@ -44,6 +44,30 @@ def _counters(tickets: pd.DataFrame, calendar: BranchCalendar | DayCalendar) -> 
     return sorted(seen) or ["all"]
 
 
+def _assign_slots(
+    day_idx: np.ndarray,
+    minute: np.ndarray,
+    mask: np.ndarray,
+    slot_arr: np.ndarray,
+    slot_minutes: int,
+    grace: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(slot index, counted) per ticket: the open slot it falls in, else the day's first (last) open slot when
+    it came at most ``grace`` minutes before opening (after closing); not counted otherwise."""
+    n_s = len(slot_arr)
+    first = np.where(mask.any(axis=1), np.argmax(mask, axis=1), -1)
+    last = np.where(mask.any(axis=1), n_s - 1 - np.argmax(mask[:, ::-1], axis=1), -1)
+    s_idx = np.clip(np.searchsorted(slot_arr, minute, side="right") - 1, 0, n_s - 1)
+    in_slot = (slot_arr[s_idx] <= minute) & (minute < slot_arr[s_idx] + slot_minutes)
+    valid = in_slot & mask[day_idx, s_idx]
+    f, la = first[day_idx], last[day_idx]
+    opening = slot_arr[np.maximum(f, 0)]
+    early = ~valid & (f >= 0) & (minute < opening) & (minute >= opening - grace)
+    late_end = slot_arr[np.maximum(la, 0)] + slot_minutes
+    late = ~valid & (la >= 0) & (minute >= late_end) & (minute < late_end + grace)
+    return np.where(early, f, np.where(late, la, s_idx)), valid | early | late
+
+
 def count_arrivals(
     tickets: pd.DataFrame,
     calendar: BranchCalendar | DayCalendar,
@@ -89,24 +113,7 @@ def count_arrivals(
         c_idx = pd.Index(counters).get_indexer(pd.Index(counter_col))
         inside = (day_idx >= 0) & (day_idx < n_d) & (c_idx >= 0)
         day_idx, minute, c_idx = day_idx[inside], minute[inside], c_idx[inside]
-        first = np.where(mask.any(axis=1), np.argmax(mask, axis=1), -1)
-        last = np.where(mask.any(axis=1), n_s - 1 - np.argmax(mask[:, ::-1], axis=1), -1)
-        slot_arr = np.asarray(slots)
-        s_idx = np.searchsorted(slot_arr, minute, side="right") - 1
-        s_idx = np.clip(s_idx, 0, n_s - 1)
-        in_slot = (slot_arr[s_idx] <= minute) & (minute < slot_arr[s_idx] + cal.slot_minutes)
-        valid = in_slot & mask[day_idx, s_idx]
-        f, la = first[day_idx], last[day_idx]
-        early = (
-            ~valid
-            & (f >= 0)
-            & (minute < slot_arr[np.maximum(f, 0)])
-            & (minute >= slot_arr[np.maximum(f, 0)] - grace_minutes)
-        )
-        late_end = slot_arr[np.maximum(la, 0)] + cal.slot_minutes
-        late = ~valid & (la >= 0) & (minute >= late_end) & (minute < late_end + grace_minutes)
-        s_idx = np.where(early, f, np.where(late, la, s_idx))
-        keep = valid | early | late
+        s_idx, keep = _assign_slots(day_idx, minute, mask, np.asarray(slots), cal.slot_minutes, grace_minutes)
         np.add.at(counts, (day_idx[keep], s_idx[keep], c_idx[keep]), 1.0)
         dropped = int((~keep).sum())
         if dropped:

@@ -18,7 +18,7 @@ day of a run of statutory holidays (and not itself a holiday) · ``holiday_after
 run's last day · ``makeup`` a 调休 make-up workday ·
 ``month_start`` one of the first two open days of its month · ``month_end`` one of the last two ·
 ``pension``/``payroll`` the configured day of month, or, when that day is closed, the first open day on/after
-it (within :data:`MAX_PAYDAY_SHIFT` days; Spring Festival closes a branch for up to 9) · ``trend`` years
+it (:func:`constraints.calendar.carry_to_open`, within ``MAX_PAYDAY_SHIFT`` days) · ``trend`` years
 since 2000-01-01.
 """
 
@@ -33,7 +33,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from constraints.calendar import BranchCalendar
+from constraints.calendar import MAX_PAYDAY_SHIFT, BranchCalendar, carry_to_open
 from constraints.config import TimeRange
 from constraints.errors import InputError
 
@@ -55,8 +55,6 @@ DAY_FEATURES: tuple[str, ...] = ("weekday", "day_type", "is_open", *FLAG_FEATURE
 
 _EPOCH = dt.date(2000, 1, 1)
 _PAD_DAYS = 7  # look this far beyond the range for holiday neighbours
-MAX_PAYDAY_SHIFT = 31
-"""A pension/payroll day on a closed day is paid on the first open day at most this many days later."""
 
 
 @dataclass(frozen=True)
@@ -204,17 +202,6 @@ def _infos(cal: DayCalendar, start: dt.date, end: dt.date) -> list[DayInfo]:
     return out
 
 
-def _shift_to_open(flags: np.ndarray, is_open: np.ndarray) -> np.ndarray:
-    """Move each flagged closed day to the first open day on/after it (at most MAX_PAYDAY_SHIFT days on)."""
-    out = flags & is_open
-    for i in np.flatnonzero(flags & ~is_open).tolist():
-        for j in range(i + 1, min(i + MAX_PAYDAY_SHIFT + 1, len(flags))):
-            if is_open[j]:
-                out[j] = True
-                break
-    return out
-
-
 def day_features(calendar: BranchCalendar | DayCalendar, start: dt.date, end: dt.date) -> pd.DataFrame:
     """One row per date in [start, end] with ``date`` and the :data:`DAY_FEATURES` columns."""
     if end < start:
@@ -248,8 +235,8 @@ def day_features(calendar: BranchCalendar | DayCalendar, start: dt.date, end: dt
         month_end[open_in_month[-2:]] = True
     feats["month_start"] = month_start
     feats["month_end"] = month_end
-    feats["pension"] = _shift_to_open(np.array([i.pension for i in infos], dtype=bool), is_open)
-    feats["payroll"] = _shift_to_open(np.array([i.payroll for i in infos], dtype=bool), is_open)
+    feats["pension"] = carry_to_open(np.array([i.pension for i in infos], dtype=bool), is_open)
+    feats["payroll"] = carry_to_open(np.array([i.payroll for i in infos], dtype=bool), is_open)
     frame = pd.DataFrame(
         {
             "date": dates,

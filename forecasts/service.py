@@ -73,11 +73,6 @@ class ServiceProfile:
         """Mean service minutes for customers served in that hour of day."""
         return self.by_hour.get(int(hour), self.mean_minutes)
 
-    @property
-    def abandon_rate(self) -> float:
-        """θ = 1 / mean patience, per minute."""
-        return 1.0 / self.patience_minutes
-
     def summary(self) -> str:
         """One line for people."""
         extra = f", 按小时 (by hour) {len(self.by_hour)}" if self.by_hour else ""

@@ -21,8 +21,12 @@ Three grades of trouble (DESIGN.md):
 
 Status words: 已办结/办结/完成/served/completed/done → served; 过号/空号/弃号/abandoned/no_show → abandoned;
 退办 (called, business refused at the window) and 挂起 (suspended) count as **served**: both used a window and a
-teller's time, which is what staffing needs. An empty status is inferred: served when the ticket has a start
-time, else abandoned. Durations (办理时长, seconds or ``HH:MM:SS``) fill a missing end (start + duration) or a
+teller's time, which is what staffing needs; so does 办理中 (being served now, in an export taken during the
+day). 等待/未叫号/排队中/waiting → **waiting**: still in the queue when the export was taken (``paiban now``).
+An empty status is inferred: served when the ticket has a start time, else abandoned — or, with ``live=True``
+(today's export, taken while the branch is open), waiting when it has neither a call nor a start time; in a
+live export a served ticket without a finish time is being served (not odd), and one called but not yet started
+(已叫号) starts at its call. Durations (办理时长, seconds or ``HH:MM:SS``) fill a missing end (start + duration) or a
 missing start (end − duration). A file with no start column at all takes the call time as the start of service.
 Ticket ids repeat across days (A001 every morning): a duplicate is judged within one date.
 """
@@ -98,9 +102,17 @@ REQUIRED: tuple[str, ...] = ("ticket_id", "service", "issued_at")
 
 _SERVED = ("已办结", "办结", "完成", "已完成", "办理完成", "已办理", "已处理", "正常", "served", "completed",
            "complete", "done", "finished", "退办", "已退办", "挂起", "已挂起")  # fmt: skip
+_WAITING = ("等待", "等待中", "排队中", "未叫号", "待叫号", "候叫", "waiting", "queued", "pending")
+_IN_SERVICE = ("办理中", "正在办理", "服务中", "已叫号", "serving", "inservice", "called")
 _ABANDONED = ("过号", "已过号", "空号", "弃号", "已弃号", "放弃", "未到", "未办理", "取消", "已取消", "abandoned",
               "noshow", "missed", "skipped", "cancelled", "canceled")  # fmt: skip
-_STATUS = {w: "served" for w in _SERVED} | {w: "abandoned" for w in _ABANDONED}
+_SECONDS = r"\d:\d{2}:\d{2}"  # a clock time with seconds; without, a time is only good to the minute
+_STATUS = (
+    {w: "served" for w in (*_SERVED, *_IN_SERVICE)}
+    | {w: "abandoned" for w in _ABANDONED}
+    | {w: "waiting" for w in _WAITING}
+)
+_STATUS_NAMES = np.array(["abandoned", "served", "", "waiting"], dtype=object)  # codes of _statuses
 _VIP_WORDS = ("vip", "贵宾", "金卡", "白金", "钻石", "私行", "私人银行")
 _VIP_YES = ("true", "yes", "y", "是")
 _VIP_NO = ("", "false", "no", "n", "否", "普通", "普通客户", "一般", "大众", "大众客户")
@@ -124,8 +136,14 @@ def read_tickets(
     path: str | Path | Sequence[str | Path],
     config: BranchConfig | None = None,
     calendar: BranchCalendar | None = None,
+    *,
+    live: bool = False,
 ) -> pd.DataFrame:
-    """Read one or more queue exports into one frame of :data:`OUTPUT_COLUMNS`, sorted by ``issued_at``."""
+    """Read one or more queue exports into one frame of :data:`OUTPUT_COLUMNS`, sorted by ``issued_at``.
+
+    ``live``: the export was taken during the day (see the module doc): empty-status tickets never called are
+    waiting, and served tickets without a finish are in service.
+    """
     if config is None:
         config = calendar.config if calendar is not None else BranchConfig()
     paths = [path] if isinstance(path, str | Path) else list(path)
@@ -134,7 +152,7 @@ def read_tickets(
     odd: Counter[str] = Counter()
     parts, issued_headers = [], {}
     for p in paths:
-        part, cols = _read_one(Path(p), config, odd)
+        part, cols = _read_one(Path(p), config, odd, live)
         parts.append(part)
         issued_headers[str(p)] = cols["issued_at"]
     df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
@@ -198,7 +216,9 @@ def _columns(df: pd.DataFrame, path: Path, config: BranchConfig) -> dict[str, st
     return cols
 
 
-def _read_one(path: Path, config: BranchConfig, odd: Counter[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+def _read_one(
+    path: Path, config: BranchConfig, odd: Counter[str], live: bool = False
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """One export, validated (impossible rows raise), odd rows counted into ``odd``; and its headers."""
     raw = read_table(path).reset_index(drop=True)
     cols = _columns(raw, path, config)
@@ -213,7 +233,7 @@ def _read_one(path: Path, config: BranchConfig, odd: Counter[str]) -> tuple[pd.D
         dates = parse_datetimes(raw[cols["date"]], date_only=True).dt.normalize()
     times = {k: parse_datetimes(raw[cols[k]], dates) if k in cols else pd.Series(pd.NaT, index=raw.index,
              dtype="datetime64[ns]") for k in TIME_FIELDS}  # fmt: skip
-    unparsable = "无法识别的时间 (unparsable time)"
+    unparsable = "无法识别的时间: 格式不全或被截断 (unreadable time: incomplete or cut off)"
     problems: list[tuple[np.ndarray, str, str]] = [(given[k] & times[k].isna().to_numpy(), k, unparsable)
                                                    for k in TIME_FIELDS]  # fmt: skip
     if dates is not None:
@@ -231,22 +251,34 @@ def _read_one(path: Path, config: BranchConfig, odd: Counter[str]) -> tuple[pd.D
     if "started_at" not in cols and "called_at" in cols:  # no start column: service starts at the call
         times["started_at"] = times["called_at"].where(times["finished_at"].notna())
     iss, cal, sta, fin = (times[k].to_numpy() for k in TIME_FIELDS)
-    status = _statuses(text["status"], ~np.isnat(sta))
+    status = _statuses(text["status"], ~np.isnat(sta), ~np.isnat(cal) if live else None)
     served = status == 1
+    if live:  # called and walking to the window (已叫号): service starts at the call
+        sta = np.where(served & np.isnat(sta), cal, sta)
+    minutes_only = {k: given[k] & ~text[k].str.contains(_SECONDS).to_numpy() for k in TIME_FIELDS}
+
+    def before(a: str, b: str) -> np.ndarray:
+        """Time ``a`` earlier than time ``b``, beyond the precision of the cells (a minute when one lacks seconds)."""
+        x, y = times[a].to_numpy(), times[b].to_numpy()
+        coarse = minutes_only[a] | minutes_only[b]
+        return np.where(coarse, x.astype("datetime64[m]") < y.astype("datetime64[m]"), x < y)
+
     problems += [
-        (status < 0, "status", "未知状态 (unknown status); 可用 (use) 已办结/完成/退办/挂起/served 或 (or) 过号/空号/弃号/abandoned"),
-        (cal < iss, "called_at", "叫号早于取号 (called before issued)"),
-        (sta < iss, "started_at", "开始早于取号 (started before issued)"),
-        (fin < sta, "finished_at", "结束早于开始 (finished before started)"),
-        (fin < iss, "finished_at", "结束早于取号 (finished before issued)"),
+        (status < 0, "status", "未知状态 (unknown status); 可用 (use) 已办结/完成/退办/挂起/办理中/served, "
+         "过号/空号/弃号/abandoned 或 (or) 等待/未叫号/waiting"),
+        (before("called_at", "issued_at"), "called_at", "叫号早于取号 (called before issued)"),
+        (before("started_at", "issued_at"), "started_at", "开始早于取号 (started before issued)"),
+        (before("finished_at", "started_at"), "finished_at", "结束早于开始 (finished before started)"),
+        (before("finished_at", "issued_at"), "finished_at", "结束早于取号 (finished before issued)"),
         (served & np.isnat(sta), "started_at" if "started_at" in cols else "status",
          "已办理的票没有开始时间 (served ticket without a start time)"),
     ]  # fmt: skip
     _raise_first(problems, raw, cols, path)
 
-    abandoned_service = ~served & ~(np.isnat(sta) & np.isnat(fin))
+    abandoned_service = (status == 0) & ~(np.isnat(sta) & np.isnat(fin))
     odd["abandoned_with_service"] += int(abandoned_service.sum())
-    odd["served_without_finish"] += int((served & np.isnat(fin)).sum())
+    if not live:  # in a live export they are being served
+        odd["served_without_finish"] += int((served & np.isnat(fin)).sum())
     odd["started_before_called"] += int((served & (sta < cal)).sum())
     odd["empty_service"] += int((~given["service"]).sum())
     vip, unknown_vip = _vip(text["vip"])
@@ -265,7 +297,7 @@ def _read_one(path: Path, config: BranchConfig, odd: Counter[str]) -> tuple[pd.D
             "finished_at": np.where(abandoned_service, nat, fin),
             "window": text["window"],
             "teller": text["teller"],
-            "status": pd.Series(np.where(served, "served", "abandoned"), index=raw.index, dtype=str),
+            "status": pd.Series(_STATUS_NAMES[status], index=raw.index, dtype=str),
             "vip": vip,
             "_file": str(path),
             "_row": raw.index + 2,
@@ -275,15 +307,18 @@ def _read_one(path: Path, config: BranchConfig, odd: Counter[str]) -> tuple[pd.D
     return frame, cols
 
 
-def _statuses(text: pd.Series, started: np.ndarray) -> np.ndarray:
-    """1 served, 0 abandoned, -1 unknown word; an empty cell is inferred (served when it has a start)."""
+def _statuses(text: pd.Series, started: np.ndarray, called: np.ndarray | None = None) -> np.ndarray:
+    """1 served, 0 abandoned, 3 waiting, -1 unknown word; an empty cell is inferred: served when it has a start,
+    else abandoned — or waiting when ``called`` is given (a live export) and it has no call time either."""
     codes, uniques = pd.factorize(text)
     words = [re.sub(r"[\s_\-]", "", str(u)).lower() for u in uniques]
-    mapped = np.array([{"served": 1, "abandoned": 0}.get(_STATUS.get(w, ""), -1 if w else 2) for w in words]
-                      + [2], dtype=np.int8)  # fmt: skip
+    known = {"served": 1, "abandoned": 0, "waiting": 3}
+    mapped = np.array([known.get(_STATUS.get(w, ""), -1 if w else 2) for w in words] + [2], dtype=np.int8)
     out = mapped[codes]
     inferred = out == 2
     out[inferred] = started[inferred].astype(np.int8)
+    if called is not None:
+        out[inferred & ~started & ~called] = 3
     return out
 
 

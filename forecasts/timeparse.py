@@ -19,6 +19,9 @@ _SERIAL_RANGE = (25569.0, 73051.0)  # Excel serial days of 1970-01-01 and 2100-0
 _STRICT_ISO = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?$"
 _DATE_ONLY = r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
 _TIME_ONLY = r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"
+_WHOLE_CLOCK = r"(?:^|[\sT日])\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"
+"""A date-time cell ends in a whole clock time: minutes (and seconds) with two digits. ``09:0`` or ``09:00:4``
+is a cell cut off (a column too narrow when the export was saved), not 09:00 or 09:00:04."""
 _FALLBACK_FORMATS = ("%Y%m%d%H%M%S", "%Y%m%d %H%M%S")  # compact forms; never day-first (ambiguous)
 
 
@@ -63,7 +66,7 @@ def parse_datetimes(
         out[mask] = np.asarray(parsed, dtype="datetime64[ns]")
         return todo & np.isnat(out)
 
-    has_clock = text.str.contains(":", regex=False).to_numpy()
+    has_clock = text.str.contains(_WHOLE_CLOCK).to_numpy()
     iso = todo & (text.str.contains(_DATE_ONLY).to_numpy() if date_only else has_clock)
     if iso.any():
         todo = attempt(iso, pd.to_datetime(text[iso], format="ISO8601", errors="coerce"))
@@ -89,7 +92,8 @@ def parse_datetimes(
 
 
 def _strict_iso(text: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """(mask, values) of the cells in strict ISO form, cast by pyarrow (8× faster than pandas); None if unable."""
+    """(mask, values) of the cells in strict ISO form, cast by pyarrow (the fast path of
+    benchmarks/bench_read_tickets.py); None if unable."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc

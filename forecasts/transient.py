@@ -21,9 +21,14 @@ from scipy.special import betainc, gammainc, gammaln
 from constraints.config import ServiceLevel
 
 TOP_MASS = 1e-7
-"""Largest probability allowed in the top (truncation) state; above it the state space is doubled."""
+"""Largest probability allowed in the top (truncation) state; above it the queue room doubles: smaller is
+more exact and costs more states."""
 
 MAX_WINDOWS = 2000
+"""Most windows a counter-day is evaluated with (doubled up to this) before its demand is refused as too large."""
+
+MAX_QUEUE_ROOM = 200_000
+"""Most waiting places the state space may grow to before the demand is refused as too large (memory)."""
 
 
 def _rows(value: float | np.ndarray, rows: int, dtype: type = float) -> np.ndarray:
@@ -66,13 +71,15 @@ def propagate(
     up = (birth / rate).ravel()  # the last state of each row has birth 0: rows do not leak into each other
     down = (death / rate).ravel()  # and state 0 has death 0
     step = sparse.diags([up[:-1], stay, down[1:]], [-1, 0, 1], format="csr")  # v_next = step @ v
-    seq = np.empty((kmax + 1, rows * width))
-    seq[0] = p0.ravel()
+    # the sums are accumulated step by step: memory stays R × N whatever kmax (which grows with the queue)
+    v = p0.ravel().copy()
+    end = w_end[0] * v
+    avg = w_avg[0] * v
     for i in range(1, kmax + 1):
-        seq[i] = step @ seq[i - 1]
-    # einsum, not @: a tiny gemv through multithreaded BLAS costs more than it computes
-    end = np.einsum("k,kn->n", w_end, seq).reshape(rows, width)
-    return end, np.einsum("k,kn->n", w_avg, seq).reshape(rows, width)
+        v = step @ v
+        end += w_end[i] * v
+        avg += w_avg[i] * v
+    return end.reshape(rows, width), avg.reshape(rows, width)
 
 
 @dataclass(frozen=True)
@@ -214,6 +221,7 @@ def demand_batch(items: Sequence[CounterDay], minutes: float, sl: ServiceLevel) 
     room = []
     for it in items:
         peak = float(np.max(it.arrivals, initial=0.0))
+        # a first guess at the queue room, doubled below while the top state holds more than TOP_MASS
         room.append(int(12 + 1.5 * peak + 8 * math.sqrt(peak)))
     results: list[DayDemand | None] = [None] * len(items)
     todo = list(range(len(items)))
@@ -228,7 +236,7 @@ def demand_batch(items: Sequence[CounterDay], minutes: float, sl: ServiceLevel) 
             else:
                 results[i] = run.out
                 continue
-            if room[i] > 200_000 or c_hi[i] > MAX_WINDOWS:
+            if room[i] > MAX_QUEUE_ROOM or c_hi[i] > MAX_WINDOWS:
                 raise ValueError("demand too large to evaluate (thousands of windows or customers in a slot)")
             again.append(i)
         todo = again

@@ -4,13 +4,16 @@
 - ``scheduler.simulation``: the one queue engine (customers through a roster's open windows);
 - ``scheduler.sample``: the seeded sample branch;
 - ``scheduler.report``: summary.json, the csv files, roster.xlsx, plots, an edited roster read back;
-- ``scheduler.app``: the weekly pipeline, what-if scenarios and the CLI.
+- ``scheduler.app``: the weekly pipeline, what-if scenarios, region runs on Dask, intraday advice and the CLI.
 
 Imports flow one way: app → report / simulation / sample / solver → forecasts → constraints.
 
 Public API (loaded on first use, so the CLI starts fast; typed for mypy through the imports below)::
 
     from scheduler import Scenario, compare, load_branch, plan_week, write_plan, generate_sample, plots
+    from scheduler import headcount_curve, demand_curve  # 编制: cost and waits against headcount or demand
+    from scheduler import region_plan  # a region's branch folders on Dask
+    from scheduler import intraday, advise, load_today  # the lobby manager's live advice
 """
 
 from __future__ import annotations
@@ -19,7 +22,25 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scheduler.app import Branch, Scenario, WeekPlan, compare, kpis, load_branch, plan_week, write_plan
+    from scheduler.app import (
+        Branch,
+        Scenario,
+        WeekPlan,
+        advise,
+        compare,
+        demand_curve,
+        headcount_curve,
+        kpis,
+        load_branch,
+        load_today,
+        needed_headcount,
+        plan_all,
+        plan_week,
+        region_plan,
+        removal_order,
+        write_plan,
+    )
+    from scheduler.app.intraday_replay import intraday
     from scheduler.report import plots, read_roster, write_workbook
     from scheduler.sample import generate_sample
     from scheduler.simulation import simulate_week
@@ -34,6 +55,15 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "scheduler.app",
     "compare": "scheduler.app",
     "kpis": "scheduler.app",
+    "region_plan": "scheduler.app",
+    "intraday": "scheduler.app.intraday_replay",
+    "advise": "scheduler.app",
+    "load_today": "scheduler.app",
+    "plan_all": "scheduler.app",
+    "headcount_curve": "scheduler.app",
+    "demand_curve": "scheduler.app",
+    "needed_headcount": "scheduler.app",
+    "removal_order": "scheduler.app",
     "SolveParams": "scheduler.solver",
     "RosterResult": "scheduler.solver",
     "solve": "scheduler.solver",
@@ -49,13 +79,22 @@ __all__ = [
     "Scenario",
     "SolveParams",
     "WeekPlan",
+    "advise",
     "compare",
+    "demand_curve",
     "generate_sample",
+    "headcount_curve",
+    "intraday",
     "kpis",
     "load_branch",
+    "load_today",
+    "needed_headcount",
+    "plan_all",
     "plan_week",
     "plots",
     "read_roster",
+    "region_plan",
+    "removal_order",
     "simulate_week",
     "solve",
     "write_plan",

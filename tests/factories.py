@@ -1,9 +1,12 @@
 """Tiny documented branches built in code (no files), and a synthetic demand curve.
 
 * ``tiny_config()`` — the default branch with 30-minute slots (workday 08:30–17:30 staff time = 18 slots,
-  weekend 09:00–16:30 = 15 slots), one window per counter type unless told, lunch 60 min in 11:00–13:30.
-* ``TINY_STAFF`` — five people who can just staff a day: 支行长 (lobby; branch+operations), 营业主管
-  (high+low; operations), two 个人柜员 (high+low), 理财经理 (lobby+low).
+  weekend 09:00–16:30 = 15 slots), two high-counter windows, one low-counter window and no corporate window
+  unless told, lunch 60 min in 11:00–13:30.
+* ``TINY_STAFF`` — six people who can just staff a day: 支行长 (lobby; branch+operations), 营业主管
+  (high+low; operations), two 个人柜员 (high+low), two 理财经理 (lobby+low). ``TINY_WEEK_STAFF`` adds three,
+  enough for a whole week.
+* ``tickets_of(day, n)`` — a day of read tickets (one abandoned), for replays.
 * ``synthetic_demand(problem)`` — arrivals with the DESIGN.md peaks (10–11 and 14–16), Monday ×1.10,
   weekend ×0.46, and an M/M/c waiting curve per slot, convex and decreasing in the windows open.
 """
@@ -15,6 +18,8 @@ import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
 
 from constraints.calendar import BranchCalendar, Day
 from constraints.config import COUNTER_TYPES, BranchConfig, TimeRange
@@ -28,7 +33,7 @@ SATURDAY = dt.date(2026, 12, 5)
 
 
 def tiny_config(**updates: object) -> BranchConfig:
-    """Default branch, 30-minute slots, one window of each counter type (dotted-key updates apply)."""
+    """Default branch, 30-minute slots, windows 2 high / 1 low / 0 corporate (dotted-key updates apply)."""
     base = BranchConfig().copy_with(
         **{"grid.slot_minutes": 30, "windows": {"high_counter": 2, "low_counter": 1, "corporate_counter": 0}}
     )
@@ -103,6 +108,35 @@ def tiny_problem(
 def leave(sid: str, date: dt.date, hours: str | None = None, reason: str = "年休假") -> Absence:
     """An absence (whole day when ``hours`` is None, else ``"09:00-12:00"``)."""
     return Absence(staff_id=sid, date=date, hours=TimeRange.parse(hours) if hours else None, reason=reason)
+
+
+# ---- tickets ----------------------------------------------------------------------------------------------
+
+
+def tickets_of(day: dt.date, n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` read tickets of one day at the high counter: short real waits and services, the first one
+    abandoned (过号) — what ``forecasts.tickets.read_tickets`` returns."""
+    rng = np.random.default_rng(seed)
+    issued = pd.Timestamp(day) + pd.to_timedelta(9 * 60 + np.sort(rng.uniform(0, 400, n)), unit="min")
+    called = issued + pd.to_timedelta(rng.uniform(0, 2, n), unit="min")
+    finished = called + pd.to_timedelta(rng.uniform(2, 6, n), unit="min")
+    status = np.array(["served"] * n, dtype=object)
+    status[0] = "abandoned"
+    return pd.DataFrame(
+        {
+            "ticket_id": [f"A{i:03d}" for i in range(n)],
+            "service": "个人现金",
+            "counter": "high_counter",
+            "issued_at": issued,
+            "called_at": called,
+            "started_at": called.where(status == "served"),
+            "finished_at": finished.where(status == "served"),
+            "window": "1",
+            "teller": "S07",
+            "status": status,
+            "vip": False,
+        }
+    )
 
 
 # ---- synthetic demand --------------------------------------------------------------------------------------
@@ -183,3 +217,16 @@ def synthetic_demand(problem: Problem, level: float = 1.0) -> dict[tuple[dt.date
                 required[s] = next((k for k in range(1, w + 1) if erlang_c_wait(lam, mu, k) <= 5.0), w)
             out[(day.date, c)] = CounterDemand(day.date, c, arrivals, required, wait)
     return out
+
+
+def hard_model(seed: int = 0) -> cp_model.CpModel:
+    """A multi-dimensional knapsack (120 items, 25 capacities) CP-SAT cannot prove optimal in minutes on
+    one worker: a solve of it runs until its time limit unless stopped."""
+    rng = np.random.default_rng(seed)
+    m = cp_model.CpModel()
+    x = [m.new_bool_var(f"x{i}") for i in range(120)]
+    for _ in range(25):
+        w = rng.integers(1, 101, len(x))
+        m.add(sum(int(wi) * xi for wi, xi in zip(w, x, strict=True)) <= int(w.sum()) // 3)
+    m.maximize(sum(int(v) * xi for v, xi in zip(rng.integers(1, 101, len(x)), x, strict=True)))
+    return m

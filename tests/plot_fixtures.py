@@ -29,6 +29,7 @@ CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 def pretend_no_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the plots believe no CJK font is installed, with matplotlib left on DejaVu Sans only."""
     monkeypatch.setattr(plot_common, "_find_cjk_font", lambda: None)
+    monkeypatch.setattr(plot_common, "_warned", False)  # this test sees the warning given once
     matplotlib.rcParams["font.family"] = ["sans-serif"]
     matplotlib.rcParams["font.sans-serif"] = ["DejaVu Sans"]
 
@@ -126,6 +127,32 @@ def comparison() -> pd.DataFrame:
     )
 
 
+def curve() -> pd.DataFrame:
+    """A headcount curve: 0 and 1 tellers cannot hold the rules, 2 found no roster in time, 3 misses the
+    service level, 4 and 5 meet it."""
+    frame = pd.DataFrame(
+        {
+            "headcount": [0, 1, 2, 3, 4, 5],
+            "scenario": [f"个人业务柜员 {n} 人 ({n} × Personal teller)" for n in range(6)],
+            "status": ["INFEASIBLE", "INFEASIBLE", "UNKNOWN", "FEASIBLE", "FEASIBLE", "OPTIMAL"],
+            "objective": [np.nan, np.nan, np.nan, 44_000.0, 40_500.0, 41_000.0],
+            "best_bound": [np.nan, np.nan, np.nan, 36_000.0, 39_000.0, 40_800.0],
+            "cost_cny": [np.nan, np.nan, np.nan, 28_800.0, 31_200.0, 33_600.0],
+            "mean_wait_min": [np.nan, np.nan, np.nan, 16.0, 4.0, 2.0],
+            "p90_wait_min": [np.nan, np.nan, np.nan, 40.0, 11.0, 5.0],
+            "share_within_target": [np.nan, np.nan, np.nan, 0.61, 0.9, 0.97],
+            "holds_rules": [False, False, False, True, True, True],
+            "meets_target": [False, False, False, False, True, True],
+        }
+    )
+    frame.attrs.update(
+        x="headcount",
+        post="personal_teller",
+        service_level={"max_mean_wait_minutes": 15.0, "target_wait_minutes": 20.0, "target_share": 0.8},
+    )
+    return frame
+
+
 def all_figures(lang: str) -> list[Figure]:
     """Every plot, drawn from the small frames."""
     return [
@@ -134,6 +161,7 @@ def all_figures(lang: str) -> list[Figure]:
         plots.windows_plot(requirements(), lang=lang),
         plots.wait_plot(simulation(), lang=lang),
         plots.compare_plot(comparison(), lang=lang),
+        plots.curve_plot(curve(), lang=lang),
     ]
 
 

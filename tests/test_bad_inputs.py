@@ -65,7 +65,7 @@ CASES = [
     Case("tickets.csv", TICKETS + OK_TICKET + "A002,个人现金,2026-11-02 09:30:00,,,2026-11-02 09:20:00,过号\n",
          read_tickets, 3, "办结时间", "2026-11-02 09:20:00", "finished before issued"),
     Case("tickets.csv", TICKETS + OK_TICKET + "A002,个人现金,2026-11-02 9点30分,,,,过号\n", read_tickets, 3,
-         "取号时间", "2026-11-02 9点30分", "unparsable time", "gbk"),
+         "取号时间", "2026-11-02 9点30分", "unreadable time", "gbk"),
     Case("tickets.csv", (TICKETS + OK_TICKET).encode("gbk") + b"A002,\xff\xfe\x00,2026-11-02 09:30:00,,,,\n",
          read_tickets, 3, "业务类型", "ff fe 00 2c", "neither UTF-8 nor GBK"),
     Case("tickets.csv", "票号,业务类型,叫号时间,状态\nA001,个人现金,2026-11-02 09:01:02,已办结\n", read_tickets, 1,

@@ -1,6 +1,9 @@
-"""Tests of scheduler.solver.bound: the capacity relaxation never exceeds a real roster's cost, and sees lunch."""
+"""Tests of scheduler.solver.bound: the capacity relaxation and the forced-days bound never exceed a real roster's
+cost; they see lunch, the days the rules force and holiday pay."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
@@ -11,7 +14,7 @@ from ortools.sat.python import cp_model
 
 import scheduler.solver.bound as bound_module
 from constraints.problem import Problem
-from scheduler.solver.bound import INF, CapacityBound, _min_plus
+from scheduler.solver.bound import INF, CapacityBound, _min_plus, forced_days_bound, people_needed
 from scheduler.solver.model import build_model, least_on_counters
 from scheduler.solver.result import SolveParams
 from scheduler.solver.solve import solve
@@ -150,3 +153,61 @@ def test_person_costs_pay_the_minutes_a_short_day_loses() -> None:
     assert table[5, 0, 0, 0] == 0  # five long weekdays: the whole contract
     assert table[5, 0, 1, 0] == (480 - cb.short_paid[480]) * per_minute
     assert table[5, 0, 5, 0] >= INF  # five short days fall below the contract floor
+
+
+def forced(prob: Problem, off: tuple[str, ...] = ()) -> int:
+    """The forced-days bound with the enabled rules less ``off``."""
+    built = build_model(prob)
+    return forced_days_bound(prob, [r.name for r in built.rules if r.name not in off], built.vars.scale)
+
+
+@pytest.mark.parametrize("off", [(), ("lunch",), ("lobby_manager",)])
+@pytest.mark.parametrize("dates", [[MONDAY], [SATURDAY], [MONDAY, SATURDAY]])
+def test_forced_days_bound_never_exceeds_the_proven_optimum(dates: list, off: tuple[str, ...]) -> None:
+    """Whatever rules it keeps, the labour costs of the days the rules force, plus the rules' own bounds,
+    stay at most CP-SAT's proven optimum of the plan."""
+    prob = tiny_problem(dates)
+    built = build_model(prob)
+    s = cp_model.CpSolver()
+    s.parameters.max_time_in_seconds = 60
+    s.parameters.num_workers = 1
+    s.parameters.linearization_level = 2
+    assert s.solve(built.model) == cp_model.OPTIMAL
+    per_slot = sum(r.lower_bound(prob, built.vars.scale, {}) for r in built.rules)
+    assert 0 <= per_slot + forced(prob, off) <= s.objective_value
+
+
+def test_a_week_whose_lobby_needs_more_days_than_five_each_is_priced_its_rest_day() -> None:
+    """Nine people, four of them lobby-capable: a floor, a backup and a relief every day take 21 of their
+    person-days, one more than five days each — the rest-day premium of one day, and the bound the solve
+    reports is above the capacity relaxation alone and below the roster."""
+    prob = Problem.for_week(tiny_config(), TINY_WEEK_STAFF, MONDAY)
+    prob = prob.replace(demand=synthetic_demand(prob))
+    lobby = [p.staff_id for p in TINY_WEEK_STAFF if p.can("lobby")]
+    assert len(lobby) == 4
+    built = build_model(prob)
+    costs = prob.config.costs
+    rest_day = round((costs.rest_day_multiplier - 1) * costs.staff_hour / 60 * 480 * built.vars.scale)
+    value = forced(prob)
+    assert rest_day <= value < 2 * rest_day
+    assert forced(prob, ("lobby_manager",)) < rest_day  # the lobby's days are what it prices
+    needs = people_needed(prob, prob.days[0], {r.name for r in built.rules})
+    assert (frozenset(lobby), 3) in needs
+
+
+def test_holiday_premium_raises_the_bound_of_an_open_holiday() -> None:
+    """A statutory holiday opened for business: whoever staffs a window or the lobby floor is paid the
+    holiday premium, so the capacity bound of the day rises by at least the floor's premium."""
+    holiday = MONDAY.replace(day=1)  # not a holiday in the calendar: make it one by override of the day
+    prob = tiny_problem([holiday], staff=TINY_WEEK_STAFF)
+    day = prob.days[0]
+    opened = dataclasses.replace(day, day_type="holiday")
+    as_holiday = prob.replace(days=(opened,))
+    built = build_model(as_holiday)
+    names = [r.name for r in built.rules]
+    least = least_on_counters(as_holiday, built.rules)
+    plain = CapacityBound(prob, OBJ_SCALE, names, least_on_counters(prob, built.rules)).value()
+    premium = CapacityBound(as_holiday, OBJ_SCALE, names, least)
+    value = premium.value()
+    assert plain is not None and value is not None
+    assert value - plain >= premium.lobby_floor(opened) > 0

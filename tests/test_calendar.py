@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from constraints.calendar import BranchCalendar, package_day_type, parse_week
+from constraints.calendar import (
+    SUPPORTED_YEARS,
+    BranchCalendar,
+    Override,
+    carry_to_open,
+    package_day_type,
+    parse_week,
+)
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError
 
@@ -67,3 +74,32 @@ def test_week_must_be_a_monday() -> None:
     with pytest.raises(InputError) as ei:
         parse_week("2026-11-03")
     assert ei.value.argument == "--week"
+
+
+def test_paydays_on_a_closed_day_move_to_the_next_open_day() -> None:
+    """Pension day 1 is National Day (closed): paid on Oct 8, also when the range starts then; payroll day 10 is
+    a 调休 Saturday (open) and stays."""
+    cal = BranchCalendar(BranchConfig().copy_with(**{"calendar.pension_days": [1]}))
+    paid = cal.paydays(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert paid.pension == {dt.date(2026, 10, 8)} and paid.payroll == {dt.date(2026, 10, 10)}
+    assert cal.paydays(dt.date(2026, 10, 8), dt.date(2026, 10, 9)).pension == {dt.date(2026, 10, 8)}
+
+
+def test_carry_to_open_stops_after_max_shift() -> None:
+    """A flagged closed day carries to the first open day within ``max_shift`` days, or is dropped."""
+    assert carry_to_open([True, False, False], [False, False, True]).tolist() == [False, False, True]
+    assert not carry_to_open([True, False, False], [False, False, True], max_shift=1).any()
+
+
+@pytest.mark.parametrize(
+    "day", [dt.date(1900, 1, 1), dt.date(1899, 12, 30), dt.date(2099, 1, 5), dt.date(2003, 6, 2)]
+)
+def test_a_date_far_outside_the_supported_years_says_so(day: dt.date) -> None:
+    """1900 (Excel's day 1), 2099 or a year before the package: "outside the supported years", not a request
+    for a holiday override that would never make sense; the overrides still win when they name the date."""
+    lo, hi = SUPPORTED_YEARS
+    with pytest.raises(InputError, match=f"outside the supported years {lo}–{hi}") as ei:
+        BranchCalendar(BranchConfig()).day(day)
+    assert "override" not in ei.value.describe() and ei.value.value == day.isoformat()
+    cal = BranchCalendar(BranchConfig(), overrides={day: Override(day_type="workday", hours=None)})
+    assert cal.day(day).day_type == "workday"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,12 +28,6 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("check") / "roster.xlsx"
     write_workbook(path, rf.example_roster(), problem)
     return path
-
-
-@pytest.fixture
-def book(tmp_path: Path, written: Path) -> Path:
-    """A private copy to edit."""
-    return Path(shutil.copy(written, tmp_path / "roster.xlsx"))
 
 
 def _check(roster: Path, *extra: str) -> list[str]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from constraints.i18n import language, set_language
 from constraints.io import read_table
 from scheduler.app.cli import main
 from scheduler.sample.generator import SampleBranch, generate_sample
@@ -17,14 +15,6 @@ from scheduler.sample.generator import SampleBranch, generate_sample
 def branch(tmp_path_factory: pytest.TempPathFactory) -> SampleBranch:
     """Three weeks of sample tickets (seed 1)."""
     return generate_sample(tmp_path_factory.mktemp("sample"), weeks=3, seed=1)
-
-
-@pytest.fixture(autouse=True)
-def _keep_language() -> Iterator[None]:
-    """``--lang`` sets the language for the whole process: restore it after each test."""
-    before = language()
-    yield
-    set_language(before)
 
 
 def _args(branch: SampleBranch, *more: str) -> list[str]:

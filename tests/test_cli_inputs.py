@@ -14,10 +14,8 @@ from scheduler.app.cli import main
 
 
 @pytest.fixture(autouse=True)
-def _chinese() -> object:
-    """Each test starts (and leaves the process) in Chinese, whatever --lang an earlier one passed."""
-    set_language("zh")
-    yield
+def _chinese() -> None:
+    """Each test starts in Chinese, whatever PAIBAN_LANG says (conftest restores the language after it)."""
     set_language("zh")
 
 

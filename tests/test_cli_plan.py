@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -134,3 +135,45 @@ def test_service_calendar_turns_weekend_corporate_customers_away(
     )
     fc = read_table(tmp_path / "o" / "forecast.csv")
     assert set(fc["label_text"]) <= {"高峰", "平峰", "低谷"} and "高峰" in set(fc["label_text"])
+
+
+@pytest.mark.parametrize(
+    ("weeks", "shift", "code", "says"),
+    [
+        (1, 0, "thin_history", "少于两周"),  # one week of tickets
+        (3, -7, "after_plan_week", "请确认 --week"),  # --week a week before the last tickets
+    ],
+)
+def test_thin_or_odd_history_is_warned_on_the_console_and_in_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], weeks: int, shift: int, code: str, says: str
+) -> None:
+    """One week of history, or tickets after the plan week: the run still plans (exit 0) and says so on the
+    console before solving and in summary.json's warnings, with what the forecast does about it."""
+    s = generate_sample(tmp_path / "sample", weeks=weeks, seed=4)
+    week = (s.plan_week + dt.timedelta(days=shift)).isoformat()
+    assert main(_args(s, tmp_path / "out", "--week", week)) == 0
+    err = capsys.readouterr().err
+    assert says in err
+    doc = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert [w["code"] for w in doc["warnings"]] == [code]
+    assert says in doc["warnings"][0]["message"]
+
+
+def test_plan_cut_by_its_time_limit_says_so_in_one_line_and_in_the_summary(
+    sample: SampleBranch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A work budget the time limit cannot hold: the roster is written all the same, summary.json says it
+    is not reproducible and which budget it had, and the console says so in one line."""
+    week = sample.plan_week.isoformat()
+    code = main(_args(sample, tmp_path, "--week", week, "--time-limit", "20", "--work-units", "1000"))
+    assert code == 0
+    doc = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert doc["reproducible"] is False and doc["parameters"]["work_units"] == 1000
+    lines = [line for line in capsys.readouterr().out.splitlines() if "不可复现" in line]
+    assert len(lines) == 1
+
+
+def test_plan_work_units_must_be_positive(sample: SampleBranch, tmp_path: Path) -> None:
+    """--work-units 0 is bad input (exit 2), nothing written."""
+    code = main(_args(sample, tmp_path / "o", "--week", sample.plan_week.isoformat(), "--work-units", "0"))
+    assert code == 2 and not (tmp_path / "o").exists()

@@ -63,6 +63,13 @@ def test_config_is_frozen() -> None:
         ),
         ('[counters.vip_counter]\ndays = ["mon"]', "counters", "vip_counter"),
         ('[counters.corporate_counter]\nopen = ["mon"]', "counters.corporate_counter.open", "unknown key"),
+        (
+            '[lunch]\nwindow = "06:00-07:30"',
+            "lunch.window",
+            "leaves no room for a 60-min lunch within the workday",
+        ),
+        ('[lunch]\nwindow = "17:00-18:30"', "lunch.window", "nobody could work over 6 h"),
+        ('[hours]\nweekend = "13:00-20:00"', "lunch.window", "weekend staff day 12:30–20:30"),
     ],
 )
 def test_bad_values_name_key_and_value(tmp_path: Path, text: str, column: str, words: str) -> None:

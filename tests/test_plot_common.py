@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import warnings
 
 import matplotlib
 import plot_fixtures as fx
@@ -13,12 +13,10 @@ from matplotlib.figure import Figure
 from constraints.roster import ACTIVITIES
 from scheduler.report import plot_common, plots
 
-
-@pytest.fixture(autouse=True)
-def _restore_rc() -> Iterator[None]:
-    """Keep each test's font settings to itself."""
-    with matplotlib.rc_context():
-        yield
+pytestmark = [
+    pytest.mark.usefixtures("restore_rc"),
+    pytest.mark.filterwarnings("ignore:未找到中文字体"),  # expected where no font is pretended
+]
 
 
 def test_no_cjk_font_means_english_labels_and_no_missing_glyphs(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,13 +30,38 @@ def test_no_cjk_font_means_english_labels_and_no_missing_glyphs(monkeypatch: pyt
 
 
 def test_no_cjk_font_shows_ids_for_chinese_names(monkeypatch: pytest.MonkeyPatch) -> None:
-    """People written in Chinese appear by staff id, scenarios by number, when no CJK font can draw them."""
+    """People written in Chinese appear by staff id, scenarios by number and what of their name is not
+    Chinese, when no CJK font can draw them."""
     fx.pretend_no_cjk_font(monkeypatch)
     gantt = fx.texts(plots.roster_gantt(fx.roster(), fx.staff(), day=fx.MON, lang="zh"))
     assert {"T1", "P1", "W1"} <= set(gantt)
     compare = plots.compare_plot(fx.comparison(), lang="zh")
-    assert [t.get_text() for t in compare.axes[0].get_yticklabels()][:2] == ["#1", "#2"]
+    assert [t.get_text() for t in compare.axes[0].get_yticklabels()][:2] == ["#1", "#2 +20%"]
     assert plot_common.safe_text("Baseline", "#1") == "Baseline"
+
+
+def test_readable_names_keep_the_english_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a CJK font a name shows its last bracket without Chinese, else its non-Chinese words, else
+    its number; with the font it is left as it is."""
+    fx.require_cjk_font()
+    assert plot_common.readable_name("客流 ×1.2 (demand ×1.2)", 4) == "客流 ×1.2 (demand ×1.2)"
+    fx.pretend_no_cjk_font(monkeypatch)
+    assert plot_common.readable_name("客流 ×1.2 (demand ×1.2)", 4) == "#4 demand ×1.2"
+    assert plot_common.readable_name("少 赵敏、黄丽 (without S07, S08)", 2) == "#2 without S07, S08"
+    assert plot_common.readable_name("午间 (两人) window=09:00-17:00", 3) == "#3 window=09:00-17:00"
+    assert plot_common.readable_name("基准", 1) == "#1"
+    assert plot_common.readable_name("Baseline", 1) == "Baseline"
+
+
+def test_missing_font_is_warned_about_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drawing several plots without a CJK font gives one warning naming the way out, not one per label."""
+    fx.pretend_no_cjk_font(monkeypatch)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plots.compare_plot(fx.comparison(), lang="zh")
+        plots.curve_plot(fx.curve(), lang="zh")
+    fonts = [w for w in caught if "PAIBAN_CJK_FONT" in str(w.message)]
+    assert len(fonts) == 1 and "fonts-noto-cjk" in str(fonts[0].message)
 
 
 def test_cjk_font_gives_chinese_titles_without_missing_glyphs() -> None:

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import matplotlib
 import numpy as np
 import plot_fixtures as fx
 import pytest
 
 from scheduler.report import plots
 
-
-@pytest.fixture(autouse=True)
-def _restore_rc() -> Iterator[None]:
-    """Keep each test's font settings to itself."""
-    with matplotlib.rc_context():
-        yield
+pytestmark = pytest.mark.usefixtures("restore_rc")
 
 
 def test_windows_plot_shades_one_bar_per_shortfall_slot() -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import matplotlib
 import numpy as np
+import pandas as pd
 import plot_fixtures as fx
 import pytest
 from matplotlib.axes import Axes
@@ -16,12 +15,7 @@ from matplotlib.container import BarContainer
 
 from scheduler.report import plots
 
-
-@pytest.fixture(autouse=True)
-def _restore_rc() -> Iterator[None]:
-    """Keep each test's font settings to itself."""
-    with matplotlib.rc_context():
-        yield
+pytestmark = pytest.mark.usefixtures("restore_rc")
 
 
 def _bars(ax: Axes) -> int:
@@ -137,6 +131,55 @@ def test_compare_plot_skips_absent_metrics_and_needs_one() -> None:
     assert len(fig.axes) == 1
     with pytest.raises(ValueError, match="nothing to compare"):
         plots.compare_plot(fx.comparison(), metrics=("cost_cny",))
+
+
+def test_compare_plot_marks_differences_not_proven() -> None:
+    """A scenario whose cost difference is not certain is drawn pale and named "not proven"; a certain one
+    and a failed one are not; a footnote says what pale means."""
+    table = fx.comparison().assign(delta_certain=[False, False, False])
+    fig = plots.compare_plot(table, lang="en")
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks[1].endswith("(not proven)") and ticks[2].endswith("(infeasible)") and ticks[0] == "基准"
+    pale = [to_hex(b.get_facecolor()) for b in fig.axes[0].containers[0]]
+    assert pale[1] != pale[0] and "not proven" in fig.get_supxlabel()
+    sure = plots.compare_plot(table.assign(delta_certain=[False, True, False]), lang="en")
+    assert not any(t.get_text().endswith("(not proven)") for t in sure.axes[0].get_yticklabels())
+    assert sure.get_supxlabel() == ""
+
+
+# ---- curves ------------------------------------------------------------------------------------------------
+
+
+def _gids(ax: Axes, gid: str) -> int:
+    return sum(1 for a in ax.get_children() if a.get_gid() == gid)
+
+
+def test_curve_plot_marks_where_the_rules_stop_holding() -> None:
+    """Two panels over the headcounts; impossible headcounts hatched red, a timed-out one grey, the one that
+    misses the service level hollow; the certified interval shaded; the target line at 15 minutes."""
+    fig = plots.curve_plot(fx.curve(), lang="en")
+    cost, wait = fig.axes
+    for ax in (cost, wait):
+        assert _gids(ax, "rules_break") == 2 and _gids(ax, "timed_out") == 1
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2", "3", "4", "5"]
+        assert ax.get_xlabel() == "Personal tellers"
+    hollow = [c for c in wait.collections if c.get_gid() == "misses_target"]
+    assert len(hollow) == 1 and hollow[0].get_offsets().tolist() == [[3.0, 16.0]]
+    assert any(line.get_ydata()[0] == 15.0 for line in wait.lines if line.get_linestyle() == ":")
+    legend = [t.get_text() for t in wait.get_legend().get_texts()]
+    assert "Rules cannot hold" in legend and "No roster found in time" in legend
+    assert {"61%", "90%", "97%"} <= set(fx.texts(fig))
+
+
+def test_curve_plot_of_demand_and_its_errors() -> None:
+    """A demand curve is drawn against ×factors; a table without a curve's columns is refused."""
+    demand = fx.curve().drop(columns="headcount").assign(demand_scale=[0.8, 0.9, 1.0, 1.1, 1.2, 1.3])
+    demand.attrs = {"x": "demand_scale"}
+    fig = plots.curve_plot(demand, lang="en")
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()][-1] == "×1.3"
+    assert fig.axes[0].get_xlabel() == "Demand factor"
+    with pytest.raises(ValueError, match="headcount_curve"):
+        plots.curve_plot(pd.DataFrame({"x": [1]}))
 
 
 # ---- saving -----------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ DOMINANT = 1e5
 def tiny_week() -> tuple[Problem, Roster]:
     """The tiny branch's week (nine people, 30-minute slots) and a roster of it."""
     prob = tiny_problem(WEEK, staff=TINY_WEEK_STAFF)
-    r = solve(prob, SolveParams(time_limit_seconds=3.0))
+    r = solve(prob, SolveParams(time_limit_seconds=float(TIME_LIMIT)))
     assert r.roster is not None and r.ok
     return prob, r.roster
 
@@ -85,7 +85,7 @@ def fewest_changes(prob: Problem, keep: Keep, hint: Roster) -> int:
 
 
 def replan(
-    prob: Problem, before: Roster, cut: dt.datetime, cost: float, seconds: float = 3.0
+    prob: Problem, before: Roster, cut: dt.datetime, cost: float, seconds: float = float(TIME_LIMIT)
 ) -> RosterResult:
     """The re-plan of ``prob`` from ``cut`` at ``cost`` CNY an hour changed, checked by every rule."""
     result, _ = repair(prob, SolveParams(time_limit_seconds=seconds, keep=Keep(before, cut, cost)))
@@ -269,7 +269,7 @@ def carried_week() -> tuple[Problem, Roster]:
     blocks.append(Block(last[-1], "D", 14 * 60, 23 * 60, "back_office"))
     staff = carried_staff(TINY_WEEK_STAFF, Roster(tuple(blocks)), days_of(cfg, last))
     prob = tiny_problem(WEEK, staff=staff)
-    r = solve(prob, SolveParams(time_limit_seconds=3.0))
+    r = solve(prob, SolveParams(time_limit_seconds=float(TIME_LIMIT)))
     assert r.roster is not None and r.ok
     assert not [v for v in check_roster(prob, r.roster) if v.hard]
     return prob, r.roster

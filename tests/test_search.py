@@ -1,62 +1,120 @@
-"""Tests of scheduler.solver.search: the budget's safety caps and the neighbourhoods of the LNS."""
+"""Tests of scheduler.solver.search: the work budget and its clocks, and the neighbourhoods of the LNS."""
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 
 import pytest
 from factories import MONDAY, SATURDAY, tiny_problem
 from ortools.sat.python import cp_model
 
+from scheduler.solver import search as search_module
 from scheduler.solver.model import build_model
-from scheduler.solver.search import DTIME_PER_SECOND, Budget, DaySearch, in_background
+from scheduler.solver.search import Background, Budget, DaySearch, round_down
 from scheduler.solver.variables import Assignment
 
 
-def test_budget_gives_a_loaded_machine_longer_until_the_first_roster() -> None:
-    """Deterministic mode: 10 × limit + 60 s of wall before a first roster, 3 × limit + 5 s after it."""
-    t0 = time.perf_counter()
-    b = Budget(5.0, True, t0)
-    assert b.total == 5.0 * DTIME_PER_SECOND
-    assert 100.0 < b.wall_left() <= 110.0
-    b.found = True
-    assert 10.0 < b.wall_left() <= 20.0
+class Clock:
+    """A stand-in for ``time.perf_counter`` that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
-def test_wall_clock_budget_honours_the_limit_exactly() -> None:
-    """Wall-clock mode: the cap is the limit itself, with or without a roster."""
-    b = Budget(5.0, False, time.perf_counter())
-    assert b.wall_left() <= 5.0
-    b.found = True
-    assert b.wall_left() <= 5.0
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The search module's clock, frozen and moved by hand."""
+    c = Clock()
+    monkeypatch.setattr(search_module.time, "perf_counter", c)
+    return c
 
 
-def test_sub_solves_do_the_same_work_in_both_modes() -> None:
-    """An LNS sub-solve gets its deterministic units in either mode; wall-clock mode caps it by the seconds
-    left less the reserve, deterministic mode by the units left less the reserve."""
-    wall, det = Budget(5.0, False, time.perf_counter()), Budget(5.0, True, time.perf_counter())
+def test_budget_is_sized_from_the_pace_measured_since_the_mark(clock: Clock) -> None:
+    """Units used plus what the pace measured since the mark fits before the target, two significant
+    digits, rounded down — again as the pace changes, while no solve can be cut by it; a given budget
+    stays; unsized the budget is unlimited in units and the search stops at the target."""
+    b = Budget(target=clock.now + 10.0, deadline=clock.now + 11.0, deterministic=True)
+    assert b.left() == float("inf") and b.running()
+    b.used = 0.4  # the construct, at another pace
+    clock.now += 1.0
+    b.mark()
+    clock.now += 2.0
+    b.used += 1.0  # 0.5 units a second since the mark
+    b.size()
+    assert b.total == pytest.approx(round_down(1.4 + 0.5 * 7.0)) == pytest.approx(4.9)
+    b.mark()
+    clock.now += 2.0
+    b.used += 2.0  # faster now: 1 unit a second since the last mark
+    assert b.resizable(0.0, widest=0.3)
+    b.size()
+    assert b.total == pytest.approx(round_down(3.4 + 1.0 * 5.0)) == pytest.approx(8.4)
+    assert not b.resizable(0.0, widest=5.1)  # a solve could be cut by it: no longer
+    given = Budget(target=clock.now + 10.0, deadline=clock.now + 11.0, deterministic=True, units=2.0)
+    given.size()
+    assert given.total == 2.0 and not given.resizable(0.0, widest=0.1)
+    assert round_down(23.47) == pytest.approx(23.0) and round_down(0.01234) == pytest.approx(0.012)
+
+
+def test_the_clock_cuts_an_unfinished_deterministic_budget(clock: Clock) -> None:
+    """Past the hard deadline with work left, the search stops and the run is marked cut; a budget spent
+    stops it without a cut; before sizing, the target stops it (and cuts)."""
+    b = Budget(target=clock.now + 5.0, deadline=clock.now + 6.0, deterministic=True, units=3.0)
+    clock.now += 5.5
+    assert b.running() and not b.cut  # sized: the deadline, not the target, stops it
+    clock.now += 1.0
+    assert not b.running() and b.cut
+    done = Budget(target=clock.now + 5.0, deadline=clock.now + 6.0, deterministic=True, units=3.0)
+    done.used = 3.0
+    assert not done.running() and not done.cut
+    unsized = Budget(target=clock.now + 5.0, deadline=clock.now + 6.0, deterministic=True)
+    clock.now += 5.0
+    assert not unsized.running() and unsized.cut
+    wall = Budget(target=clock.now + 5.0, deadline=clock.now + 6.0, deterministic=False)
+    clock.now += 5.0
+    assert not wall.running() and not wall.cut  # wall-clock mode never claims reproducibility anyway
+
+
+def test_sub_solves_do_the_same_work_in_both_modes(clock: Clock) -> None:
+    """A solve gets its deterministic units in either mode; deterministic mode caps them by the units left
+    less the reserve (never below the floor) and the seconds by the deadline, wall-clock mode the seconds
+    by the target less the reserve."""
+    wall = Budget(target=clock.now + 5.0, deadline=clock.now + 6.0, deterministic=False)
+    det = Budget(target=clock.now + 5.0, deadline=clock.now + 6.0, deterministic=True, units=2.0)
     s = cp_model.CpSolver()
-    wall.limit_work(s, 0.05, 1.0)
+    wall.limit(s, 0.05, reserve=1.0)
     assert s.parameters.max_deterministic_time == pytest.approx(0.05)
-    assert 3.5 < s.parameters.max_time_in_seconds <= 4.0
+    assert s.parameters.max_time_in_seconds == pytest.approx(4.0)
     det.used = det.total - 0.03
-    det.limit_work(s, 0.3, 0.0)
+    det.limit(s, 0.3)
     assert s.parameters.max_deterministic_time == pytest.approx(0.05)  # the floor: never a zero limit
+    assert s.parameters.max_time_in_seconds == pytest.approx(6.0)
     det.used = 0.0
-    det.limit_work(s, 0.3, det.total - 0.1)
+    det.limit(s, 0.3, reserve=1.9)
     assert s.parameters.max_deterministic_time == pytest.approx(0.1)
+    det.limit(s, 0.3, seconds=2.0)
+    assert s.parameters.max_time_in_seconds == pytest.approx(2.0)
 
 
 def test_background_work_returns_its_result_or_raises_its_error() -> None:
-    """``in_background`` hands back what the thread computed, or raises what it raised, in the caller."""
-    assert in_background(lambda: 6 * 7)() == 42
+    """``Background`` hands back what the thread computed, or raises what it raised, in the caller; waited
+    for until a moment that has passed, unfinished work gives None."""
+    assert Background(lambda: 6 * 7).result() == 42
 
     def broken() -> int:
         raise ValueError("no bound")
 
     with pytest.raises(ValueError, match="no bound"):
-        in_background(broken)()
+        Background(broken).result()
+    release = threading.Event()
+    slow = Background(release.wait)
+    assert slow.result(time.perf_counter() + 0.01) is None and not slow.done()
+    release.set()
+    assert slow.result() is True
 
 
 def test_neighbourhoods_are_whole_days_then_a_few_people_on_a_day() -> None:
@@ -122,10 +180,12 @@ def test_two_workers_run_neighbourhoods_side_by_side_and_repeat_the_roster() -> 
 
     def run() -> tuple[list[int], list[str]]:
         built = build_model(prob)
-        search = DaySearch(built, seed=0, workers=2, time_limit_seconds=6.0, deterministic=True)
+        search = DaySearch(
+            built, seed=0, workers=2, time_limit_seconds=30.0, deterministic=True, work_units=1.5
+        )
         status, values = search.construct()
         assert status == "FEASIBLE" and values is not None
-        values, _ = search.improve(values, 0.0)
+        values, _ = search.improve(values)
         return values, search.log
 
     first, log = run()

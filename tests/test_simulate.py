@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from factories import tickets_of
 
 from constraints.calendar import BranchCalendar
 from constraints.config import BranchConfig
@@ -98,7 +99,48 @@ def test_calling_an_absent_number_takes_window_time() -> None:
     plain = serve_queue(arrival, np.full(3, 10.0), patience, np.ones(5, int), 15.0)
     called = serve_queue(arrival, np.full(3, 10.0), patience, np.ones(5, int), 15.0, call_minutes=0.5)
     assert plain.abandoned[1] and called.abandoned[1] and called.called[1] == 10.0
+    assert plain.window[1] == -1 and called.window[1] == 0  # the window that called the absent number
     assert plain.start[2] == 10.0 and called.start[2] == 10.5
+
+
+def test_named_windows_open_and_close_as_the_plan_says() -> None:
+    """A windows × slots plan: a closed window waits to reopen, FCFS on the open ones, the impatient leave.
+
+    Window 0 is open throughout, window 1 only from minute 50; the last customer gave up at minute 25 and
+    is still called (过号) when window 1 frees at 150.
+    """
+    plan = np.array([[True, True], [False, True]])
+    sv = serve_queue(
+        np.array([0.0, 0.0, 10.0, 20.0]),
+        np.full(4, 100.0),
+        np.array([np.inf, np.inf, np.inf, 5.0]),
+        plan,
+        50.0,
+        call_minutes=1 / 3,
+        drain=np.array([True, True]),
+    )
+    assert sv.called.tolist() == [0.0, 50.0, 100.0, 150.0]
+    assert sv.window.tolist() == [0, 1, 0, 1]
+    assert sv.abandoned.tolist() == [False, False, False, True]
+
+
+def test_plan_switching_windows_never_calls_at_a_closing_window() -> None:
+    """Window 0 hands over to window 1 at minute 15: a service ending then is followed on window 1 only."""
+    plan = np.array([[True, False], [False, True]])
+    sv = serve_queue(np.array([0.0, 1.0]), np.array([15.0, 5.0]), np.full(2, np.inf), plan, 15.0, drain=1)
+    assert sv.window.tolist() == [0, 1] and sv.start.tolist() == [0.0, 15.0]
+    late = serve_queue(np.array([0.0, 40.0]), np.full(2, 5.0), np.full(2, np.inf), plan, 15.0, drain=1)
+    assert late.window.tolist() == [0, 0]  # after the plan, ``drain=1`` keeps the first window
+
+
+def test_walk_to_the_window_delays_the_start_and_holds_the_window() -> None:
+    """With ``walk`` the service starts that long after the call, and the window is busy meanwhile."""
+    sv = serve_queue(
+        np.array([0.0, 0.0]), np.full(2, 4.0), np.full(2, np.inf), np.ones(2, int), 15.0, walk=np.full(2, 0.5)
+    )
+    assert sv.called.tolist() == [0.0, 4.5]
+    assert sv.start.tolist() == [0.5, 5.0] and sv.end.tolist() == [4.5, 9.0]
+    assert sv.wait.tolist() == [0.0, 4.5]  # the queue wait ends at the call
 
 
 def test_transient_staffing_model_predicts_the_post_peak_slot_better_than_psa() -> None:
@@ -183,32 +225,6 @@ def test_fewer_windows_mean_longer_waits() -> None:
     hi3, hi1 = (r[r["counter"] == "high_counter"] for r in (r3, r1))
     assert (hi1["mean_wait_min"].to_numpy() > hi3["mean_wait_min"].to_numpy()).all()
     assert (hi1["abandoned"].to_numpy() > hi3["abandoned"].to_numpy()).all()
-
-
-def tickets_of(day: dt.date, n: int, seed: int = 0) -> pd.DataFrame:
-    """Served tickets with a short real wait and real service, plus one abandoned (过号) ticket."""
-    rng = np.random.default_rng(seed)
-    issued = pd.Timestamp(day) + pd.to_timedelta(9 * 60 + np.sort(rng.uniform(0, 400, n)), unit="min")
-    called = issued + pd.to_timedelta(rng.uniform(0, 2, n), unit="min")
-    finished = called + pd.to_timedelta(rng.uniform(2, 6, n), unit="min")
-    status = np.array(["served"] * n, dtype=object)
-    status[0] = "abandoned"
-    df = pd.DataFrame(
-        {
-            "ticket_id": [f"A{i:03d}" for i in range(n)],
-            "service": "个人现金",
-            "counter": "high_counter",
-            "issued_at": issued,
-            "called_at": called,
-            "started_at": called.where(status == "served"),
-            "finished_at": finished.where(status == "served"),
-            "window": "1",
-            "teller": "S07",
-            "status": status,
-            "vip": False,
-        }
-    )
-    return df
 
 
 def test_replay_week_with_ample_windows_reproduces_short_waits() -> None:

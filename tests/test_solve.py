@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from factories import (
@@ -24,7 +25,7 @@ from constraints.rules import check_roster, labour
 from constraints.staff import Staff
 from scheduler.solver.model import build_model
 from scheduler.solver.result import Progress, SolveParams
-from scheduler.solver.search import days_pattern
+from scheduler.solver.search import days_pattern, grace_seconds
 from scheduler.solver.solve import relative_gap, solve
 
 FAST = SolveParams(time_limit_seconds=3.0, seed=0, workers=2)
@@ -87,16 +88,28 @@ def test_relative_gap() -> None:
     assert relative_gap(100.0, 120.0) == 0.0
 
 
-def test_days_pattern_respects_leave_and_standard_days() -> None:
-    """The starting days-off pattern keeps people on leave home and nobody above five days in a week."""
+def test_days_pattern_respects_leave_and_works_a_rest_day_only_where_staff_is_short() -> None:
+    """The starting days-off pattern keeps people on leave home and everyone between the standard five days
+    and the week less its rest day; a sixth day only where five each cannot meet the rules' headcount
+    estimates — a branch twice the size works five days each."""
     cfg = tiny_config()
-    prob = Problem.for_week(cfg, TINY_STAFF, MONDAY, absences=[leave("C", MONDAY + dt.timedelta(days=2))])
+    away = MONDAY + dt.timedelta(days=2)
+    prob = Problem.for_week(cfg, TINY_STAFF, MONDAY, absences=[leave("C", away)])
     prob = prob.replace(demand=synthetic_demand(prob))
     pat = days_pattern(prob)
-    assert pat is not None
-    assert pat[("C", MONDAY + dt.timedelta(days=2))] == 0
-    for sid in TINY_STAFF.ids():
-        assert sum(pat[(sid, d.date)] for d in prob.days) <= 5
+    assert pat is not None and pat[("C", away)] == 0
+    worked = {sid: sum(pat[(sid, d.date)] for d in prob.days) for sid in TINY_STAFF.ids()}
+    assert all(5 <= n <= 6 for n in worked.values())
+    assert max(worked.values()) == 6  # three cash tellers cannot give four a day in five days each
+    twice = Staff(
+        people=TINY_STAFF.people
+        + tuple(p.model_copy(update={"staff_id": p.staff_id + "2"}) for p in TINY_STAFF.people)
+    )
+    big = Problem.for_week(cfg, twice, MONDAY)
+    big = big.replace(demand=synthetic_demand(big))
+    pat2 = days_pattern(big)
+    assert pat2 is not None
+    assert all(sum(pat2[(sid, d.date)] for d in big.days) == 5 for sid in twice.ids())
 
 
 def test_week_of_tiny_branch_holds_every_rule() -> None:
@@ -202,3 +215,57 @@ def test_warm_start_from_a_broken_roster_is_repaired() -> None:
     changed = prob.replace(absences=(leave(worker, MONDAY, "14:00-17:30"),))
     again = solve(changed, SolveParams(time_limit_seconds=3.0, start=first.roster))
     assert again.roster is not None and again.ok
+
+
+def _tiny_week() -> Problem:
+    prob = Problem.for_week(tiny_config(), TINY_WEEK_STAFF, MONDAY)
+    return prob.replace(demand=synthetic_demand(prob))
+
+
+def test_the_time_limit_is_kept_when_the_work_budget_is_not() -> None:
+    """Asked for far more work than the limit holds, a week returns within the limit and its grace (with a
+    generous margin: this is no speed test), says the clock cut it (not reproducible), keeps its roster and
+    reports the budget it had."""
+    prob = _tiny_week()
+    started = time.perf_counter()
+    r = solve(prob, SolveParams(time_limit_seconds=4.0, work_units=1000.0))
+    wall = time.perf_counter() - started
+    assert wall <= 4.0 + grace_seconds(4.0) + 5.0
+    assert r.solve_seconds <= wall
+    assert not r.reproducible and r.work_units == 1000.0
+    assert r.summary()["reproducible"] is False and r.summary()["parameters"]["work_units"] == 1000.0
+    assert r.roster is not None and r.ok
+
+
+def test_a_budget_spent_within_the_limit_is_reproducible_from_its_work_units() -> None:
+    """A work budget the limit holds is spent to the end: reproducible, and the same seed with the same
+    units gives the same roster (the limit is only a safety net then)."""
+    prob = _tiny_week()
+    first = solve(prob, SolveParams(time_limit_seconds=300.0, work_units=0.6))
+    assert first.reproducible and first.work_units == 0.6 and first.roster is not None
+    again = solve(prob, SolveParams(time_limit_seconds=300.0, work_units=first.work_units))
+    assert again.to_frame().equals(first.to_frame()) and again.objective == first.objective
+
+
+def test_a_budget_sized_from_the_pace_replays_from_the_units_it_reports() -> None:
+    """Without given units the budget is sized from the pace the run measured; its report replays it: the
+    same roster from the same seed and those units."""
+    prob = _tiny_week()
+    sized = solve(prob, SolveParams(time_limit_seconds=8.0))
+    assert sized.work_units is not None and sized.work_units > 0 and sized.roster is not None
+    if not sized.reproducible:  # the machine too loaded to spend even the budget it sized
+        pytest.skip("the clock cut the sized run short on this machine")
+    replay = solve(prob, SolveParams(time_limit_seconds=300.0, work_units=sized.work_units))
+    assert replay.reproducible
+    assert replay.to_frame().equals(sized.to_frame())
+
+
+def test_the_last_progress_event_shows_the_result() -> None:
+    """The progress hook's last event carries the result's own objective and bound (what the progress bar
+    ends on is what summary.json says)."""
+    seen: list[Progress] = []
+    prob = tiny_problem([MONDAY, SATURDAY])
+    r = solve(prob, SolveParams(time_limit_seconds=30.0, work_units=0.3, progress_callback=seen.append))
+    assert seen and r.objective is not None
+    assert seen[-1].objective == pytest.approx(r.objective)
+    assert r.best_bound is not None and seen[-1].bound is not None and seen[-1].bound >= r.best_bound - 1e-6

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from constraints.calendar import BranchCalendar
+from constraints.calendar import PACKAGE_YEARS, BranchCalendar
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError, InputWarning
 from forecasts.tickets import OUTPUT_COLUMNS, read_tickets, service_minutes, wait_minutes
@@ -155,6 +155,31 @@ def test_missing_status_is_inferred(tmp_path: Path) -> None:
     assert read_quietly(write(tmp_path / "t.csv", text))["status"].tolist() == ["served", "abandoned"]
 
 
+def test_export_taken_during_the_day_reads_waiting_and_in_service(tmp_path: Path) -> None:
+    """等待/未叫号 → waiting, 办理中/已叫号 → served (no finish: not odd when live; no start: the call); live: an
+    empty status never called is waiting, while a history export infers it abandoned."""
+    text = (
+        "票号,业务类型,取号时间,叫号时间,开始时间,办结时间,状态\n"
+        "A001,个人现金,2026-12-01 10:00:00,2026-12-01 10:01:00,2026-12-01 10:01:20,2026-12-01 10:05:00,已办结\n"
+        "A002,个人现金,2026-12-01 10:02:00,2026-12-01 10:06:00,2026-12-01 10:06:20,,办理中\n"
+        "A003,个人现金,2026-12-01 10:03:00,,,,等待\n"
+        "A004,个人现金,2026-12-01 10:04:00,,,,未叫号\n"
+        "A005,个人现金,2026-12-01 10:05:00,,,,\n"
+        "A006,个人现金,2026-12-01 10:05:30,2026-12-01 10:07:00,,,已叫号\n"
+    )
+    path = write(tmp_path / "today.csv", text, "gb18030")
+    live = read_quietly(path, live=True)
+    assert live["status"].tolist() == ["served", "served", "waiting", "waiting", "waiting", "served"]
+    assert live["started_at"].iat[5] == T("2026-12-01 10:07:00")
+    with pytest.raises(
+        InputError, match="没有开始时间"
+    ):  # in a history export, called and never started is broken
+        read_tickets(path)
+    with pytest.warns(InputWarning, match="无结束时间"):
+        history = read_tickets(write(tmp_path / "h.csv", text.rsplit("A006", 1)[0], "gb18030"))
+    assert history["status"].tolist() == ["served", "served", "waiting", "waiting", "abandoned"]
+
+
 def test_no_start_column_takes_the_call_time(tmp_path: Path) -> None:
     """An export without a start column uses the call time as the start of service of served tickets."""
     text = (
@@ -286,11 +311,23 @@ def test_first_bad_row_is_reported_with_a_count(tmp_path: Path) -> None:
     assert ei.value.row == 2
 
 
-def test_year_the_calendar_does_not_cover_names_the_ticket(tmp_path: Path) -> None:
-    """With a calendar, a ticket in a year no package covers is an error naming its file and row."""
-    text = "票号,业务类型,取号时间,状态\nA1,个人现金,2026-03-02 09:00:00,过号\nA2,个人现金,2031-03-03 09:00:00,过号\n"
+@pytest.mark.parametrize(
+    ("issued", "says"),
+    [
+        (
+            f"{PACKAGE_YEARS[1] + 1}-03-03 09:00:00",
+            "add an override row",
+        ),  # the package lags: overrides fill it
+        (f"{PACKAGE_YEARS[1] + 5}-03-03 09:00:00", "outside the supported years"),
+        ("1900-01-01 09:00:00", "outside the supported years"),  # Excel's day 1: a broken cell
+    ],
+)
+def test_year_the_calendar_does_not_cover_names_the_ticket(tmp_path: Path, issued: str, says: str) -> None:
+    """With a calendar, a ticket in a year no package covers names its file and row: an override for next
+    year, a typo or broken cell for a year far out (never an override for 1900)."""
+    text = f"票号,业务类型,取号时间,状态\nA1,个人现金,2026-03-02 09:00:00,过号\nA2,个人现金,{issued},过号\n"
     path = write(tmp_path / "t.csv", text)
-    with pytest.raises(InputError, match="override") as ei:
+    with pytest.raises(InputError, match=says) as ei:
         read_tickets(path, calendar=BranchCalendar(BranchConfig()))
     assert (ei.value.file, ei.value.row, ei.value.column) == (str(path), 3, "取号时间")
 
@@ -308,3 +345,28 @@ def test_file_without_status_or_service_times_is_an_error(tmp_path: Path) -> Non
     with pytest.raises(InputError) as ei:
         read_tickets(path)
     assert ei.value.row == 1 and "status" in ei.value.describe()
+
+
+@pytest.mark.parametrize(
+    ("called", "error"),
+    [
+        ("2026-03-02 09:0", "unreadable time"),  # cut off: named as unreadable, not "called before issued"
+        ("2026-03-02 09:00:4", "unreadable time"),
+        ("2026-03-02 08:59", "called before issued"),  # a whole minute earlier: a real inversion
+        ("2026-03-02 09:00", None),  # no seconds: the same minute as the issue time, fine
+    ],
+)
+def test_called_time_cut_off_or_to_the_minute(tmp_path: Path, called: str, error: str | None) -> None:
+    """A called time cut short is an unreadable cell (file, row, column, value named); one given to the
+    minute only is compared to the minute, so 09:00 after an issue at 09:00:11 is no inversion."""
+    text = (
+        "票号,业务类型,取号时间,叫号时间,开始时间,办结时间,状态\n"
+        f"A1,个人现金,2026-03-02 09:00:11,{called},2026-03-02 09:01:00,2026-03-02 09:04:00,已办结\n"
+    )
+    path = write(tmp_path / "t.csv", text)
+    if error is None:
+        assert read_quietly(path)["called_at"].iloc[0] == pd.Timestamp(called)
+        return
+    with pytest.raises(InputError, match=error) as ei:
+        read_tickets(path)
+    assert (ei.value.row, ei.value.column, ei.value.value) == (2, "叫号时间", called)

@@ -95,3 +95,19 @@ def test_cell_text_of_excel_cells() -> None:
     assert cell_text(pd.Series([7.0, 7.5, None, np.nan, " A1 ", 3], dtype=object)).tolist() == [
         "7", "7.5", "", "", "A1", "3"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        "2026-03-02 09:05:0",
+        "2026-03-02 09:0",
+        "2026-03-02 09:",
+        "2026-03-02 9:5",
+        "2026/3/2 9:0",
+        "2026年3月2日 9:0",
+    ],
+)
+def test_a_cut_off_cell_is_unparsable_not_an_earlier_time(cut: str) -> None:
+    """A datetime cut short (a column too narrow when the export was saved) is NaT, never read as 09:00."""
+    assert parse_datetimes(pd.Series([cut, "2026-03-02 09:05:07"])).isna().tolist() == [True, False]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -104,3 +106,21 @@ def test_batch_equals_one_at_a_time() -> None:
         np.testing.assert_array_equal(t.required, s.required)
         np.testing.assert_allclose(t.wait_minutes, s.wait_minutes, rtol=1e-9, atol=1e-9)
     assert together[2].wait_minutes.shape == (0, 3)
+
+
+def test_propagate_memory_does_not_grow_with_the_number_of_steps() -> None:
+    """The uniformization sums are accumulated step by step: peak memory is a few R × N arrays, however many
+    steps a long interval or a long queue takes (it was steps × R × N: 15 GB for a 2 M-ticket export)."""
+    rows, width = 24, 600
+    p0 = np.zeros((rows, width))
+    p0[:, 0] = 1.0
+    one = rows * width * 8  # bytes of one R × N array
+    peaks = []
+    for minutes in (15.0, 600.0):  # about 600 and 23,000 uniformization steps
+        tracemalloc.start()
+        end, avg = propagate(p0, 2.0, 0.25, 0.05, np.arange(rows) % 6, minutes)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert np.allclose(end.sum(axis=1), 1.0) and np.allclose(avg.sum(axis=1), 1.0)
+    assert max(peaks) < 40 * one  # steps × R × N would be thousands of arrays
+    assert peaks[1] < 2 * peaks[0]  # 40 times the steps, not 40 times the memory

@@ -25,18 +25,6 @@ from scheduler.solver.result import RosterResult, SolveParams
 
 
 @pytest.fixture(scope="module")
-def problem() -> Problem:
-    """The example branch's week of 2026-11-30 with made-up demand."""
-    return rf.example_problem(rf.examples_dir())
-
-
-@pytest.fixture(scope="module")
-def roster() -> Roster:
-    """The hand-made week."""
-    return rf.example_roster()
-
-
-@pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory, problem: Problem, roster: Roster) -> Workbook:
     """roster.xlsx in Chinese, written to disk and loaded back."""
     path = tmp_path_factory.mktemp("wb") / "roster.xlsx"

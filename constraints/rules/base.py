@@ -23,7 +23,7 @@ from constraints.calendar import Day
 from constraints.config import BranchConfig, RuleParams, fmt_hhmm
 from constraints.i18n import weekday_label
 from constraints.problem import Problem
-from constraints.roster import OFF, Roster, Violation
+from constraints.roster import Roster, Violation
 from constraints.staff import Absence
 
 Expr = Any
@@ -307,11 +307,6 @@ def names(problem: Problem, ids: Iterable[str]) -> str:
 def grid_of(problem: Problem, roster: Roster, day: Day) -> np.ndarray:
     """People × slots activity matrix of the day (``OFF`` where not at work), in staff order."""
     return roster.grid(day, problem.staff.ids())
-
-
-def present_mask(grid: np.ndarray) -> np.ndarray:
-    """People × slots: at work (lunch included)."""
-    return np.asarray(grid != OFF)
 
 
 def slots_in(day: Day, start: int, end: int, within: Sequence[int] | None = None) -> list[int]:

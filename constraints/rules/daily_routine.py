@@ -12,6 +12,8 @@ Hard, every open day:
 
 from __future__ import annotations
 
+import numpy as np
+
 from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES
 from constraints.problem import Problem
@@ -84,115 +86,143 @@ class DailyRoutine(Rule):
 
     def check(self, problem: Problem, roster: Roster) -> list[Violation]:
         """Missed meetings, no host, counter staff or operations leaving early, fewer than two at open/close."""
-        prm = self.params(problem.config)
-        ids = problem.staff.ids()
         out = []
         for day in problem.days:
             if not day.is_open or day.staff_hours is None:
                 continue
             g = grid_of(problem, roster, day)
-            meet = meeting_slots(problem, day)
+            out += self._meeting_violations(problem, roster, day, g)
+            out += self._closing_violations(problem, roster, day, g)
+            out += self._dual_control_violations(problem, roster, day)
+        return out
+
+    def _meeting_violations(
+        self, problem: Problem, roster: Roster, day: Day, g: np.ndarray
+    ) -> list[Violation]:
+        """The opening shift missing the meeting, no branch-authority host, a meeting after opening."""
+        ids = problem.staff.ids()
+        meet = meeting_slots(problem, day)
+        d = day.date
+        out = []
+        if meet:
+            a, b = span(day, meet)
             first_open = day.open_slots[0]
-            d = day.date
-            if meet:
-                a, b = span(day, meet)
-                missed = [
-                    ids[p]
-                    for p in range(len(ids))
-                    if g[p, first_open] != "" and any(g[p, m] != "meeting" for m in meet)
-                ]
-                if missed:
-                    out.append(
-                        self.violation(
-                            d,
-                            a,
-                            b,
-                            f"{when(day, a, b)}: 开门在岗者未参加晨会: {names(problem, missed)}",
-                            f"{when(day, a, b, lang='en')}: on the opening shift but not at the meeting: "
-                            f"{names(problem, missed)}",
-                            missed,
-                        )
+            missed = [
+                ids[p]
+                for p in range(len(ids))
+                if g[p, first_open] != "" and any(g[p, m] != "meeting" for m in meet)
+            ]
+            if missed:
+                out.append(
+                    self.violation(
+                        d,
+                        a,
+                        b,
+                        f"{when(day, a, b)}: 开门在岗者未参加晨会: {names(problem, missed)}",
+                        f"{when(day, a, b, lang='en')}: on the opening shift but not at the meeting: "
+                        f"{names(problem, missed)}",
+                        missed,
                     )
-                branch_working = [
-                    p.staff_id for p in problem.staff if p.holds("branch") and roster.works(d, p.staff_id)
-                ]
-                hosts = [sid for sid in branch_working if g[ids.index(sid), meet[0]] == "meeting"]
-                if branch_working and not hosts:
-                    out.append(
-                        self.violation(
-                            d,
-                            a,
-                            b,
-                            f"{when(day, a, b)}: 支行长权限人 {names(problem, branch_working)} 当天上班却未主持晨会",
-                            f"{when(day, a, b, lang='en')}: branch-authority holder {names(problem, branch_working)} "
-                            "works that day but does not host the meeting",
-                            branch_working,
-                        )
+                )
+            branch_working = [
+                p.staff_id for p in problem.staff if p.holds("branch") and roster.works(d, p.staff_id)
+            ]
+            hosts = [sid for sid in branch_working if g[ids.index(sid), meet[0]] == "meeting"]
+            if branch_working and not hosts:
+                out.append(
+                    self.violation(
+                        d,
+                        a,
+                        b,
+                        f"{when(day, a, b)}: 支行长权限人 {names(problem, branch_working)} 当天上班却未主持晨会",
+                        f"{when(day, a, b, lang='en')}: branch-authority holder {names(problem, branch_working)} "
+                        "works that day but does not host the meeting",
+                        branch_working,
                     )
-            stray = [
+                )
+        stray = sorted(
+            {
                 ids[p]
                 for p in range(len(ids))
                 for s in range(len(day.slot_starts))
                 if g[p, s] == "meeting" and s not in meet
-            ]
-            if stray:
+            }
+        )
+        if stray:
+            out.append(
+                self.violation(
+                    d,
+                    None,
+                    None,
+                    f"{when(day)}: 晨会只在开门前: {names(problem, stray)}",
+                    f"{when(day, lang='en')}: the meeting is only before opening: {names(problem, stray)}",
+                    stray,
+                )
+            )
+        return out
+
+    def _closing_violations(
+        self, problem: Problem, roster: Roster, day: Day, g: np.ndarray
+    ) -> list[Violation]:
+        """Counter staff leaving before the reconciliation ends; no operations holder to the end."""
+        assert day.staff_hours is not None
+        ids = problem.staff.ids()
+        end = day.staff_hours.end
+        out = []
+        left = [
+            sid
+            for p, sid in enumerate(ids)
+            if any(g[p, s] in COUNTER_TYPES for s in day.open_slots) and not _at(roster, day, sid, end - 1)
+        ]
+        if left:
+            out.append(
+                self.violation(
+                    day.date,
+                    day.open_hours.end if day.open_hours else None,
+                    end,
+                    f"{when(day)}: 做过柜台的人须留到 {end // 60:02d}:{end % 60:02d} 轧账: {names(problem, left)}",
+                    f"{when(day, lang='en')}: counter staff must stay to reconcile until "
+                    f"{end // 60:02d}:{end % 60:02d}: {names(problem, left)}",
+                    left,
+                )
+            )
+        ops = [p.staff_id for p in problem.staff if p.holds("operations")]
+        if not any(_at(roster, day, o, end - 1) for o in ops):
+            out.append(
+                self.violation(
+                    day.date,
+                    end - day.slot_minutes,
+                    end,
+                    f"{when(day)}: 收尾时没有营业主管权限人在岗 (持有人: {names(problem, ops)})",
+                    f"{when(day, lang='en')}: no operations-authority holder stays to the end "
+                    f"(holders: {names(problem, ops)})",
+                    ops,
+                )
+            )
+        return out
+
+    def _dual_control_violations(self, problem: Problem, roster: Roster, day: Day) -> list[Violation]:
+        """Fewer than ``min_at_open_close`` people at the first or the last minute of staff time."""
+        assert day.staff_hours is not None
+        need = self.params(problem.config).min_at_open_close
+        out = []
+        for minute, zh, en in (
+            (day.staff_hours.start, "开门", "opening"),
+            (day.staff_hours.end - 1, "关门", "closing"),
+        ):
+            there = [sid for sid in problem.staff.ids() if _at(roster, day, sid, minute)]
+            if len(there) < need:
+                slot_start = minute - minute % day.slot_minutes
                 out.append(
                     self.violation(
-                        d,
-                        None,
-                        None,
-                        f"{when(day)}: 晨会只在开门前: {names(problem, sorted(set(stray)))}",
-                        f"{when(day, lang='en')}: the meeting is only before opening: {names(problem, sorted(set(stray)))}",
-                        sorted(set(stray)),
+                        day.date,
+                        slot_start,
+                        slot_start + day.slot_minutes,
+                        f"{when(day)}: {zh}时只有 {len(there)} 人 (双人要求至少 {need} 人)",
+                        f"{when(day, lang='en')}: only {len(there)} at {en} (dual control needs {need})",
+                        there,
                     )
                 )
-            end = day.staff_hours.end
-            start = day.staff_hours.start
-            left = [
-                sid
-                for p, sid in enumerate(ids)
-                if any(g[p, s] in COUNTER_TYPES for s in day.open_slots)
-                and not _at(roster, day, sid, end - 1)
-            ]
-            if left:
-                out.append(
-                    self.violation(
-                        d,
-                        day.open_hours.end if day.open_hours else None,
-                        end,
-                        f"{when(day)}: 做过柜台的人须留到 {end // 60:02d}:{end % 60:02d} 轧账: {names(problem, left)}",
-                        f"{when(day, lang='en')}: counter staff must stay to reconcile until "
-                        f"{end // 60:02d}:{end % 60:02d}: {names(problem, left)}",
-                        left,
-                    )
-                )
-            ops = [p.staff_id for p in problem.staff if p.holds("operations")]
-            if not any(_at(roster, day, o, end - 1) for o in ops):
-                out.append(
-                    self.violation(
-                        d,
-                        end - day.slot_minutes,
-                        end,
-                        f"{when(day)}: 收尾时没有营业主管权限人在岗 (持有人: {names(problem, ops)})",
-                        f"{when(day, lang='en')}: no operations-authority holder stays to the end "
-                        f"(holders: {names(problem, ops)})",
-                        ops,
-                    )
-                )
-            for minute, zh, en in ((start, "开门", "opening"), (end - 1, "关门", "closing")):
-                there = [sid for sid in ids if _at(roster, day, sid, minute)]
-                if len(there) < prm.min_at_open_close:
-                    out.append(
-                        self.violation(
-                            d,
-                            minute - minute % day.slot_minutes,
-                            minute - minute % day.slot_minutes + day.slot_minutes,
-                            f"{when(day)}: {zh}时只有 {len(there)} 人 (双人要求至少 {prm.min_at_open_close} 人)",
-                            f"{when(day, lang='en')}: only {len(there)} at {en} (dual control needs "
-                            f"{prm.min_at_open_close})",
-                            there,
-                        )
-                    )
         return out
 
     def precheck(self, problem: Problem) -> list[Violation]:

@@ -265,93 +265,115 @@ class Labour(Rule):
 
     def check(self, problem: Problem, roster: Roster) -> list[Violation]:
         """Shape of each person's day, then daily, weekly, rest-day, consecutive-day and rest-gap limits."""
-        out: list[Violation] = []
-        lab = problem.config.labor
-        known = set(problem.staff.ids())
-        days = {d.date: d for d in problem.days}
-        for b in roster.blocks:
-            if b.date in days and b.staff_id not in known:
-                out.append(
-                    self.violation(
-                        b.date,
-                        b.start,
-                        b.end,
-                        f"{day_label(b.date)}: 员工名单中没有工号 {b.staff_id}",
-                        f"{day_label(b.date, 'en')}: staff id {b.staff_id} is not in the staff list",
-                        [b.staff_id],
-                    )
-                )
+        out = self._unknown_staff(problem, roster)
         for person in problem.staff:
-            p = person.staff_id
-            who = names(problem, [p])
-            cap_day = daily_cap_minutes(problem, person)
-            worked_dates: list[dt.date] = []
-            total = 0
-            for day in problem.days:
-                blocks = roster.blocks_of(day.date, p)
-                if not blocks:
-                    continue
-                worked_dates.append(day.date)
-                out.extend(self._day_shape(problem, day, p, blocks))
-                paid = sum(b.end - b.start for b in blocks if b.activity != "break")
-                total += paid
-                if paid > cap_day:
-                    out.append(
-                        self.violation(
-                            day.date,
-                            blocks[0].start,
-                            max(b.end for b in blocks),
-                            f"{when(day)}: {who} 工作 {paid / 60:g} 小时, 超过每日 {cap_day / 60:g} 小时",
-                            f"{when(day, lang='en')}: {who} works {paid / 60:g} h, over the daily {cap_day / 60:g} h",
-                            [p],
-                        )
-                    )
-            wk = weekly_hours(problem, person)
-            if total > wk.cap or total < wk.floor:
-                zh = f"超过上限 {wk.cap / 60:g}" if total > wk.cap else f"低于应出勤 {wk.floor / 60:g}"
-                en = (
-                    f"over the cap of {wk.cap / 60:g}"
-                    if total > wk.cap
-                    else f"under the expected {wk.floor / 60:g}"
-                )
-                out.append(
-                    self.violation(
-                        None,
-                        None,
-                        None,
-                        f"{who} 本周工作 {total / 60:g} 小时, {zh} 小时",
-                        f"{who} works {total / 60:g} h this week, {en} h",
-                        [p],
-                    )
-                )
-            if len(problem.days) >= 7 and len(worked_dates) > len(problem.days) - lab.min_rest_days:
-                out.append(
-                    self.violation(
-                        None,
-                        None,
-                        None,
-                        f"{who} 本周上班 {len(worked_dates)} 天, 少于 {lab.min_rest_days} 天休息",
-                        f"{who} works {len(worked_dates)} days, fewer than {lab.min_rest_days} rest days",
-                        [p],
-                    )
-                )
-            for part, most in consecutive_windows(problem, person):
-                if sum(1 for d in part if d in worked_dates) > most:
-                    out.append(
-                        self.violation(
-                            part[0],
-                            None,
-                            None,
-                            f"{who} 连续上班超过 {lab.max_consecutive_days} 天 (含上周 {person.prev_consecutive_days} 天)",
-                            f"{who} works more than {lab.max_consecutive_days} days in a row "
-                            f"(with {person.prev_consecutive_days} from last week)",
-                            [p],
-                        )
-                    )
-            out.extend(self._rest(problem, roster, person, worked_dates))
+            worked, total, found = self._days_of(problem, roster, person)
+            out += found
+            out += self._week_of(problem, person, worked, total)
+            out += self._rest_gaps(problem, roster, person, worked)
         return out
 
-    def _rest(
+    def _unknown_staff(self, problem: Problem, roster: Roster) -> list[Violation]:
+        """Blocks of the plan's days for staff ids the staff list does not have."""
+        known = set(problem.staff.ids())
+        days = {d.date for d in problem.days}
+        return [
+            self.violation(
+                b.date,
+                b.start,
+                b.end,
+                f"{day_label(b.date)}: 员工名单中没有工号 {b.staff_id}",
+                f"{day_label(b.date, 'en')}: staff id {b.staff_id} is not in the staff list",
+                [b.staff_id],
+            )
+            for b in roster.blocks
+            if b.date in days and b.staff_id not in known
+        ]
+
+    def _days_of(
+        self, problem: Problem, roster: Roster, person: Person
+    ) -> tuple[list[dt.date], int, list[Violation]]:
+        """(dates worked, paid minutes of the week, each day's shape and daily-cap violations)."""
+        p = person.staff_id
+        cap_day = daily_cap_minutes(problem, person)
+        worked: list[dt.date] = []
+        total = 0
+        out: list[Violation] = []
+        for day in problem.days:
+            blocks = roster.blocks_of(day.date, p)
+            if not blocks:
+                continue
+            worked.append(day.date)
+            out.extend(self._day_shape(problem, day, p, blocks))
+            paid = sum(b.end - b.start for b in blocks if b.activity != "break")
+            total += paid
+            if paid > cap_day:
+                who = names(problem, [p])
+                out.append(
+                    self.violation(
+                        day.date,
+                        blocks[0].start,
+                        max(b.end for b in blocks),
+                        f"{when(day)}: {who} 工作 {paid / 60:g} 小时, 超过每日 {cap_day / 60:g} 小时",
+                        f"{when(day, lang='en')}: {who} works {paid / 60:g} h, over the daily {cap_day / 60:g} h",
+                        [p],
+                    )
+                )
+        return worked, total, out
+
+    def _week_of(
+        self, problem: Problem, person: Person, worked: list[dt.date], total: int
+    ) -> list[Violation]:
+        """Weekly hours outside [floor, cap], too few rest days, too many days in a row."""
+        lab = problem.config.labor
+        p = person.staff_id
+        who = names(problem, [p])
+        out = []
+        wk = weekly_hours(problem, person)
+        if total > wk.cap or total < wk.floor:
+            zh = f"超过上限 {wk.cap / 60:g}" if total > wk.cap else f"低于应出勤 {wk.floor / 60:g}"
+            en = (
+                f"over the cap of {wk.cap / 60:g}"
+                if total > wk.cap
+                else f"under the expected {wk.floor / 60:g}"
+            )
+            out.append(
+                self.violation(
+                    None,
+                    None,
+                    None,
+                    f"{who} 本周工作 {total / 60:g} 小时, {zh} 小时",
+                    f"{who} works {total / 60:g} h this week, {en} h",
+                    [p],
+                )
+            )
+        if len(problem.days) >= 7 and len(worked) > len(problem.days) - lab.min_rest_days:
+            out.append(
+                self.violation(
+                    None,
+                    None,
+                    None,
+                    f"{who} 本周上班 {len(worked)} 天, 少于 {lab.min_rest_days} 天休息",
+                    f"{who} works {len(worked)} days, fewer than {lab.min_rest_days} rest days",
+                    [p],
+                )
+            )
+        for part, most in consecutive_windows(problem, person):
+            if sum(1 for d in part if d in worked) > most:
+                out.append(
+                    self.violation(
+                        part[0],
+                        None,
+                        None,
+                        f"{who} 连续上班超过 {lab.max_consecutive_days} 天 (含上周 {person.prev_consecutive_days} 天)",
+                        f"{who} works more than {lab.max_consecutive_days} days in a row "
+                        f"(with {person.prev_consecutive_days} from last week)",
+                        [p],
+                    )
+                )
+        return out
+
+    def _rest_gaps(
         self, problem: Problem, roster: Roster, person: Person, worked: list[dt.date]
     ) -> list[Violation]:
         """Shifts that start less than ``min_rest_hours`` after the one the day before ended (the first day's

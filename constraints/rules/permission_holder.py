@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from constraints.calendar import Day
-from constraints.i18n import tr
 from constraints.problem import Problem
 from constraints.roster import OFF, Roster, Violation
 from constraints.rules.base import ModelVars, PenaltyTerm, Rule, away_reason, grid_of, names, runs, span, when
@@ -143,9 +142,3 @@ class PermissionHolder(Rule):
             "营业时间每时段有人在岗(非午餐)担当" + "; ".join(parts_zh),
             "in every open slot someone present (not at lunch) holds the " + "; ".join(parts_en),
         )
-
-
-def authority_label(authority: str, lang: str | None = None) -> str:
-    """支行长权限 / branch authority."""
-    zh, en = AUTHORITY_LABELS.get(authority, (authority, authority))
-    return tr(zh, en, lang)

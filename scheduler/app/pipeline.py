@@ -3,13 +3,15 @@
 ``load_branch`` reads a branch's exports once; ``plan_week`` runs the pipeline for one week and returns a
 :class:`WeekPlan` holding every intermediate result (a notebook can look at any of them); ``write_plan``
 writes the stable output files (roster.csv, requirements.csv, summary.json, roster.xlsx, forecast.csv,
-simulation.csv) all at once, atomically.
+simulation.csv) as one set, all or nothing (:mod:`scheduler.report.outputs`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +24,6 @@ from constraints.calendar import BranchCalendar, Day
 from constraints.carry import carried_staff
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError
-from constraints.io import write_csv
 from constraints.problem import CounterDemand, Problem
 from constraints.roster import Roster
 from constraints.staff import Absence, Staff, read_absences, read_staff
@@ -30,11 +31,12 @@ from forecasts.arrivals import count_arrivals
 from forecasts.service import ServiceProfile, estimate_profiles
 from forecasts.staffing import build_demand, requirements_frame, served_forecast
 from forecasts.tickets import read_tickets
-from forecasts.weekly import forecast_csv, forecast_week
+from forecasts.weekly import HistoryCheck, HistoryNote, check_history, forecast_csv, forecast_week
 from scheduler.report.kpis import WeekKpis, week_kpis
-from scheduler.report.outputs import write_outputs
+from scheduler.report.outputs import holds_good_roster, write_outputs
 from scheduler.report.read_roster import read_roster
 from scheduler.report.workbook.changes import ChangeNotice
+from scheduler.report.workbook.kpi_sheet import InputFile
 from scheduler.simulation.simulate import SIMULATION_COLUMNS, SimulationResult, simulate_week
 from scheduler.solver.result import Progress, RosterResult, SolveParams
 from scheduler.solver.solve import solve
@@ -48,7 +50,7 @@ class Branch:
     staff: Staff
     tickets: pd.DataFrame
     absences: tuple[Absence, ...] = ()
-    files: Mapping[str, Path] = field(default_factory=dict)
+    files: Mapping[str, Path | InputFile] = field(default_factory=dict)
 
     @property
     def calendar(self) -> BranchCalendar:
@@ -124,6 +126,7 @@ class WeekPlan:
     requirements: pd.DataFrame
     kpis: WeekKpis
     simulation: SimulationResult | None = None
+    notes: tuple[HistoryNote, ...] = ()  # what is thin or odd in the ticket history (summary.json warnings)
 
     @property
     def roster(self) -> Roster | None:
@@ -136,19 +139,26 @@ class WeekPlan:
         return list(self.problem.days)
 
 
-def forecast_demand(
-    branch: Branch, monday: dt.date, demand_scale: float = 1.0
-) -> tuple[pd.DataFrame, dict[str, ServiceProfile], dict[tuple[dt.date, str], CounterDemand]]:
-    """Forecast the week's arrivals (fitted on the tickets before ``monday``) and the windows they need."""
-    cal = branch.calendar
-    past = branch.tickets[branch.tickets["issued_at"] < pd.Timestamp(monday)]
-    if past.empty:
+def week_history(branch: Branch, monday: dt.date) -> HistoryCheck:
+    """The arrivals history the week's forecast learns from, with the notes on what is thin or odd in it
+    (:func:`forecasts.weekly.check_history`: gaps in the export are left out)."""
+    if not (branch.tickets["issued_at"] < pd.Timestamp(monday)).any():
         raise InputError(
             f"{monday} 之前没有取号历史, 无法预测 (no ticket history before {monday} to forecast from)",
             argument="--week",
             value=monday.isoformat(),
         )
-    forecast = forecast_week(count_arrivals(past, cal), cal, monday)
+    return check_history(count_arrivals(branch.tickets, branch.calendar), monday)
+
+
+def forecast_demand(
+    branch: Branch, monday: dt.date, demand_scale: float = 1.0, history: HistoryCheck | None = None
+) -> tuple[pd.DataFrame, dict[str, ServiceProfile], dict[tuple[dt.date, str], CounterDemand]]:
+    """Forecast the week's arrivals (fitted on the tickets before ``monday``) and the windows they need."""
+    cal = branch.calendar
+    history = history or week_history(branch, monday)
+    past = branch.tickets[branch.tickets["issued_at"] < pd.Timestamp(monday)]
+    forecast = forecast_week(history.history, cal, monday)
     if demand_scale != 1.0:
         forecast = forecast.copy()
         for col in ("mean", "q10", "q50", "q80", "q90", "q95"):
@@ -162,10 +172,10 @@ def forecast_demand(
 
 
 def week_problem(
-    branch: Branch, monday: dt.date, demand_scale: float = 1.0
+    branch: Branch, monday: dt.date, demand_scale: float = 1.0, history: HistoryCheck | None = None
 ) -> tuple[pd.DataFrame, dict[str, ServiceProfile], Problem]:
     """The week's forecast, service profiles and problem (staff, leave and events, the windows each slot needs)."""
-    forecast, profiles, demand = forecast_demand(branch, monday, demand_scale)
+    forecast, profiles, demand = forecast_demand(branch, monday, demand_scale, history)
     problem = Problem.for_week(branch.config, branch.staff, monday, branch.absences, demand, branch.calendar)
     return forecast, profiles, problem
 
@@ -188,11 +198,14 @@ def plan_week(
     demand_scale: float = 1.0,
     replications: int = 20,
     on_progress: Callable[[Progress], None] | None = None,
+    history: HistoryCheck | None = None,
 ) -> WeekPlan:
-    """Forecast → requirement → roster → simulation for the week starting ``monday``."""
-    forecast, profiles, problem = week_problem(branch, monday, demand_scale)
+    """Forecast → requirement → roster → simulation for the week starting ``monday`` (``history``: the
+    :func:`week_history` already computed, e.g. to warn before the solve)."""
+    history = history or week_history(branch, monday)
+    forecast, profiles, problem = week_problem(branch, monday, demand_scale, history)
     result = solve(problem, solve_params(branch, params, on_progress))
-    return finish_week(branch, monday, forecast, profiles, problem, result, replications)
+    return finish_week(branch, monday, forecast, profiles, problem, result, replications, history)
 
 
 def finish_week(
@@ -203,6 +216,7 @@ def finish_week(
     problem: Problem,
     result: RosterResult,
     replications: int = 20,
+    history: HistoryCheck | None = None,
 ) -> WeekPlan:
     """The week's plan from a solve's result: the simulation of its roster, the requirements and the KPIs."""
     params = result.params
@@ -228,31 +242,58 @@ def finish_week(
     requirements = requirements_frame(problem.demand, problem.days, open_windows)
     roster = result.roster if result.roster is not None else Roster(())
     kpis = week_kpis(problem, roster, result=result, simulation=simulation)
-    return WeekPlan(branch, monday, forecast, profiles, problem, result, requirements, kpis, simulation)
+    notes = history.notes if history is not None else ()
+    return WeekPlan(
+        branch, monday, forecast, profiles, problem, result, requirements, kpis, simulation, notes
+    )
+
+
+def default_time_limit() -> float | None:
+    """``PAIBAN_TIME_LIMIT`` (seconds) when set: tests and notebooks run with a short budget. It stands in for
+    ``[solver] time_limit_seconds`` wherever no limit is given (``paiban plan``, scenarios, ``compare``)."""
+    raw = os.environ.get("PAIBAN_TIME_LIMIT")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(
+            "必须是大于 0 的有限秒数 (must be a finite number of seconds greater than 0)",
+            argument="PAIBAN_TIME_LIMIT",
+            value=raw,
+        )
+    return value
 
 
 def write_plan(
     plan: WeekPlan, out_dir: str | Path, lang: str = "zh", notice: ChangeNotice | None = None
 ) -> dict[str, Path]:
-    """Write roster.csv, requirements.csv, summary.json, roster.xlsx, forecast.csv and simulation.csv (and a
-    re-plan's changes.csv, with its 变更通知 sheet in roster.xlsx, when given its ``notice``)."""
+    """Write roster.csv, requirements.csv, summary.json, roster.xlsx, forecast.csv and simulation.csv as one set
+    (and a re-plan's changes.csv, with its 变更通知 sheet in roster.xlsx, when given its ``notice``).
+
+    A week that cannot be staffed (no roster, or one breaking a hard rule) writes its set — summary.json and
+    the workbook say why — only into a folder that does not hold a good roster already: a good roster from an
+    earlier run is never replaced by a failed one, and then nothing is written ({} is returned).
+    """
     out = Path(out_dir)
-    written = write_outputs(
+    if not plan.result.ok and holds_good_roster(out):
+        return {}
+    tables = {"forecast.csv": forecast_csv(plan.forecast, lang)}
+    if plan.simulation is not None:
+        tables["simulation.csv"] = plan.simulation.slots[list(SIMULATION_COLUMNS)]
+    return write_outputs(
         out,
         roster=plan.roster,
         problem=plan.problem,
         result=plan.result,
         requirements=plan.requirements,
         forecast=plan.forecast,
-        summary=plan.result.summary(lang),
+        summary={**plan.result.summary(lang), "warnings": [n.as_dict(lang) for n in plan.notes]},
         lang=lang,
         inputs=dict(plan.branch.files),
         kpis=plan.kpis,
         notice=notice,
+        tables=tables,
     )
-    write_csv(forecast_csv(plan.forecast, lang), out / "forecast.csv")
-    written["forecast.csv"] = out / "forecast.csv"
-    if plan.simulation is not None:
-        write_csv(plan.simulation.slots[list(SIMULATION_COLUMNS)], out / "simulation.csv")
-        written["simulation.csv"] = out / "simulation.csv"
-    return written

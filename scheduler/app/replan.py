@@ -216,52 +216,60 @@ def _kept_part_result(
 
 def first_tries(problem: Problem, keep: Keep, relax: Iterable[str]) -> list[frozenset[dt.date]]:
     """The days each first-stage repair re-solves: those the new absences touch, then those and the day after
-    each (none when nothing is touched, when that is already the whole rest of the week, or when a precheck
-    fails — the final solve reports that at once)."""
+    each, then the whole rest of the week (none when nothing is touched, or when a precheck fails — the
+    final solve reports that at once)."""
     free = frozenset(d.date for d in problem.days if d.slot_starts and d.date >= keep.cut.date())
     touched = frozenset(date for _, date in away_conflicts(problem, keep.roster, keep.cut))
     if not touched or precheck(problem, skip=relax):
         return []
     wider = (touched | {d + dt.timedelta(days=1) for d in touched}) & free
-    return [w for w in dict.fromkeys((touched, wider)) if w != free]
+    return list(dict.fromkeys((touched, wider, free)))
 
 
 def repair(problem: Problem, params: SolveParams) -> tuple[RosterResult, list[str]]:
-    """The re-plan ``params.keep`` asks for (see the module docstring), and a line per stage."""
+    """The re-plan ``params.keep`` asks for (see the module docstring), and a line per stage.
+
+    The stages share ``params.time_limit_seconds`` by the clock: the first at most :data:`STAGE_SHARE` of
+    it, the week's search what is left. The result is reproducible when the week's search is and no stage
+    was stopped by the clock."""
     keep = params.keep
     if keep is None:
         raise ValueError("repair needs params.keep: the roster to repair and the cut")
+    t0 = time.perf_counter()
+    limit = params.time_limit_seconds
     broken = kept_violations(problem, keep.roster, keep.cut, params.relax)
     if broken:
         return _kept_part_result(problem, params, keep.cut, broken), ["kept part breaks hard rules"]
     start = without_conflicts(problem, keep.roster, keep.cut)
     free = frozenset(d.date for d in problem.days if d.slot_starts and d.date >= keep.cut.date())
     log: list[str] = []
-    share = seconds = 0.0
+    cut = False
     for days in first_tries(problem, keep, params.relax):
+        left = STAGE_SHARE * limit - (time.perf_counter() - t0)
+        if left <= 0:
+            break
         stage = dataclasses.replace(
-            params,
-            keep=dataclasses.replace(keep, fixed_dates=free - days),
-            time_limit_seconds=(STAGE_SHARE - share) * params.time_limit_seconds,
+            params, keep=dataclasses.replace(keep, fixed_dates=free - days), time_limit_seconds=left
         )
-        t0 = time.perf_counter()
         fixed = hinted_repair(problem, stage, start)
-        share += (STAGE_SHARE - share) * fixed.used
-        seconds += time.perf_counter() - t0
+        cut = cut or fixed.cut
         log.append(f"repair {', '.join(str(d) for d in sorted(days))}: {fixed.status} {fixed.used:.0%}")
         if fixed.roster is not None:
             start = fixed.roster
         if fixed.status != "INFEASIBLE":  # found, or out of time: more days would not come quicker
             break
-    final = dataclasses.replace(
-        params, start=start, time_limit_seconds=(1 - share) * params.time_limit_seconds
-    )
+    spent = time.perf_counter() - t0
+    final = dataclasses.replace(params, start=start, time_limit_seconds=max(0.1, limit - spent))
     r = solve(problem, final)
     log.append(f"week from {keep.cut:%Y-%m-%d %H:%M}: {r.status} {r.solve_seconds:.1f}s")
     shown = dataclasses.replace(params, start=keep.roster)  # as asked, started from the roster
     return (
         dataclasses.replace(
-            r, params=shown, solve_seconds=seconds + r.solve_seconds, search_log=(*log, *r.search_log)
+            r,
+            params=shown,
+            solve_seconds=spent + r.solve_seconds,
+            reproducible=r.reproducible and not cut,
+            search_log=(*log, *r.search_log),
         ),
         log,
     )

@@ -6,10 +6,12 @@ from scheduler.report.kpis import DayKpis, WeekKpis, week_kpis
 from scheduler.report.outputs import OUTPUT_FILES, build_summary, write_outputs
 from scheduler.report.read_roster import read_roster
 from scheduler.report.workbook import write_workbook
+from scheduler.report.workbook.kpi_sheet import InputFile
 
 __all__ = [
     "OUTPUT_FILES",
     "DayKpis",
+    "InputFile",
     "WeekKpis",
     "build_summary",
     "read_roster",

@@ -1,12 +1,16 @@
-"""The files ``paiban plan`` writes — roster.csv, requirements.csv, summary.json, roster.xlsx — all or nothing.
+"""The files ``paiban plan`` writes — roster.csv, requirements.csv, summary.json, roster.xlsx, and
+forecast.csv and simulation.csv when given — as one set, all or nothing.
 
-Every file is first written completely into a temporary folder inside ``out_dir``; only then are the existing
-outputs replaced (``os.replace``, one by one, each atomic). A failure on the way leaves the old files as they
-were and no temporary files behind.
+Every file is first written completely into a temporary folder inside ``out_dir``; only then is the set swapped
+in: the previous run's files (the whole set, also those this run does not write, so no stale simulation.csv
+stays beside a new roster) move aside into that folder, the new ones take their place, and the old ones are
+deleted. A failure or a Ctrl-C/SIGTERM at any point before the end — writing, or between two renames — puts the
+previous set back as it was (same bytes, same modification times) and leaves no temporary files behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -18,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from constraints.io import atomic_write, write_csv
+from constraints.io import atomic_write, signals_held, write_csv
 from constraints.problem import Problem
 from constraints.roster import Roster
 from constraints.rules import check_roster
@@ -26,11 +30,17 @@ from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook import write_workbook
 from scheduler.report.workbook.changes import ChangeNotice
-from scheduler.report.workbook.kpi_sheet import input_hashes, plain
+from scheduler.report.workbook.kpi_sheet import InputRef, input_hashes, plain
+from scheduler.report.workbook.lobby_sheet import LOG_FILE, read_lobby_log
 from scheduler.report.workbook.tables import requirements_table
 from scheduler.solver.result import RosterResult
 
 OUTPUT_FILES: tuple[str, ...] = ("roster.csv", "requirements.csv", "summary.json", "roster.xlsx")
+"""Written by every :func:`write_outputs`."""
+TABLE_FILES: tuple[str, ...] = ("forecast.csv", "simulation.csv")
+"""Written when given (``tables``); part of the set all the same: an older one is removed when not given."""
+CHANGES_FILE = "changes.csv"
+"""A re-plan's changes (``notice``); part of the set too: a plan's run removes an older re-plan's."""
 
 SUMMARY_KEYS: tuple[str, ...] = (
     "status",
@@ -68,7 +78,7 @@ def build_summary(
     problem: Problem,
     kpis: WeekKpis,
     result: RosterResult | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
 ) -> dict[str, Any]:
     """summary.json: the given summary over ``result.summary()``, staff hours and expected waits from ``kpis``.
@@ -115,30 +125,37 @@ def write_outputs(
     forecast: pd.DataFrame | None = None,
     summary: Mapping[str, Any],
     lang: str = "zh",
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     kpis: WeekKpis | None = None,
     notice: ChangeNotice | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, Path]:
     """Write roster.csv, requirements.csv, summary.json and roster.xlsx into ``out_dir``, all or nothing.
+
+    ``tables`` adds CSV files to the set by name (:data:`TABLE_FILES`: forecast.csv, simulation.csv).
 
     ``summary`` is usually ``result.summary(lang)``; missing DESIGN.md keys come from the result and the KPIs.
     ``roster`` None (the week cannot be staffed) writes a header-only roster.csv and a workbook whose KPI sheet
     explains why.
     ``inputs`` names the input files (their sha256 go into summary.json and the KPI sheet); ``kpis`` are the
     week's figures (:func:`scheduler.report.kpis.week_kpis`, with the simulation's when there is one),
-    computed here from the roster and result when not given. ``notice`` (a re-plan's changes) adds
-    changes.csv, the workbook's 变更通知 sheet and summary.json's ``replan``. Returns {file name: path}.
+    computed here from the roster and result when not given. A live lobby log already in ``out_dir``
+    (:data:`~scheduler.report.workbook.lobby_sheet.LOG_FILE`, from ``paiban now --log``) goes into the
+    workbook's lobby-manager log. ``notice`` (a re-plan's changes) adds changes.csv, the workbook's 变更通知
+    sheet and summary.json's ``replan``. Returns {file name: path}.
     """
     plan = roster if roster is not None else Roster(())  # no roster: the files say why (summary, KPI sheet)
     figures = kpis or week_kpis(problem, plan, result=result)
     out = Path(out_dir)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".paiban-outputs-", dir=out))
+    done = False
     try:
         write_csv(plan.to_frame(problem.staff), tmp / "roster.csv")
         write_csv(requirements_table(problem, roster, requirements), tmp / "requirements.csv")
         if notice is not None:
-            write_csv(notice.frame(lang), tmp / "changes.csv")
+            write_csv(notice.frame(lang), tmp / CHANGES_FILE)
             summary = {**summary, "replan": notice.as_dict()}
         doc = build_summary(
             summary, roster=plan, problem=problem, kpis=figures, result=result, inputs=inputs, lang=lang
@@ -157,12 +174,61 @@ def write_outputs(
             inputs=inputs,
             lang=lang,
             notice=notice,
+            lobby_log=read_lobby_log(out / LOG_FILE) if (out / LOG_FILE).exists() else (),
         )
-        written = {}
-        names = OUTPUT_FILES + (("changes.csv",) if notice is not None else ())
-        for name in names:  # every file is complete: now replace the old ones
-            os.replace(tmp / name, out / name)
-            written[name] = out / name
-        return written
+        for name, frame in (tables or {}).items():
+            if name not in TABLE_FILES:
+                raise ValueError(f"unknown output table {name!r}; expected one of {TABLE_FILES}")
+            write_csv(frame, tmp / name)
+        names = [*OUTPUT_FILES, *(n for n in TABLE_FILES if n in (tables or {}))]
+        if notice is not None:
+            names.append(CHANGES_FILE)
+        swap_in(tmp, out, names)
+        done = True
+        return {name: out / name for name in names}
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with signals_held():
+            shutil.rmtree(tmp, ignore_errors=True)
+            if created and not done:
+                with contextlib.suppress(OSError):
+                    out.rmdir()  # the folder this run made, empty again
+
+
+def swap_in(tmp: Path, out: Path, names: list[str]) -> None:
+    """Replace the output set in ``out`` by the files ``names`` of ``tmp`` (a folder inside ``out``).
+
+    The previous files of the set move into ``tmp/previous`` first (deleted with ``tmp``); on any failure or
+    signal before the swap is complete they move back, so ``out`` is as it was.
+    """
+    previous = tmp / "previous"
+    previous.mkdir()
+    moved: list[str] = []
+    placed: list[str] = []
+    try:
+        with signals_held():  # a signal here takes effect at the end of the block: caught below
+            for name in (*OUTPUT_FILES, *TABLE_FILES, CHANGES_FILE):
+                if (out / name).exists():
+                    os.replace(out / name, previous / name)
+                    moved.append(name)
+            for name in names:
+                os.replace(tmp / name, out / name)
+                placed.append(name)
+    except BaseException:
+        with signals_held():
+            for name in placed:
+                os.replace(out / name, tmp / name)
+            for name in moved:
+                os.replace(previous / name, out / name)
+        raise
+
+
+def holds_good_roster(out: Path) -> bool:
+    """True when ``out`` holds the outputs of a run whose roster held every hard rule (summary.json ``ok``).
+
+    A folder with a roster.csv but no readable summary.json counts as good too: unknown files are kept.
+    """
+    try:
+        doc = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return (out / "roster.csv").exists()
+    return isinstance(doc, dict) and doc.get("ok") is True

@@ -2,7 +2,8 @@
 
 :func:`setup_cjk_font` looks for a CJK font (``.ttc`` collections included, e.g. Debian's fonts-noto-cjk);
 :func:`resolve_lang` turns a wanted language into the one a plot can draw, so a machine without such a font gets
-English labels instead of boxes (tofu); :func:`safe_text` does the same for names written in Chinese.
+English labels instead of boxes (tofu), with one warning; :func:`safe_text` and :func:`readable_name` do the same
+for names written in Chinese (people by id, scenarios by number and their English part).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import functools
 import io
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -142,21 +144,56 @@ def setup_cjk_font() -> str | None:
     return name
 
 
+_warned = False
+"""True once this process has warned that no CJK font was found (the warning is given once)."""
+
+
+def _no_font() -> bool:
+    """True when no CJK font can draw Chinese; warns the first time (once per process)."""
+    global _warned
+    if _find_cjk_font() is not None:
+        return False
+    if not _warned:
+        _warned = True
+        warnings.warn(
+            "未找到中文字体: 图中标签改用英文, 中文名称显示为编号和其中的英文部分; 请安装 fonts-noto-cjk 或设置 "
+            "PAIBAN_CJK_FONT (no CJK font found: plots are labelled in English and Chinese names shown by number "
+            "and their English part; install fonts-noto-cjk or set PAIBAN_CJK_FONT)",
+            stacklevel=3,
+        )
+    return True
+
+
 def resolve_lang(lang: str | None) -> str:
     """The language to draw in: English whenever Chinese is wanted but no CJK font is installed."""
     want = lang or language()
     if want not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {want!r}")
-    if want == "zh" and setup_cjk_font() is None:
+    if want == "zh" and _no_font():
         return "en"
-    if want == "en":
-        setup_cjk_font()  # names written in Chinese still need the glyphs
+    setup_cjk_font()  # names written in Chinese still need the glyphs
     return want
 
 
 def safe_text(text: str, fallback: str) -> str:
     """``text``, or ``fallback`` when it holds CJK characters and no CJK font can draw them."""
-    return fallback if _CJK_CHAR.search(text) and _find_cjk_font() is None else text
+    return fallback if _CJK_CHAR.search(text) and _no_font() else text
+
+
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def readable_name(text: str, number: int) -> str:
+    """A scenario's name as a plot can show it: the name itself, or — when it holds CJK characters and no CJK
+    font can draw them — ``#number`` followed by its part without Chinese (the last bracketed part that has
+    none, e.g. ``"#2 demand ×1.2"`` for ``"客流 ×1.2 (demand ×1.2)"``; else the name with the Chinese left
+    out), or ``#number`` alone when nothing readable is left."""
+    if not _CJK_CHAR.search(text) or not _no_font():
+        return text
+    brackets = [b for b in re.findall(r"[(（]([^()（）]*)[)）]", text) if not _CJK_CHAR.search(b)]
+    rest = brackets[-1] if brackets else _CJK_CHAR.sub(" ", re.sub(r"[(（][^()（）]*[)）]", " ", text))
+    rest = " ".join(rest.replace("、", " ").split()).strip(" :,;-")
+    return f"#{number} {rest}" if _LATIN.search(rest) else f"#{number}"
 
 
 # ---- panels, days, slots, counters ---------------------------------------------------------------------------------------

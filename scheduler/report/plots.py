@@ -6,7 +6,8 @@ Every function draws with matplotlib's object API (no pyplot state, safe under t
 CJK font: :func:`setup_cjk_font` finds one; when there is none every label is English, whatever the language,
 and names written in Chinese (people, scenarios) are replaced by ids, so no glyph ever renders as a box.
 The palette, fonts and helpers live in :mod:`scheduler.report.plot_common`, the week timelines (windows, waits) in
-:mod:`scheduler.report.plot_timeline`; everything public is importable from here.
+:mod:`scheduler.report.plot_timeline`, a replayed day (:func:`intraday_plot`) in
+:mod:`scheduler.report.plot_intraday`; everything public is importable from here.
 """
 
 from __future__ import annotations
@@ -37,19 +38,23 @@ from scheduler.report.plot_common import (
     day_label,
     minutes,
     panels,
+    readable_name,
     resolve_lang,
     safe_text,
     set_title,
     setup_cjk_font,
 )
+from scheduler.report.plot_intraday import intraday_plot
 from scheduler.report.plot_timeline import wait_plot, windows_plot
 
 __all__ = [
     "ACTIVITY_COLORS",
     "METRICS",
     "compare_plot",
+    "curve_plot",
     "day_label",
     "forecast_heatmap",
+    "intraday_plot",
     "roster_gantt",
     "save",
     "setup_cjk_font",
@@ -289,23 +294,31 @@ def compare_plot(
     """Scenarios side by side: one panel per metric, one horizontal bar per scenario, first row = baseline.
 
     The baseline bar is dark and its value a dotted reference line; each other bar is labelled with its value
-    and the change against the baseline. A scenario whose ``status`` is not optimal/feasible is hatched.
+    and the change against the baseline. A scenario whose ``status`` is not optimal/feasible is hatched; one
+    whose cost difference to the baseline is not certain (``delta_certain`` False, see
+    :func:`~scheduler.app.scenario.compare`) is drawn pale and its name marked "差异未证实" (not proven).
     """
     lg = resolve_lang(lang)
     metrics = [m for m in metrics if m in comparison.columns]
     if not metrics or comparison.empty:
         raise ValueError(f"nothing to compare: need rows and at least one of {list(METRICS)} as columns")
-    names = [str(v) for v in comparison["scenario"]] if "scenario" in comparison.columns else []
-    names = [safe_text(n, f"#{i + 1}") for i, n in enumerate(names)] or [
+    given = [str(v) for v in comparison["scenario"]] if "scenario" in comparison.columns else []
+    names = [readable_name(n, i + 1) for i, n in enumerate(given)] or [
         f"#{i + 1}" for i in range(len(comparison))
     ]
     status = [str(s).lower() for s in comparison.get("status", pd.Series([""] * len(comparison)))]
     failed = [s not in _SOLVED for s in status]
+    sure = comparison["delta_certain"] if "delta_certain" in comparison.columns else None
+    unproven = [
+        i > 0 and not failed[i] and sure is not None and not bool(sure.iloc[i]) for i in range(len(names))
+    ]
     ticks = [
         n
         + (
             f" ({label(STATUS_LABELS, status[i].upper(), lg) or tr('无解', 'no roster', lg)})"
             if failed[i]
+            else tr(" (差异未证实)", " (not proven)", lg)
+            if unproven[i]
             else ""
         )
         for i, n in enumerate(names)
@@ -315,7 +328,7 @@ def compare_plot(
     ys = np.arange(len(names))
     for a, m in zip(axes, metrics, strict=True):
         vals = pd.to_numeric(comparison[m], errors="coerce").to_numpy(dtype=float)
-        colours = ["#4D4D4D"] + ["#5B9BD5"] * (len(vals) - 1)
+        colours = ["#4D4D4D"] + ["#C9DCEF" if pale else "#5B9BD5" for pale in unproven[1:]]
         bars = a.barh(ys, np.nan_to_num(vals), color=colours, height=0.62)
         for b, bad in zip(bars, failed, strict=True):
             if bad:
@@ -348,6 +361,151 @@ def compare_plot(
     axes[0].set_yticks(ys, ticks)
     axes[0].set_ylim(len(names) - 0.5, -0.5)
     set_title(fig, axes, new, tr("情景比较 (第一行为基准)", "Scenarios compared (first row = baseline)", lg))
+    if new and any(unproven):
+        fig.supxlabel(
+            tr(
+                "浅色 = 差异未证实: 与基准的成本区间 [下界, 目标值] 重叠, 差异可能来自求解器而非方案本身",
+                "Pale = not proven: its cost interval [bound, objective] overlaps the baseline's, so the "
+                "difference may be the solver's, not the scenario's",
+                lg,
+            ),
+            fontsize=8,
+            color="#555555",
+        )
+    return fig
+
+
+# ---- cost and waiting against headcount or demand ------------------------------------------------------
+
+
+def _numbers(df: pd.DataFrame, name: str) -> np.ndarray:
+    return pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=float)
+
+
+def _shade_breaks(df: pd.DataFrame, xs: np.ndarray, axes: Sequence[Axes], half: float, lg: str) -> None:
+    """Hatch the x where the rules cannot hold (red) or no roster was found in time (grey), on every panel;
+    the legend entries go on the last."""
+    holds = df["holds_rules"].to_numpy(dtype=bool)
+    timed_out = ~holds & (df["status"].astype(str).to_numpy() == "UNKNOWN")
+    shades = (
+        (~holds & ~timed_out, "#C62828", "rules_break", tr("规则无法满足", "Rules cannot hold", lg)),
+        (timed_out, "#9E9E9E", "timed_out", tr("时限内未找到班表", "No roster found in time", lg)),
+    )
+    for where, ink, gid, text in shades:
+        for a in axes:
+            for xi in xs[where]:
+                a.axvspan(xi - half, xi + half, fc=ink, alpha=0.12, hatch="//", ec=ink, lw=0, gid=gid)
+        if where.any():
+            axes[-1].fill_between([], [], fc=ink, alpha=0.12, hatch="//", ec=ink, label=text)
+
+
+def _cost_panel(a: Axes, df: pd.DataFrame, xs: np.ndarray, lg: str) -> None:
+    """Total cost with its certified interval, and staff pay."""
+    a.fill_between(
+        xs, _numbers(df, "best_bound"), _numbers(df, "objective"), color="#5B9BD5", alpha=0.25, lw=0
+    )
+    a.plot(
+        xs,
+        _numbers(df, "objective"),
+        "o-",
+        color="#1F4E79",
+        label=tr("总成本 (目标值)", "Total cost (objective)", lg),
+    )
+    a.plot(xs, _numbers(df, "cost_cny"), "s--", color="#7F7F7F", label=tr("人工成本", "Staff pay", lg))
+    a.fill_between(
+        [],
+        [],
+        color="#5B9BD5",
+        alpha=0.25,
+        label=tr("证实区间 [下界, 目标值]", "Certified [bound, objective]", lg),
+    )
+    a.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    a.set_title(tr("每周成本 (元)", "Weekly cost (CNY)", lg), fontsize=10)
+
+
+def _wait_panel(a: Axes, df: pd.DataFrame, xs: np.ndarray, level: dict[str, float], lg: str) -> None:
+    """Mean and P90 wait, each point's share called within the target, the longest mean wait allowed; the
+    points that hold the rules but miss the service level hollow."""
+    mean = _numbers(df, "mean_wait_min")
+    misses = df["holds_rules"].to_numpy(dtype=bool) & ~df["meets_target"].to_numpy(dtype=bool)
+    a.plot(xs, mean, "o-", color="#D55E00", label=tr("平均等待", "Mean wait", lg))
+    a.plot(xs, _numbers(df, "p90_wait_min"), "^--", color="#E69F00", label=tr("P90 等待", "P90 wait", lg))
+    a.scatter(
+        xs[misses],
+        mean[misses],
+        s=70,
+        fc="white",
+        ec="#C62828",
+        zorder=3,
+        gid="misses_target",
+        label=tr("未达服务目标", "Misses the service level", lg),
+    )
+    for xi, m, share in zip(xs, mean, _numbers(df, "share_within_target"), strict=True):
+        if np.isfinite(m) and np.isfinite(share):
+            a.annotate(
+                f"{share:.0%}", (xi, m), textcoords="offset points", xytext=(0, -13), ha="center", fontsize=7
+            )
+    title = tr("等待 (分钟)", "Waiting (min)", lg)
+    if level.get("max_mean_wait_minutes") is not None:
+        a.axhline(
+            float(level["max_mean_wait_minutes"]),
+            color="#555555",
+            ls=":",
+            lw=1,
+            label=tr("平均等待上限", "Longest mean wait", lg),
+        )
+    if level.get("target_share") is not None:
+        within, share = level["target_wait_minutes"], level["target_share"]
+        title += tr(
+            f"; 数字 = {within:g} 分钟内叫号比例, 目标 {share:.0%}",
+            f"; % = called within {within:g} min, target {share:.0%}",
+            lg,
+        )
+    a.set_ylim(bottom=0)
+    a.set_title(title, fontsize=10)
+
+
+def curve_plot(curve: pd.DataFrame, *, ax: Sequence[Axes] | None = None, lang: str | None = None) -> Figure:
+    """Cost and waiting against headcount or demand: a :func:`~scheduler.app.scenario.headcount_curve` or
+    :func:`~scheduler.app.scenario.demand_curve` table.
+
+    Left, the week's total cost (the objective) with its certified interval ``[best_bound, objective]``
+    shaded, and the staff pay; right, the simulated mean and P90 wait with the service level's longest mean
+    wait dotted and each point's share called within the target. Where the branch's rules cannot hold
+    (``holds_rules`` False) both panels are hatched red (patches with gid ``"rules_break"``), grey where no
+    roster was found in time but none was proved impossible either (status UNKNOWN, gid ``"timed_out"``);
+    a point that holds the rules but misses the service level (``meets_target`` False) is drawn hollow
+    (gid ``"misses_target"``).
+    """
+    lg = resolve_lang(lang)
+    x = str(curve.attrs.get("x") or ("headcount" if "headcount" in curve.columns else "demand_scale"))
+    if curve.empty or x not in curve.columns:
+        raise ValueError("nothing to draw: need a headcount_curve or demand_curve table")
+    df = curve.sort_values(x)
+    xs = df[x].to_numpy(dtype=float)
+    fig, (cost, wait), new = panels(2, ax, (10.5, 4.4), ncols=2)
+    half = (float(np.min(np.diff(xs))) if len(xs) > 1 else 1.0) / 2
+    _shade_breaks(df, xs, (cost, wait), half, lg)
+    _cost_panel(cost, df, xs, lg)
+    _wait_panel(wait, df, xs, curve.attrs.get("service_level") or {}, lg)
+    post = curve.attrs.get("post")
+    if x == "headcount":
+        xlabel = (
+            tr(f"{label(POSTS, post, 'zh')}人数", f"{label(POSTS, post, 'en')}s", lg)
+            if post
+            else tr("人数", "Headcount", lg)
+        )
+    else:
+        xlabel = tr("客流倍数", "Demand factor", lg)
+    for a in (cost, wait):
+        a.set_xticks(xs, [f"{v:g}" if x == "headcount" else f"×{v:g}" for v in xs])
+        a.set_xlim(xs[0] - half, xs[-1] + half)
+        a.set_xlabel(xlabel)
+        a.grid(color="#EBEBEB", lw=0.6)
+        a.set_axisbelow(True)
+        a.legend(fontsize=8, frameon=False)
+    what = tr("编制曲线", "Headcount curve", lg) if x == "headcount" else tr("客流曲线", "Demand curve", lg)
+    set_title(fig, [cost, wait], new, what)
     return fig
 
 

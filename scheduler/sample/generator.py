@@ -4,23 +4,25 @@
 ``staff.csv``, ``branch.toml``, ``leave.csv``, optionally ``events.csv``, and ``README.txt``. The history is
 ``weeks`` full weeks (Monday..Sunday) ending on ``end``; the plan week is the Monday after.
 
-How the tickets are made: arrivals per service are a non-homogeneous Poisson process (per-minute Poisson counts
-from an intraday profile, uniform seconds), scaled per day by the calendar factors below and a gamma level noise;
-each counter type is then a multi-server FCFS queue (:func:`simulate_counter`) whose open windows follow a
-hand-made branch plan; customers leave when their wait exceeds an exponential patience (过号). Same seed, same
-bytes. Every number below is a documented constant, taken from ../shared/DESIGN.md unless it says otherwise.
+How the tickets are made, with the simulator's own model (:mod:`scheduler.simulation`): the expected tickets per
+slot and service come from an intraday profile scaled by the day's factors below (pension and payroll days as
+:meth:`constraints.calendar.BranchCalendar.paydays` carries them over closed days) and a gamma level noise per
+day; arrivals, service times and patience are drawn by :func:`~scheduler.simulation.customers.poisson_arrivals`
+and :func:`~scheduler.simulation.customers.draw_traits`; each counter type is served by
+:func:`~scheduler.simulation.simulate.serve_queue` through the windows a hand-made branch plan opens, customers
+walking to the window after the call and absent numbers called all the same (过号). Same seed, same bytes.
+Every number below is a documented constant, taken from ../shared/DESIGN.md unless it says otherwise; the flow
+they give is measured by tests/test_sample.py (``python tests/test_sample.py`` prints it), the speed by
+benchmarks/bench_sample.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import heapq
-import math
 import os
 import shutil
 import tempfile
-from bisect import bisect_right
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,7 +33,10 @@ import pandas as pd
 from constraints.calendar import BranchCalendar, Day
 from constraints.config import BranchConfig, load_config, parse_hhmm
 from constraints.errors import InputError
-from constraints.io import atomic_write, write_csv
+from constraints.io import atomic_write, signals_held, write_csv
+from forecasts.service import ServiceProfile
+from scheduler.simulation.customers import draw_traits, poisson_arrivals
+from scheduler.simulation.simulate import serve_queue
 
 # ==== the customer-flow facts (DESIGN.md, "Numbers a real branch expects") ==================================
 
@@ -51,6 +56,16 @@ class ServiceSpec:
     patience_minutes: float  # mean of the exponential patience (how long a customer waits before leaving)
     profile: str  # intraday profile name (PROFILES)
 
+    def service_profile(self, patience_factor: float = 1.0) -> ServiceProfile:
+        """The simulator's service-time and patience model of this service (patience scaled by the factor)."""
+        return ServiceProfile(
+            counter=self.counter,
+            mean_minutes=self.service_minutes,
+            cv=self.service_cv,
+            patience_minutes=self.patience_minutes * patience_factor,
+            vip_share=self.vip_share,
+        )
+
 
 # DESIGN.md gives 55/25/8/12 % as the usual split. With the example branch's 2 low-counter windows and
 # 1 corporate window, that split at 10–15 min per customer would load those counters beyond 100% at the peaks
@@ -64,16 +79,15 @@ SERVICES: tuple[ServiceSpec, ...] = (
 )
 BASE_WEEKDAY_TICKETS = 245.0  # a Tue–Fri; with Monday ×1.10 the weekday mean is ≈250 (DESIGN: ~250)
 MONDAY_FACTOR = 1.10  # DESIGN: Monday ×1.10
-AFTER_HOLIDAY_FACTOR = 1.40  # first open day after ≥2 closed days in a row (brief of issue 2)
+AFTER_HOLIDAY_FACTOR = 1.40  # first open day after a run of closed days (brief of issue 2)
+AFTER_HOLIDAY_CLOSED_DAYS = 2  # that run's least length (the branch opens on weekends: holidays close it)
 PAYROLL_CASH_FACTOR = 1.30  # 代发工资日 (config.calendar.payroll_days): cash ×1.3
 PENSION_CASH_FACTOR = 2.00  # 养老金发放日 (config.calendar.pension_days): cash ×2 (DESIGN), extra is elderly
 PENSION_PATIENCE_FACTOR = 1.5  # elderly customers on pension day wait longer before leaving
 DAY_NOISE_CV = 0.08  # gamma level noise per day (mean 1): counts are negative-binomial over days
-NO_SHOW_SHARE = 0.01  # take a number, then leave at once (went to the ATM, wrong queue): patience < 2 min
 EMPTY_SHARE = 0.15  # of abandoned tickets, recorded as 空号 instead of 过号
 CALL_SECONDS = 20  # a window calls an absent number for this long before moving on
 WALK_SECONDS = (5, 40)  # from the call to 开始时间 (walking to the window), uniform
-MIN_SERVICE_SECONDS = 30
 
 # Relative arrival intensity per half hour (at the half-hour's middle; linear in between), 09:00–17:00.
 # Peaks 10–11 and 14–16, lunch dip 12:00–13:30 (DESIGN). Corporate clients come later in the day; the
@@ -88,9 +102,16 @@ PROFILES: dict[str, tuple[float, ...]] = {
 # fmt: on
 PROFILE_START = 9 * 60  # the first half hour of PROFILES
 
-# The branch's own (hand-made) window plan: from each time on, which windows are open. Windows 1–4 are the
-# high counter, 5–6 the low counter, 7 corporate (as in ../shared/examples/tickets_head.csv). The last entry
-# lasts until the queue is empty after closing. Day kinds (normal, busy, pension, weekend): see day_factors.
+# 窗口 as the queue machine numbers them (as in ../shared/examples/tickets_head.csv)
+WINDOW_NUMBERS: dict[str, tuple[int, ...]] = {
+    "high_counter": (1, 2, 3, 4),
+    "low_counter": (5, 6),
+    "corporate_counter": (7,),
+}
+
+# The branch's own (hand-made) window plan: from each time on (on the slot grid), which windows are open. The
+# last entry lasts until the queue is empty after closing. Day kinds (normal, busy, pension, weekend): see
+# day_factors.
 # fmt: off
 WINDOW_PLANS: dict[tuple[str, str], tuple[tuple[str, tuple[int, ...]], ...]] = {
     ("high_counter", "normal"): (("09:00", (1, 2)), ("09:45", (1, 2, 3)), ("11:30", (1, 2)), ("13:45", (1, 2, 3)),
@@ -206,7 +227,8 @@ def generate_sample(
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / "events.csv").unlink()
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with signals_held():
+            shutil.rmtree(tmp, ignore_errors=True)
     return SampleBranch(
         out_dir=out_dir,
         tickets=out_dir / "tickets.csv",
@@ -233,34 +255,46 @@ class DayFactors:
 
 
 def day_factors(calendar: BranchCalendar, start: dt.date, end: dt.date) -> list[DayFactors]:
-    """The open days in [start, end] with their factors (pension/payroll on a closed day move to the next open day)."""
-    cal = calendar.config.calendar
+    """The open days in [start, end] with their factors; pension and payroll days as the calendar carries them
+    over closed days (:meth:`~constraints.calendar.BranchCalendar.paydays`, as the forecasts see them)."""
+    paid = calendar.paydays(start, end)
     out: list[DayFactors] = []
-    closed_run = 0  # closed days right before the current one (look back a little before start)
-    d = start - dt.timedelta(days=10)
-    pending_pension = pending_payroll = False
+    closed_run = 0  # closed days right before the current one
+    d = start - dt.timedelta(days=AFTER_HOLIDAY_CLOSED_DAYS)
     while d <= end:
         day = calendar.day(d)
-        pending_pension |= d.day in cal.pension_days
-        pending_payroll |= d.day in cal.payroll_days
         if not day.is_open:
             closed_run += 1
-        else:
-            if d >= start:
-                weekend = day.day_type == "weekend"
-                factor = MONDAY_FACTOR if day.day_type == "workday" and d.weekday() == 0 else 1.0
-                if closed_run >= 2:
-                    factor *= AFTER_HOLIDAY_FACTOR
-                kind = "weekend" if weekend else "normal"
-                if not weekend and (factor > 1.0 or pending_payroll):
-                    kind = "busy"
-                if pending_pension and not weekend:
-                    kind = "pension"
-                out.append(DayFactors(day, kind, factor, pending_pension, pending_payroll))
-            closed_run = 0
-            pending_pension = pending_payroll = False
+            d += dt.timedelta(days=1)
+            continue
+        if d >= start:
+            weekend = day.day_type == "weekend"
+            factor = MONDAY_FACTOR if day.day_type == "workday" and d.weekday() == 0 else 1.0
+            if closed_run >= AFTER_HOLIDAY_CLOSED_DAYS:
+                factor *= AFTER_HOLIDAY_FACTOR
+            pension, payroll = d in paid.pension, d in paid.payroll
+            kind = "weekend" if weekend else "normal"
+            if not weekend and (factor > 1.0 or payroll):
+                kind = "busy"
+            if pension and not weekend:
+                kind = "pension"
+            out.append(DayFactors(day, kind, factor, pension, payroll))
+        closed_run = 0
         d += dt.timedelta(days=1)
     return out
+
+
+# ==== expected customers ====================================================================================
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One service's customers on one day: the expected count per slot and their service and patience model."""
+
+    service: int  # index into SERVICES
+    slot_starts: np.ndarray  # minutes after midnight, slots of ``slot_minutes``
+    expected: np.ndarray  # customers per slot, the day's level noise excluded
+    profile: ServiceProfile
 
 
 def _minute_weights(profile: str, open_start: int, open_end: int) -> np.ndarray:
@@ -271,164 +305,195 @@ def _minute_weights(profile: str, open_start: int, open_end: int) -> np.ndarray:
     return w / w.sum()
 
 
-def _arrival_seconds(
-    rng: np.random.Generator, expected: float, weights: np.ndarray, open_start: int
-) -> np.ndarray:
-    """Poisson counts per minute, uniform seconds within the minute (seconds after midnight)."""
-    counts = rng.poisson(expected * weights)
-    minutes = np.repeat(np.arange(len(weights)) + open_start, counts)
-    return minutes * 60.0 + rng.uniform(0.0, 60.0, size=len(minutes))
+def _slot_weights(profile: str, day: Day, slot_minutes: int) -> tuple[np.ndarray, np.ndarray]:
+    """(slot starts, weights): the profile's share of the day's arrivals per slot (slots from midnight)."""
+    assert day.open_hours is not None
+    o, c = day.open_hours.start, day.open_hours.end
+    slot = np.arange(o, c) // slot_minutes * slot_minutes
+    starts, index = np.unique(slot, return_inverse=True)
+    return starts, np.bincount(index, weights=_minute_weights(profile, o, c))
 
 
-def simulate_counter(
-    arrive: np.ndarray,
-    service: np.ndarray,
-    patience: np.ndarray,
-    walk: np.ndarray,
-    plan: list[tuple[float, frozenset[int]]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """FCFS multi-server queue with time-varying open windows and abandonment.
-
-    ``arrive`` (sorted), ``service``, ``patience`` and ``walk`` are seconds per customer; ``plan`` lists
-    ``(from_second, open_windows)``, the last entry lasting until the queue is empty. A window that is busy when
-    it closes finishes its customer. When a customer's turn comes after their patience ran out, the number is
-    still called (过号) and the window moves on after ``CALL_SECONDS``. Returns (called, window, served).
-    """
-    starts = [s for s, _ in plan]
-
-    def next_open(w: int, t: float) -> float:
-        i = max(bisect_right(starts, t) - 1, 0)
-        t = max(t, starts[0])
-        for j in range(i, len(plan)):
-            if w in plan[j][1]:
-                return t if j == i else starts[j]
-        return math.inf
-
-    free = [(next_open(w, starts[0]), w) for w in sorted(frozenset().union(*(ws for _, ws in plan)))]
-    heapq.heapify(free)
-    n = len(arrive)
-    called, window, served = np.zeros(n), np.zeros(n, dtype=int), np.zeros(n, dtype=bool)
-    for i in range(n):
-        a = arrive[i]
-        while True:  # the earliest moment a window is both free and open
-            t, w = heapq.heappop(free)
-            s = max(t, a)
-            s_open = next_open(w, s)
-            if s_open == s:
-                break
-            heapq.heappush(free, (s_open, w))
-        called[i], window[i] = s, w
-        served[i] = s - a <= patience[i]
-        busy = walk[i] + service[i] if served[i] else CALL_SECONDS
-        heapq.heappush(free, (s + busy, w))
-    return called, window, served
+def day_streams(
+    f: DayFactors, slot_minutes: int, *, volume: float = 1.0, services: tuple[ServiceSpec, ...] = SERVICES
+) -> list[Stream]:
+    """The customer streams of a day: one per service offered, and the elderly pension crowd on a pension day;
+    ``volume`` scales them all."""
+    out = []
+    for k, spec in enumerate(SERVICES):
+        if spec not in services:
+            continue
+        expected = BASE_WEEKDAY_TICKETS * spec.share * f.factor * volume
+        expected *= spec.weekend_factor if f.kind == "weekend" else 1.0
+        cash = spec.counter == "high_counter"
+        if cash and f.payroll:
+            expected *= PAYROLL_CASH_FACTOR
+        starts, w = _slot_weights(spec.profile, f.day, slot_minutes)
+        out.append(Stream(k, starts, expected * w, spec.service_profile()))
+        if cash and f.pension:
+            starts, w = _slot_weights("elderly", f.day, slot_minutes)
+            extra = expected * (PENSION_CASH_FACTOR - 1) * w
+            out.append(Stream(k, starts, extra, spec.service_profile(PENSION_PATIENCE_FACTOR)))
+    return out
 
 
-def _plan_for(counter: str, kind: str) -> list[tuple[float, frozenset[int]]]:
-    if (counter, kind) not in WINDOW_PLANS:
+def expected_arrivals(
+    calendar: BranchCalendar, start: dt.date, end: dt.date, slot_minutes: int | None = None
+) -> pd.DataFrame:
+    """``date, slot, counter, mean``: the tickets the generator expects per slot (slots of ``slot_minutes``,
+    default the calendar's grid, from midnight), the day's level noise excluded — the floor no forecast of the
+    mean can go below on average (benchmarks/bench_forecast.py's oracle)."""
+    width = slot_minutes or calendar.config.grid.slot_minutes
+    rows = [
+        (f.day.date, int(s), SERVICES[st.service].counter, float(v))
+        for f in day_factors(calendar, start, end)
+        for st in day_streams(f, width)
+        for s, v in zip(st.slot_starts, st.expected, strict=True)
+    ]
+    frame = pd.DataFrame(rows, columns=["date", "slot", "counter", "mean"])
+    return frame.groupby(["date", "slot", "counter"], sort=True)["mean"].sum().reset_index()
+
+
+# ==== the branch's windows and tellers ======================================================================
+
+
+def window_plan(counter: str, kind: str, day: Day) -> tuple[np.ndarray, np.ndarray]:
+    """(open, drain): which of the counter's windows (WINDOW_NUMBERS order) the branch opens in each slot of
+    the day up to its last open slot, and which stay open after closing until the queue is empty."""
+    if (counter, kind) not in WINDOW_PLANS:  # the low and corporate counters plan weekdays alike
         kind = "weekend" if kind == "weekend" else "weekday"
-    key = (counter, kind)
-    return [(parse_hhmm(t) * 60.0, frozenset(ws)) for t, ws in WINDOW_PLANS[key]]
+    plan = [(parse_hhmm(t), frozenset(ws)) for t, ws in WINDOW_PLANS[(counter, kind)]]
+    numbers = WINDOW_NUMBERS[counter]
+    starts = np.asarray(day.slot_starts[: day.open_slots[-1] + 1])
+    is_open = np.zeros((len(numbers), len(starts)), dtype=bool)
+    for minute, ws in plan:
+        is_open[:, starts >= minute] = np.array([n in ws for n in numbers])[:, None]
+    return is_open, np.array([n in plan[-1][1] for n in numbers])
 
 
-def _teller(
-    window: int, minute: int, on_duty: tuple[str, ...], wealth: str, corporate: tuple[str, str]
-) -> str:
-    """Who sits at ``window`` at ``minute``: ``on_duty`` = high-counter tellers…, then the low-counter teller."""
-    high, low = on_duty[:-1], on_duty[-1]
-    if window <= 4:
-        for k, (a, b) in enumerate(LUNCH_WAVES):
-            if (
-                a <= minute < b
-            ):  # wave k of the high-counter tellers is at lunch; the others and the relief cover
-                away = set(high[:2]) if k == 0 else set(high[2:])
-                pool = [p for p in high if p not in away] + [RELIEF_TELLER]
-                return pool[(window - 1) % len(pool)]
-        return high[min(window, len(high)) - 1]
-    if window == 5:
-        return low
-    if window == 6:
-        return wealth
-    return corporate[0] if minute < LUNCH_WAVES[1][0] else corporate[1]
+@dataclass(frozen=True)
+class Seating:
+    """Who sits at which window on one day (skills as in STAFF_ROWS)."""
+
+    high: tuple[str, ...]  # high-counter tellers of the day: windows 1, 2, … in this order
+    low: str  # window 5
+    wealth: str  # window 6 (理财)
+    corporate: tuple[str, str]  # window 7 before and after the second lunch wave
+
+    @classmethod
+    def draw(cls, f: DayFactors, rng: np.random.Generator) -> Seating:
+        """Personal tellers rotate over windows 1–5; wealth managers and corporate tellers alternate by date."""
+        perm = tuple(str(p) for p in rng.permutation(TELLERS))
+        on_duty = perm[:4] if f.kind == "weekend" else perm  # weekend: 3 at the high counter, 1 low
+        odd = f.day.date.toordinal() % 2
+        corporate = CORPORATE_TELLERS if odd else CORPORATE_TELLERS[::-1]
+        return cls(on_duty[:-1], on_duty[-1], WEALTH_MANAGERS[odd], (corporate[0], corporate[1]))
+
+    def teller(self, window: int, minute: int) -> str:
+        """Who sits at ``window`` at ``minute``: at lunch a wave of high-counter tellers is away and the
+        operations supervisor relieves."""
+        if window <= 4:
+            for k, (a, b) in enumerate(LUNCH_WAVES):
+                if a <= minute < b:
+                    away = set(self.high[:2]) if k == 0 else set(self.high[2:])
+                    pool = [p for p in self.high if p not in away] + [RELIEF_TELLER]
+                    return pool[(window - 1) % len(pool)]
+            return self.high[min(window, len(self.high)) - 1]
+        if window == 5:
+            return self.low
+        if window == 6:
+            return self.wealth
+        return self.corporate[0] if minute < LUNCH_WAVES[1][0] else self.corporate[1]
+
+
+# ==== tickets ===============================================================================================
 
 
 def generate_tickets(
-    config: BranchConfig, calendar: BranchCalendar, start: dt.date, end: dt.date, rng: np.random.Generator
+    config: BranchConfig,
+    calendar: BranchCalendar,
+    start: dt.date,
+    end: dt.date,
+    rng: np.random.Generator,
+    *,
+    volume: float = 1.0,
+    services: tuple[ServiceSpec, ...] = SERVICES,
 ) -> pd.DataFrame:
-    """The queue-machine export for [start, end]: one row per ticket, Chinese headers, text cells."""
-    frames = []
-    for df in day_factors(calendar, start, end):
-        day = df.day
-        assert day.open_hours is not None
-        o, c = day.open_hours.start, day.open_hours.end
+    """The queue-machine export for [start, end]: one row per ticket, Chinese headers, text cells.
+
+    ``volume`` scales every service's arrivals (a bigger or smaller branch than the sample); ``services``
+    (a subset of :data:`SERVICES`) leaves out those a branch does not offer, e.g. corporate business. The
+    customers are served as the sample branch serves them (:data:`WINDOW_NUMBERS` and its window plans),
+    whatever windows ``config`` gives: the history of a branch of another shape (benchmarks' family) is its
+    arrivals, which is what the forecast reads."""
+    for spec in services:
+        if config.counter_of(spec.name) != spec.counter:
+            raise ValueError(f"branch.toml maps {spec.name} elsewhere than {spec.counter}")
+    parts: list[dict[str, np.ndarray]] = []
+    for f in day_factors(calendar, start, end):
         level = rng.gamma(1.0 / DAY_NOISE_CV**2, DAY_NOISE_CV**2)
-        perm = tuple(str(p) for p in rng.permutation(TELLERS))
-        on_duty = perm[:4] if df.kind == "weekend" else perm  # weekend: 3 at the high counter, 1 low
-        ordinal = day.date.toordinal()
-        wealth = WEALTH_MANAGERS[ordinal % 2]
-        corporate = CORPORATE_TELLERS if ordinal % 2 else CORPORATE_TELLERS[::-1]
-        by_counter: dict[str, list[tuple[np.ndarray, ServiceSpec, np.ndarray]]] = {}
-        for spec in SERVICES:
-            if config.counter_of(spec.name) != spec.counter:
-                raise ValueError(f"branch.toml maps {spec.name} elsewhere than {spec.counter}")
-            factor = df.factor * (spec.weekend_factor if df.kind == "weekend" else 1.0) * level
-            expected = BASE_WEEKDAY_TICKETS * spec.share * factor
-            if spec.counter == "high_counter" and df.payroll:
-                expected *= PAYROLL_CASH_FACTOR
-            t = _arrival_seconds(rng, expected, _minute_weights(spec.profile, o, c), o)
-            patience_scale = np.full(len(t), spec.patience_minutes)
-            if spec.counter == "high_counter" and df.pension:
-                extra = _arrival_seconds(
-                    rng, expected * (PENSION_CASH_FACTOR - 1), _minute_weights("elderly", o, c), o
-                )
-                t = np.concatenate([t, extra])
-                patience_scale = np.concatenate(
-                    [patience_scale, np.full(len(extra), spec.patience_minutes * PENSION_PATIENCE_FACTOR)]
-                )
-            by_counter.setdefault(spec.counter, []).append((t, spec, patience_scale))
-        for counter, parts in by_counter.items():
-            arrive = np.concatenate([p[0] for p in parts])
-            order = np.argsort(arrive, kind="stable")
-            arrive = arrive[order]
-            svc_idx = np.concatenate([np.full(len(p[0]), SERVICES.index(p[1])) for p in parts])[order]
-            means = np.array([s.service_minutes for s in SERVICES])[svc_idx] * 60.0
-            cvs = np.array([s.service_cv for s in SERVICES])[svc_idx]
-            sigma2 = np.log1p(cvs**2)
-            service = np.maximum(
-                MIN_SERVICE_SECONDS, np.exp(rng.normal(np.log(means) - sigma2 / 2, np.sqrt(sigma2)))
-            ).round()
-            patience = rng.exponential(np.concatenate([p[2] for p in parts])[order] * 60.0)
-            no_show = rng.random(len(arrive)) < NO_SHOW_SHARE
-            patience[no_show] = rng.uniform(0, 120, size=int(no_show.sum()))
-            walk = rng.integers(WALK_SECONDS[0], WALK_SECONDS[1] + 1, size=len(arrive)).astype(float)
-            vip = rng.random(len(arrive)) < np.array([s.vip_share for s in SERVICES])[svc_idx]
-            empty = rng.random(len(arrive)) < EMPTY_SHARE
-            arrive = np.floor(arrive)  # whole seconds, never the closing second itself
-            called, window, served = simulate_counter(
-                arrive, service, patience, walk, _plan_for(counter, df.kind)
-            )
-            called = called.round()
-            tellers = [
-                _teller(int(w), int(s // 60), on_duty, wealth, corporate)
-                for w, s in zip(window, called, strict=True)
-            ]
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "date": day.date,
-                        "svc": svc_idx,
-                        "issued": arrive,
-                        "called": called,
-                        "started": np.where(served, called + walk, np.nan),
-                        "finished": np.where(served, called + walk + service, np.nan),
-                        "window": window,
-                        "teller": tellers,
-                        "status": np.where(served, "已办结", np.where(empty, "空号", "过号")),
-                        "vip": vip.astype(int),
-                    }
-                )
-            )
-    return _export_frame(pd.concat(frames, ignore_index=True))
+        seating = Seating.draw(f, rng)
+        streams = day_streams(f, f.day.slot_minutes, volume=volume, services=services)
+        for counter in WINDOW_NUMBERS:
+            mine = [s for s in streams if SERVICES[s.service].counter == counter]
+            if mine:  # a branch without the counter's services (benchmarks' family) has no tickets there
+                parts.append(_serve_counter(f, counter, mine, level, seating, rng))
+    return _export_frame(pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]}))
+
+
+def _serve_counter(
+    f: DayFactors,
+    counter: str,
+    streams: list[Stream],
+    level: float,
+    seating: Seating,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """One counter's tickets of one day (times in whole seconds after midnight), served by the simulator."""
+    day = f.day
+    arrival, service, patience, vip, svc = [], [], [], [], []
+    for st in streams:
+        _, t = poisson_arrivals(rng, st.expected * level, st.slot_starts, day.slot_minutes)
+        traits = draw_traits(rng, t, st.profile)
+        arrival.append(np.floor(t * 60.0))  # whole seconds, never the closing second itself
+        service.append(np.maximum(np.round(traits.service * 60.0), 1.0))
+        patience.append(traits.patience)
+        vip.append(traits.vip)
+        svc.append(np.full(len(t), st.service))
+    issued = np.concatenate(arrival)
+    n = len(issued)
+    walk = rng.integers(WALK_SECONDS[0], WALK_SECONDS[1] + 1, size=n).astype(float)
+    empty = rng.random(n) < EMPTY_SHARE
+    is_open, drain = window_plan(counter, f.kind, day)
+    sv = serve_queue(
+        issued / 60.0,
+        np.concatenate(service) / 60.0,
+        np.concatenate(patience),
+        is_open,
+        day.slot_minutes,
+        start=float(day.slot_starts[0]),
+        call_minutes=CALL_SECONDS / 60.0,
+        drain=drain,
+        walk=walk / 60.0,
+    )
+    assert np.isfinite(sv.called).all(), "the plan leaves a window open until the queue is empty"
+    served = ~sv.abandoned
+    called = np.round(sv.called * 60.0)
+    window = np.asarray(WINDOW_NUMBERS[counter])[sv.window]
+    return {
+        "date": np.full(n, day.date, dtype=object),
+        "svc": np.concatenate(svc).astype(int),
+        "issued": issued,
+        "called": called,
+        "started": np.where(served, np.round(sv.start * 60.0), np.nan),
+        "finished": np.where(served, np.round(sv.end * 60.0), np.nan),
+        "window": window,
+        "teller": np.array(
+            [seating.teller(int(w), int(s // 60)) for w, s in zip(window, called, strict=True)], dtype=object
+        ),
+        "status": np.where(served, "已办结", np.where(empty, "空号", "过号")).astype(object),
+        "vip": np.concatenate(vip).astype(int),
+    }
 
 
 def _export_frame(raw: pd.DataFrame) -> pd.DataFrame:

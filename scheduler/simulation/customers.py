@@ -5,8 +5,9 @@
   (memoryless); an abandoned ticket called after w left before, patience ~ Exp(mean) truncated to (0, w).
   Replications differ only in those draws (and in service times a ticket lacks).
 * **sample**: arrivals per slot ~ Poisson(forecast), uniform within the slot (a non-homogeneous Poisson process
-  with piecewise-constant rate); service lognormal with the profile's mean (by hour) and CV; patience
-  exponential; VIP with the profile's share.
+  with piecewise-constant rate, :func:`poisson_arrivals`); service lognormal with the profile's mean (by hour)
+  and CV, patience exponential, VIP with the profile's share (:func:`draw_traits`). The sample branch's
+  history (:mod:`scheduler.sample`) is drawn by the same two functions.
 
 Both return one row per customer and replication: :data:`CUSTOMER_COLUMNS` (``arrival`` in minutes after
 midnight). Randomness comes from the ``numpy.random.Generator`` passed in.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -47,6 +49,42 @@ def _service_means(prof: ServiceProfile, minutes: np.ndarray) -> np.ndarray:
     return np.array([prof.mean_at(int(m // 60)) for m in minutes], dtype=float)
 
 
+@dataclass(frozen=True)
+class Traits:
+    """What a customer brings besides the arrival time (one entry per customer)."""
+
+    service: np.ndarray  # minutes at the window
+    patience: np.ndarray  # minutes they wait before leaving
+    vip: np.ndarray  # bool: 客户等级 VIP
+
+
+def poisson_arrivals(
+    rng: np.random.Generator,
+    expected: np.ndarray,
+    slot_starts: np.ndarray,
+    slot_minutes: float,
+    replications: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(replication, arrival minute) of a Poisson process with ``expected[k]`` customers on average in slot k.
+
+    The rate is constant within a slot: a Poisson count per slot, arrival times uniform in the slot.
+    """
+    counts = rng.poisson(np.broadcast_to(expected, (replications, len(expected))))
+    reps, slots = np.nonzero(counts)
+    k = counts[reps, slots]
+    arrival = np.repeat(np.asarray(slot_starts, dtype=float)[slots], k)
+    return np.repeat(reps, k), arrival + rng.uniform(0.0, slot_minutes, size=int(k.sum()))
+
+
+def draw_traits(rng: np.random.Generator, arrival: np.ndarray, profile: ServiceProfile) -> Traits:
+    """Service lognormal with the profile's mean (by hour of arrival) and CV, patience exponential with the
+    profile's mean, VIP with its share."""
+    m = len(arrival)
+    service = lognormal_service(rng, _service_means(profile, arrival), profile.cv)
+    patience = rng.exponential(profile.patience_minutes, size=m)
+    return Traits(service, patience, rng.random(m) < profile.vip_share)
+
+
 def sample_customers(
     forecast: pd.DataFrame,
     days: Sequence[Day],
@@ -64,26 +102,22 @@ def sample_customers(
             continue
         opened = np.zeros(len(day.slot_starts))
         opened[list(day.open_slots)] = 1.0
-        edges = np.asarray(day.slot_starts, dtype=float)
         for counter in config.windows:
-            prof = _profile(profiles, counter)
             mean = grid_arrivals(fc, day, counter, statistic) * opened
-            counts = rng.poisson(np.broadcast_to(mean, (replications, len(mean))))
-            reps, slots = np.nonzero(counts)
-            k = counts[reps, slots]
-            rep = np.repeat(reps, k)
-            arrival = np.repeat(edges[slots], k) + rng.uniform(0.0, day.slot_minutes, size=int(k.sum()))
-            m = len(arrival)
+            rep, arrival = poisson_arrivals(
+                rng, mean, np.asarray(day.slot_starts), day.slot_minutes, replications
+            )
+            traits = draw_traits(rng, arrival, _profile(profiles, counter))
             parts.append(
                 pd.DataFrame(
                     {
                         "rep": rep,
-                        "date": [day.date] * m,
+                        "date": [day.date] * len(arrival),
                         "counter": counter,
                         "arrival": arrival,
-                        "service": lognormal_service(rng, _service_means(prof, arrival), prof.cv),
-                        "patience": rng.exponential(prof.patience_minutes, size=m),
-                        "vip": rng.random(m) < prof.vip_share,
+                        "service": traits.service,
+                        "patience": traits.patience,
+                        "vip": traits.vip,
                     }
                 )
             )

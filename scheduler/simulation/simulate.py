@@ -1,18 +1,20 @@
 """Discrete-event simulation of a branch week: customers, counters and the windows a roster opens.
 
-Engine — a hand-written event loop (``heapq``) rather than SimPy. The model has two kinds of moments that
-matter: a window frees (service completion, or the roster opens/closes windows at a slot boundary) and a
-customer arrives. Abandonment needs no event of its own: a waiting customer whose patience ran out is found
-and dropped when a window would call them (FCFS and priority order do not depend on when exactly they
-left), so each customer costs one arrival and at most one completion. SimPy would model the same with a
-process and a timeout per customer plus its generator machinery — several times slower for no gain in clarity
-at this size. A 7-day roster with 50 replications runs in about a second (benchmarks/bench_simulate.py).
+Engine — a hand-written event loop (``heapq``). The model has two kinds of moments that matter: a window
+frees (service completion, or the plan opens/closes windows at a slot boundary; at the same moment the plan
+changes first) and a customer arrives. Abandonment needs no event of its own: a waiting customer whose
+patience ran out is found and dropped when a window would call them (FCFS and priority order do not depend on
+when exactly they left), so each customer costs one arrival and at most one completion.
+benchmarks/bench_simulate.py times it (a 7-day roster with 50 replications, and a branch four times busier).
+The same engine serves the sample branch's history (:mod:`scheduler.sample`).
 
 Rules of the counters:
 
 * Per counter type one queue, FCFS; optionally VIPs (客户等级) first, FCFS among them (non-preemptive).
 * Windows are numbered 0…W−1 and the first ``n(t)`` are open, n(t) from the roster per slot (capped at the
-  physical windows). A window that closes while serving finishes its customer, then stays closed.
+  physical windows); :func:`serve_queue` also takes a plan naming which windows are open per slot (the sample
+  branch's). A window that closes while serving finishes its customer, then stays closed. ``walk``: minutes
+  from the call to the service start, the window held meanwhile.
 * A customer leaves when their patience runs out before being called (abandoned; their wait is the
   patience). Queue machines still call such a number (过号): ``call_minutes`` > 0 keeps the window busy
   that long when it does.
@@ -70,11 +72,64 @@ class Served:
     """What happened to each customer (same order as the input arrays)."""
 
     called: np.ndarray  # minute the number was called (NaN if never)
-    start: np.ndarray  # service start (NaN if not served)
+    start: np.ndarray  # service start: the call plus the walk to the window (NaN if not served)
     end: np.ndarray  # service end (NaN if not served)
-    wait: np.ndarray  # minutes in queue: to the start, or to leaving (NaN: never called, infinite patience)
+    wait: np.ndarray  # minutes in queue: to the call, or to leaving (NaN: never called, infinite patience)
     abandoned: np.ndarray  # bool
-    window: np.ndarray  # window index serving them, −1 if none
+    window: np.ndarray  # window index that called them (served, or 过号 with call_minutes), −1 if none
+
+
+@dataclass(frozen=True, slots=True)
+class WindowChange:
+    """From ``minute`` on, the windows ``is_open`` marks are open: ``opened`` were closed until then, and
+    ``closes`` says whether any open one closes."""
+
+    minute: float
+    is_open: tuple[bool, ...]
+    opened: tuple[int, ...]
+    closes: bool
+
+
+def window_changes(
+    servers: np.ndarray, slot_minutes: float, start: float, drain: int | np.ndarray
+) -> tuple[int, list[WindowChange]]:
+    """(number of windows, one :class:`WindowChange` per moment the open windows change).
+
+    ``servers`` is a count per slot (the first n windows open) or a windows × slots boolean matrix; ``drain``
+    a count or a boolean per window, open from the end of the schedule on.
+    """
+    sched = np.asarray(servers)
+    after = np.asarray(drain)
+    if sched.ndim == 1 and after.ndim == 0:  # counts: the first n windows (the roster's case, kept cheap)
+        counts = [*sched.astype(int).tolist(), int(after)]
+        width = max([*counts, 0])
+        first_n = [tuple(w < c for w in range(width)) for c in range(width + 1)]
+        changes: list[WindowChange] = []
+        last = 0
+        for k, c in enumerate(counts):
+            if c != last:
+                changes.append(
+                    WindowChange(start + k * slot_minutes, first_n[c], tuple(range(last, c)), c < last)
+                )
+                last = c
+        return width, changes
+    if sched.ndim == 1:
+        width = max([*sched.astype(int).tolist(), len(after)])
+        grid = np.arange(width)[:, None] < sched[None, :]
+    else:
+        width, grid = sched.shape[0], sched.astype(bool)
+    last_mask = np.arange(width) < int(after) if after.ndim == 0 else after.astype(bool)
+    if len(last_mask) != width:
+        raise ValueError(f"drain names {len(last_mask)} windows, the schedule has {width}")
+    changes = []
+    before: tuple[bool, ...] = (False,) * width
+    for k, mask in enumerate(tuple(col) for col in np.column_stack([grid, last_mask]).T.tolist()):
+        if mask != before:
+            opened = tuple(w for w in range(width) if mask[w] and not before[w])
+            closes = any(before[w] and not mask[w] for w in range(width))
+            changes.append(WindowChange(start + k * slot_minutes, mask, opened, closes))
+            before = mask
+    return width, changes
 
 
 def serve_queue(
@@ -87,30 +142,27 @@ def serve_queue(
     start: float = 0.0,
     priority: np.ndarray | None = None,
     call_minutes: float = 0.0,
-    drain: int = 0,
+    drain: int | np.ndarray = 0,
+    walk: np.ndarray | None = None,
 ) -> Served:
     """Serve one counter's customers under a windows-per-slot schedule.
 
-    Times are minutes on one clock (e.g. after midnight). ``servers[k]`` windows are open in
-    ``[start + k·slot_minutes, start + (k+1)·slot_minutes)``; none before ``start``; ``drain`` after the
-    schedule ends. ``priority``: lower is served first (e.g. 0 for VIP, 1 otherwise); None is plain FCFS.
-    ``call_minutes``: window time spent calling a customer who already left (过号).
+    Times are minutes on one clock (e.g. after midnight). Slot k is ``[start + k·slot_minutes, start +
+    (k+1)·slot_minutes)``; ``servers[k]`` windows are open in it (the first ones), or, given a windows × slots
+    boolean matrix, the windows it marks; none before ``start``; ``drain`` (a count or a boolean per window)
+    from the end of the schedule until the queue is empty. ``priority``: lower is served first (e.g. 0 for VIP,
+    1 otherwise); None is plain FCFS. ``call_minutes``: window time spent calling a customer who already left
+    (过号). ``walk``: minutes from the call to the start of service (the window waits for the customer).
     """
     arr = np.asarray(arrival, dtype=float)
-    svc = np.asarray(service, dtype=float)
-    pat = np.asarray(patience, dtype=float)
     n = len(arr)
     order = np.argsort(arr, kind="stable")
-    a_s, s_s, p_s = arr[order].tolist(), svc[order].tolist(), pat[order].tolist()
+    a_s = arr[order].tolist()
+    s_s = np.asarray(service, dtype=float)[order].tolist()
+    p_s = np.asarray(patience, dtype=float)[order].tolist()
+    g_s = [] if walk is None else np.asarray(walk, dtype=float)[order].tolist()
     prio = None if priority is None else np.asarray(priority)[order].tolist()
-    sched = [int(x) for x in np.asarray(servers, dtype=int)]
-    changes: list[tuple[float, int]] = []
-    last = 0
-    for k, cnt in enumerate([*sched, int(drain)]):
-        if cnt != last:
-            changes.append((start + k * slot_minutes, cnt))
-            last = cnt
-    n_win = max([*sched, int(drain), 0])
+    n_win, changes = window_changes(servers, slot_minutes, start, drain)
     called = [math.nan] * n
     begin = [math.nan] * n
     finish = [math.nan] * n
@@ -118,35 +170,36 @@ def serve_queue(
     gone = [False] * n
     window = [-1] * n
     busy = [False] * n_win
+    is_open: tuple[bool, ...] = (False,) * n_win
     idle: list[int] = []
     done: list[tuple[float, int]] = []  # (completion time, window)
     fifo: deque[int] = deque()
     pq: list[tuple[object, float, int]] = []
-    n_open = 0
     i = ci = 0
     inf = math.inf
-    while True:
+    while True:  # the hot loop (benchmarks/bench_simulate.py): one arrival and at most one completion each
         t_arr = a_s[i] if i < n else inf
-        t_chg = changes[ci][0] if ci < len(changes) else inf
+        t_chg = changes[ci].minute if ci < len(changes) else inf
         t_cmp = done[0][0] if done else inf
-        if t_cmp <= t_chg and t_cmp <= t_arr:
-            if t_cmp == inf:
-                break
+        if (
+            t_cmp < t_chg and t_cmp <= t_arr
+        ):  # a change at the same moment goes first: no call at a closing window
             t, w = heapq.heappop(done)
             busy[w] = False
-            if w < n_open:
+            if is_open[w]:
                 heapq.heappush(idle, w)
         elif t_chg <= t_arr:
-            t, new = changes[ci]
+            if t_chg == inf:
+                break
+            change = changes[ci]
             ci += 1
-            if new > n_open:
-                for w in range(n_open, new):
-                    if not busy[w]:
-                        heapq.heappush(idle, w)
-            else:
-                idle = [w for w in idle if w < new]
+            t, is_open = change.minute, change.is_open
+            if change.closes:
+                idle = [w for w in idle if is_open[w]]
                 heapq.heapify(idle)
-            n_open = new
+            for w in change.opened:
+                if not busy[w]:
+                    heapq.heappush(idle, w)
         else:
             t = t_arr
             if prio is None:
@@ -160,14 +213,15 @@ def serve_queue(
                 gone[c], wait[c] = True, p_s[c]
                 if call_minutes > 0:
                     w = heapq.heappop(idle)
-                    called[c], busy[w] = t, True
+                    called[c], window[c], busy[w] = t, w, True
                     heapq.heappush(done, (t + call_minutes, w))
                 continue
             w = heapq.heappop(idle)
-            called[c] = begin[c] = t
-            finish[c] = t + s_s[c]
+            b = t + g_s[c] if walk is not None else t
+            f = b + s_s[c]
+            called[c], begin[c], finish[c] = t, b, f
             wait[c], window[c], busy[w] = t - a_s[c], w, True
-            heapq.heappush(done, (finish[c], w))
+            heapq.heappush(done, (f, w))
     for c in list(fifo) + [e[2] for e in pq]:  # never called: no window ever opened again
         gone[c] = True
         wait[c] = p_s[c] if math.isfinite(p_s[c]) else math.nan
@@ -259,7 +313,6 @@ def simulate(
     modes: Mapping[dt.date, str] | None = None,
 ) -> SimulationResult:
     """Run the customers (:data:`CUSTOMER_COLUMNS`) through the windows of each day and counter."""
-    target = config.service_level.target_wait_minutes
     open_days = [d for d in days if d.open_slots]
     counters = list(config.windows)
     day_of = {d.date: i for i, d in enumerate(open_days)}
@@ -269,28 +322,76 @@ def simulate(
     ci = np.array([cnt_of.get(c, -1) for c in cust["counter"]], dtype=np.int64)
     keep = (di >= 0) & (ci >= 0)
     cust, di, ci = cust[keep].reset_index(drop=True), di[keep], ci[keep]
-    n = len(cust)
-    rep = cust["rep"].to_numpy(np.int64)
-    arrival = cust["arrival"].to_numpy(float)
-    service = cust["service"].to_numpy(float)
-    patience = cust["patience"].to_numpy(float)
-    prio = (~cust["vip"].to_numpy(bool)).astype(np.int64)
-    out = {k: np.full(n, np.nan) for k in ("called", "start", "end", "wait")}
-    gone = np.zeros(n, dtype=bool)
-    window = np.full(n, -1, dtype=np.int64)
-    slot_of = np.zeros(n, dtype=np.int64)
-    busy_open = np.zeros(n)
-    key = (di * len(counters) + ci) * max(replications, 1) + rep
-    order = np.lexsort((arrival, key))
-    cuts = np.flatnonzero(np.diff(key[order])) + 1
-    groups = np.split(order, cuts) if n else []
     wins = {
         (d.date, c): np.asarray(windows.get((d.date, c), np.zeros(len(d.slot_starts))), dtype=np.int64)
         for d in open_days
         for c in counters
     }
-    for idx in groups:
-        day, counter = open_days[int(di[idx[0]])], counters[int(ci[idx[0]])]
+    key = (di * len(counters) + ci) * max(replications, 1) + cust["rep"].to_numpy(np.int64)
+    groups = [(open_days[int(di[g[0]])], counters[int(ci[g[0]])], g) for g in _groups(key, cust)]
+    sv = _serve_groups(cust, groups, wins, vip_priority, call_minutes)
+    within = ~sv.abandoned & (sv.wait <= config.service_level.target_wait_minutes)
+    arrival = cust["arrival"].to_numpy(float)
+    slot_of = np.zeros(len(cust), dtype=np.int64)
+    busy_open = np.zeros(len(cust))
+    rows = []
+    for d_i, day in enumerate(open_days):
+        for c_i, counter in enumerate(counters):
+            idx = np.flatnonzero((di == d_i) & (ci == c_i))
+            slot_of[idx], busy_open[idx], busy = _busy_in_slots(day, arrival[idx], sv.start[idx], sv.end[idx])
+            rows.extend(
+                _slot_rows(
+                    day,
+                    counter,
+                    wins[(day.date, counter)],
+                    slot_of[idx],
+                    sv.wait[idx],
+                    within[idx],
+                    sv.abandoned[idx],
+                    busy,
+                    replications,
+                )
+            )
+    slots = pd.DataFrame(rows, columns=list(SIMULATION_COLUMNS))
+    cust = cust.assign(
+        called=sv.called,
+        start=sv.start,
+        end=sv.end,
+        wait=sv.wait,
+        abandoned=sv.abandoned,
+        window=sv.window,
+        within=within,
+        slot=slot_of,
+        busy_open=busy_open,
+    )
+    return SimulationResult(slots, cust, replications, seed, dict(modes or {}))
+
+
+def _groups(key: np.ndarray, cust: pd.DataFrame) -> list[np.ndarray]:
+    """Row indexes of each (day, counter, replication) group, in arrival order."""
+    if not len(cust):
+        return []
+    order = np.lexsort((cust["arrival"].to_numpy(float), key))
+    return np.split(order, np.flatnonzero(np.diff(key[order])) + 1)
+
+
+def _serve_groups(
+    cust: pd.DataFrame,
+    groups: list[tuple[Day, str, np.ndarray]],
+    wins: Mapping[tuple[dt.date, str], np.ndarray],
+    vip_priority: bool,
+    call_minutes: float,
+) -> Served:
+    """:func:`serve_queue` on each (day, counter, replication) group; the queue at closing is served by the
+    windows of the last open slot (at least one)."""
+    n = len(cust)
+    arrival = cust["arrival"].to_numpy(float)
+    service = cust["service"].to_numpy(float)
+    patience = cust["patience"].to_numpy(float)
+    prio = (~cust["vip"].to_numpy(bool)).astype(np.int64)
+    called, start, end, wait = (np.full(n, np.nan) for _ in range(4))
+    out = Served(called, start, end, wait, np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64))
+    for day, counter, idx in groups:
         sched = wins[(day.date, counter)][: day.open_slots[-1] + 1]
         sv = serve_queue(
             arrival[idx],
@@ -303,48 +404,24 @@ def simulate(
             call_minutes=call_minutes,
             drain=max(int(sched[-1]), 1),
         )
-        out["called"][idx], out["start"][idx], out["end"][idx], out["wait"][idx] = (
-            sv.called,
-            sv.start,
-            sv.end,
-            sv.wait,
-        )
-        gone[idx], window[idx] = sv.abandoned, sv.window
-    within = ~gone & (out["wait"] <= target)
-    rows = []
-    for d_i, day in enumerate(open_days):
-        t0, slot = float(day.slot_starts[0]), day.slot_minutes
-        first, last = day.open_slots[0], day.open_slots[-1]
-        a, b = t0 + first * slot, t0 + (last + 1) * slot
-        for c_i, counter in enumerate(counters):
-            idx = np.flatnonzero((di == d_i) & (ci == c_i))
-            s_idx = np.clip(((arrival[idx] - t0) // slot).astype(np.int64), first, last)
-            slot_of[idx] = s_idx
-            st, en = out["start"][idx], out["end"][idx]
-            served = np.isfinite(st)
-            busy_open[idx] = np.where(served, np.clip(np.minimum(en, b) - np.maximum(st, a), 0.0, None), 0.0)
-            edges = t0 + slot * np.arange(len(day.slot_starts) + 1)
-            cum = np.clip(edges[None, :] - st[served, None], 0.0, (en - st)[served, None]).sum(axis=0)
-            busy = np.diff(cum)
-            win = wins[(day.date, counter)]
-            rows.extend(
-                _slot_rows(
-                    day, counter, win, s_idx, out["wait"][idx], within[idx], gone[idx], busy, replications
-                )
-            )
-    slots = pd.DataFrame(rows, columns=list(SIMULATION_COLUMNS))
-    cust = cust.assign(
-        called=out["called"],
-        start=out["start"],
-        end=out["end"],
-        wait=out["wait"],
-        abandoned=gone,
-        window=window,
-        within=within,
-        slot=slot_of,
-        busy_open=busy_open,
-    )
-    return SimulationResult(slots, cust, replications, seed, dict(modes or {}))
+        for name in ("called", "start", "end", "wait", "abandoned", "window"):
+            getattr(out, name)[idx] = getattr(sv, name)
+    return out
+
+
+def _busy_in_slots(
+    day: Day, arrival: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(slot of each arrival, each service's minutes within opening hours, window-minutes busy per slot)."""
+    t0, slot = float(day.slot_starts[0]), day.slot_minutes
+    first, last = day.open_slots[0], day.open_slots[-1]
+    a, b = t0 + first * slot, t0 + (last + 1) * slot
+    s_idx = np.clip(((arrival - t0) // slot).astype(np.int64), first, last)
+    served = np.isfinite(start)
+    busy_open = np.where(served, np.clip(np.minimum(end, b) - np.maximum(start, a), 0.0, None), 0.0)
+    edges = t0 + slot * np.arange(len(day.slot_starts) + 1)
+    cum = np.clip(edges[None, :] - start[served, None], 0.0, (end - start)[served, None]).sum(axis=0)
+    return s_idx, busy_open, np.diff(cum)
 
 
 def _slot_rows(

@@ -1,9 +1,10 @@
 """A certified lower bound on a week's cost that sees lunches, headcount and the weekly labour rules.
 
-CP-SAT's own bound on the whole week stays below even the unavoidable costs within a minute, and the rules'
-per-slot bound (:meth:`constraints.rules.base.Rule.lower_bound`: every slot at its cheapest window count)
-ignores that windows need people. This bound is a relaxation solved exactly by dynamic programming in a
-second or two; it keeps only what every roster must respect:
+CP-SAT's own bound on the whole week is weak, and the rules' per-slot bound
+(:meth:`constraints.rules.base.Rule.lower_bound`: every slot at its cheapest window count) ignores that
+windows need people. This bound is a relaxation solved exactly by dynamic programming; it keeps only what
+every roster must respect (``python -m benchmarks.bench_roster --part bound`` prints the three bounds and the
+seconds this one takes):
 
 * **capacity per slot** — with ``H`` people at the counters on a day, the windows open in a slot are at most
   ``H`` less those of them absent from it, never more than the physical windows or the skilled people of each
@@ -32,29 +33,33 @@ import dataclasses
 import datetime as dt
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from ortools.sat.python import cp_model
 
 from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES
 from constraints.problem import Problem
 from constraints.rules.daily_routine import meeting_slots
 from constraints.rules.demand import open_counters, priced_windows
-from constraints.rules.labour import daily_cap_minutes, weekly_hours
+from constraints.rules.labour import consecutive_windows, daily_cap_minutes, weekly_hours
 from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
+from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
 from constraints.staff import Person
+from scheduler.solver import stop
 
 INF = np.iinfo(np.int64).max // 4
+"""Cost of an impossible state (a quarter of int64: sums of a few never overflow)."""
 PRICE_ROUNDS = 2
-"""Rounds of the coordinate search over the short-shift prices."""
+"""Rounds of the coordinate search over the short-shift prices: more rounds, a tighter bound, a longer DP."""
 PRICE_SPAN = 2
 """The price search runs up to this many times the unused-hours cost of the minutes a short shift loses (the
 best price can lie above it when the contract floor keeps people from short days)."""
 MAX_POOL_PAIRS = 60
-"""Largest (people of the key pool + 1) × (other counter people + 1) with two pools (the day DP grows with its
-square)."""
+"""Largest (people of the key pool + 1) × (other counter people + 1) with two pools: two pools count lunches
+more tightly, but the day DP grows with the square of this, so bigger branches use one pool."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class DayShape:
     paid_max: int  # most paid minutes a shift of this day can have
     short_paid: int  # most paid minutes of a shift too short for lunch (paid_max without the lunch rule)
     switches: frozenset[int]  # open slots where everyone at a counter switches (see CapacityBound._switches)
+    early: tuple[int, ...] = ()  # open slots no counter shift can cover (see CapacityBound._shape)
 
 
 def _min_plus(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -156,7 +162,17 @@ class CapacityBound:
             else ()
         )
         short = min(limit * slot, paid) if length > 0 else paid
-        return DayShape(tuple(sorted(cover)), length, late, paid, short, self._switches(day, cover))
+        # nor can a counter shift with lunch be there at opening when the whole staff day is longer than the
+        # longest paid day and its lunch (the branch's daily cap, which no one's own cap exceeds)
+        early: tuple[int, ...] = ()
+        if late and "labour" in self.on:
+            breaks = lunch_slots(self.problem, day) if lunch_starts(self.problem, day) else 0  # one at most
+            longest = math.floor(cfg.labor.max_daily_hours * 60 / slot + 1e-9) + breaks
+            if n > longest:
+                early = tuple(
+                    s for s in late if s < max(day.open_slots[0] + 1, n - longest) and s not in cover
+                )
+        return DayShape(tuple(sorted(cover)), length, late, paid, short, self._switches(day, cover), early)
 
     def _available(self, person: Person, day: Day) -> bool:
         if "availability" not in self.on:
@@ -178,6 +194,33 @@ class CapacityBound:
             out.add(last)
         return frozenset(out)
 
+    def holiday_rate(self, day: Day) -> int:
+        """The holiday premium of one person's slot on ``day`` (model units; 0 unless a statutory holiday)."""
+        if day.day_type != "holiday" or "labour" not in self.on:
+            return 0
+        costs = self.problem.config.costs
+        per_minute = round((costs.holiday_multiplier - 1) * costs.staff_hour / 60.0 * self.scale)
+        return per_minute * day.slot_minutes
+
+    def holiday_slots(self, day: Day, s: int) -> int:
+        """Slots paid for each window open in open slot ``s``: its own, and with the daily routine, at the
+        first open slot those since the meeting (whoever is there at opening came to it) and at the last
+        those to the end of staff time (whoever worked a counter stays to reconcile)."""
+        if "daily_routine" not in self.on or not day.open_slots:
+            return 1
+        before = day.open_slots[0] if s == day.open_slots[0] and meeting_slots(self.problem, day) else 0
+        after = len(day.slot_starts) - 1 - s if s == day.open_slots[-1] else 0
+        return 1 + before + after
+
+    def lobby_floor(self, day: Day) -> int:
+        """The holiday premium of the lobby manager on the floor through every open slot (someone who is at
+        no counter then; the one there at opening came to the meeting)."""
+        full = "lobby_manager" in self.on and self.problem.config.rules.lobby_manager.coverage >= 1.0
+        if not full or not day.open_slots:
+            return 0
+        meeting = "daily_routine" in self.on and bool(meeting_slots(self.problem, day))
+        return self.holiday_rate(day) * (len(day.open_slots) + (day.open_slots[0] if meeting else 0))
+
     def opening_lobby_switch(self, day: Day) -> int:
         """The lobby manager on the floor at opening also comes from the back office (a switch)."""
         full = "lobby_manager" in self.on and self.problem.config.rules.lobby_manager.coverage >= 1.0
@@ -190,6 +233,7 @@ class CapacityBound:
         counter type c. The key counter is staffed from the key pool only, the others from both."""
         priced = "demand" in self.on
         surcharge = self.switch if s in self.shapes[day.date].switches else 0
+        surcharge += self.holiday_rate(day) * self.holiday_slots(day, s)
         key_row = np.zeros(1, dtype=np.int64)
         others = np.zeros(1, dtype=np.int64)  # the cheapest way to have exactly t windows open elsewhere
         for _, c, w in open_counters(self.problem, [day]):
@@ -235,9 +279,9 @@ class CapacityBound:
         late, cover = set(shape.late), set(shape.lunch_slots)
         lunch = [s for s in day.open_slots if s in cover]
         at_late = np.zeros(dims, dtype=np.int64)
-        at_other = np.zeros(dims, dtype=np.int64)
+        at_other = np.full(dims, sum(int(costs[s][0, 0]) for s in shape.early), dtype=np.int64)
         for s in day.open_slots:
-            if s not in cover:
+            if s not in cover and s not in shape.early:
                 if s in late:
                     at_late = np.minimum(at_late + costs[s], INF)
                 else:
@@ -266,7 +310,8 @@ class CapacityBound:
                 if acc.shape == (need[0] + 1, need[1] + 1) and acc[need] < INF:
                     here = min(INF, rest + int(acc[need]))
                     out[ha, hb, sa + sb] = min(out[ha, hb, sa + sb], here)
-        return np.minimum(out + (self.opening_lobby_switch(day) if day.open_slots else 0), INF)
+        fixed = self.opening_lobby_switch(day) + self.lobby_floor(day) if day.open_slots else 0
+        return np.minimum(out + fixed, INF)
 
     # ---- the week ----------------------------------------------------------------------------------------
 
@@ -424,7 +469,8 @@ def _plus(a: np.ndarray | int, b: np.ndarray) -> np.ndarray:
 
 def _min_plus_2d(a: np.ndarray, b: np.ndarray, need: tuple[int, int]) -> np.ndarray:
     """The 2-D min-plus convolution of a and b (both ≥ 0), cut to indexes ≤ ``need``: the lunch DP's step,
-    called tens of thousands of times a week — :func:`_min_plus_nd` with a cut made the bound 40 % slower."""
+    called tens of thousands of times a week, so kept apart from :func:`_min_plus_nd` (benchmarks/README.md,
+    "Roster solver")."""
     shape = tuple(min(x + y - 1, n + 1) for x, y, n in zip(a.shape, b.shape, need, strict=True))
     out = np.full(shape, INF, dtype=np.int64)
     for i, j in itertools.product(range(min(b.shape[0], shape[0])), range(min(b.shape[1], shape[1]))):
@@ -449,3 +495,133 @@ def _min_plus_nd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         sl = tuple(slice(i, i + n) for i, n in zip(idx, b.shape, strict=True))
         out[sl] = np.minimum(out[sl], _plus(ai, b))
     return out
+
+
+# ---- the days the rules force people to work ------------------------------------------------------------
+
+
+def longest_paid(problem: Problem, day: Day, cap: int) -> int:
+    """The most paid minutes a shift of ``day`` can have: its whole staff time less lunch, or the longest
+    presence without lunch if that pays more, at most ``cap``."""
+    length = len(day.slot_starts) * day.slot_minutes
+    limit = slots_without_lunch(problem, day) * day.slot_minutes
+    paid = length - (problem.config.lunch.minutes if length > limit else 0)
+    return min(cap, max(paid, min(length, limit)))
+
+
+def needs_relief(problem: Problem, day: Day, slots: Sequence[int], on: set[str]) -> bool:
+    """True when no one person can be there for all of ``slots`` alone: that takes a presence longer than a
+    shift without lunch (``lunch.min_shift_hours``), and every lunch the day allows falls on one of them (or
+    none fits)."""
+    if "lunch" not in on or not slots:
+        return False
+    if max(slots) - min(slots) + 1 <= slots_without_lunch(problem, day):
+        return False
+    length, wanted = lunch_slots(problem, day), set(slots)
+    return length > 0 and all(wanted & set(range(k, k + length)) for k in lunch_starts(problem, day))
+
+
+def people_needed(problem: Problem, day: Day, on: set[str]) -> list[tuple[frozenset[str], int]]:
+    """(group of people, how many of them) that every roster holding the active rules has at work on
+    ``day``: the authority holders who cover every open slot (two where one alone would need a lunch among
+    them), the lobby manager and backup (one more to relieve their lunches), the noon rule's high-counter
+    people, the floor and the noon counter together (never the same person at once), and the two at opening
+    and closing."""
+    cfg, staff = problem.config, problem.staff
+    out: list[tuple[frozenset[str], int]] = []
+    if not day.is_open:
+        return out
+
+    def group(test: Callable[[Person], bool]) -> frozenset[str]:
+        return frozenset(p.staff_id for p in staff if test(p))
+
+    opened = list(day.open_slots)
+    relief = int(needs_relief(problem, day, opened, on))
+    if "permission_holder" in on:
+        prm = cfg.rules.permission_holder
+        groups = [tuple(prm.authorities)] if prm.require == "any" else [(a,) for a in prm.authorities]
+        for auths in groups:
+            out.append((frozenset(p.staff_id for p in staff if any(p.holds(a) for a in auths)), 1 + relief))
+    lobby = group(lambda p: p.can("lobby"))
+    floor = 0
+    if "lobby_manager" in on and cfg.rules.lobby_manager.coverage >= 1.0:
+        floor = 2 if cfg.rules.lobby_manager.backup else 1
+        out.append((lobby, floor + relief))
+    if "noon_two_at_high_counter" in on:
+        count = cfg.rules.noon_two_at_high_counter.count
+        noon = NoonTwoAtHighCounter().slots(problem, day)  # the rule's own reading of its window
+        if noon:
+            high = group(lambda p: p.can("high_counter"))
+            out.append((high, count + int(needs_relief(problem, day, noon, on))))
+            apart = (
+                floor if "high_counter" not in cfg.rules.lobby_manager.backup_activities else min(floor, 1)
+            )
+            out.append((high | lobby, count + apart))
+    if "daily_routine" in on:
+        out.append((group(lambda p: True), cfg.rules.daily_routine.min_at_open_close))
+        out.append((group(lambda p: p.holds("operations")), 1))
+    return out
+
+
+def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units: float = 1.0) -> int:
+    """A bound on the labour rule's costs alone (model units): who works which day, with each day at least
+    the people :func:`people_needed` says, each person within the rest-day, consecutive-day and contract
+    limits; priced as the model prices rest-day work, unused contract hours (a day counted at its longest
+    paid shift) and holiday pay (a day at its shortest shift). A small CP-SAT model; its proven bound after
+    ``units`` of deterministic work is returned, so it stays a bound when not solved to the end; 0 when
+    the labour rule is off."""
+    on = set(active)
+    if "labour" not in on:
+        return 0
+    cfg = problem.config
+    lab, prm, costs = cfg.labor, cfg.rules.labour, cfg.costs
+    days = [d for d in problem.days if d.slot_starts]
+    full_week = len(problem.days) >= 7
+    m = cp_model.CpModel()
+    avail = "availability" in on
+    w = {
+        (p.staff_id, d.date): m.new_bool_var(f"w_{p.staff_id}_{d.date}")
+        for p in problem.staff
+        for d in days
+        if not (avail and problem.away_all_day(p.staff_id, d.date))
+    }
+    for d in days:
+        for members, need in people_needed(problem, d, on):
+            there = [w[(p, d.date)] for p in sorted(members) if (p, d.date) in w]
+            m.add(sum(there) >= min(need, len(there)))
+    per_min = costs.staff_hour / 60.0
+    unused = round(prm.unused_hour_cny / 60.0 * scale)
+    holiday = round((costs.holiday_multiplier - 1) * per_min * scale)
+    # the least paid of a day worked: a shortest shift, or one just long enough for lunch less the lunch
+    # (without the lunch rule a lunch may be taken on any shift)
+    shortest, lunch = round(prm.min_shift_hours * 60), cfg.lunch.minutes
+    without = round(cfg.lunch.min_shift_hours * 60) if "lunch" in on else 0
+    least = max(0, min(shortest, max(shortest, without + 1) - lunch))
+    terms = []
+    for person in problem.staff:
+        mine = {d: w[(person.staff_id, d.date)] for d in days if (person.staff_id, d.date) in w}
+        cap = daily_cap_minutes(problem, person)
+        paid = sum(longest_paid(problem, d, cap) * v for d, v in mine.items())
+        worked = sum(mine.values())
+        wk = weekly_hours(problem, person)
+        m.add(paid >= wk.floor)
+        short = m.new_int_var(0, wk.expected, f"unused_{person.staff_id}")
+        m.add(short >= wk.expected - paid)
+        terms.append(unused * short)
+        if full_week:
+            m.add(worked <= len(problem.days) - lab.min_rest_days)
+            extra = m.new_int_var(0, len(days), f"extra_{person.staff_id}")
+            m.add(extra >= worked - prm.standard_days_per_week)
+            terms.append(round((costs.rest_day_multiplier - 1) * per_min * cap * scale) * extra)
+        by_date = {d.date: v for d, v in mine.items()}
+        for part, limit in consecutive_windows(problem, person):
+            m.add(sum(by_date[d] for d in part if d in by_date) <= limit)
+        terms.extend(holiday * least * v for d, v in mine.items() if d.day_type == "holiday")
+    m.minimize(sum(terms))
+    s = stop.CpSolver()
+    s.parameters.num_workers = 1
+    s.parameters.max_deterministic_time = units
+    st = s.solve(m)
+    if st == cp_model.INFEASIBLE:
+        return 0  # the week cannot be staffed: the capacity bound says so, this one stays quiet
+    return max(0, math.floor(s.best_objective_bound + 1e-6)) if st != cp_model.UNKNOWN else 0

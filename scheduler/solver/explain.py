@@ -25,6 +25,7 @@ from constraints.problem import Problem
 from constraints.roster import Violation
 from constraints.rules import get_rule, precheck
 from constraints.rules.base import day_label
+from scheduler.solver import stop
 from scheduler.solver.model import Keep, build_model
 
 
@@ -36,7 +37,7 @@ def prechecks(problem: Problem, relax: Iterable[str] = ()) -> list[Violation]:
 def _solve_with(model: cp_model.CpModel, lits: list[Any], seconds: float) -> int:
     model.clear_assumptions()
     model.add_assumptions(lits)
-    solver = cp_model.CpSolver()
+    solver = stop.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(0.5, seconds)
     solver.parameters.random_seed = 0
@@ -60,7 +61,7 @@ def find_conflict(
     keys = list(built.vars.assumption_literals)
     lits = [built.vars.assumption_literals[k] for k in keys]
     model.add_assumptions(lits)
-    solver = cp_model.CpSolver()
+    solver = stop.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit_seconds / 2
     solver.parameters.random_seed = 0

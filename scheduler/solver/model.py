@@ -26,7 +26,7 @@ from constraints.problem import Problem
 from constraints.roster import Roster
 from constraints.rules import enabled_rules, get_rule
 from constraints.rules.base import PenaltyTerm, Rule
-from scheduler.solver.bound import CapacityBound
+from scheduler.solver.bound import CapacityBound, forced_days_bound
 from scheduler.solver.variables import RosterVars
 
 CHANGES = "replan.changes"
@@ -77,6 +77,24 @@ class Keep:
         """Dates kept whole."""
         return frozenset(d.date for d in days if self.kept_slots(d) == len(d.slot_starts))
 
+    def kept_works(self, days: Iterable[Day], ids: Iterable[str]) -> dict[tuple[str, dt.date], int]:
+        """(staff id, date) → 1/0 whether the person works that day, where the kept part decides it: every
+        person on a date kept whole, and those at work before the cut on its date (they work that day)."""
+        out: dict[tuple[str, dt.date], int] = {}
+        people = list(ids)
+        for day in days:
+            kept = self.kept_slots(day)
+            if kept == len(day.slot_starts):
+                out.update(((p, day.date), int(self.roster.works(day.date, p))) for p in people)
+            elif kept > 0:
+                minute = day.slot_starts[kept]
+                out.update(
+                    ((b.staff_id, day.date), 1)
+                    for b in self.roster.blocks
+                    if b.date == day.date and b.start < minute
+                )
+        return out
+
 
 def keep_roster(rv: RosterVars, keep: Keep) -> PenaltyTerm:
     """Fix the kept slots to ``keep.roster`` and return the term pricing every other slot that differs."""
@@ -102,6 +120,8 @@ class BuiltModel:
     terms: list[PenaltyTerm] = field(default_factory=list)
     kept_dates: frozenset[dt.date] = frozenset()
     """Days a re-plan keeps whole (:class:`Keep`): their variables are fixed, the search leaves them alone."""
+    keep: Keep | None = None
+    """The re-plan this model is (None for a plan)."""
 
     @property
     def constant_cny(self) -> float:
@@ -119,14 +139,18 @@ class BuiltModel:
 
     def lower_bound(self) -> int:
         """A bound no roster's objective can go below, in model units: the larger of the rules' own bounds
-        (:meth:`Rule.lower_bound`; the demand rule prices each slot at its cheapest window count) and the
-        capacity relaxation of :mod:`scheduler.solver.bound`, with the counter minimums of the rules not relaxed."""
+        (:meth:`Rule.lower_bound`; the demand rule prices each slot at its cheapest window count), the
+        capacity relaxation of :mod:`scheduler.solver.bound`, with the counter minimums of the rules not
+        relaxed, and the rules' own bounds plus the labour costs of the days the rules force people to work
+        (:func:`scheduler.solver.bound.forced_days_bound`: the rules' bounds leave labour out)."""
         problem = self.vars.problem
         active = [r for r in self.rules if r.name not in self.vars.relax]
         least = least_on_counters(problem, active)
         per_slot = sum(rule.lower_bound(problem, self.vars.scale, least) for rule in self.rules)
-        capacity = CapacityBound(problem, self.vars.scale, [r.name for r in active], least).value()
-        return max(per_slot, capacity or 0)
+        names = [r.name for r in active]
+        capacity = CapacityBound(problem, self.vars.scale, names, least).value()
+        forced = forced_days_bound(problem, names, self.vars.scale)
+        return max(per_slot, capacity or 0, per_slot + forced)
 
     def term_values(self, solver: Any) -> dict[str, float]:
         """Each named term in CNY in a solution (a CpSolver or an Assignment; constants included)."""
@@ -190,6 +214,6 @@ def build_model(
     labour = problem.config.rules.labour
     if labour.enabled and len(problem.days) >= 7:
         rv.add_shape(labour.standard_days_per_week)
-    built = BuiltModel(rv.model, rv, chosen, terms, kept)
+    built = BuiltModel(rv.model, rv, chosen, terms, kept, keep)
     rv.model.minimize(built.objective)
     return built

@@ -6,31 +6,38 @@ repaired first on the few days the absence touches, every other day fixed. There
 and leaves the change cost to its improvement phase; CP-SAT hinted with the roster (``RosterVars.hint``)
 instead follows the roster wherever it still holds, so the repair changes few people from the start
 (``benchmarks/bench_replan.py`` measures it; figures in benchmarks/README.md). A roster that still holds as it
-is comes back as it is. Single-threaded with a fixed seed and, by default, a deterministic-time limit: the
-same inputs give the same repair.
+is comes back as it is. Single-threaded with a fixed seed; its time limit is wall-clock (the search's
+:class:`~scheduler.solver.search.Budget` sizes work from a pace measured over many small solves, which one
+solve cannot do), so a repair is reproducible when it ends by itself (a roster proved optimal, or days proved
+unable to hold every rule) and marked ``cut`` when the clock stopped it.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from constraints.problem import Problem
 from constraints.roster import Roster
+from scheduler.solver import stop
 from scheduler.solver.model import build_model
 from scheduler.solver.result import SolveParams
-from scheduler.solver.search import DTIME_PER_SECOND
+from scheduler.solver.search import stopped_by_clock
 
 
 @dataclass(frozen=True)
 class Repair:
-    """What a hinted repair found: its status, the roster (when one was found) and the share of
-    ``time_limit_seconds`` it used."""
+    """What a hinted repair found: its status, the roster (when one was found), the share of
+    ``time_limit_seconds`` it used, the deterministic units its solves took, and whether the clock stopped
+    one of them (the repair then depends on the machine's speed)."""
 
     status: str
     roster: Roster | None
     used: float
+    units: float = 0.0
+    cut: bool = False
 
 
 AS_GIVEN_SHARE = 0.1
@@ -39,20 +46,13 @@ variable fixed: presolve mostly decides it)."""
 
 
 def _solver(params: SolveParams, seconds: float) -> cp_model.CpSolver:
-    """One thread, the params' seed, and ``seconds`` of budget (deterministic units by default)."""
-    solver = cp_model.CpSolver()
+    """One thread, the params' seed, at most ``seconds`` of wall time; stoppable by Ctrl-C
+    (:mod:`scheduler.solver.stop`)."""
+    solver = stop.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = params.seed
-    if params.deterministic:
-        solver.parameters.max_deterministic_time = seconds * DTIME_PER_SECOND
-        solver.parameters.max_time_in_seconds = 3 * seconds + 5  # the search's safety cap
-    else:
-        solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.max_time_in_seconds = max(0.05, seconds)
     return solver
-
-
-def _spent(params: SolveParams, solver: cp_model.CpSolver) -> float:
-    return solver.deterministic_time / DTIME_PER_SECOND if params.deterministic else solver.wall_time
 
 
 def hinted_repair(problem: Problem, params: SolveParams, start: Roster) -> Repair:
@@ -60,6 +60,7 @@ def hinted_repair(problem: Problem, params: SolveParams, start: Roster) -> Repai
     ``start`` itself when it still holds every rule, else CP-SAT's search hinted with it."""
     if params.keep is None:
         raise ValueError("hinted_repair needs params.keep: the roster to keep and the cut")
+    t0 = time.perf_counter()
     built = build_model(
         problem,
         relax=params.relax,
@@ -76,15 +77,20 @@ def hinted_repair(problem: Problem, params: SolveParams, start: Roster) -> Repai
         variables[i].domain.extend([v, v])
     check = _solver(params, AS_GIVEN_SHARE * limit)
     if check.solve(as_given) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Repair("AS_GIVEN", start, min(1.0, _spent(params, check) / limit))
-    spent = _spent(params, check)
+        return Repair("AS_GIVEN", start, _share(time.perf_counter() - t0, limit), check.deterministic_time)
+    cut = stopped_by_clock(check)
     built.vars.hint(start)
-    solver = _solver(params, max(0.0, limit - spent))
+    solver = _solver(params, max(0.0, limit - (time.perf_counter() - t0)))
     status = solver.solve(built.model)
-    spent += _spent(params, solver)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     return Repair(
         solver.status_name(status),
         built.vars.roster(solver) if found else None,
-        min(1.0, spent / limit) if limit > 0 else 1.0,
+        _share(time.perf_counter() - t0, limit),
+        check.deterministic_time + solver.deterministic_time,
+        cut or stopped_by_clock(solver),
     )
+
+
+def _share(seconds: float, limit: float) -> float:
+    return min(1.0, seconds / limit) if limit > 0 else 1.0

@@ -40,14 +40,17 @@ class Progress:
 class SolveParams:
     """How to solve. Defaults come from ``config.solver`` (see :meth:`from_config`).
 
-    ``deterministic`` (default) makes the same seed give the same roster: every CP-SAT call of the search
-    (:mod:`scheduler.solver.search`) is single-threaded with a fixed seed and limited by *deterministic* time —
-    ``time_limit_seconds × search.DTIME_PER_SECOND`` work units in all, so the wall time it takes depends on
-    the machine (a safety cap of 3 × the limit + 5 s stops it — 10 × the limit + 60 s while no roster has been
-    found yet; then ``reproducible`` is False). Otherwise the
-    same search is limited by wall-clock seconds: it honours the limit exactly, but how far it gets (and so
-    the roster) depends on the machine's load. ``workers`` local searches with consecutive seeds race for the
-    first roster (the lowest seed that finds one wins, so this stays deterministic).
+    ``time_limit_seconds`` is a promise: ``solve`` returns within it plus max(1 s, 2.5 %), model building and
+    reading the roster back included (less ``after_seconds``, which a caller keeps for its own work after
+    the solve), with or without a roster — except that a week proved infeasible is then explained, for up
+    to ``explain_seconds``. ``deterministic`` (default) limits every CP-SAT call of the search
+    (:mod:`scheduler.solver.search`) by *deterministic* time, single-threaded with a fixed seed: the work
+    budget is ``work_units`` when given, else sized during the run from the pace the search measured on
+    this instance, so that it ends at the limit. The roster is then a function of the seed and the budget
+    (``RosterResult.work_units``; pass it as ``work_units`` to get the same roster on any machine) unless
+    the clock cut the budget short (``reproducible`` False). Otherwise the same search is limited by
+    wall-clock seconds (never reproducible). ``workers`` local searches with consecutive seeds race for
+    the first roster (the lowest seed that finds one wins, so this stays deterministic).
     """
 
     time_limit_seconds: float = 30.0
@@ -62,6 +65,10 @@ class SolveParams:
     symmetry_breaking: bool = True
     start: Roster | None = None
     """A roster to start from (last week's, or the one before a what-if change): kept where it still holds."""
+    work_units: float | None = None
+    """A fixed deterministic work budget (a reproducible run's ``RosterResult.work_units``)."""
+    after_seconds: float = 0.0
+    """Seconds of the time limit the caller keeps for its work after the solve (simulating, writing)."""
     keep: Keep | None = None
     """A re-plan: the roster before a cut fixed, changes after it priced (:class:`~scheduler.solver.model.Keep`)."""
 
@@ -88,6 +95,7 @@ class SolveParams:
             "deterministic": self.deterministic,
             "relax_penalty_cny": self.relax_penalty_cny,
             "warm_start": self.start is not None,
+            "work_units": self.work_units,
             **(
                 {
                     "replan_from": self.keep.cut.isoformat(timespec="minutes"),
@@ -131,6 +139,8 @@ class RosterResult:
     handovers: tuple[Handover, ...] = ()
     progress: tuple[Progress, ...] = ()
     reproducible: bool = True
+    work_units: float | None = None
+    """The deterministic work budget the search spent or was given (rerun with it to reproduce the roster)."""
     search_log: tuple[str, ...] = ()
     versions: Mapping[str, str] = field(default_factory=versions)
 
@@ -195,7 +205,7 @@ class RosterResult:
                 }
                 for h in self.handovers
             ],
-            "parameters": self.params.as_dict(),
+            "parameters": {**self.params.as_dict(), "work_units": self.work_units},
             "seed": self.seed,
             "versions": dict(self.versions),
         }

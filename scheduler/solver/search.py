@@ -34,30 +34,42 @@ trivial one.)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from constraints.problem import Problem
-from scheduler.solver.model import BuiltModel
+from constraints.roster import Roster
+from scheduler.solver import stop
+from scheduler.solver.construct import add_paid_bounds, day_problem, days_pattern, hours_left
+from scheduler.solver.model import CHANGES, BuiltModel, build_model
 from scheduler.solver.submodel import DayModel, day_models, export_model
 
-T = TypeVar("T")
+MIN_UNITS = 0.05
+"""The least deterministic work a solve is given (a zero limit would return at once)."""
 
-DTIME_PER_SECOND = 0.3
-"""Deterministic-time units budgeted per second of ``time_limit_seconds``. Single-thread CP-SAT did 0.25–0.5
-units a second on these models on the 2-vCPU development machine of 2026-12-01 (fewer on bigger branches);
-0.3 made a 14-person week take about the limit there. A faster machine finishes sooner, a slower or loaded
-one later — with the same roster (a VM half as fast took 29–32 s for a 20-s sample run and 112–119 s for a
-60-s 40-person run of the search of then; with the faster sub-solves of 2026-12-02 the 20-s sample run takes
-13 s and the 60-s runs 40 s / 48 s on a VM like the first; ``deterministic=False`` keeps to the limit)."""
+MIN_SECONDS = 0.05
+"""The least wall time a solve is given, and how close to a deadline the search still starts a step."""
+
+PACE_SHARE = 0.1
+"""Share of the seconds left that the few-people moves run before the work budget is sized (again) from the
+pace they showed since the last sizing (at least ``MIN_PACE_SECONDS``): long enough to average over many
+sub-solves, short enough to follow a machine whose load changes."""
+
+MIN_PACE_SECONDS = 1.0
+"""The shortest pace measurement."""
+
+CONSTRUCT_SHARES = (0.5, 0.4, 0.3, 0.5)
+"""Shares of the seconds left to the target that the construct's attempts may take: the days-off pattern,
+then local search with the five-day shape twice, then without it (each runs to its first roster)."""
 
 
 SOLVE_OVERHEAD_UNITS = 2e-7
@@ -67,12 +79,30 @@ of it fixed, takes wall time CP-SAT's deterministic time barely counts, so hundr
 would otherwise take far longer than the limit."""
 
 PATTERN_UNITS = 0.2
-"""Deterministic units (at most 5 % of the budget) for the days-off pattern of the construct."""
+"""Deterministic units for the days-off pattern of the construct."""
+
+CONSTRUCT_PARAMETERS: dict[str, int | bool] = {
+    "max_presolve_iterations": 1,
+    "cp_model_probing_level": 0,
+    "use_sat_inprocessing": False,
+    "linearization_level": 0,
+}
+"""CP-SAT parameters of a day of the day-by-day construct (its own model, hinted with everyone working the
+whole day, minimising the minutes short of the contract): an 80-person day reached its optimum in 0.1
+units, against 1.8 with the default presolve, probing and LP."""
+
+PATTERN_TRIES = 3
+"""Days-off patterns the construct tries day by day, each with one more of every estimate on the days the
+one before could not staff."""
 
 DAY_UNITS_PER_PERSON = 0.0075
 """Deterministic units for each of the first pass's whole-day solves, per person of the branch (0.105 for 14
 people, 0.3 for 40): 20-s sample runs, seeds 0–3, averaged 39,409 CNY at 0.1 units, 39,417 at 0.2, 39,424 at
 0.3 and 39,439 at 0.45; the 40-person 60-s run 109,276 at 0.2, 108,838 at 0.3 and at 0.45."""
+
+POLISH_SHARE = 0.3
+"""Share of the budget a plan of one or two days keeps for the whole-model polish, which usually proves it
+optimal; a week polishes only what its moves leave when they stop for lack of progress (over 5 %)."""
 
 SMALL_UNITS = 0.05
 """Deterministic units for a solve of a few people's day."""
@@ -99,180 +129,167 @@ class SearchOutcome:
     objective: float | None = None  # model units
     bound: float | None = None  # model units (global)
     first_feasible_seconds: float | None = None
-    wall_capped: bool = False
+    cut: bool = False  # the roster depends on the clock (not reproducible from the seed and work units)
+    work_units: float = 0.0  # the work budget (deterministic units and load charges)
     log: list[str] = field(default_factory=list)
 
 
-def days_pattern(
-    problem: Problem, seed: int = 0, seconds: float = 0.5
-) -> dict[tuple[str, dt.date], int] | None:
-    """A days-off pattern to start from: who works which day (a small CP-SAT model, deterministic).
-
-    Everyone available works ``standard_days_per_week`` days of a full week (every day of a shorter plan),
-    within the labour rule's day limits; each day has at least the rules' ``headcount`` estimates of each
-    skill and authority (as far as the staff allows); the rest is spread over the days in proportion to their
-    forecast arrivals.
-    A heuristic: the roster search checks it and drops it if it cannot be staffed.
-    """
-    from constraints.rules import enabled_rules
-    from constraints.rules.labour import consecutive_windows, daily_cap_minutes, weekly_hours
-
-    cfg = problem.config
-    days = [d for d in problem.days if d.slot_starts]
-    if not days:
-        return None
-    m = cp_model.CpModel()
-    ids = problem.staff.ids()
-    w = {(p, d.date): m.new_bool_var(f"w_{p}_{d.date}") for p in ids for d in days}
-    full_week = len(problem.days) >= 7
-    lab = cfg.rules.labour
-    for person in problem.staff:
-        p = person.staff_id
-        avail = [d for d in days if not problem.away_all_day(p, d.date)]
-        for d in days:
-            if d not in avail:
-                m.add(w[(p, d.date)] == 0)
-        k = len(avail)
-        if full_week and lab.enabled:
-            k = min(k, lab.standard_days_per_week, len(problem.days) - cfg.labor.min_rest_days)
-        m.add(sum(w[(p, d.date)] for d in days) == k)
-        if lab.enabled:
-            cap = daily_cap_minutes(problem, person)
-            lunch = cfg.lunch.minutes
-            most = {
-                d.date: min(
-                    cap,
-                    len(d.slot_starts) * d.slot_minutes
-                    - (lunch if len(d.slot_starts) * d.slot_minutes > cfg.lunch.min_shift_hours * 60 else 0),
-                )
-                for d in days
-            }
-            m.add(sum(most[d.date] * w[(p, d.date)] for d in days) >= weekly_hours(problem, person).floor)
-            for part, limit in consecutive_windows(problem, person):
-                m.add(sum(w[(p, d)] for d in part if (p, d) in w) <= limit)
-    rules = [r for r in enabled_rules(cfg) if r.kind == "hard"]
-
-    def members(key: str) -> list[str]:
-        if key == "*":
-            return ids
-        if key.startswith("any:"):
-            auths = key[4:].split("|")
-            return [x.staff_id for x in problem.staff if any(x.holds(a) for a in auths)]
-        return [x.staff_id for x in problem.staff if x.can(key) or x.holds(key)]
-
-    weight = {}
-    for d in days:
-        arrivals = sum(float(np.sum(problem.demand[k].arrivals)) for k in problem.demand if k[0] == d.date)
-        weight[d.date] = arrivals if arrivals > 0 else float(len(d.open_slots) or 1)
-    total_w = sum(weight.values()) or 1.0
-    dev = []
-    groups: dict[str, list[str]] = {"*": ids}
-    for d in days:
-        for r in rules:
-            for key, need in r.headcount(problem, d).items():
-                group = [p for p in members(key) if not problem.away_all_day(p, d.date)]
-                groups.setdefault(key, members(key))
-                want = min(need, len(group))
-                short = m.new_int_var(0, want, f"short_{key}_{d.date}")
-                m.add(sum(w[(p, d.date)] for p in group) + short >= want)
-                dev.append(10_000 * short)  # the estimates come first, as far as they can be met
-    for key, group in groups.items():
-        size = sum(1 for p in group for d in days)  # person-days of the group
-        if not group or size == 0:
-            continue
-        total = m.new_int_var(0, size, f"total_{key}")
-        m.add(total == sum(w[(p, d.date)] for p in group for d in days))
-        for d in days:
-            count = sum(w[(p, d.date)] for p in group)
-            # |count · Σweight − total · weight_d| in integer units
-            scale_d = round(100 * weight[d.date] / total_w)
-            e = m.new_int_var(0, 100 * size, f"dev_{key}_{d.date}")
-            m.add(e >= 100 * count - scale_d * total)
-            m.add(e >= scale_d * total - 100 * count)
-            dev.append((3 if key == "*" else 1) * e)
-    m.minimize(sum(dev))
-    s = cp_model.CpSolver()
-    s.parameters.num_workers = 1
-    s.parameters.random_seed = seed
-    s.parameters.max_deterministic_time = seconds
-    st = s.solve(m)
-    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return {k: int(s.value(v)) for k, v in w.items()}
-
-
-def in_background(work: Callable[[], T]) -> Callable[[], T]:
-    """Start ``work`` in a thread; the returned function waits for its result (or raises its error).
+class Background:
+    """``work`` started in a thread; :meth:`result` waits for it (or raises its error), up to a deadline.
 
     For pure-Python work beside the search: CP-SAT releases the GIL while it solves, so on two cores this
     overlaps the single-threaded solves almost for free."""
-    box: dict[str, Any] = {}
 
-    def run() -> None:
-        try:
-            box["result"] = work()
-        except BaseException as e:  # re-raised in the caller's thread
-            box["error"] = e
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self._box: dict[str, Any] = {}
 
-    th = threading.Thread(target=run, daemon=True)
-    th.start()
+        def run() -> None:
+            try:
+                self._box["result"] = work()
+            except BaseException as e:  # re-raised in the caller's thread
+                self._box["error"] = e
 
-    def wait() -> T:
-        th.join()
-        if "error" in box:
-            raise box["error"]
-        result: T = box["result"]
-        return result
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
 
-    return wait
+    def done(self) -> bool:
+        """True when the work has finished."""
+        return not self._thread.is_alive()
+
+    def result(self, until: float | None = None) -> Any:
+        """The work's result; None when it is not done by ``until`` (a ``time.perf_counter()`` moment)."""
+        self._thread.join(None if until is None else max(0.0, until - time.perf_counter()))
+        if self._thread.is_alive():
+            return None
+        if "error" in self._box:
+            raise self._box["error"]
+        return self._box["result"]
+
+
+def round_down(units: float) -> float:
+    """``units`` rounded down to two significant digits (so that the same instance on the same machine
+    mostly gets the same budget from a slightly different measured pace)."""
+    if units <= 0:
+        return 0.0
+    step = 10.0 ** (math.floor(math.log10(units)) - 1)
+    return math.floor(units / step + 1e-9) * step
 
 
 class Budget:
-    """Time left, in deterministic units or wall seconds."""
+    """What the search may still spend: work units, and two wall-clock moments that always hold.
 
-    def __init__(self, seconds: float, deterministic: bool, t0: float) -> None:
+    ``target`` is when the search's work should be done; ``deadline`` (later) is the hard stop that no
+    solve runs past. *Deterministic mode*: every solve is limited by CP-SAT's deterministic time, and the
+    work budget :attr:`total` (deterministic units plus each sub-solve's load charge) is either given or
+    sized once by :meth:`size` from the pace *this* search measured on this instance and machine (units per
+    wall second since :meth:`mark`), so that the work planned ends at ``target`` — no seconds-to-units
+    constant. Until it is sized the search runs steps of fixed work (they do not depend on the total) and
+    stops at ``target``. The roster is a function of the seed and :attr:`total` unless the deadline or the
+    target cut a solve or the search short: then :attr:`cut` is set (``reproducible: false``); otherwise a
+    rerun with ``work_units = total`` gives the same roster on any machine. *Wall-clock mode*: the budget
+    is the seconds from the start to ``target``; nothing is reproducible.
+    """
+
+    def __init__(
+        self, target: float, deadline: float, deterministic: bool, units: float | None = None
+    ) -> None:
         self.deterministic = deterministic
-        self.total = seconds * DTIME_PER_SECOND if deterministic else seconds
+        self.start = time.perf_counter()
+        self.target = target
+        self.deadline = max(deadline, target)
+        self.total: float | None = units if deterministic else max(0.0, target - self.start)
+        self.given = units is not None
         self.used = 0.0
-        self.t0 = t0
-        self.wall_cap = (3.0 * seconds + 5.0) if deterministic else seconds
-        # before the first roster a loaded machine gets longer (deterministic mode): no roster is worse
-        self.first_wall_cap = max(self.wall_cap, 10.0 * seconds + 60.0) if deterministic else seconds
-        self.found = False
+        self.cut = False
+        self._mark = (self.start, 0.0)
+
+    def spent(self) -> float:
+        """Units used (deterministic mode) or seconds since the start (wall-clock mode)."""
+        return self.used if self.deterministic else time.perf_counter() - self.start
 
     def left(self) -> float:
-        """Units left."""
-        if self.deterministic:
-            return self.total - self.used
-        return self.total - (time.perf_counter() - self.t0)
+        """Budget left in its units: infinite while a deterministic budget is not sized yet."""
+        return math.inf if self.total is None else self.total - self.spent()
 
     def wall_left(self) -> float:
-        """Wall seconds left before the safety cap (a longer one until the first roster is found)."""
-        cap = self.wall_cap if self.found else self.first_wall_cap
-        return cap - (time.perf_counter() - self.t0)
+        """Seconds to the hard deadline."""
+        return self.deadline - time.perf_counter()
+
+    def running(self, reserve: float = 0.0) -> bool:
+        """True while the search may start another step (the budget less ``reserve`` not spent, the target
+        not passed while the budget is not sized, the deadline not passed). Sets :attr:`cut` when the clock
+        stops an unfinished deterministic budget."""
+        if self.left() - reserve <= MIN_UNITS:
+            return False
+        clock = self.target if self.total is None else self.deadline
+        if time.perf_counter() < clock - MIN_SECONDS:
+            return True
+        self.cut = self.cut or self.deterministic
+        return False
+
+    def mark(self) -> None:
+        """Measure the pace from here (the steps before differ in pace from those after)."""
+        self._mark = (time.perf_counter(), self.used)
+
+    def resizable(self, reserve: float, widest: float) -> bool:
+        """True when the budget may be sized (again) from the pace: deterministic, not given, and with room
+        left for the widest solve — so no solve so far was cut short by it, and the roster stays a function
+        of the final budget alone."""
+        if not self.deterministic or self.given:
+            return False
+        return self.total is None or self.total - self.used - reserve >= widest
+
+    def size(self) -> None:
+        """Size the deterministic budget: the units used plus what the pace measured since the mark fits
+        before the target, rounded down to two significant digits (never below what is used); a given
+        budget stays."""
+        if self.given:
+            return
+        now = time.perf_counter()
+        t, u = self._mark
+        if now - t < MIN_SECONDS or self.used <= u:  # too short a measurement: the pace since the start
+            t, u = self.start, 0.0
+        pace = (self.used - u) / max(now - t, 1e-6)
+        self.total = max(self.used, round_down(self.used + pace * max(0.0, self.target - now)))
 
     def charge(self, solver: cp_model.CpSolver, overhead: float = 0.0) -> None:
-        """Account for a finished solve (``overhead``: deterministic units for what its time leaves out)."""
-        self.used += solver.deterministic_time + overhead if self.deterministic else solver.wall_time
+        """Account for a finished solve (``overhead``: units for what deterministic time leaves out, such as
+        loading the model); a deterministic solve the clock stopped marks the run :attr:`cut`."""
+        self.used += solver.deterministic_time + overhead
+        if self.deterministic and stopped_by_clock(solver):
+            self.cut = True
 
-    def limit_work(self, solver: cp_model.CpSolver, units: float, reserve: float) -> None:
-        """Limit an LNS sub-solve to ``units`` of deterministic work in either mode, and to the budget left
-        less ``reserve`` (so in wall-clock mode a sub-solve does the same work as in deterministic mode,
-        whatever the branch's size, unless the limit is reached)."""
+    def limit(
+        self, solver: cp_model.CpSolver, units: float, reserve: float = 0.0, seconds: float = math.inf
+    ) -> None:
+        """Limit a solve to ``units`` of deterministic work in either mode (in deterministic mode at most the
+        budget left less ``reserve``), and to at most ``seconds`` of wall time before the deadline
+        (deterministic mode) or before the target less ``reserve`` (wall-clock mode)."""
+        now = time.perf_counter()
         if self.deterministic:
-            self.limit(solver, min(units, self.left() - reserve))
+            work, clock = min(units, self.left() - reserve), self.deadline - now
         else:
-            solver.parameters.max_deterministic_time = units
-            solver.parameters.max_time_in_seconds = max(0.05, self.left() - reserve)
+            work, clock = units, self.target - now - reserve
+        if math.isfinite(work):
+            solver.parameters.max_deterministic_time = max(MIN_UNITS, work)
+        solver.parameters.max_time_in_seconds = max(MIN_SECONDS, min(clock, seconds))
 
-    def limit(self, solver: cp_model.CpSolver, units: float) -> None:
-        """Limit a solve to ``units`` (and the wall cap)."""
-        units = max(0.05, min(units, self.left()))
-        if self.deterministic:
-            solver.parameters.max_deterministic_time = units
-            solver.parameters.max_time_in_seconds = max(0.5, self.wall_left())
-        else:
-            solver.parameters.max_time_in_seconds = max(0.05, units)
+
+def grace_seconds(limit: float) -> float:
+    """How far past its target a search may run before the hard deadline stops it: half the promise's slack
+    (``--time-limit T`` returns within T + max(2 s, 5 %)), the other half for the work around the search."""
+    return max(1.0, 0.025 * limit)
+
+
+def stopped_by_clock(solver: cp_model.CpSolver) -> bool:
+    """True when a finished solve was stopped by its wall-time limit, not by its work limit or a proof."""
+    prm = solver.parameters
+    status = solver.response_proto.status
+    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        return False
+    return solver.wall_time >= 0.98 * prm.max_time_in_seconds and (
+        solver.deterministic_time < 0.98 * prm.max_deterministic_time
+    )
 
 
 class _Incumbent(cp_model.CpSolverSolutionCallback):
@@ -301,7 +318,13 @@ class DaySearch:
         on_progress: Callable[[float | None, float | None], None] | None = None,
         t0: float | None = None,
         start: Any = None,
+        target: float | None = None,
+        deadline: float | None = None,
+        work_units: float | None = None,
     ) -> None:
+        """``target``/``deadline``: ``time.perf_counter()`` moments when the work should end and the hard stop
+        (default: ``time_limit_seconds`` after ``t0``, and :func:`grace_seconds` later); ``work_units``: a
+        fixed deterministic budget instead of one sized from the measured pace (see :class:`Budget`)."""
         self.built = built
         self.start = start
         self.model = built.model
@@ -310,11 +333,13 @@ class DaySearch:
         self.log_progress = log_progress
         self.on_progress = on_progress or (lambda obj, bound: None)
         self.t0 = t0 if t0 is not None else time.perf_counter()
-        self.budget = Budget(time_limit_seconds, deterministic, self.t0)
+        target = self.t0 + time_limit_seconds if target is None else target
+        deadline = target + grace_seconds(time_limit_seconds) if deadline is None else deadline
+        self.budget = Budget(target, deadline, deterministic, work_units)
         self.objective = sum(t.expr for t in built.terms)
         proto = self.model.proto
         self.n = len(proto.variables)
-        self.domains = [list(v.domain) for v in proto.variables]
+        self._domains: dict[int, list[int]] = {}  # the domains :meth:`_fix` narrowed, to restore
         self.day_vars = {  # a re-plan's days kept whole are fixed: no neighbourhood frees them
             d.date: built.vars.primary_indexes(d.date)
             for d in built.vars.days()
@@ -328,7 +353,8 @@ class DaySearch:
         self._obj_coeffs = np.asarray(o.coeffs, dtype=np.int64)
         self._obj_offset = o.offset
         self._toggled = np.zeros(self.n, dtype=bool)
-        self._pending_models: Callable[[], dict[dt.date, DayModel]] | None = None
+        self._pending_models: Background | None = None
+        self._days = {d.date: d for d in built.vars.days()}
         self.bound: float | None = None
         self.best: float | None = None
         self.first_feasible: float | None = None
@@ -345,7 +371,7 @@ class DaySearch:
     # ---- helpers ---------------------------------------------------------------------------------------
 
     def _solver(self, workers: int = 1) -> cp_model.CpSolver:
-        s = cp_model.CpSolver()
+        s = stop.CpSolver()
         s.parameters.random_seed = self.seed
         s.parameters.num_workers = workers
         s.parameters.log_search_progress = self.log_progress
@@ -362,15 +388,18 @@ class DaySearch:
         proto = self.model.proto
         for i in indexes:
             dom = proto.variables[i].domain
+            self._domains.setdefault(i, list(dom))
             dom.clear()
             dom.extend([values[i], values[i]])
 
     def _restore(self, indexes: list[int]) -> None:
         proto = self.model.proto
         for i in indexes:
-            dom = proto.variables[i].domain
-            dom.clear()
-            dom.extend(self.domains[i])
+            saved = self._domains.pop(i, None)
+            if saved is not None:  # (restored already otherwise)
+                dom = proto.variables[i].domain
+                dom.clear()
+                dom.extend(saved)
 
     def _hint(self, values: list[int]) -> None:
         m = self.model
@@ -383,7 +412,6 @@ class DaySearch:
         with self._lock:
             if self.best is None or obj < self.best:
                 self.best = obj
-                self.budget.found = True
                 if self.first_feasible is None:
                     self.first_feasible = time.perf_counter() - self.t0
                 self.on_progress(self.best, self.bound)
@@ -418,21 +446,47 @@ class DaySearch:
             values[i] = v
         self._fix(idx, values)
         s = self._solver(1)
-        self.budget.limit(s, 0.1 * self.budget.total)
+        self.budget.limit(s, math.inf, seconds=self._share(CONSTRUCT_SHARES[0]))
         st = s.solve(self.model)
         self.budget.charge(s)
         self._restore(idx)
         self.note(f"start roster as given: {s.status_name(st)}")
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return self._values(s)
+        if self.built.keep is not None:  # a re-plan: its days-off pattern prefers the roster's days already
+            return None
         works = rv.works_indexes()
         fixed = list(works.values())
         self._fix(fixed, values)
-        found = self._local_search(self.budget.total * 0.12)
+        found = self._local_search(CONSTRUCT_SHARES[0])
         self._restore(fixed)
         self._proved_infeasible = False
         self.note(f"start roster's days off: found={found is not None}")
         return found
+
+    def _replan_days(
+        self,
+    ) -> tuple[dict[tuple[str, dt.date], int] | None, dict[tuple[str, dt.date], int] | None]:
+        """A re-plan's days-off constraints for :func:`days_pattern`: the person-days its kept part decides,
+        and the roster it repairs as the pattern to prefer (None, None for a plan)."""
+        keep = self.built.keep
+        if keep is None:
+            return None, None
+        rv = self.built.vars
+        days = rv.days()
+        prefer = {(p, d.date): int(keep.roster.works(d.date, p)) for d in days for p in rv.ids}
+        return keep.kept_works(days, rv.ids), prefer
+
+    def _kept_roster(self) -> Roster:
+        """The blocks of a re-plan's days kept whole (an empty roster for a plan)."""
+        keep, dates = self.built.keep, self.built.kept_dates
+        if keep is None or not dates:
+            return Roster(())
+        return Roster(tuple(b for b in keep.roster.blocks if b.date in dates))
+
+    def _share(self, share: float) -> float:
+        """``share`` of the seconds left to the target (at least ``MIN_SECONDS``)."""
+        return max(MIN_SECONDS, share * (self.budget.target - time.perf_counter()))
 
     def _set_shape(self, on: bool | None) -> None:
         shape = self.built.vars.shape_literal
@@ -442,26 +496,31 @@ class DaySearch:
         dom.clear()
         dom.extend([1, 1] if on else [0, 1])
 
-    def _local_search(self, units: float) -> list[int] | None:
+    def _local_search(self, share: float) -> list[int] | None:
         """Feasibility by CP-SAT's local search: ``workers`` single-thread runs with consecutive seeds in
-        parallel, each to its first roster or ``units``; the lowest seed that found one wins (deterministic)."""
+        parallel, each to its first roster (no work limit; at most ``share`` of the seconds left to the
+        target); the lowest seed that finds one wins, so a run stops once a lower seed has found one, and
+        only the winner's work is charged (deterministic unless the clock stopped a lower seed)."""
         runs = max(1, min(self.workers, 4))
         results: dict[int, list[int] | None] = {}
-        used: dict[int, float] = {}
+        solvers = [self._solver(1) for _ in range(runs)]
+        seconds = self._share(share)
+        found = threading.Event()
 
         def one(k: int, model: cp_model.CpModel) -> None:
-            s = self._solver(1)
+            s = solvers[k]
             s.parameters.random_seed = self.seed + k
             s.parameters.use_ls_only = True
             s.parameters.symmetry_level = 0
             s.parameters.cp_model_probing_level = 0
             s.parameters.max_presolve_iterations = 1
-            self.budget.limit(s, units)
+            self.budget.limit(s, math.inf, seconds=seconds)
             st = s.solve(model)
-            used[k] = s.deterministic_time if self.budget.deterministic else s.wall_time
             results[k] = self._values(s) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
             if st == cp_model.INFEASIBLE:
                 self._proved_infeasible = True
+            if k == 0 and results[k] is not None:
+                found.set()
 
         models = [self.model]
         for _ in range(runs - 1):
@@ -472,13 +531,117 @@ class DaySearch:
         for th in threads:
             th.start()
         one(0, models[0])
+        for th in threads:  # seed 0 found one: the others cannot win (asked again until they stop)
+            while found.is_set() and th.is_alive():
+                for s in solvers[1:]:
+                    s.stop_search()
+                th.join(0.05)
+            th.join()
+        winner = next((k for k in range(runs) if results.get(k) is not None), None)
+        deciding = solvers if winner is None else solvers[: winner + 1]  # the seeds that decided it
+        self.budget.used += (
+            solvers[winner].deterministic_time
+            if winner is not None
+            else max(s.deterministic_time for s in deciding)
+        )
+        if self.budget.deterministic and any(stopped_by_clock(s) for s in deciding):
+            self.budget.cut = True
+        return None if winner is None else results[winner]
+
+    def _by_day(self, pattern: dict[tuple[str, dt.date], int]) -> tuple[list[int] | None, list[dt.date]]:
+        """A first roster day by day (:mod:`scheduler.solver.construct`): each day alone, as a plan of its
+        own with the pattern's people (:func:`day_problem`), paid minutes within what the weekly hours leave
+        and as close to the contract as the day allows, one day after the other, those with fewest people
+        first (they have least room; the full weekdays take up what is left); then the week's model takes
+        the days together (:meth:`_from_roster`: kept if every rule across days holds, else the days off
+        repaired). The roster, or None and the day that could not be staffed."""
+        week = self.built.vars
+        left = hours_left(week.problem, pattern)
+        if left is None:
+            return None, []
+        kept = self._kept_roster()
+        for d in sorted(self.built.kept_dates):  # a re-plan's days kept whole are built already
+            for p, hours in left.items():
+                if pattern.get((p, d)) and d in hours.most:
+                    hours.built(d, kept.paid_minutes(d, p))
+        number = {d: k for k, d in enumerate(self.day_vars)}
+        seconds = self._share(CONSTRUCT_SHARES[0])
+        rosters = []
+        for d in sorted(
+            self.day_vars, key=lambda d: (sum(pattern.get((p, d), 0) for p in week.ids), number[d])
+        ):
+            keep = self.built.keep
+            one = build_model(
+                day_problem(week.problem, self._days[d], pattern),
+                relax=week.relax,
+                relax_penalty_cny=week.relax_penalty_cny,
+                symmetry_breaking=False,
+                keep=None if keep is None else dataclasses.replace(keep, fixed_dates=frozenset()),
+            )
+            rv, model = one.vars, one.model
+            model.clear_objective()
+            short, present = [], []
+            for p in (p for p in rv.ids if pattern.get((p, d))):
+                model.add(rv.works(p, d) == 1)
+                present += rv.present_indexes(p, d)
+                if p in left:
+                    short.append(add_paid_bounds(model, rv.paid_terms(p, d), *left[p].bounds(d)))
+            if keep is None:
+                model.proto.objective.vars.extend(short)
+                model.proto.objective.coeffs.extend([1] * len(short))
+                model.proto.solution_hint.vars.extend(
+                    present
+                )  # whole days: the search starts near the contract
+                model.proto.solution_hint.values.extend([1] * len(present))
+            else:  # a re-plan's day: a minute short costs about a staff minute, and every change its price
+                changes = sum(t.expr for t in one.terms if t.name == CHANGES)
+                minutes = sum(model.get_int_var_from_proto_index(i) for i in short)
+                model.minimize(round(rv.scale) * minutes + changes)
+                rv.hint(keep.roster)  # the roster it repairs, where it still holds
+            units = DAY_UNITS_PER_PERSON * len(week.ids)
+            ((s, st),) = self._in_pairs([(model, units, seconds)], CONSTRUCT_PARAMETERS)
+            self.note(
+                f"by day: {d} {s.status_name(st)} dtime={s.deterministic_time:.3f} wall={s.wall_time:.2f}"
+            )
+            if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self.note(f"by day: {d} cannot be staffed so ({s.status_name(st)})")
+                return None, [d] if st == cp_model.INFEASIBLE else []
+            solution = np.asarray(s.response_proto.solution, dtype=np.int64)
+            for p, hours in left.items():
+                if pattern.get((p, d)):
+                    terms, coeffs = rv.paid_terms(p, d)
+                    hours.built(d, int(np.dot(coeffs, solution[terms])))
+            rosters.append(rv.roster(s))
+        return self._from_roster(Roster.concat([kept, *rosters])), []
+
+    def _in_pairs(
+        self, jobs: list[tuple[cp_model.CpModel, float | None, float]], parameters: dict[str, int | bool]
+    ) -> list[tuple[cp_model.CpSolver, Any]]:
+        """One or two solves (model, work units or None, seconds) at once, the second in a thread, each on
+        one thread with ``parameters``; charged once, for the longer, and marked cut if the clock stopped
+        either."""
+        out: dict[int, tuple[cp_model.CpSolver, Any]] = {}
+
+        def run(j: int) -> None:
+            model, units, seconds = jobs[j]
+            s = self._solver(1)
+            s.parameters.symmetry_level = 0
+            for name, value in parameters.items():
+                setattr(s.parameters, name, value)
+            self.budget.limit(s, math.inf if units is None else units, seconds=seconds)
+            out[j] = (s, s.solve(model))
+
+        threads = [threading.Thread(target=run, args=(j,)) for j in range(1, len(jobs))]
+        for th in threads:
+            th.start()
+        run(0)
         for th in threads:
             th.join()
-        self.budget.used += max(used.values()) if self.budget.deterministic else 0.0
-        for k in range(runs):
-            if results.get(k) is not None:
-                return results[k]
-        return None
+        solvers = [out[j][0] for j in range(len(jobs))]
+        self.budget.used += max(s.deterministic_time for s in solvers)
+        if self.budget.deterministic and any(stopped_by_clock(s) for s in solvers):
+            self.budget.cut = True
+        return [out[j] for j in range(len(jobs))]
 
     def construct(self) -> tuple[str, list[int] | None]:
         """A first feasible roster (or a proof there is none)."""
@@ -491,19 +654,33 @@ class DaySearch:
                 m.minimize(self.objective)
                 self._improved(self._eval(found))
                 return "FEASIBLE", found
-        units = min(PATTERN_UNITS, 0.05 * self.budget.total)
-        pattern = days_pattern(self.built.vars.problem, self.seed, units)
-        self.budget.used += units
-        self.note(f"pattern {'found' if pattern else 'none'}")
-        if pattern is not None:
+        boost: dict[dt.date, int] = {}
+        for _ in range(PATTERN_TRIES):
+            pattern = days_pattern(
+                self.built.vars.problem, self.seed, PATTERN_UNITS, boost, *self._replan_days()
+            )
+            self.budget.used += PATTERN_UNITS
+            self.note(f"pattern {'found' if pattern else 'none'} (more on {len(boost)} days)")
+            if pattern is None or not self.budget.running():
+                break
             pattern = self._ordered(pattern)
+            by_day, failed = self._by_day(pattern)
+            if by_day is not None:
+                m.minimize(self.objective)
+                self._improved(self._eval(by_day))
+                return "FEASIBLE", by_day
+            if not failed:
+                break
+            for d in failed:  # those days want more people than the estimates say
+                boost[d] = boost.get(d, 0) + 1
+        if pattern is not None:
             works = self.built.vars.works_indexes()
             values = [0] * self.n
             for (p, d), i in works.items():
                 values[i] = pattern.get((p, d), 0)
             fixed = list(works.values())
             self._fix(fixed, values)
-            found = self._local_search(self.budget.total * 0.12)
+            found = self._local_search(CONSTRUCT_SHARES[0])
             self._restore(fixed)
             self._proved_infeasible = False  # the pattern was a restriction
             self.note(f"construct pattern found={found is not None}")
@@ -511,36 +688,36 @@ class DaySearch:
                 m.minimize(self.objective)
                 self._improved(self._eval(found))
                 return "FEASIBLE", found
-        attempts = (
-            [(True, 0.3), (True, 0.15), (False, 0.2)]
-            if self.built.vars.shape_literal is not None
-            else [(False, 0.3), (False, 0.2)]
-        )
+        shape = self.built.vars.shape_literal is not None
+        attempts = [(True, CONSTRUCT_SHARES[1]), (True, CONSTRUCT_SHARES[2])] if shape else []
+        attempts.append((False, CONSTRUCT_SHARES[3]))
         for k, (use_shape, share) in enumerate(attempts):
+            if not self.budget.running():
+                break
             self._set_shape(use_shape)
             seed = self.seed
             self.seed = seed + 10 * k
-            found = self._local_search(self.budget.total * share)
+            found = self._local_search(share)
             self.seed = seed
             self.note(f"construct shape={use_shape} found={found is not None}")
             if found is None and self._proved_infeasible and not use_shape:
                 return "INFEASIBLE", None  # presolve proved it: no restriction was active
             if found is not None:
-                values = found
                 self._set_shape(False)
                 m.minimize(self.objective)
-                self._improved(self._eval(values))
-                return "FEASIBLE", values
-            if self.budget.left() <= 0 or self.budget.wall_left() <= 1.0:
-                break
+                self._improved(self._eval(found))
+                return "FEASIBLE", found
         # local search found nothing: a complete solve can prove infeasibility (or still find a roster)
         self._set_shape(False)
         m.minimize(self.objective)
+        if not self.budget.running():
+            return "UNKNOWN", None
         s = self._solver(self.workers)
-        self.budget.limit(s, max(self.budget.left(), 0.1 * self.budget.total))
+        self.budget.limit(s, math.inf)
         st = s.solve(m, _Incumbent(self._improved))
         self.budget.charge(s)
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.budget.cut = self.budget.cut or self.workers > 1  # a portfolio's roster depends on timing
             return "FEASIBLE", self._values(s)
         return {cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID"}.get(
             st, "UNKNOWN"
@@ -606,7 +783,7 @@ class DaySearch:
         s.parameters.linearization_level = linearization
         for name, value in SUB_SOLVE_PARAMETERS.items():
             setattr(s.parameters, name, value)
-        self.budget.limit_work(s, units, reserve)
+        self.budget.limit(s, units, reserve)
         # no solution callback: it would wait for the GIL while a background thread (the bound, the day
         # models) holds it, stalling the solver; what the sub-solve found is reported after it
         st = s.solve(dm.model)
@@ -641,6 +818,8 @@ class DaySearch:
         th.join()
         j = max(out, key=lambda j: out[j][0].deterministic_time)
         self.budget.charge(out[j][0], SOLVE_OVERHEAD_UNITS * jobs[j][0].size)
+        if self.budget.deterministic and stopped_by_clock(out[1 - j][0]):
+            self.budget.cut = True
         self.note("side by side")
         return [out[0], out[1]]
 
@@ -671,15 +850,19 @@ class DaySearch:
         if self._pending_models is None and len(self.day_vars) > 1:
             every = [i for idx in self._blocks().values() for i in idx] + self._kept
             data = export_model(self.model)
-            self._pending_models = in_background(lambda: day_models(self.model, data, self.day_vars, every))
 
-    def _day_models(self) -> dict[dt.date, DayModel]:
+            self._pending_models = Background(lambda: day_models(self.model, data, self.day_vars, every))
+
+    def _day_models(self) -> dict[dt.date, DayModel] | None:
+        """The day models, waited for until the deadline (None if they are not ready by then)."""
         self.start_day_models()
         assert self._pending_models is not None
-        return self._pending_models()
+        models: dict[dt.date, DayModel] | None = self._pending_models.result(self.budget.deadline)
+        return models
 
-    def improve(self, values_in: list[int], reserve: float) -> tuple[list[int], bool]:
-        """LNS until the budget (less ``reserve``) is spent; True when it stopped for lack of progress.
+    def improve(self, values_in: list[int], keep: float = 0.0) -> tuple[list[int], bool]:
+        """LNS until the budget (less the share ``keep`` of it) is spent; True when it stopped for lack of
+        progress.
 
         Every person-day's variables are fixed to the incumbent; a neighbourhood frees some of them, CP-SAT
         re-optimises those (hinted), and they are fixed again to the (possibly new) incumbent — each on its
@@ -688,7 +871,9 @@ class DaySearch:
         small enough that CP-SAT (with its full LP, ``SMALL_LINEARIZATION``) usually proves the
         neighbourhood optimal in a few hundredths of a unit, so the budget buys hundreds of moves. The
         number of people adapts: one more after a proved neighbourhood, one fewer after one that ran out of
-        time. People are drawn as :meth:`neighbourhood` says.
+        time. People are drawn as :meth:`neighbourhood` says. The work budget is sized (:meth:`Budget.size`)
+        each time the few-people moves have run ``PACE_SHARE`` of the time left, from the pace they showed,
+        while no solve can yet be cut short by it (:meth:`Budget.resizable`).
         """
         values = np.asarray(values_in, dtype=np.int64)
         best = self._eval(values)
@@ -704,6 +889,10 @@ class DaySearch:
         size = min(len(people), 4)
         stale = 0
         day_model = self._day_models()
+        if day_model is None:
+            self.budget.cut = self.budget.deterministic
+            return values_in, False
+        pace_until: float | None = None
 
         def freed(d: dt.date, who: list[str]) -> list[int]:
             return [i for p in who if (p, d) in blocks for i in blocks[(p, d)]]
@@ -711,9 +900,24 @@ class DaySearch:
         k = 0
         redo: list[dt.date] = []
         redone: set[dt.date] = set()
-        while (
-            self.budget.left() - reserve > 0.05 and self.budget.wall_left() > 1.0 and stale < 4 * len(blocks)
-        ):
+        reserve = 0.0
+        while stale < 4 * len(blocks) and self.budget.running(reserve):
+            if pace_until is None and k >= len(days) and not redo:  # the few-people moves start here
+                self.budget.mark()
+                now = time.perf_counter()
+                pace_until = now + max(MIN_PACE_SECONDS, PACE_SHARE * (self.budget.target - now))
+            widest = DAY_UNITS_PER_PERSON * len(people)
+            if pace_until is not None and time.perf_counter() >= pace_until:
+                if self.budget.resizable(keep * (self.budget.total or 0.0), widest):
+                    self.budget.size()  # again and again while it has room: the pace changes with the load
+                    self.note(f"budget sized: {self.budget.total:.3f} units")
+                    self.budget.mark()
+                now = time.perf_counter()
+                pace_until = now + max(MIN_PACE_SECONDS, PACE_SHARE * (self.budget.target - now))
+            if self.budget.total is not None:
+                reserve = keep * self.budget.total
+                if not self.budget.running(reserve):
+                    break
             if redo:  # a whole day whose solve was lost in a failed merge, once more on its own
                 hoods = [([redo.pop(0)], list(people))]
             else:
@@ -786,26 +990,37 @@ class DaySearch:
         self.start_day_models()  # beside the construct's single-threaded steps
         status, values = self.construct()
         if values is None:
-            return SearchOutcome(status, first_feasible_seconds=self.first_feasible, log=self.log)
+            return self._outcome(status)
         # the bound is pure Python and CP-SAT releases the GIL: it costs the search little in a thread
-        bound = in_background(lambda: self._new_bound(float(self.built.lower_bound())))
+        bound = Background(lambda: self._new_bound(float(self.built.lower_bound())))
         small = len(self.day_vars) <= 2
-        reserve = 0.3 * self.budget.total if small else 0.0
-        values, _ = self.improve(values, reserve)
-        bound()
-        if small or self.budget.left() > 0.05 * self.budget.total:
+        values, _ = self.improve(values, keep=POLISH_SHARE if small else 0.0)
+        if self.budget.total is None:  # the moves stopped before it was sized
+            self.budget.size()
+        assert self.budget.total is not None
+        if self.budget.running(0.0 if small else 0.05 * self.budget.total):
             values, status = self.polish(values)
             self.note(f"polish {status}")
+        bound.result(self.budget.deadline)
+        if not bound.done():
+            self.note("no bound by the deadline")
         obj = self._eval(values)
         if self.bound is not None and self.bound >= obj - 0.5:
             status = "OPTIMAL"
         self.note(f"done {status}")
+        return self._outcome(status, values, obj)
+
+    def _outcome(
+        self, status: str, values: list[int] | None = None, obj: float | None = None
+    ) -> SearchOutcome:
+        """The outcome with the budget's account: reproducible unless the clock cut it."""
         return SearchOutcome(
             status,
             values,
             obj,
-            self.bound,
+            self.bound if values is not None else None,
             self.first_feasible,
-            wall_capped=self.budget.deterministic and self.budget.wall_left() <= 1.0,
+            cut=self.budget.cut or not self.budget.deterministic,
+            work_units=self.budget.total if self.budget.total is not None else self.budget.used,
             log=self.log,
         )

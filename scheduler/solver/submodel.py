@@ -1,8 +1,8 @@
 """Copies of the week's model cut down to one day, for the search's neighbourhoods.
 
 A neighbourhood of the LNS frees a few person-days and fixes the rest; CP-SAT then spends much of a small
-solve loading and presolving the whole week (≈25k variables and ≈80k constraints for 14 people, almost all
-of them fixed). A :class:`DayModel` keeps only the constraints a change on one day can reach: those on that
+solve loading and presolving the whole week, almost all of it fixed (the sizes and the time this saves:
+benchmarks/README.md, "Day models"). A :class:`DayModel` keeps only the constraints a change on one day can reach: those on that
 day's person-day variables (the *toggled* ones, fixed or freed per neighbourhood) and, transitively through
 auxiliary variables only (window counts, switches, weekly hours, fairness spreads), those on the auxiliary
 variables they mention. Other days' person-day variables such a constraint mentions are fixed to the

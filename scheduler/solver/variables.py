@@ -356,6 +356,19 @@ class RosterVars:
         lunch = self.problem.config.lunch.minutes * sum(self._lunch[(p, d)].values())
         return span - lunch
 
+    def present_indexes(self, p: str, d: dt.date) -> list[int]:
+        """Proto indexes of a person-day's presence Booleans, slot by slot."""
+        return [v.index for v in self._present[(p, d)]]
+
+    def paid_terms(self, p: str, d: dt.date) -> tuple[list[int], list[int]]:
+        """:meth:`paid_minutes` as proto indexes and coefficients (minutes of each present slot, less each
+        lunch start's minutes)."""
+        day = self._by_date[d]
+        lunch = self.problem.config.lunch.minutes
+        idx = [v.index for v in self._present[(p, d)]] + [v.index for v in self._lunch[(p, d)].values()]
+        coeffs = [day.slot_minutes] * len(self._present[(p, d)]) + [-lunch] * len(self._lunch[(p, d)])
+        return idx, coeffs
+
     def shift_start(self, p: str, d: dt.date) -> Any:
         """Start minute (0 when off)."""
         day = self._by_date.get(d)

@@ -18,15 +18,16 @@ from rich.table import Table
 from constraints.calendar import BranchCalendar, parse_week
 from constraints.config import load_config
 from constraints.errors import InputError
-from constraints.i18n import ACTIVITY_LABELS, label, tr, weekday_label
+from constraints.i18n import ACTIVITY_LABELS, label, language, tr, weekday_label
 from constraints.io import write_csv
 from forecasts.arrivals import count_arrivals
 from forecasts.backtest import backtest as run_backtest
 from forecasts.backtest import summarize
 from forecasts.peaks import summarize_peaks
 from forecasts.tickets import read_tickets
-from forecasts.weekly import forecast_csv, forecast_week
+from forecasts.weekly import HistoryNote, check_history, forecast_csv, forecast_week
 from scheduler.app.cli.app import app
+from scheduler.app.cli.guard import check_out_dir, check_week
 
 BACKTEST_CSV_COLUMNS: tuple[str, ...] = ("model", "origin", "counter", "wape", "rmse", "mae", "coverage80")
 
@@ -58,20 +59,33 @@ def parse_dates(text: str, argument: str = "--exclude") -> list[dt.date]:
 def load_history(
     tickets: list[Path], config_path: Path, exclude: str, before: dt.date | None = None
 ) -> tuple[BranchCalendar, pd.DataFrame]:
-    """Calendar and arrivals per slot from the ticket files (only days before ``before`` when given)."""
+    """Calendar and arrivals per slot from the ticket files (a forecast uses the days before ``before``); what
+    is thin or odd in them is printed (:func:`forecasts.weekly.check_history`) and gaps are left out."""
     skip = parse_dates(exclude)
     config = load_config(config_path)
     calendar = BranchCalendar(config)
     frame = read_tickets(tickets, config, calendar)
-    if before is not None:
-        frame = frame[frame["issued_at"] < pd.Timestamp(before)]
-    if frame.empty:
+    usable = frame if before is None else frame[frame["issued_at"] < pd.Timestamp(before)]
+    if usable.empty:
         raise InputError(
             "没有可用的取号历史 (no ticket history to learn from"
             + (f" before {before})" if before is not None else ")"),
             argument="--tickets",
         )
-    return calendar, count_arrivals(frame, calendar, exclude=skip)
+    arrivals = count_arrivals(frame, calendar, exclude=skip)
+    last = max(arrivals["date"])
+    checked = check_history(arrivals, before or last + dt.timedelta(days=1))
+    warn_notes(checked.notes, Console(stderr=True))
+    return calendar, checked.history
+
+
+def warn_notes(notes: tuple[HistoryNote, ...], console: Console) -> None:
+    """Print each note on the history, one line each, before the work that uses it."""
+    lang = language()
+    for note in notes:
+        console.print(
+            tr("[yellow]注意[/yellow]: ", "[yellow]Warning[/yellow]: ") + note.message(lang), soft_wrap=True
+        )
 
 
 @app.command()
@@ -84,7 +98,9 @@ def forecast(
 ) -> None:
     """预测一周客流, 标出高峰与低谷 (forecast the week's arrivals per slot; peaks and troughs)."""
     monday = parse_week(week)
+    check_out_dir(out)
     calendar, history = load_history(tickets, config, exclude, before=monday)
+    check_week(calendar, monday)
     fc = forecast_week(history, calendar, monday)
     write_csv(forecast_csv(fc), out / "forecast.csv")
     summary = summarize_peaks(fc, calendar.config.grid.slot_minutes)
@@ -116,6 +132,7 @@ def backtest(
     """回测预测模型 (rolling-origin one-week-ahead backtest: main model against the baselines)."""
     if weeks < 1:
         raise InputError("回测周数至少为 1 (--weeks must be at least 1)", argument="--weeks", value=weeks)
+    check_out_dir(out)
     calendar, history = load_history(tickets, config, exclude)
     results = run_backtest(history, calendar, weeks=weeks)
     if results.empty:

@@ -19,8 +19,10 @@ from rich.table import Table
 from constraints.calendar import BranchCalendar, parse_day
 from constraints.config import COUNTER_TYPES, load_config
 from constraints.i18n import ACTIVITY_LABELS, DAY_TYPE_LABELS, label, tr, weekday_label
-from constraints.staff import POSTS, read_absences, read_staff
+from constraints.staff import POSTS, Absence, Staff, read_absences, read_staff
+from forecasts.tickets import read_tickets
 from scheduler.app.cli.app import app
+from scheduler.app.cli.guard import check_out_dir
 from scheduler.sample.generator import DEFAULT_END, SampleBranch, generate_sample
 
 
@@ -39,7 +41,9 @@ def sample(
     ] = DEFAULT_END.isoformat(),
 ) -> None:
     """生成示例支行数据 (write a seeded sample branch: tickets, staff, config, leave)."""
-    branch = generate_sample(out, weeks=weeks, seed=seed, end=parse_end(end))
+    last = parse_end(end)
+    check_out_dir(out)
+    branch = generate_sample(out, weeks=weeks, seed=seed, end=last)
     Console().print(
         tr(
             f"已生成示例支行: {branch.out_dir} ({branch.history_start} 至 {branch.history_end}, "
@@ -57,6 +61,7 @@ def demo(
     """演示: 生成示例支行, 汇总输入, 排下一周的班 (sample branch → summary of inputs → plan its next week)."""
     from scheduler.app.cli.plan import run_plan  # the whole pipeline; `paiban sample` stays light
 
+    check_out_dir(out)
     branch = generate_sample(out / "sample", seed=0)
     print_inputs_summary(branch, Console())
     leave = [p for p in (branch.leave,) if p is not None]
@@ -74,8 +79,6 @@ def demo(
 
 def print_inputs_summary(branch: SampleBranch, console: Console) -> None:
     """Read the sample's inputs back through paiban's readers and print what they hold."""
-    from forecasts.tickets import read_tickets  # here, so `paiban sample` works without the forecasts layer
-
     config = load_config(branch.config)
     calendar = BranchCalendar(config)
     tickets = read_tickets(branch.tickets, config, calendar)
@@ -93,9 +96,15 @@ def print_inputs_summary(branch: SampleBranch, console: Console) -> None:
             f"{len(tickets)} tickets ({branch.history_start} to {branch.history_end}), {abandoned:.1%} abandoned",
         )
     )
+    console.print(_tickets_table(tickets, calendar, branch.history_end))
+    console.print(_staff_table(staff))
+    console.print(_plan_week_table(calendar, branch.plan_week))
+    console.print(_leave_table(leave, staff))
 
-    # tickets per day and counter type, last two history weeks
-    first = branch.history_end - dt.timedelta(days=13)
+
+def _tickets_table(tickets: pd.DataFrame, calendar: BranchCalendar, last: dt.date) -> Table:
+    """Tickets per day and counter type over the two history weeks ending on ``last``."""
+    first = last - dt.timedelta(days=13)
     recent = tickets[tickets["issued_at"].dt.date >= first]
     counts = recent.groupby([recent["issued_at"].dt.date, "counter"]).size().unstack(fill_value=0)
     table = Table(title=tr("最近两周每日取号数 (按柜台)", "Tickets per day and counter, last two weeks"))
@@ -116,8 +125,11 @@ def print_inputs_summary(branch: SampleBranch, console: Console) -> None:
             *(str(v) for v in values),
             str(sum(values)) if day.is_open else "—",
         )
-    console.print(table)
+    return table
 
+
+def _staff_table(staff: Staff) -> Table:
+    """How many people of each post, and who."""
     table = Table(title=tr("员工 (按岗位)", "Staff by post"))
     table.add_column(tr("岗位", "Post"))
     table.add_column(tr("人数", "People"), justify="right")
@@ -126,13 +138,16 @@ def print_inputs_summary(branch: SampleBranch, console: Console) -> None:
         people = [p for p in staff if p.post == post]
         if people:
             table.add_row(tr(zh, en), str(len(people)), ", ".join(f"{p.staff_id} {p.name}" for p in people))
-    console.print(table)
+    return table
 
-    table = Table(title=tr(f"排班周 {branch.plan_week} 起", f"Plan week from {branch.plan_week}"))
+
+def _plan_week_table(calendar: BranchCalendar, monday: dt.date) -> Table:
+    """The plan week's day types, opening hours and staff time."""
+    table = Table(title=tr(f"排班周 {monday} 起", f"Plan week from {monday}"))
     for col in (tr("日期", "Date"), tr("星期", "Day"), tr("类型", "Type"), tr("营业时间", "Open")):
         table.add_column(col)
     table.add_column(tr("员工在岗时间", "Staff time"))
-    for day in calendar.week(branch.plan_week):
+    for day in calendar.week(monday):
         table.add_row(
             day.date.isoformat(),
             weekday_label(day.date.weekday()),
@@ -140,8 +155,11 @@ def print_inputs_summary(branch: SampleBranch, console: Console) -> None:
             str(day.open_hours) if day.open_hours else tr("休业", "closed"),
             str(day.staff_hours) if day.staff_hours else "—",
         )
-    console.print(table)
+    return table
 
+
+def _leave_table(leave: list[Absence], staff: Staff) -> Table:
+    """The plan week's leave and events."""
     table = Table(title=tr("请假与外出", "Leave and events"))
     for col in (
         tr("工号", "Staff"),
@@ -159,4 +177,4 @@ def print_inputs_summary(branch: SampleBranch, console: Console) -> None:
             str(a.hours) if a.hours else tr("全天", "all day"),
             a.reason,
         )
-    console.print(table)
+    return table

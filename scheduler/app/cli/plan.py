@@ -6,7 +6,9 @@ and in summary.json), 2 for bad input.
 
 from __future__ import annotations
 
-import os
+import dataclasses
+import datetime as dt
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,8 +21,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from constraints.calendar import parse_week
-from constraints.config import RULE_NAMES, fmt_hhmm
+from constraints.calendar import BranchCalendar, parse_week
+from constraints.config import RULE_NAMES, fmt_hhmm, load_config
 from constraints.errors import InputError
 from constraints.i18n import (
     ACTIVITY_LABELS,
@@ -31,8 +33,20 @@ from constraints.i18n import (
     tr,
     weekday_label,
 )
+from forecasts.weekly import HistoryCheck
 from scheduler.app.cli.app import app
-from scheduler.app.pipeline import WeekPlan, load_branch, plan_week, with_previous_roster, write_plan
+from scheduler.app.cli.forecast import warn_notes
+from scheduler.app.cli.guard import check_out_dir, check_seconds, check_week
+from scheduler.app.pipeline import (
+    Branch,
+    WeekPlan,
+    default_time_limit,
+    load_branch,
+    plan_week,
+    week_history,
+    with_previous_roster,
+    write_plan,
+)
 from scheduler.report.gaps import ServiceGap, TurnedAway, service_gaps, turned_away
 from scheduler.report.kpis import Figures, fmt
 from scheduler.solver import result as result_mod
@@ -52,24 +66,96 @@ def parse_relax(text: str) -> tuple[str, ...]:
     return names
 
 
-def default_time_limit() -> float | None:
-    """``PAIBAN_TIME_LIMIT`` (seconds) when set: tests and notebooks run with a short budget."""
-    raw = os.environ.get("PAIBAN_TIME_LIMIT")
-    return float(raw) if raw else None
+def after_solve_seconds(limit: float) -> float:
+    """Seconds of ``--time-limit`` kept after the roster for simulating the week and writing the files (the
+    limit counts from building the model to the files written; reading and forecasting come before it):
+    max(2 s, 10 %), what they take for a 40-person branch on a loaded two-core machine."""
+    return max(2.0, 0.1 * limit)
 
 
-def solver_options(time_limit: float | None, seed: int | None, relax: str) -> dict[str, Any]:
-    """``--time-limit`` (or ``PAIBAN_TIME_LIMIT``), ``--seed`` and ``--relax`` checked, as
-    :meth:`SolveParams.from_config` takes them; ``InputError`` naming the option otherwise."""
+def solver_options(
+    time_limit: float | None,
+    seed: int | None,
+    relax: str,
+    replications: int = 20,
+    work_units: float | None = None,
+) -> dict[str, Any]:
+    """``--time-limit`` (or ``PAIBAN_TIME_LIMIT``), ``--seed``, ``--relax``, ``--replications`` and
+    ``--work-units`` checked before any work, as :meth:`SolveParams.from_config` takes them; ``InputError``
+    naming the option otherwise."""
     relaxed = parse_relax(relax)
-    if time_limit is not None and time_limit <= 0:
-        raise InputError("必须大于 0 (must be positive)", argument="--time-limit", value=time_limit)
-    return {"time_limit_seconds": time_limit or default_time_limit(), "seed": seed, "relax": relaxed}
+    limit = check_seconds(time_limit, "--time-limit") or default_time_limit()
+    if replications < 0:
+        raise InputError("不能为负 (must be ≥ 0)", argument="--replications", value=replications)
+    if seed is not None and not 0 <= seed < 2**31:
+        raise InputError(
+            "随机种子应在 0 到 2147483647 之间 (must be 0 … 2³¹−1)", argument="--seed", value=seed
+        )
+    if work_units is not None and not (math.isfinite(work_units) and work_units > 0):
+        raise InputError(
+            "必须是大于 0 的有限数 (must be a finite number > 0)", argument="--work-units", value=work_units
+        )
+    return {"time_limit_seconds": limit, "seed": seed, "relax": relaxed, "work_units": work_units}
+
+
+def run_plan(
+    tickets: list[Path],
+    staff: Path,
+    config: Path | None,
+    week: str | None,
+    out: Path,
+    *,
+    leave: Path | None = None,
+    events: Path | None = None,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    relax: str = "",
+    replications: int = 20,
+    console: Console | None = None,
+    work_units: float | None = None,
+    previous_roster: Path | None = None,
+) -> tuple[WeekPlan, int]:
+    """The whole run, with a progress bar; returns the plan and the exit status."""
+    console = console or Console(stderr=True)
+    # the command line and the output folder first: no work is lost to a typo
+    options = solver_options(time_limit, seed, relax, replications, work_units)
+    monday = parse_week(week) if week else None
+    check_out_dir(out)
+    if monday is not None:  # before the tickets are read: a year out of range is a typo
+        check_week(BranchCalendar(load_config(config)), monday)
+    branch = load_branch(tickets, staff, config, leave, events)
+    monday = check_week(branch.calendar, monday or branch.next_monday())
+    if previous_roster is not None:
+        branch = with_previous_roster(branch, monday, previous_roster)
+    history = week_history(branch, monday)
+    warn_notes(history.notes, console)
+    params = SolveParams.from_config(branch.config, **options)
+    plan = solve_with_progress(branch, monday, params, replications, history, console)
+    console.print(tr(f"写入 {out} …", f"Writing {out} …"))
+    written = write_plan(plan, out, lang=language())
+    return plan, conclude(plan, written, Console(), out)
+
+
+def conclude(plan: WeekPlan, written: dict[str, Path], console: Console, out: Path) -> int:
+    """Print the week's result (:func:`report`) and, when it does not hold every hard rule, the reasons on
+    stderr; the exit status (0 or 1)."""
+    report(plan, written, console, out)
+    if plan.result.ok:
+        return 0
+    for line in failure_lines(plan):
+        print(line, file=sys.stderr)
+    return 1
 
 
 @contextmanager
 def solving_bar(params: SolveParams, console: Console) -> Iterator[Callable[[result_mod.Progress], None]]:
     """A progress bar for the solve; yields the callback that moves it (objective, gap, seconds)."""
+    console.print(
+        tr(
+            f"求解排班 (最长 {params.time_limit_seconds:g} 秒; Ctrl-C 中止, 不写入任何文件) …",
+            f"Solving the roster (at most {params.time_limit_seconds:g} s; Ctrl-C stops and writes nothing) …",
+        )
+    )
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -92,46 +178,18 @@ def solving_bar(params: SolveParams, console: Console) -> Iterator[Callable[[res
         yield show
 
 
-def run_plan(
-    tickets: list[Path],
-    staff: Path,
-    config: Path | None,
-    week: str | None,
-    out: Path,
-    *,
-    leave: Path | None = None,
-    events: Path | None = None,
-    time_limit: float | None = None,
-    seed: int | None = None,
-    relax: str = "",
-    replications: int = 20,
-    previous_roster: Path | None = None,
-    console: Console | None = None,
-) -> tuple[WeekPlan, int]:
-    """The whole run, with a progress bar; returns the plan and the exit status."""
-    console = console or Console(stderr=True)
-    options = solver_options(time_limit, seed, relax)
-    monday = parse_week(week) if week else None
-    branch = load_branch(tickets, staff, config, leave, events)
-    monday = monday or branch.next_monday()
-    if previous_roster is not None:
-        branch = with_previous_roster(branch, monday, previous_roster)
-    params = SolveParams.from_config(branch.config, **options)
+def solve_with_progress(
+    branch: Branch,
+    monday: dt.date,
+    params: SolveParams,
+    replications: int,
+    history: HistoryCheck,
+    console: Console,
+) -> WeekPlan:
+    """:func:`plan_week` with a progress bar (objective and gap as the solver reports them)."""
+    params = dataclasses.replace(params, after_seconds=after_solve_seconds(params.time_limit_seconds))
     with solving_bar(params, console) as show:
-        plan = plan_week(branch, monday, params, replications=replications, on_progress=show)
-    written = write_plan(plan, out, lang=language())
-    return plan, conclude(plan, written, Console())
-
-
-def conclude(plan: WeekPlan, written: dict[str, Path], console: Console) -> int:
-    """Print the week's result (:func:`report`) and, when it does not hold every hard rule, the reasons on
-    stderr; the exit status (0 or 1)."""
-    report(plan, written, console)
-    if plan.result.ok:
-        return 0
-    for line in failure_lines(plan):
-        print(line, file=sys.stderr)
-    return 1
+        return plan_week(branch, monday, params, replications=replications, on_progress=show, history=history)
 
 
 def failure_lines(plan: WeekPlan) -> list[str]:
@@ -211,7 +269,7 @@ def cost_line(plan: WeekPlan) -> str:
     )
 
 
-def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
+def report(plan: WeekPlan, written: dict[str, Path], console: Console, out: Path) -> None:
     """Print the week's result: the figures per day (:func:`kpi_table`), the cost, the rules, the files."""
     r = plan.result
     gap = f"{r.gap:.2%}" if r.gap is not None else "—"
@@ -229,8 +287,16 @@ def report(plan: WeekPlan, written: dict[str, Path], console: Console) -> None:
         console.print(kpi_table(plan))
         console.print(cost_line(plan))
         print_verdict(plan, console)
-    folder = next(iter(written.values())).parent if written else None
-    console.print(tr(f"已写入 {folder}: ", f"Wrote to {folder}: ") + ", ".join(sorted(written)))
+    if not written:
+        console.print(
+            tr(
+                f"未写入任何文件: {out} 中已有一份满足全部硬性规则的排班, 保持原样 (用另一个 --out 保存本次结果)",
+                f"Nothing written: {out} already holds a roster that holds every hard rule and is kept as it "
+                "was (use another --out to keep this run's files)",
+            )
+        )
+        return
+    console.print(tr(f"已写入 {out}: ", f"Wrote to {out}: ") + ", ".join(sorted(written)))
 
 
 def print_verdict(plan: WeekPlan, console: Console) -> None:
@@ -255,6 +321,14 @@ def print_verdict(plan: WeekPlan, console: Console) -> None:
     else:
         console.print(tr("[green]全部硬性规则满足[/green]", "[green]Every hard rule holds[/green]"))
     print_service(gaps, turned_away(plan.problem), console)
+    if not r.reproducible and r.params.deterministic:
+        console.print(
+            tr(
+                "[yellow]时间上限先于确定性工作量用完: 本次班表不可复现 (同一种子再次运行可能不同)[/yellow]",
+                "[yellow]The time limit cut the deterministic work short: this roster is not reproducible "
+                "(the same seed may give another)[/yellow]",
+            )
+        )
     soft = [v for v in r.violations if not v.hard]
     if soft:
         console.print(
@@ -301,7 +375,13 @@ StaffOpt = Annotated[Path, typer.Option("--staff", help="员工名单 staff.csv"
 OutOpt = Annotated[Path, typer.Option("--out", help="输出文件夹 (output folder)")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="branch.toml")]
 EventsOpt = Annotated[Path | None, typer.Option("--events", help="会议与谈话 events.csv")]
-TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", help="求解时间上限, 秒 (solver seconds)")]
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        help="时间上限, 秒: 从建模到写完文件 (seconds from building the model to the files written)",
+    ),
+]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="随机种子 (solver seed)")]
 RelaxOpt = Annotated[
     str, typer.Option("--relax", help="允许违反的规则, 逗号分隔 (rules that may break, comma-separated)")
@@ -336,6 +416,13 @@ def plan(
     seed: SeedOpt = None,
     relax: RelaxOpt = "",
     replications: ReplicationsOpt = 20,
+    work_units: Annotated[
+        float | None,
+        typer.Option(
+            "--work-units",
+            help="固定的确定性工作量 (summary.json 的 work_units, 用于复现) (a fixed deterministic work budget)",
+        ),
+    ] = None,
     previous_roster: PreviousOpt = None,
 ) -> None:
     """排一周的班 (plan the week: forecast, windows, roster, simulation; writes roster.csv/.xlsx etc.)."""
@@ -351,6 +438,7 @@ def plan(
         seed=seed,
         relax=relax,
         replications=replications,
+        work_units=work_units,
         previous_roster=previous_roster,
     )
     raise typer.Exit(code)

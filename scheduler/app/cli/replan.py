@@ -10,6 +10,7 @@ date, people — on stderr and in summary.json), 2 for bad input.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from rich.table import Table
 from constraints.calendar import parse_week
 from constraints.i18n import language, tr
 from scheduler.app.cli.app import app
+from scheduler.app.cli.guard import check_out_dir, check_week
 from scheduler.app.cli.plan import (
     ConfigOpt,
     EventsOpt,
@@ -31,6 +33,7 @@ from scheduler.app.cli.plan import (
     StaffOpt,
     TicketsOpt,
     TimeLimitOpt,
+    after_solve_seconds,
     conclude,
     solver_options,
     solving_bar,
@@ -100,10 +103,11 @@ def replan(
     previous_roster: PreviousOpt = None,
 ) -> None:
     """重排本周余下的班 (re-plan the rest of the week with few changes; writes changes.csv and 变更通知)."""
-    options = solver_options(time_limit, seed, relax)
+    options = solver_options(time_limit, seed, relax, replications)
     monday = parse_week(week)
+    check_out_dir(out)
     branch = load_branch(tickets, staff, config, leave, events)
-    days = branch.calendar.week(monday)
+    days = branch.calendar.week(check_week(branch.calendar, monday))
     cut = parse_cut(from_, days)
     if previous_roster is not None:
         branch = with_previous_roster(branch, monday, previous_roster)
@@ -112,10 +116,13 @@ def replan(
         absences=merged_absences(in_book, branch.absences), files={**branch.files, "roster": roster}
     )
     params = SolveParams.from_config(branch.config, **options)
-    with solving_bar(params, Console(stderr=True)) as show:
+    params = dataclasses.replace(params, after_seconds=after_solve_seconds(params.time_limit_seconds))
+    console = Console(stderr=True)
+    with solving_bar(params, console) as show:
         rp = replan_week(branch, monday, before, cut, params, replications=replications, on_progress=show)
+    console.print(tr(f"写入 {out} …", f"Writing {out} …"))
     written = write_replan(rp, out, lang=language())
     shown = Console()
-    code = conclude(rp.plan, written, shown)
+    code = conclude(rp.plan, written, shown, out)
     print_changes(rp, shown)
     raise typer.Exit(code)

@@ -34,6 +34,7 @@ from forecasts.service import estimate_profiles
 from forecasts.tickets import read_tickets
 from forecasts.weekly import forecast_week
 from scheduler.app.cli.app import app
+from scheduler.app.cli.guard import check_out_dir
 from scheduler.report.kpis import fmt
 from scheduler.simulation.simulate import SimulationResult, simulate_week
 
@@ -210,6 +211,7 @@ def simulate_command(
         )
     if seed < 0:
         raise InputError("随机种子不能为负 (--seed must be ≥ 0)", argument="--seed", value=seed)
+    check_out_dir(out)
     cfg = load_config(config)
     result = run(
         roster,

@@ -29,10 +29,11 @@ from scheduler.report.workbook.cached import FormulaValues, save_with_values
 from scheduler.report.workbook.changes import ChangeNotice
 from scheduler.report.workbook.changes_sheet import write_changes_sheet
 from scheduler.report.workbook.day_sheet import write_day_sheet
-from scheduler.report.workbook.kpi_sheet import write_kpi_sheet
+from scheduler.report.workbook.kpi_sheet import InputRef, write_kpi_sheet
 from scheduler.report.workbook.leave_sheet import write_leave_sheet
 from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
 from scheduler.report.workbook.read_back import WorkbookRoster, read_back
+from scheduler.report.workbook.style import neutralise_cells
 from scheduler.report.workbook.tables import peak_labels, requirements_table
 from scheduler.report.workbook.week_sheet import write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
@@ -56,10 +57,11 @@ def build_workbook(
     forecast: pd.DataFrame | None = None,
     kpis: WeekKpis | None = None,
     handovers: Sequence[Handover] | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
     values: FormulaValues | None = None,
     notice: ChangeNotice | None = None,
+    lobby_log: Sequence[Handover] = (),
 ) -> Workbook:
     """The workbook in memory (see :func:`write_workbook`); ``values`` collects its formula cells' results."""
     if lang not in ("zh", "en"):
@@ -89,7 +91,7 @@ def build_workbook(
     write_windows_sheet(wb, problem, req, peak_labels(forecast), figures, lang=lang)
     if handovers is None:
         handovers = result.handovers if result is not None else derive_handovers(roster, problem)
-    write_lobby_sheet(wb, roster, problem, handovers, lang=lang)
+    write_lobby_sheet(wb, roster, problem, handovers, lang=lang, log=lobby_log)
     violations = result.violations if result is not None else check_roster(problem, roster)
     write_kpi_sheet(
         wb,
@@ -105,6 +107,7 @@ def build_workbook(
     write_leave_sheet(wb, problem, lang=lang)
     if notice is not None:
         write_changes_sheet(wb, problem, notice, lang=lang)
+    neutralise_cells(wb)  # input text (names, reasons, …) is never a live formula
     wb.active = 0
     return wb
 
@@ -119,9 +122,10 @@ def write_workbook(
     forecast: pd.DataFrame | None = None,
     kpis: WeekKpis | None = None,
     handovers: Sequence[Handover] | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
     notice: ChangeNotice | None = None,
+    lobby_log: Sequence[Handover] = (),
 ) -> None:
     """Write roster.xlsx atomically (temporary file, then ``os.replace``).
 
@@ -130,7 +134,8 @@ def write_workbook(
     requirements.csv frame; ``forecast`` a forecast frame with a peak label (高峰/平峰/低谷); ``kpis`` the
     week's figures (:func:`scheduler.report.kpis.week_kpis`; computed from the roster and result when not
     given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records;
-    ``notice`` (a re-plan's changes) adds the 变更通知 sheet, first.
+    ``lobby_log`` the handovers recorded live (:func:`~scheduler.report.workbook.lobby_sheet.read_lobby_log`),
+    listed in the lobby-manager log; ``notice`` (a re-plan's changes) adds the 变更通知 sheet, first.
     """
     values = FormulaValues()
     wb = build_workbook(
@@ -145,6 +150,7 @@ def write_workbook(
         lang=lang,
         values=values,
         notice=notice,
+        lobby_log=lobby_log,
     )
     with atomic_write(path, "wb") as fh:
         save_with_values(wb, fh, values)

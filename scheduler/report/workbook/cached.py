@@ -20,6 +20,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from scheduler.report.workbook.style import formula_cell
+
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -34,7 +36,7 @@ class FormulaValues:
 
     def set(self, ws: Worksheet, row: int, column: int, formula: str, value: float) -> Cell:
         """Write ``formula`` into the cell and remember ``value`` as its result; returns the cell."""
-        cell = ws.cell(row=row, column=column, value=formula)
+        cell: Cell = formula_cell(ws, row, column, formula)  # paiban's own formula: never neutralised
         self.by_sheet.setdefault(ws.title, {})[cell.coordinate] = value
         return cell
 

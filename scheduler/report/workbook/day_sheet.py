@@ -25,6 +25,7 @@ from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES, fmt_hhmm, parse_hhmm
 from constraints.errors import InputError
 from constraints.i18n import tr
+from constraints.io import restore
 from constraints.problem import Problem
 from constraints.roster import ACTIVITIES, OFF, Roster
 from constraints.staff import Person, Staff
@@ -472,8 +473,8 @@ def person_of_row(
     rows that hold no person (titles, window counts, notes). A row with a person's name or activities but no
     id, an unknown or repeated id, or a name that is not the id's raises ``InputError`` naming the cell."""
     names = {p.staff_id: p.name for p in staff}
-    sid = "" if not values or values[0] is None else str(values[0]).strip()
-    name = str(values[1]).strip() if len(values) > 1 and values[1] is not None else ""
+    sid = "" if not values or values[0] is None else restore(str(values[0]).strip())
+    name = restore(str(values[1]).strip()) if len(values) > 1 and values[1] is not None else ""
     if not sid:
         owner = next((p for p in staff if p.name == name), None) if name else None
         if owner is not None:

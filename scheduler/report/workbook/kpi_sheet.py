@@ -3,6 +3,7 @@ status, parameters, seed and versions, and the input files' hashes — every fig
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -50,10 +51,29 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def input_hashes(inputs: Mapping[str, str | Path] | None) -> dict[str, dict[str, str]]:
+@dataclasses.dataclass(frozen=True)
+class InputFile:
+    """An input known by the path a person reads and the sha256 of its bytes, hashed where they were read.
+
+    ``paiban region`` ships a branch's files to a Dask worker: the worker plans from its own copy, and the
+    outputs still name the submitter's file.
+    """
+
+    path: str
+    sha256: str
+
+
+InputRef = str | Path | InputFile
+"""An input file: a path hashed here, or an :class:`InputFile` already hashed."""
+
+
+def input_hashes(inputs: Mapping[str, InputRef] | None) -> dict[str, dict[str, str]]:
     """{name: {path, sha256}} of the input files (missing files say so)."""
     out: dict[str, dict[str, str]] = {}
     for name, path in (inputs or {}).items():
+        if isinstance(path, InputFile):
+            out[name] = {"path": path.path, "sha256": path.sha256}
+            continue
         p = Path(path)
         out[name] = {"path": str(p), "sha256": sha256_file(p) if p.is_file() else "missing"}
     return out
@@ -361,7 +381,7 @@ def _checks(
 
 
 def _solver(
-    out: _Rows, result: RosterResult | None, inputs: Mapping[str, str | Path] | None, lang: str
+    out: _Rows, result: RosterResult | None, inputs: Mapping[str, InputRef] | None, lang: str
 ) -> None:
     out.section(tr("求解与可复现", "Solver and reproducibility", lang))
     if result is None:
@@ -408,7 +428,7 @@ def write_kpi_sheet(
     *,
     violations: Sequence[Violation],
     result: RosterResult | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, InputRef] | None = None,
     gaps: Sequence[ServiceGap] = (),
     away: Sequence[TurnedAway] = (),
     lang: str,

@@ -20,6 +20,7 @@ from constraints.calendar import Day
 from constraints.config import TimeRange, fmt_hhmm, parse_hhmm
 from constraints.errors import InputError
 from constraints.i18n import tr
+from constraints.io import restore
 from constraints.problem import Problem
 from constraints.staff import Absence, Staff, parse_date
 from scheduler.report.workbook.style import (
@@ -95,7 +96,7 @@ def _text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, dt.time):
         return f"{value.hour:02d}:{value.minute:02d}"
-    return str(value).strip()
+    return restore(str(value).strip())  # a neutralised reason or id reads back as written
 
 
 def read_leave_sheet(ws: Worksheet, staff: Staff, days: Sequence[Day], source: str | Path) -> list[Absence]:

@@ -3,18 +3,25 @@
 From the branch plan: every handover is written in the log by the lobby manager on duty; a backup who never
 takes over need not write — except the branch president, who must log it whenever standing in as backup
 while the lobby manager is on duty, or taking the floor.
+
+Handovers recorded live (``paiban now --log``) are kept in :data:`LOG_FILE` beside the roster, columns
+:data:`LOG_COLUMNS`; :func:`read_lobby_log` reads them back and the sheet lists them under each day, marked
+现场记录 (live log).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
+import pandas as pd
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from constraints.config import fmt_hhmm
+from constraints.config import fmt_hhmm, parse_hhmm
+from constraints.errors import InputError
 from constraints.handovers import (
     PRESIDENT_POST,
     Handover,
@@ -24,6 +31,7 @@ from constraints.handovers import (
     reason_label,
 )
 from constraints.i18n import tr
+from constraints.io import read_table, write_csv
 from constraints.problem import Problem
 from constraints.roster import Roster
 from scheduler.report.workbook.style import (
@@ -43,11 +51,96 @@ from scheduler.report.workbook.style import (
 
 PRESIDENT_FILL = PatternFill("solid", fgColor="FFF2CC")  # yellow: the president must log these
 
+LOG_FILE = "lobby_log.csv"
+"""The live lobby log, beside roster.csv."""
+
+LOG_COLUMNS: tuple[str, ...] = (
+    "date",
+    "time",
+    "from_staff",
+    "from_name",
+    "to_staff",
+    "to_name",
+    "reason",
+    "president",
+)
+"""Columns of :data:`LOG_FILE` (names for people reading it; ids are what counts)."""
+
+
+def read_lobby_log(path: str | Path) -> list[Handover]:
+    """The handovers in a live lobby log (:data:`LOG_COLUMNS`); a bad cell raises ``InputError`` naming it."""
+    df = read_table(path)
+    for col in ("date", "time", "from_staff", "to_staff"):
+        if col not in df.columns:
+            raise InputError(f"缺少列 (missing column) {col}", file=path, row=1, column=col)
+    out = []
+    for i, rec in enumerate(df.to_dict("records"), start=2):
+        try:
+            date = dt.date.fromisoformat(str(rec["date"]))
+        except ValueError:
+            raise InputError(
+                "无法识别的日期 (unparsable date)", file=path, row=i, column="date", value=rec["date"]
+            ) from None
+        try:
+            time = parse_hhmm(str(rec["time"]))
+        except ValueError as exc:
+            raise InputError(str(exc), file=path, row=i, column="time", value=rec["time"]) from None
+        out.append(
+            Handover(
+                date,
+                time,
+                str(rec["from_staff"]) or None,
+                str(rec["to_staff"]) or None,
+                str(rec.get("reason", "")),
+                str(rec.get("president", "")).lower() in ("1", "true", "yes", "是"),
+            )
+        )
+    return out
+
+
+def append_lobby_log(path: str | Path, handovers: Sequence[Handover], names: Mapping[str, str]) -> int:
+    """Add the handovers not yet in the log (same date, time, from and to), atomically; how many were added."""
+    p = Path(path)
+    old = read_table(p) if p.exists() else pd.DataFrame(columns=list(LOG_COLUMNS))
+    have = {
+        tuple(str(r.get(c, "")) for c in ("date", "time", "from_staff", "to_staff"))
+        for r in old.to_dict("records")
+    }
+    rows = []
+    for h in handovers:
+        key = (h.date.isoformat(), fmt_hhmm(h.time), h.from_staff or "", h.to_staff or "")
+        if key in have:
+            continue
+        have.add(key)
+        date, time, giver, taker = key
+        rows.append(
+            {
+                "date": date,
+                "time": time,
+                "from_staff": giver,
+                "from_name": names.get(giver, ""),
+                "to_staff": taker,
+                "to_name": names.get(taker, ""),
+                "reason": h.reason,
+                "president": "1" if h.president else "0",
+            }
+        )
+    if rows:
+        write_csv(pd.concat([old, pd.DataFrame(rows, columns=list(LOG_COLUMNS))], ignore_index=True), p)
+    return len(rows)
+
 
 def write_lobby_sheet(
-    wb: Workbook, roster: Roster, problem: Problem, handovers: Sequence[Handover], *, lang: str
+    wb: Workbook,
+    roster: Roster,
+    problem: Problem,
+    handovers: Sequence[Handover],
+    *,
+    lang: str,
+    log: Sequence[Handover] = (),
 ) -> Worksheet:
-    """Add the lobby-manager log; ``handovers`` come from the solver's result or :func:`derive_handovers`."""
+    """Add the lobby-manager log; ``handovers`` come from the solver's result or :func:`derive_handovers`,
+    ``log`` from :func:`read_lobby_log` (handovers recorded during the day)."""
     ws = wb.create_sheet(sheet_name("lobby", lang))
     names = {p.staff_id: p.name for p in problem.staff}
     president = {p.staff_id for p in problem.staff if p.post == PRESIDENT_POST}
@@ -135,7 +228,13 @@ def write_lobby_sheet(
                 ]
             )
             flags.append(pres)
-        for h in pending:  # handovers the roster's periods do not start with (e.g. from the solver)
+        live = sorted((h for h in log if h.date == day.date), key=lambda h: h.time)
+        live_note = tr("现场记录", "live log", lang)
+        extra: list[tuple[Handover, str | None]] = [(h, None) for h in pending] + [
+            (h, live_note) for h in live
+        ]
+        # handovers the roster's periods do not start with: the solver's, and the live log's
+        for h, duty in extra:
             rows.append(
                 [
                     day_title(day.date, lang),
@@ -148,7 +247,7 @@ def write_lobby_sheet(
                     tr("支行长接班", "president takes over", lang)
                     if handover_is_president(h, problem)
                     else "",
-                    None,
+                    duty,
                     None,
                 ]
             )

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from constraints.calendar import Day
 from constraints.errors import InputError
 from constraints.i18n import ACTIVITY_LABELS, DAY_TYPE_LABELS, label, tr, weekday_label
+from constraints.io import neutralise
 from constraints.roster import ACTIVITIES
 from constraints.staff import POSTS, Person, Staff
 
@@ -208,3 +211,37 @@ class StyleCache:
             self._arrays[key] = copy.copy(cell._style)
         else:
             cell._style = copy.copy(arr)
+
+
+# ---- formulas: only paiban's own ---------------------------------------------------------------------------
+
+_OWN_FORMULAS: weakref.WeakKeyDictionary[Worksheet, set[str]] = weakref.WeakKeyDictionary()
+
+
+def formula_cell(ws: Worksheet, row: int, col: int, formula: str) -> Any:
+    """A formula paiban writes itself (hours, window counts): the only kind of cell
+    :func:`neutralise_cells` leaves a formula. Returns the cell."""
+    c = ws.cell(row=row, column=col, value=formula)
+    _OWN_FORMULAS.setdefault(ws, set()).add(c.coordinate)
+    return c
+
+
+def neutralise_cells(wb: Workbook) -> None:
+    """Make every text cell of ``wb`` that Excel could run as a formula plain text (OWASP: a leading ``'``,
+    :func:`constraints.io.neutralise`), unless :func:`formula_cell` wrote it.
+
+    Names, staff ids, the branch name, leave reasons, file names: whatever a sheet took from the input files is
+    stored as a string, never as a live formula, whichever sheet wrote it.
+    """
+    for ws in wb.worksheets:
+        own = _OWN_FORMULAS.get(ws, set())
+        for cell in ws._cells.values():  # the cells written (iter_rows would create the empty ones)
+            value = cell.value
+            if not isinstance(value, str):
+                continue
+            if cell.data_type == "f" and cell.coordinate in own:
+                continue
+            safe = neutralise(value)
+            if safe != value or cell.data_type == "f":
+                cell.value = safe
+                cell.data_type = "s"

@@ -68,9 +68,33 @@ def write_windows_sheet(
             value=tr("没有需求数据 (未提供排队预测)", "no demand data (no forecast given)", lang),
         )
         return ws
-
-    # ---- daily summary ------------------------------------------------------------------------------------
     r0 = 3
+    last_summary = _daily_summary(ws, problem, req, kpis, counters, r0, lang)
+    bar = _daily_chart(ws, r0, last_summary, lang)
+    t0 = last_summary + 3 + CHART_ROWS
+    last, key_col = _slot_table(ws, req, peaks, counters, t0, lang)
+    line = _week_chart(ws, counters, t0, last, key_col, lang)
+    anchor_row = last_summary + 2
+    ws.add_chart(bar, f"A{anchor_row}")
+    ws.add_chart(line, f"{get_column_letter(7)}{anchor_row}")
+    set_widths(ws, {1: 12, 2: 13, 3: 8, key_col: 12})
+    for col in range(4, key_col):
+        ws.column_dimensions[get_column_letter(col)].width = 9
+    ws.freeze_panes = ws.cell(row=t0 + 1, column=4)
+    ws.print_title_rows = f"{t0 - 1}:{t0}"
+    return ws
+
+
+def _daily_summary(
+    ws: Worksheet,
+    problem: Problem,
+    req: pd.DataFrame,
+    kpis: WeekKpis,
+    counters: list[str],
+    r0: int,
+    lang: str,
+) -> int:
+    """One row per open day from row ``r0``: arrivals and required/open window-hours per counter; the last row."""
     header_cell(ws, r0, 1, tr("日期", "Date", lang))
     header_cell(ws, r0, 2, tr("日类型", "Day type", lang))
     header_cell(ws, r0, 3, tr("预测到达", "Arrivals", lang))
@@ -100,8 +124,11 @@ def write_windows_sheet(
             c = ws.cell(row=r, column=col)
             c.font, c.alignment, c.border = font(9), CENTER, BORDER
         r += 1
-    last_summary = r - 1
+    return r - 1
 
+
+def _daily_chart(ws: Worksheet, r0: int, last_summary: int, lang: str) -> BarChart:
+    """Required against open high-counter window-hours per day (the summary's first counter columns)."""
     bar = BarChart()
     bar.type = "col"
     bar.add_data(Reference(ws, min_col=4, max_col=5, min_row=r0 + 1, max_row=last_summary))
@@ -112,9 +139,19 @@ def write_windows_sheet(
         [tr("需要", "required", lang), tr("开放", "open", lang)],
         11.0,
     )
+    return bar
 
-    # ---- every slot ---------------------------------------------------------------------------------------
-    t0 = last_summary + 3 + CHART_ROWS
+
+def _slot_table(
+    ws: Worksheet,
+    req: pd.DataFrame,
+    peaks: dict[tuple[str, str], str],
+    counters: list[str],
+    t0: int,
+    lang: str,
+) -> tuple[int, int]:
+    """Every slot from header row ``t0``: peak label, arrivals, required and open windows per counter, a chart
+    label on each day's first slot; open below required is coloured. Returns (last row, chart-label column)."""
     header_cell(ws, t0, 1, tr("日期", "Date", lang))
     header_cell(ws, t0, 2, tr("时段", "Slot", lang))
     header_cell(ws, t0, 3, tr("峰谷", "Peak", lang))
@@ -174,7 +211,11 @@ def write_windows_sheet(
                 formula=[f"AND(ISNUMBER({req_l}{t0 + 1}),{open_l}{t0 + 1}<{req_l}{t0 + 1})"], fill=WARN_FILL
             ),
         )
+    return last, key_col
 
+
+def _week_chart(ws: Worksheet, counters: list[str], t0: int, last: int, key_col: int, lang: str) -> LineChart:
+    """The high counter's required and open windows over the week's slots (the slot table's columns)."""
     line = LineChart()
     hc = 4 + 3 * counters.index("high_counter") if "high_counter" in counters else 4
     line.add_data(Reference(ws, min_col=hc + 1, max_col=hc + 2, min_row=t0 + 1, max_row=last))
@@ -197,16 +238,7 @@ def write_windows_sheet(
         [tr("需要", "required", lang), tr("开放", "open", lang)],
         22.0,
     )
-
-    anchor_row = last_summary + 2
-    ws.add_chart(bar, f"A{anchor_row}")
-    ws.add_chart(line, f"{get_column_letter(7)}{anchor_row}")
-    set_widths(ws, {1: 12, 2: 13, 3: 8, key_col: 12})
-    for col in range(4, key_col):
-        ws.column_dimensions[get_column_letter(col)].width = 9
-    ws.freeze_panes = ws.cell(row=t0 + 1, column=4)
-    ws.print_title_rows = f"{t0 - 1}:{t0}"
-    return ws
+    return line
 
 
 def _tidy(chart: BarChart | LineChart, text: str, series: list[str], width_cm: float) -> None:

@@ -1,0 +1,254 @@
+"""A first roster day by day: with who works which day fixed, a week falls apart into its days.
+
+Once the days-off pattern (:func:`scheduler.solver.search.days_pattern`) says who works which day, the days of
+a week are tied together only by the labour rule's weekly hours (and, softly, fairness; rest between shifts
+binds only when a staff day is longer than a day less the rest). :func:`paid_bounds` replaces the weekly
+hours by bounds on each person-day's paid minutes whose sums keep them — the contract floor spread over the
+days worked, the weekly cap likewise — so each day can be solved alone, on its own small model
+(:func:`scheduler.solver.submodel.isolated_day`), two at a time. On a big branch this finds a first roster in a
+fraction of what local search on the whole week needs (``benchmarks/bench_family.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from constraints.calendar import Day
+from constraints.problem import Problem
+from constraints.rules import enabled_rules
+from constraints.rules.labour import STANDARD_DAY_TYPES, consecutive_windows, daily_cap_minutes, weekly_hours
+from constraints.staff import Absence, Staff
+from scheduler.solver import stop
+from scheduler.solver.bound import longest_paid, people_needed
+
+SHORT_PENALTY = 10_000
+"""Pattern cost of a person short of what every roster needs at work on a day."""
+
+EXTRA_DAY_PENALTY = 5_000
+"""Pattern cost of a day worked beyond the standard days (rest-day work): below a shortfall of what every
+roster needs (:func:`scheduler.solver.bound.people_needed`), so a week the staff cannot cover in five days
+each gets a sixth where that needs it, but above a shortfall of the rules' estimates."""
+
+ESTIMATE_PENALTY = 2_000
+"""Pattern cost of a person short of a rule's ``headcount`` estimate on a day (short shifts may make up
+for it, a rest day would cost more), far above the spread terms."""
+
+CHANGE_PENALTY = 1_000
+"""Pattern cost of a re-plan's person-day worked where the roster being repaired had them off, or off where
+it had them work (``prefer``): below a shortfall, above the spread terms, so a re-plan's pattern follows the
+roster unless a need or a rule moves it."""
+
+
+def days_pattern(
+    problem: Problem,
+    seed: int = 0,
+    seconds: float = 0.5,
+    boost: Mapping[dt.date, int] | None = None,
+    fixed: Mapping[tuple[str, dt.date], int] | None = None,
+    prefer: Mapping[tuple[str, dt.date], int] | None = None,
+) -> dict[tuple[str, dt.date], int] | None:
+    """A days-off pattern to start from: who works which day (a small CP-SAT model, deterministic).
+
+    Everyone available works ``standard_days_per_week`` days of a full week (fewer in a week with fewer
+    standard working days, as the contract hours count them; every day of a shorter plan),
+    within the labour rule's day limits — or a rest day more (``EXTRA_DAY_PENALTY``) where the staff cannot
+    otherwise meet what every roster needs; each day has at least those people (as far as the staff
+    allows; ``boost`` adds to a day's needs), then as far as it can the rules' ``headcount`` estimates of
+    each skill and authority; the rest is spread over the days in proportion to their forecast arrivals.
+    A heuristic: the roster search checks it and drops it if it cannot be staffed. A re-plan gives
+    ``fixed`` (the person-days its kept part decides) and ``prefer`` (the roster it repairs: each person-day
+    that differs costs ``CHANGE_PENALTY``).
+    """
+    cfg = problem.config
+    days = [d for d in problem.days if d.slot_starts]
+    if not days:
+        return None
+    m = cp_model.CpModel()
+    ids = problem.staff.ids()
+    w = {(p, d.date): m.new_bool_var(f"w_{p}_{d.date}") for p in ids for d in days}
+    full_week = len(problem.days) >= 7
+    lab = cfg.rules.labour
+    standard = sum(1 for d in problem.days if d.day_type in STANDARD_DAY_TYPES)
+    extra_days: list[Any] = []
+    for person in problem.staff:
+        p = person.staff_id
+        avail = [d for d in days if not problem.away_all_day(p, d.date)]
+        for d in days:
+            if d not in avail:
+                m.add(w[(p, d.date)] == 0)
+        k = most_days = len(avail)
+        if full_week and lab.enabled:  # as many days as the week's contract hours count (a holiday less)
+            most_days = min(k, len(problem.days) - cfg.labor.min_rest_days)
+            k = min(most_days, lab.standard_days_per_week, standard)
+        worked = sum(w[(p, d.date)] for d in days)
+        m.add(worked >= k)
+        m.add(worked <= most_days)
+        extra_days.append(worked - k)
+        if lab.enabled:
+            cap = daily_cap_minutes(problem, person)
+            most = {d.date: longest_paid(problem, d, cap) for d in days}
+            m.add(sum(most[d.date] * w[(p, d.date)] for d in days) >= weekly_hours(problem, person).floor)
+            for part, limit in consecutive_windows(problem, person):
+                m.add(sum(w[(p, d)] for d in part if (p, d) in w) <= limit)
+    rules = [r for r in enabled_rules(cfg) if r.kind == "hard"]
+
+    def members(key: str) -> list[str]:
+        if key == "*":
+            return ids
+        if key.startswith("any:"):
+            auths = key[4:].split("|")
+            return [x.staff_id for x in problem.staff if any(x.holds(a) for a in auths)]
+        return [x.staff_id for x in problem.staff if x.can(key) or x.holds(key)]
+
+    weight = {}
+    for d in days:
+        arrivals = sum(float(np.sum(problem.demand[k].arrivals)) for k in problem.demand if k[0] == d.date)
+        weight[d.date] = arrivals if arrivals > 0 else float(len(d.open_slots) or 1)
+    total_w = sum(weight.values()) or 1.0
+    dev: list[Any] = []
+    groups: dict[str, list[str]] = {"*": ids}
+    on = {r.name for r in rules}
+
+    def at_least(group: list[str], want: int, d: Day, penalty: int) -> None:
+        short = m.new_int_var(0, want, f"short_{len(dev)}")
+        m.add(sum(w[(p, d.date)] for p in group) + short >= want)
+        dev.append(penalty * short)
+
+    for d in days:
+        for needed, need in people_needed(problem, d, on):  # what every roster has: first
+            group = [p for p in ids if p in needed and not problem.away_all_day(p, d.date)]
+            at_least(group, min(need + (boost or {}).get(d.date, 0), len(group)), d, SHORT_PENALTY)
+        for r in rules:  # then the rules' estimates, never at the price of a rest day
+            for key, need in r.headcount(problem, d).items():
+                group = [p for p in members(key) if not problem.away_all_day(p, d.date)]
+                groups.setdefault(key, members(key))
+                at_least(group, min(need, len(group)), d, ESTIMATE_PENALTY)
+    for key, group in groups.items():
+        size = sum(1 for p in group for d in days)  # person-days of the group
+        if not group or size == 0:
+            continue
+        total = m.new_int_var(0, size, f"total_{key}")
+        m.add(total == sum(w[(p, d.date)] for p in group for d in days))
+        for d in days:
+            count = sum(w[(p, d.date)] for p in group)
+            # |count · Σweight − total · weight_d| in integer units
+            scale_d = round(100 * weight[d.date] / total_w)
+            e = m.new_int_var(0, 100 * size, f"dev_{key}_{d.date}")
+            m.add(e >= 100 * count - scale_d * total)
+            m.add(e >= scale_d * total - 100 * count)
+            dev.append((3 if key == "*" else 1) * e)
+    for pd_key, v in (fixed or {}).items():
+        if pd_key in w:
+            m.add(w[pd_key] == v)
+    for pd_key, v in (prefer or {}).items():
+        if pd_key in w and pd_key not in (fixed or {}):
+            dev.append(CHANGE_PENALTY * (1 - w[pd_key] if v else w[pd_key]))
+    m.minimize(sum(dev) + EXTRA_DAY_PENALTY * sum(extra_days))
+    s = stop.CpSolver()
+    s.parameters.num_workers = 1
+    s.parameters.random_seed = seed
+    s.parameters.max_deterministic_time = seconds
+    st = s.solve(m)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {k: int(s.value(v)) for k, v in w.items()}
+
+
+def _level(most: list[int], want: int) -> int:
+    """The least level L with Σ min(most, L) ≥ want."""
+    lo, hi = 0, max(most, default=0)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (mid + 1, hi) if sum(min(m, mid) for m in most) < want else (lo, mid)
+    return lo
+
+
+@dataclass
+class HoursLeft:
+    """What a person's weekly hours (the labour rule's floor and cap, in paid minutes) still ask of the days
+    of the pattern not built yet (``most``: the most each can pay)."""
+
+    floor: int
+    cap: int
+    least: int  # the fewest paid minutes of a day worked (the shortest shift)
+    most: dict[dt.date, int]
+
+    def bounds(self, day: dt.date) -> tuple[int, int, int]:
+        """(least, most, aim) paid minutes on ``day`` such that the days after it can still meet the floor
+        and stay under the cap; ``aim``: the floor levelled over the days left (what the day should pay)."""
+        others = [m for d, m in self.most.items() if d != day]
+        most = min(self.most[day], self.cap - self.least * len(others))
+        least = min(most, max(0, self.floor - sum(others)))
+        aim = min(most, max(least, _level(list(self.most.values()), self.floor)))
+        return least, most, aim
+
+    def built(self, day: dt.date, paid: int) -> None:
+        """``day`` is built with ``paid`` minutes."""
+        del self.most[day]
+        self.floor -= paid
+        self.cap -= paid
+
+
+def hours_left(problem: Problem, pattern: dict[tuple[str, dt.date], int]) -> dict[str, HoursLeft] | None:
+    """Each person's :class:`HoursLeft` before any day is built (people the pattern keeps home all week
+    left out); None when the pattern cannot meet someone's floor; empty when the labour rule is off."""
+    if not problem.config.rules.labour.enabled:
+        return {}
+    least = round(problem.config.rules.labour.min_shift_hours * 60)
+    out: dict[str, HoursLeft] = {}
+    for person in problem.staff:
+        p = person.staff_id
+        cap = daily_cap_minutes(problem, person)
+        most = {
+            d.date: longest_paid(problem, d, cap)
+            for d in problem.days
+            if d.slot_starts and pattern.get((p, d.date))
+        }
+        if not most:
+            continue
+        wk = weekly_hours(problem, person)
+        if sum(most.values()) < wk.floor or least * len(most) > wk.cap:
+            return None
+        out[p] = HoursLeft(wk.floor, wk.cap, least, most)
+    return out
+
+
+def day_problem(problem: Problem, day: Day, pattern: Mapping[tuple[str, dt.date], int]) -> Problem:
+    """The plan of ``day`` alone with the pattern's people: those it keeps home are away all day, and nobody
+    brings a streak of days worked into it (the pattern keeps the week's consecutive-day limits); the rest
+    after last week's last shift (``Person.prev_shift_end``) binds the plan's first day only."""
+    home = [
+        Absence(staff_id=p, date=day.date, reason="pattern")
+        for p in problem.staff.ids()
+        if not pattern.get((p, day.date), 0) and not problem.away_all_day(p, day.date)
+    ]
+    carried: dict[str, object] = {"prev_consecutive_days": 0}
+    if problem.days and day.date != problem.days[0].date:
+        carried["prev_shift_end"] = None
+    staff = Staff(people=tuple(p.model_copy(update=carried) for p in problem.staff))
+    return problem.replace(days=(day,), staff=staff, absences=(*problem.absences, *home))
+
+
+def add_paid_bounds(
+    model: cp_model.CpModel, terms: tuple[list[int], list[int]], least: int, most: int, aim: int
+) -> int:
+    """least ≤ paid ≤ most on proto indexes (``terms``: paid minutes as :meth:`RosterVars.paid_terms` gives
+    them), and a new variable — the minutes short of ``aim`` — whose index is returned for the objective."""
+    proto = model.proto
+    c = proto.constraints.add()
+    c.linear.vars.extend(terms[0])
+    c.linear.coeffs.extend(terms[1])
+    c.linear.domain.extend([least, most])
+    short = len(proto.variables)
+    proto.variables.add().domain.extend([0, max(0, aim)])
+    c = proto.constraints.add()  # short + paid ≥ aim
+    c.linear.vars.extend([short, *terms[0]])
+    c.linear.coeffs.extend([1, *terms[1]])
+    c.linear.domain.extend([aim, 2**40])
+    return short
