@@ -5,6 +5,7 @@ The notebook call ``intraday(...)`` (a past day replayed) lives in :mod:`schedul
 exported by the ``scheduler`` facade, not here: ``scheduler.app.intraday`` is the advice module.
 """
 
+from scheduler.app.horizon import HorizonPlan, plan_horizon, write_horizon
 from scheduler.app.intraday import Advice, Today, advise
 from scheduler.app.intraday_files import load_today
 from scheduler.app.intraday_replay import Replay, replay_day
@@ -25,6 +26,7 @@ from scheduler.app.scenario import (
 __all__ = [
     "Advice",
     "Branch",
+    "HorizonPlan",
     "Replan",
     "Replay",
     "Scenario",
@@ -39,11 +41,13 @@ __all__ = [
     "load_today",
     "needed_headcount",
     "plan_all",
+    "plan_horizon",
     "plan_week",
     "region_plan",
     "removal_order",
     "replan_week",
     "replay_day",
+    "write_horizon",
     "write_plan",
     "write_replan",
 ]

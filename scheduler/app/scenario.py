@@ -40,6 +40,7 @@ from constraints.i18n import STATUS_LABELS, label, language
 from constraints.roster import Roster, Violation
 from constraints.rules import get_rule
 from constraints.staff import POSTS, Absence, Staff, parse_post
+from scheduler.app.horizon import HorizonPlan, check_weeks, plan_horizon
 from scheduler.app.pipeline import Branch, WeekPlan, default_time_limit, load_branch, plan_week
 from scheduler.app.replan import Replan, given_absences, given_roster, merged_absences, parse_cut, replan_week
 from scheduler.app.runner import cores, run_plans
@@ -209,6 +210,20 @@ class Scenario:
             before,
             cut,
             self.params(),
+            demand_scale=self.demand_scale,
+            replications=self.replications,
+        )
+
+    def horizon(self, weeks: int) -> HorizonPlan:
+        """Plan ``weeks`` (1–6) consecutive weeks from this scenario's Monday, one after the other, each
+        carried into the next (:mod:`scheduler.app.horizon`); the time limit is per week."""
+        check_weeks(weeks, "weeks")
+        params = self.params(time_limit_seconds=self.time_limit() * weeks)
+        return plan_horizon(
+            self.branch,
+            self.monday,
+            weeks,
+            params,
             demand_scale=self.demand_scale,
             replications=self.replications,
         )

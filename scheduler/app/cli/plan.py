@@ -37,6 +37,7 @@ from forecasts.weekly import HistoryCheck
 from scheduler.app.cli.app import app
 from scheduler.app.cli.forecast import warn_notes
 from scheduler.app.cli.guard import check_out_dir, check_seconds, check_week
+from scheduler.app.horizon import check_weeks, plan_horizon, week_folder, write_horizon
 from scheduler.app.pipeline import (
     Branch,
     WeekPlan,
@@ -114,11 +115,13 @@ def run_plan(
     console: Console | None = None,
     work_units: float | None = None,
     previous_roster: Path | None = None,
+    weeks: int = 1,
 ) -> tuple[WeekPlan, int]:
-    """The whole run, with a progress bar; returns the plan and the exit status."""
+    """The whole run, with a progress bar; returns the (first week's) plan and the exit status."""
     console = console or Console(stderr=True)
     # the command line and the output folder first: no work is lost to a typo
     options = solver_options(time_limit, seed, relax, replications, work_units)
+    check_weeks(weeks)
     monday = parse_week(week) if week else None
     check_out_dir(out)
     if monday is not None:  # before the tickets are read: a year out of range is a typo
@@ -130,10 +133,64 @@ def run_plan(
     history = week_history(branch, monday)
     warn_notes(history.notes, console)
     params = SolveParams.from_config(branch.config, **options)
+    if weeks > 1:
+        return run_horizon(branch, monday, weeks, params, replications, history, console, out)
     plan = solve_with_progress(branch, monday, params, replications, history, console)
     console.print(tr(f"写入 {out} …", f"Writing {out} …"))
     written = write_plan(plan, out, lang=language())
     return plan, conclude(plan, written, Console(), out)
+
+
+def run_horizon(
+    branch: Branch,
+    monday: dt.date,
+    weeks: int,
+    params: SolveParams,
+    replications: int,
+    history: HistoryCheck,
+    console: Console,
+    out: Path,
+) -> tuple[WeekPlan, int]:
+    """``--weeks N``: the weeks planned one after the other (:mod:`scheduler.app.horizon`), each reported as
+    ``plan`` reports a week; exit 0 when every week holds every hard rule, else 1."""
+    params = dataclasses.replace(params, after_seconds=after_solve_seconds(params.time_limit_seconds))
+    console.print(
+        tr(
+            f"{weeks} 周逐周滚动排班, 每周最长 {params.time_limit_seconds / weeks:g} 秒 …",
+            f"{weeks} weeks planned one after the other, at most {params.time_limit_seconds / weeks:g} s each …",
+        )
+    )
+    with solving_bar(
+        dataclasses.replace(params, time_limit_seconds=params.time_limit_seconds / weeks), console
+    ) as show:
+        hp = plan_horizon(
+            branch,
+            monday,
+            weeks,
+            params,
+            replications=replications,
+            on_progress=lambda k, event: show(event),
+            history=history,
+        )
+    console.print(tr(f"写入 {out} …", f"Writing {out} …"))
+    written = write_horizon(hp, out, lang=language())
+    shown = Console()
+    for w in hp.weeks:
+        folder = week_folder(w.monday)
+        report(w, {n: p for n, p in written.items() if n.startswith(folder)}, shown, out / folder)
+        if not w.result.ok:
+            for line in failure_lines(w):
+                print(line, file=sys.stderr)
+    if len(hp.weeks) < weeks:
+        print(
+            tr(
+                f"第 {len(hp.weeks)} 周无法排班, 之后的周未排 (后面的周要从它延续)",
+                f"week {len(hp.weeks)} could not be staffed; the weeks after it were not planned (they carry on from it)",
+            ),
+            file=sys.stderr,
+        )
+    shown.print(tr(f"已写入 {out}: ", f"Wrote to {out}: ") + ", ".join(n for n in written if "/" not in n))
+    return hp.weeks[0], 0 if hp.ok else 1
 
 
 def conclude(plan: WeekPlan, written: dict[str, Path], console: Console, out: Path) -> int:
@@ -424,6 +481,14 @@ def plan(
         ),
     ] = None,
     previous_roster: PreviousOpt = None,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            "--weeks",
+            help="连续排几周 (1–6): 每周一个文件夹, 另有全部日期的 roster.csv、每周一张表的 roster.xlsx 与 summary.json "
+            "(consecutive weeks, planned one after the other)",
+        ),
+    ] = 1,
 ) -> None:
     """排一周的班 (plan the week: forecast, windows, roster, simulation; writes roster.csv/.xlsx etc.)."""
     _, code = run_plan(
@@ -440,5 +505,6 @@ def plan(
         replications=replications,
         work_units=work_units,
         previous_roster=previous_roster,
+        weeks=weeks,
     )
     raise typer.Exit(code)
