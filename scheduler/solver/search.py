@@ -101,8 +101,8 @@ people, 0.3 for 40): 20-s sample runs, seeds 0–3, averaged 39,409 CNY at 0.1 u
 0.3 and 39,439 at 0.45; the 40-person 60-s run 109,276 at 0.2, 108,838 at 0.3 and at 0.45."""
 
 POLISH_SHARE = 0.3
-"""Share of the budget a plan of one or two days keeps for the whole-model polish, which usually proves it
-optimal; a week polishes only what its moves leave when they stop for lack of progress (over 5 %)."""
+"""Share of the budget a plan of one or two days (and a re-plan) keeps for the whole-model polish, which usually
+proves it optimal; a week polishes only what its moves leave when they stop for lack of progress (over 5 %)."""
 
 SMALL_UNITS = 0.05
 """Deterministic units for a solve of a few people's day."""
@@ -993,7 +993,9 @@ class DaySearch:
             return self._outcome(status)
         # the bound is pure Python and CP-SAT releases the GIL: it costs the search little in a thread
         bound = Background(lambda: self._new_bound(float(self.built.lower_bound())))
-        small = len(self.day_vars) <= 2
+        # a re-plan polishes like a small plan: its change cost ties the days (a moved day off changes two),
+        # which one-day moves cannot trade, and the whole model hinted with the incumbent often proves it
+        small = len(self.day_vars) <= 2 or self.built.keep is not None
         values, _ = self.improve(values, keep=POLISH_SHARE if small else 0.0)
         if self.budget.total is None:  # the moves stopped before it was sized
             self.budget.size()
