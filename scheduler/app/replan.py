@@ -49,7 +49,7 @@ from scheduler.report.workbook.changes import (
     roster_changes,
 )
 from scheduler.solver.model import CHANGES, Keep
-from scheduler.solver.repair import hinted_repair
+from scheduler.solver.repair import hinted_repair, repair_model
 from scheduler.solver.result import Progress, RosterResult, SolveParams
 from scheduler.solver.solve import solve
 
@@ -244,14 +244,14 @@ def repair(problem: Problem, params: SolveParams) -> tuple[RosterResult, list[st
     free = frozenset(d.date for d in problem.days if d.slot_starts and d.date >= keep.cut.date())
     log: list[str] = []
     cut = False
-    for days in first_tries(problem, keep, params.relax):
+    tries = first_tries(problem, keep, params.relax)
+    built = repair_model(problem, params) if tries else None  # once for every stage
+    for days in tries:
         left = STAGE_SHARE * limit - (time.perf_counter() - t0)
         if left <= 0:
             break
-        stage = dataclasses.replace(
-            params, keep=dataclasses.replace(keep, fixed_dates=free - days), time_limit_seconds=left
-        )
-        fixed = hinted_repair(problem, stage, start)
+        stage = dataclasses.replace(params, time_limit_seconds=left)
+        fixed = hinted_repair(problem, stage, start, built, fixed_dates=free - days, as_given=not log)
         cut = cut or fixed.cut
         log.append(f"repair {', '.join(str(d) for d in sorted(days))}: {fixed.status} {fixed.used:.0%}")
         if fixed.roster is not None:

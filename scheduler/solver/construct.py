@@ -86,6 +86,8 @@ def days_pattern(
         if full_week and lab.enabled:  # as many days as the week's contract hours count (a holiday less)
             most_days = min(k, len(problem.days) - cfg.labor.min_rest_days)
             k = min(most_days, lab.standard_days_per_week, standard)
+            if fixed:  # a re-plan: days on leave count as days of the contract (its kept days are fixed)
+                k = max(0, k - sum(1 for d in days if d not in avail and d.day_type in STANDARD_DAY_TYPES))
         worked = sum(w[(p, d.date)] for d in days)
         m.add(worked >= k)
         m.add(worked <= most_days)

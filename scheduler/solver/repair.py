@@ -14,7 +14,9 @@ unable to hold every rule) and marked ``cut`` when the clock stopped it.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -22,7 +24,7 @@ from ortools.sat.python import cp_model
 from constraints.problem import Problem
 from constraints.roster import Roster
 from scheduler.solver import stop
-from scheduler.solver.model import build_model
+from scheduler.solver.model import BuiltModel, build_model
 from scheduler.solver.result import SolveParams
 from scheduler.solver.search import stopped_by_clock
 
@@ -55,39 +57,67 @@ def _solver(params: SolveParams, seconds: float) -> cp_model.CpSolver:
     return solver
 
 
-def hinted_repair(problem: Problem, params: SolveParams, start: Roster) -> Repair:
-    """The best roster CP-SAT finds for ``params.keep``'s re-plan within ``params.time_limit_seconds``:
-    ``start`` itself when it still holds every rule, else CP-SAT's search hinted with it."""
+def repair_model(problem: Problem, params: SolveParams) -> BuiltModel:
+    """The re-plan's model (``params.keep``), built once for every stage of a repair."""
     if params.keep is None:
-        raise ValueError("hinted_repair needs params.keep: the roster to keep and the cut")
-    t0 = time.perf_counter()
-    built = build_model(
+        raise ValueError("a repair needs params.keep: the roster to keep and the cut")
+    return build_model(
         problem,
         relax=params.relax,
         relax_penalty_cny=params.relax_penalty_cny,
         symmetry_breaking=False,
         keep=params.keep,
     )
+
+
+def _fixed(model: cp_model.CpModel, values: Mapping[int, int], indexes: Iterable[int]) -> cp_model.CpModel:
+    """A copy of ``model`` with the variables ``indexes`` fixed to ``values``."""
+    out = cp_model.CpModel()
+    out.proto.copy_from(model.proto)
+    variables = out.proto.variables
+    for i in indexes:
+        if i in values:
+            variables[i].domain.clear()
+            variables[i].domain.extend([values[i], values[i]])
+    return out
+
+
+def hinted_repair(
+    problem: Problem,
+    params: SolveParams,
+    start: Roster,
+    built: BuiltModel | None = None,
+    fixed_dates: Iterable[dt.date] = (),
+    as_given: bool = True,
+) -> Repair:
+    """The best roster CP-SAT finds for ``params.keep``'s re-plan within ``params.time_limit_seconds``:
+    ``start`` itself when it still holds every rule, else CP-SAT's search hinted with it. ``built``: the
+    re-plan's model already built (:func:`repair_model`); ``fixed_dates``: days kept as ``start`` has them
+    (as ``Keep.fixed_dates`` does, without building the model again); ``as_given`` False skips the check that
+    ``start`` holds as it is (a later stage of the same repair)."""
+    t0 = time.perf_counter()
+    built = built or repair_model(problem, params)
     limit = params.time_limit_seconds
-    as_given = cp_model.CpModel()
-    as_given.proto.copy_from(built.model.proto)
-    variables = as_given.proto.variables
-    for i, v in built.vars.roster_values(start).items():
-        variables[i].domain.clear()
-        variables[i].domain.extend([v, v])
-    check = _solver(params, AS_GIVEN_SHARE * limit)
-    if check.solve(as_given) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Repair("AS_GIVEN", start, _share(time.perf_counter() - t0, limit), check.deterministic_time)
-    cut = stopped_by_clock(check)
-    built.vars.hint(start)
+    values = built.vars.roster_values(start)
+    units, cut = 0.0, False
+    if as_given:
+        check = _solver(params, AS_GIVEN_SHARE * limit)
+        if check.solve(_fixed(built.model, values, values)) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return Repair(
+                "AS_GIVEN", start, _share(time.perf_counter() - t0, limit), check.deterministic_time
+            )
+        units, cut = check.deterministic_time, stopped_by_clock(check)
+    model = _fixed(built.model, values, [i for d in fixed_dates for i in built.vars.primary_indexes(d)])
+    model.proto.solution_hint.vars.extend(list(values))
+    model.proto.solution_hint.values.extend(list(values.values()))
     solver = _solver(params, max(0.0, limit - (time.perf_counter() - t0)))
-    status = solver.solve(built.model)
+    status = solver.solve(model)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     return Repair(
         solver.status_name(status),
         built.vars.roster(solver) if found else None,
         _share(time.perf_counter() - t0, limit),
-        check.deterministic_time + solver.deterministic_time,
+        units + solver.deterministic_time,
         cut or stopped_by_clock(solver),
     )
 
