@@ -260,7 +260,7 @@ def repair(problem: Problem, params: SolveParams) -> tuple[RosterResult, list[st
             break
     spent = time.perf_counter() - t0
     final = dataclasses.replace(params, start=start, time_limit_seconds=max(0.1, limit - spent))
-    r = solve(problem, final)
+    r = solve(problem, final, built)
     log.append(f"week from {keep.cut:%Y-%m-%d %H:%M}: {r.status} {r.solve_seconds:.1f}s")
     shown = dataclasses.replace(params, start=keep.roster)  # as asked, started from the roster
     return (

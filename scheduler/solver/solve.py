@@ -26,7 +26,7 @@ from constraints.problem import Problem
 from constraints.roster import Violation
 from constraints.rules import check_roster, precheck
 from scheduler.solver.explain import find_conflict
-from scheduler.solver.model import build_model
+from scheduler.solver.model import BuiltModel, build_model
 from scheduler.solver.result import Progress, RosterResult, SolveParams
 from scheduler.solver.search import DaySearch, grace_seconds
 from scheduler.solver.variables import Assignment
@@ -44,8 +44,13 @@ def relative_gap(objective: float, bound: float) -> float:
     return max(0.0, (objective - bound) / abs(objective))
 
 
-def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
-    """The best roster found within the limits, audited by every rule, or the reason there is none."""
+def solve(
+    problem: Problem, params: SolveParams | None = None, built: BuiltModel | None = None
+) -> RosterResult:
+    """The best roster found within the limits, audited by every rule, or the reason there is none.
+
+    ``built``: the model of ``problem`` and ``params`` already built (a re-plan's, shared with its first
+    stages; the search never changes what it is given for good)."""
     params = params or SolveParams.from_config(problem.config)
     t0 = time.perf_counter()
     finish_by = t0 + params.time_limit_seconds - params.after_seconds
@@ -54,7 +59,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
         return RosterResult(
             "INFEASIBLE", problem, params, explanation=tuple(found), solve_seconds=time.perf_counter() - t0
         )
-    built = build_model(
+    built = built or build_model(
         problem,
         relax=params.relax,
         relax_penalty_cny=params.relax_penalty_cny,
