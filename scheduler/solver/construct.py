@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 
 from constraints.calendar import Day
 from constraints.problem import Problem
+from constraints.roster import Roster
 from constraints.rules import enabled_rules
 from constraints.rules.labour import STANDARD_DAY_TYPES, consecutive_windows, daily_cap_minutes, weekly_hours
 from constraints.staff import Absence, Staff
@@ -52,6 +53,7 @@ def days_pattern(
     boost: Mapping[dt.date, int] | None = None,
     fixed: Mapping[tuple[str, dt.date], int] | None = None,
     prefer: Mapping[tuple[str, dt.date], int] | None = None,
+    paid: Mapping[tuple[str, dt.date], int] | None = None,
 ) -> dict[tuple[str, dt.date], int] | None:
     """A days-off pattern to start from: who works which day (a small CP-SAT model, deterministic).
 
@@ -62,8 +64,9 @@ def days_pattern(
     allows; ``boost`` adds to a day's needs), then as far as it can the rules' ``headcount`` estimates of
     each skill and authority; the rest is spread over the days in proportion to their forecast arrivals.
     A heuristic: the roster search checks it and drops it if it cannot be staffed. A re-plan gives
-    ``fixed`` (the person-days its kept part decides) and ``prefer`` (the roster it repairs: each person-day
-    that differs costs ``CHANGE_PENALTY``).
+    ``fixed`` (the person-days its kept part decides), ``prefer`` (the roster it repairs: each person-day
+    that differs costs ``CHANGE_PENALTY``) and ``paid`` (the paid minutes of its days kept whole, counted
+    towards the weekly hours as they are, not as the longest shift).
     """
     cfg = problem.config
     days = [d for d in problem.days if d.slot_starts]
@@ -94,7 +97,7 @@ def days_pattern(
         extra_days.append(worked - k)
         if lab.enabled:
             cap = daily_cap_minutes(problem, person)
-            most = {d.date: longest_paid(problem, d, cap) for d in days}
+            most = {d.date: (paid or {}).get((p, d.date), longest_paid(problem, d, cap)) for d in days}
             m.add(sum(most[d.date] * w[(p, d.date)] for d in days) >= weekly_hours(problem, person).floor)
             for part, limit in consecutive_windows(problem, person):
                 m.add(sum(w[(p, d)] for d in part if (p, d) in w) <= limit)
@@ -197,7 +200,11 @@ class HoursLeft:
         self.cap -= paid
 
 
-def hours_left(problem: Problem, pattern: dict[tuple[str, dt.date], int]) -> dict[str, HoursLeft] | None:
+def hours_left(
+    problem: Problem,
+    pattern: dict[tuple[str, dt.date], int],
+    paid: Mapping[tuple[str, dt.date], int] | None = None,
+) -> dict[str, HoursLeft] | None:
     """Each person's :class:`HoursLeft` before any day is built (people the pattern keeps home all week
     left out); None when the pattern cannot meet someone's floor; empty when the labour rule is off."""
     if not problem.config.rules.labour.enabled:
@@ -208,7 +215,7 @@ def hours_left(problem: Problem, pattern: dict[tuple[str, dt.date], int]) -> dic
         p = person.staff_id
         cap = daily_cap_minutes(problem, person)
         most = {
-            d.date: longest_paid(problem, d, cap)
+            d.date: (paid or {}).get((p, d.date), longest_paid(problem, d, cap))
             for d in problem.days
             if d.slot_starts and pattern.get((p, d.date))
         }
@@ -221,20 +228,32 @@ def hours_left(problem: Problem, pattern: dict[tuple[str, dt.date], int]) -> dic
     return out
 
 
-def day_problem(problem: Problem, day: Day, pattern: Mapping[tuple[str, dt.date], int]) -> Problem:
+def day_problem(
+    problem: Problem, day: Day, pattern: Mapping[tuple[str, dt.date], int], before: Roster | None = None
+) -> Problem:
     """The plan of ``day`` alone with the pattern's people: those it keeps home are away all day, and nobody
     brings a streak of days worked into it (the pattern keeps the week's consecutive-day limits); the rest
-    after last week's last shift (``Person.prev_shift_end``) binds the plan's first day only."""
+    after last week's last shift (``Person.prev_shift_end``) binds the plan's first day only — and, when
+    ``before`` (a re-plan's kept roster) has the day before, the rest after that day's shift."""
     home = [
         Absence(staff_id=p, date=day.date, reason="pattern")
         for p in problem.staff.ids()
         if not pattern.get((p, day.date), 0) and not problem.away_all_day(p, day.date)
     ]
-    carried: dict[str, object] = {"prev_consecutive_days": 0}
-    if problem.days and day.date != problem.days[0].date:
-        carried["prev_shift_end"] = None
-    staff = Staff(people=tuple(p.model_copy(update=carried) for p in problem.staff))
-    return problem.replace(days=(day,), staff=staff, absences=(*problem.absences, *home))
+    yesterday = day.date - dt.timedelta(days=1)
+    kept = before is not None and yesterday in before.dates()
+    people = []
+    for person in problem.staff:
+        carried: dict[str, object] = {"prev_consecutive_days": 0}
+        if kept and before is not None:
+            shift = before.shift(yesterday, person.staff_id)
+            carried["prev_shift_end"] = shift[1] if shift else None
+        elif problem.days and day.date != problem.days[0].date:
+            carried["prev_shift_end"] = None
+        people.append(person.model_copy(update=carried))
+    return problem.replace(
+        days=(day,), staff=Staff(people=tuple(people)), absences=(*problem.absences, *home)
+    )
 
 
 def add_paid_bounds(

@@ -436,8 +436,9 @@ class DaySearch:
                     out[(p, d)] = v
         return out
 
-    def _from_roster(self, roster: Any) -> list[int] | None:
-        """A start from a given roster: as it is if it still holds, else its days-off pattern repaired."""
+    def _from_roster(self, roster: Any, repair_days: bool = True) -> list[int] | None:
+        """A start from a given roster: as it is if it still holds, else (``repair_days``) its days-off pattern
+        repaired."""
         rv = self.built.vars
         given = rv.roster_values(roster)
         idx = sorted(given)
@@ -453,7 +454,7 @@ class DaySearch:
         self.note(f"start roster as given: {s.status_name(st)}")
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return self._values(s)
-        if self.built.keep is not None:  # a re-plan: its days-off pattern prefers the roster's days already
+        if not repair_days:
             return None
         works = rv.works_indexes()
         fixed = list(works.values())
@@ -466,16 +467,23 @@ class DaySearch:
 
     def _replan_days(
         self,
-    ) -> tuple[dict[tuple[str, dt.date], int] | None, dict[tuple[str, dt.date], int] | None]:
+    ) -> tuple[
+        dict[tuple[str, dt.date], int] | None,
+        dict[tuple[str, dt.date], int] | None,
+        dict[tuple[str, dt.date], int] | None,
+    ]:
         """A re-plan's days-off constraints for :func:`days_pattern`: the person-days its kept part decides,
-        and the roster it repairs as the pattern to prefer (None, None for a plan)."""
+        the roster it repairs as the pattern to prefer, and the paid minutes of the days kept whole (None ×
+        3 for a plan)."""
         keep = self.built.keep
         if keep is None:
-            return None, None
+            return None, None, None
         rv = self.built.vars
         days = rv.days()
         prefer = {(p, d.date): int(keep.roster.works(d.date, p)) for d in days for p in rv.ids}
-        return keep.kept_works(days, rv.ids), prefer
+        kept = self._kept_roster()
+        paid = {(p, d): kept.paid_minutes(d, p) for d in self.built.kept_dates for p in rv.ids}
+        return keep.kept_works(days, rv.ids), prefer, paid
 
     def _kept_roster(self) -> Roster:
         """The blocks of a re-plan's days kept whole (an empty roster for a plan)."""
@@ -556,7 +564,7 @@ class DaySearch:
         the days together (:meth:`_from_roster`: kept if every rule across days holds, else the days off
         repaired). The roster, or None and the day that could not be staffed."""
         week = self.built.vars
-        left = hours_left(week.problem, pattern)
+        left = hours_left(week.problem, pattern, self._replan_days()[2])
         if left is None:
             return None, []
         kept = self._kept_roster()
@@ -572,7 +580,7 @@ class DaySearch:
         ):
             keep = self.built.keep
             one = build_model(
-                day_problem(week.problem, self._days[d], pattern),
+                day_problem(week.problem, self._days[d], pattern, kept if keep is not None else None),
                 relax=week.relax,
                 relax_penalty_cny=week.relax_penalty_cny,
                 symmetry_breaking=False,
@@ -649,7 +657,9 @@ class DaySearch:
         m.clear_objective()
         self._proved_infeasible = False
         if self.start is not None:
-            found = self._from_roster(self.start)
+            # a re-plan's start breaks a rule where someone is now away: its days-off pattern (which
+            # :meth:`_replan_days` prefers anyway) cannot be kept, so no time goes into repairing it
+            found = self._from_roster(self.start, repair_days=self.built.keep is None)
             if found is not None:
                 m.minimize(self.objective)
                 self._improved(self._eval(found))
