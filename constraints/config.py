@@ -198,6 +198,18 @@ class CostsConfig(_Frozen):
     holiday_multiplier: float = Field(3.0, ge=1)
 
 
+class ReplanConfig(_Frozen):
+    """Re-planning the rest of a week (``paiban replan``): what a change to someone's arranged day costs."""
+
+    change_cost_per_hour: float = Field(
+        100.0,
+        ge=0,
+        description="CNY per hour of a person's day that differs from the roster being repaired (a shift moved, "
+        "added or removed, another activity): above a staff hour (60) and every soft nudge, so nobody's day is "
+        "changed to save a few CNY, yet below the waiting a missing window causes at a peak",
+    )
+
+
 class SolverConfig(_Frozen):
     """Deterministic solve defaults."""
 
@@ -546,6 +558,7 @@ class BranchConfig(_Frozen):
     rules: RulesConfig = RulesConfig()
     costs: CostsConfig = CostsConfig()
     solver: SolverConfig = SolverConfig()
+    replan: ReplanConfig = ReplanConfig()
     tickets: TicketsConfig = TicketsConfig()
     periodic: PeriodicConfig = PeriodicConfig()
     base_dir: str = Field("", description="Folder of branch.toml; relative paths resolve against it")

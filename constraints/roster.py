@@ -188,6 +188,10 @@ class Roster:
         """True when the person has any block that date."""
         return bool(self.blocks_of(date, staff_id))
 
+    def paid_minutes(self, date: dt.date, staff_id: str) -> int:
+        """Minutes the person is at work that date, lunch left out (as the labour rule counts them)."""
+        return sum(b.end - b.start for b in self.blocks_of(date, staff_id) if b.activity != "break")
+
     def shift(self, date: dt.date, staff_id: str) -> tuple[int, int] | None:
         """(first start, last end) of the person's day, or None when off."""
         bl = self.blocks_of(date, staff_id)

@@ -112,6 +112,12 @@ class Person(BaseModel):
     comp_days_owed: int = Field(
         0, ge=0, le=31, description="补休: rest days worked before and owed back as days off"
     )
+    prev_shift_end: int | None = Field(
+        None, ge=0, le=24 * 60, description="Minute the shift of the day before the plan ended (None: off)"
+    )
+    prev_weekend_days: int = Field(0, ge=0, description="Weekend days worked in the weeks carried in")
+    prev_holiday_days: int = Field(0, ge=0, description="Holiday days worked in the weeks carried in")
+    prev_late_days: int = Field(0, ge=0, description="Late days (at work at closing) in the weeks carried in")
 
     def can(self, skill: str) -> bool:
         """True when the person has the skill."""

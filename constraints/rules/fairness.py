@@ -5,6 +5,9 @@ closing) are spread evenly: each spread (most − least, over people not away on
 ``weight_cny`` per day. A day worked on a weekday the person prefers off (``Person.prefer_off``) and a late day
 of someone who asked to avoid them (``Person.avoid_late``) cost ``weight_cny`` each — honoured where cheap.
 ``check`` reports the same things as soft notes, never as broken rules.
+
+The counts include what the weeks before carry in (``Person.prev_weekend_days`` and the like, from last
+week's roster: :mod:`constraints.carry`), so the duties are shared over more than one week.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from constraints.calendar import Day
+from constraints.carry import late_at
 from constraints.i18n import weekday_label
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
@@ -43,10 +47,14 @@ def _eligible(problem: Problem, group: list[str], days: list[Day]) -> list[str]:
     return [p for p in group if any(not problem.away_all_day(p, d.date) for d in days)]
 
 
-def _late_at(roster: Roster, day: Day, sid: str) -> bool:
-    assert day.staff_hours is not None
-    end = day.staff_hours.end
-    return any(b.start <= end - 1 < b.end for b in roster.blocks_of(day.date, sid))
+def carried(problem: Problem, staff_id: str, kind: str) -> int:
+    """Days of a kind the weeks before carry in for the person."""
+    person = problem.staff.by_id(staff_id)
+    return {
+        "weekend": person.prev_weekend_days,
+        "holiday": person.prev_holiday_days,
+        "late": person.prev_late_days,
+    }[kind]
 
 
 class Fairness(Rule):
@@ -76,11 +84,13 @@ class Fairness(Rule):
                 if len(members) < 2:
                     continue
                 counts = {
-                    p: sum(late(p, d) if kind == "late" else vars.works(p, d.date) for d in kdays)
+                    p: carried(problem, p, kind)
+                    + sum(late(p, d) if kind == "late" else vars.works(p, d.date) for d in kdays)
                     for p in members
                 }
-                hi = vars.new_int(0, len(kdays), f"spread_hi_{kind}_{group[0]}")
-                lo = vars.new_int(0, len(kdays), f"spread_lo_{kind}_{group[0]}")
+                top = len(kdays) + max(carried(problem, p, kind) for p in members)
+                hi = vars.new_int(0, top, f"spread_hi_{kind}_{group[0]}")
+                lo = vars.new_int(0, top, f"spread_lo_{kind}_{group[0]}")
                 for c in counts.values():
                     vars.add(hi >= c)
                     vars.add(lo <= c)
@@ -110,20 +120,22 @@ class Fairness(Rule):
                 if len(members) < 2:
                     continue
                 counts = {
-                    p: sum(
-                        (_late_at(roster, d, p) if kind == "late" else roster.works(d.date, p)) for d in kdays
+                    p: carried(problem, p, kind)
+                    + sum(
+                        (late_at(roster, d, p) if kind == "late" else roster.works(d.date, p)) for d in kdays
                     )
                     for p in members
                 }
                 if max(counts.values()) - min(counts.values()) > 1:
                     detail = ", ".join(f"{names(problem, [p])} {c}" for p, c in counts.items())
+                    before = any(carried(problem, p, kind) for p in members)
                     out.append(
                         self.violation(
                             None,
                             None,
                             None,
-                            f"{zh}分布不均: {detail}",
-                            f"uneven {en}: {detail}",
+                            f"{zh}分布不均{' (含此前各周)' if before else ''}: {detail}",
+                            f"uneven {en}{' (with the weeks before)' if before else ''}: {detail}",
                             members,
                             hard=False,
                         )
@@ -148,7 +160,7 @@ class Fairness(Rule):
                 if (
                     person.avoid_late
                     and day.staff_hours is not None
-                    and _late_at(roster, day, person.staff_id)
+                    and late_at(roster, day, person.staff_id)
                 ):
                     out.append(
                         self.violation(

@@ -9,10 +9,11 @@ Hard:
   the expected hours are the contract scaled to the standard working days in the plan (a week: five) less the
   leave taken — so the optimizer cannot send people home;
 * at least ``labor.min_rest_days`` days of rest in a 7-day plan: days neither worked nor on leave (annual leave
-  is not rest); at most
-  ``labor.max_consecutive_days`` in a row, counting ``Person.prev_consecutive_days`` worked up to the day
-  before the plan;
-* at least ``labor.min_rest_hours`` between the end of one shift and the start of the next.
+  is not rest); at most ``labor.max_consecutive_days`` in a row,
+  counting ``Person.prev_consecutive_days`` worked up to the day before the plan (from last week's roster,
+  :mod:`constraints.carry`, or the staff file's 上周末连续工作天数);
+* at least ``labor.min_rest_hours`` between the end of one shift and the start of the next — also between
+  last week's last shift (``Person.prev_shift_end``, carried in from last week's roster) and the first day.
 
 Cost (CNY): the salary ``staff_hour × max(hours, expected hours)`` — an unused contract hour costs as much as a
 worked one, so under-use is never a saving — plus ``rules.labour.unused_hour_cny`` per unused hour, so the
@@ -157,6 +158,18 @@ def consecutive_windows(problem: Problem, person: Person) -> list[tuple[list[dt.
     return out
 
 
+def after_last_week(problem: Problem, person: Person) -> Day | None:
+    """The plan's first day when the person's last shift of the week before (``Person.prev_shift_end``, the day
+    before it) may leave them too little rest before it; None when it cannot."""
+    if person.prev_shift_end is None or not problem.days:
+        return None
+    first = problem.days[0]
+    rest = round(problem.config.labor.min_rest_hours * 60)
+    if first.staff_hours is None or 24 * 60 + first.staff_hours.start - person.prev_shift_end >= rest:
+        return None
+    return first
+
+
 SALARY, OVERTIME, HOLIDAY_PAY, REST_DAY_PAY, UNUSED_HOURS = (
     "labour.salary",
     "labour.overtime",
@@ -281,6 +294,10 @@ class Labour(Rule):
                 vars.add(sum(vars.works(p, d) for d in part) <= most, self.name, part[0])
             by_date = {day.date: day for day in days}
             rest = round(lab.min_rest_hours * 60)
+            first = after_last_week(problem, person)
+            if first is not None and first.date in by_date:
+                gap = 24 * 60 + vars.shift_start(p, first.date) - (person.prev_shift_end or 0)
+                vars.add(gap >= rest, self.name, first.date, enforce=[vars.works(p, first.date)])
             for day in days:
                 nxt = by_date.get(day.date + dt.timedelta(days=1))
                 if nxt is None or day.staff_hours is None or nxt.staff_hours is None:
@@ -417,25 +434,31 @@ class Labour(Rule):
     def _rest_gaps(
         self, problem: Problem, roster: Roster, person: Person, worked: list[dt.date]
     ) -> list[Violation]:
-        """Shifts on consecutive days less than ``min_rest_hours`` apart."""
+        """Shifts that start less than ``min_rest_hours`` after the one the day before ended (the first day's
+        after last week's last shift, ``Person.prev_shift_end``)."""
         lab = problem.config.labor
-        p = person.staff_id
-        who = names(problem, [p])
         rest = round(lab.min_rest_hours * 60)
-        out = []
+        p, who = person.staff_id, names(problem, [person.staff_id])
+        ends: list[tuple[dt.date, int]] = []
+        if person.prev_shift_end is not None and problem.days:
+            ends.append((problem.days[0].date, person.prev_shift_end))
         for d in worked:
-            nxt = d + dt.timedelta(days=1)
-            before, after = roster.shift(d, p), roster.shift(nxt, p)
-            if before and after and 24 * 60 + after[0] - before[1] < rest:
+            shift = roster.shift(d, p)
+            if shift is not None:
+                ends.append((d + dt.timedelta(days=1), shift[1]))
+        out = []
+        for nxt, left in ends:
+            after = roster.shift(nxt, p)
+            if after and 24 * 60 + after[0] - left < rest:
                 out.append(
                     self.violation(
                         nxt,
                         after[0],
                         after[1],
                         f"{day_label(nxt)}: {who} 两班间隔不足 {lab.min_rest_hours:g} 小时 "
-                        f"(前一天 {fmt_hhmm(before[1])} 下班)",
+                        f"(前一天 {fmt_hhmm(left)} 下班)",
                         f"{day_label(nxt, 'en')}: {who} rests less than {lab.min_rest_hours:g} h between "
-                        f"shifts (left at {fmt_hhmm(before[1])} the day before)",
+                        f"shifts (left at {fmt_hhmm(left)} the day before)",
                         [p],
                     )
                 )

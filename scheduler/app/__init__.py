@@ -5,11 +5,13 @@ The notebook call ``intraday(...)`` (a past day replayed) lives in :mod:`schedul
 exported by the ``scheduler`` facade, not here: ``scheduler.app.intraday`` is the advice module.
 """
 
+from scheduler.app.horizon import HorizonPlan, plan_horizon, write_horizon
 from scheduler.app.intraday import Advice, Today, advise
 from scheduler.app.intraday_files import load_today
 from scheduler.app.intraday_replay import Replay, replay_day
 from scheduler.app.pipeline import Branch, WeekPlan, load_branch, plan_week, write_plan
 from scheduler.app.region import region_plan
+from scheduler.app.replan import Replan, replan_week, write_replan
 from scheduler.app.scenario import (
     Scenario,
     compare,
@@ -24,6 +26,8 @@ from scheduler.app.scenario import (
 __all__ = [
     "Advice",
     "Branch",
+    "HorizonPlan",
+    "Replan",
     "Replay",
     "Scenario",
     "Today",
@@ -37,9 +41,13 @@ __all__ = [
     "load_today",
     "needed_headcount",
     "plan_all",
+    "plan_horizon",
     "plan_week",
     "region_plan",
     "removal_order",
+    "replan_week",
     "replay_day",
+    "write_horizon",
     "write_plan",
+    "write_replan",
 ]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from constraints.calendar import BranchCalendar, Day
+from constraints.carry import carried_staff
 from constraints.config import BranchConfig, load_config
 from constraints.errors import InputError
 from constraints.problem import CounterDemand, Problem
@@ -35,6 +36,8 @@ from forecasts.weekly import HistoryCheck, HistoryNote, check_history, forecast_
 from scheduler.report.duties import DutyPlan, plan_duties
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.outputs import holds_good_roster, write_outputs
+from scheduler.report.read_roster import read_roster
+from scheduler.report.workbook.changes import ChangeNotice
 from scheduler.report.workbook.kpi_sheet import InputFile
 from scheduler.simulation.simulate import SIMULATION_COLUMNS, SimulationResult, simulate_week
 from scheduler.solver.result import Progress, RosterResult, SolveParams
@@ -129,6 +132,18 @@ def carry_comp_days(branch: Branch, previous: str | Path) -> Branch:
     return branch.replace(staff=Staff(people=tuple(people)))
 
 
+def with_previous_roster(branch: Branch, monday: dt.date, path: str | Path) -> Branch:
+    """The branch with what last week's roster (roster.csv or roster.xlsx, the week before ``monday``) carries
+    into each person: days worked in a row, when Sunday's shift ended, weekend/holiday/late days
+    (:mod:`constraints.carry`; the staff file's 上周末连续工作天数 is replaced)."""
+    days = branch.calendar.week(monday - dt.timedelta(days=7))
+    previous = read_roster(path, branch.staff, days)
+    return branch.replace(
+        staff=carried_staff(branch.staff, previous, days),
+        files={**branch.files, "previous_roster": Path(path)},
+    )
+
+
 @dataclass(frozen=True)
 class WeekPlan:
     """Every step of one week's run, for a notebook to look at, and the figures (``kpis``) every output shows."""
@@ -188,6 +203,25 @@ def forecast_demand(
     return forecast, profiles, demand
 
 
+def week_problem(
+    branch: Branch, monday: dt.date, demand_scale: float = 1.0, history: HistoryCheck | None = None
+) -> tuple[pd.DataFrame, dict[str, ServiceProfile], Problem]:
+    """The week's forecast, service profiles and problem (staff, leave and events, the windows each slot needs)."""
+    forecast, profiles, demand = forecast_demand(branch, monday, demand_scale, history)
+    problem = Problem.for_week(branch.config, branch.staff, monday, branch.absences, demand, branch.calendar)
+    return forecast, profiles, problem
+
+
+def solve_params(
+    branch: Branch, params: SolveParams | None, on_progress: Callable[[Progress], None] | None
+) -> SolveParams:
+    """``params`` (the branch's defaults when None) reporting to ``on_progress`` when given."""
+    params = params or SolveParams.from_config(branch.config)
+    if on_progress is not None:
+        params = dataclasses.replace(params, progress_callback=on_progress)
+    return params
+
+
 def plan_week(
     branch: Branch,
     monday: dt.date,
@@ -201,12 +235,23 @@ def plan_week(
     """Forecast → requirement → roster → simulation for the week starting ``monday`` (``history``: the
     :func:`week_history` already computed, e.g. to warn before the solve)."""
     history = history or week_history(branch, monday)
-    forecast, profiles, demand = forecast_demand(branch, monday, demand_scale, history)
-    problem = Problem.for_week(branch.config, branch.staff, monday, branch.absences, demand, branch.calendar)
-    params = params or SolveParams.from_config(branch.config)
-    if on_progress is not None:
-        params = dataclasses.replace(params, progress_callback=on_progress)
-    result = solve(problem, params)
+    forecast, profiles, problem = week_problem(branch, monday, demand_scale, history)
+    result = solve(problem, solve_params(branch, params, on_progress))
+    return finish_week(branch, monday, forecast, profiles, problem, result, replications, history)
+
+
+def finish_week(
+    branch: Branch,
+    monday: dt.date,
+    forecast: pd.DataFrame,
+    profiles: Mapping[str, ServiceProfile],
+    problem: Problem,
+    result: RosterResult,
+    replications: int = 20,
+    history: HistoryCheck | None = None,
+) -> WeekPlan:
+    """The week's plan from a solve's result: the simulation of its roster, the requirements and the KPIs."""
+    params = result.params
     open_windows: dict[tuple[dt.date, str], np.ndarray] | None = None
     simulation = None
     if result.roster is not None:
@@ -226,9 +271,10 @@ def plan_week(
                 replications=replications,
                 seed=params.seed,
             )
-    requirements = requirements_frame(demand, problem.days, open_windows)
+    requirements = requirements_frame(problem.demand, problem.days, open_windows)
     roster = result.roster if result.roster is not None else Roster(())
     kpis = week_kpis(problem, roster, result=result, simulation=simulation, tickets=branch.tickets)
+    notes = history.notes if history is not None else ()
     duties = plan_duties(problem, result.roster, branch.absences)
     return WeekPlan(
         branch,
@@ -240,7 +286,7 @@ def plan_week(
         requirements,
         kpis,
         simulation,
-        history.notes,
+        notes,
         duties,
     )
 
@@ -264,8 +310,11 @@ def default_time_limit() -> float | None:
     return value
 
 
-def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[str, Path]:
-    """Write roster.csv, requirements.csv, summary.json, roster.xlsx, forecast.csv and simulation.csv as one set.
+def write_plan(
+    plan: WeekPlan, out_dir: str | Path, lang: str = "zh", notice: ChangeNotice | None = None
+) -> dict[str, Path]:
+    """Write roster.csv, requirements.csv, summary.json, roster.xlsx, forecast.csv and simulation.csv as one set
+    (and a re-plan's changes.csv, with its 变更通知 sheet in roster.xlsx, when given its ``notice``).
 
     A week that cannot be staffed (no roster, or one breaking a hard rule) writes its set — summary.json and
     the workbook say why — only into a folder that does not hold a good roster already: a good roster from an
@@ -288,6 +337,7 @@ def write_plan(plan: WeekPlan, out_dir: str | Path, lang: str = "zh") -> dict[st
         lang=lang,
         inputs=dict(plan.branch.files),
         kpis=plan.kpis,
+        notice=notice,
         tables=tables,
         duties=plan.duties,
     )

@@ -37,10 +37,12 @@ import pandas as pd
 
 from constraints.config import TimeRange
 from constraints.i18n import STATUS_LABELS, label, language
-from constraints.roster import Violation
+from constraints.roster import Roster, Violation
 from constraints.rules import get_rule
 from constraints.staff import POSTS, Absence, Staff, parse_post
+from scheduler.app.horizon import HorizonPlan, check_weeks, plan_horizon
 from scheduler.app.pipeline import Branch, WeekPlan, default_time_limit, load_branch, plan_week
+from scheduler.app.replan import Replan, given_absences, given_roster, merged_absences, parse_cut, replan_week
 from scheduler.app.runner import cores, run_plans
 from scheduler.solver.explain import find_conflict
 from scheduler.solver.result import Progress, SolveParams
@@ -186,6 +188,44 @@ class Scenario:
             demand_scale=self.demand_scale,
             replications=self.replications,
             on_progress=on_progress,
+        )
+
+    def replan(
+        self,
+        roster: Roster | WeekPlan | str | Path,
+        from_: str | dt.date | dt.datetime,
+        leave: Iterable[Absence] | str | Path = (),
+    ) -> Replan:
+        """Repair this scenario's week from ``from_`` (a date, or ``"2026-12-03 12:00"``) with few changes:
+        ``roster`` (a plan, a Roster, or roster.csv/.xlsx) is kept before it, the rest re-planned under the
+        scenario's leave plus ``leave`` (Absences or a leave.csv) and its demand (``with_demand`` for a surprise).
+        See :mod:`scheduler.app.replan`; the result has the week's plan, the changes and their reasons."""
+        days = self.branch.calendar.week(self.monday)
+        cut = parse_cut(from_, days, argument="from_")
+        before, in_book = given_roster(roster, self.branch.staff, days)
+        away = merged_absences(in_book, self.branch.absences, given_absences(leave, self.branch.staff))
+        return replan_week(
+            self.branch.replace(absences=away),
+            self.monday,
+            before,
+            cut,
+            self.params(),
+            demand_scale=self.demand_scale,
+            replications=self.replications,
+        )
+
+    def horizon(self, weeks: int) -> HorizonPlan:
+        """Plan ``weeks`` (1–6) consecutive weeks from this scenario's Monday, one after the other, each
+        carried into the next (:mod:`scheduler.app.horizon`); the time limit is per week."""
+        check_weeks(weeks, "weeks")
+        params = self.params(time_limit_seconds=self.time_limit() * weeks)
+        return plan_horizon(
+            self.branch,
+            self.monday,
+            weeks,
+            params,
+            demand_scale=self.demand_scale,
+            replications=self.replications,
         )
 
     def same_week(self, other: Scenario) -> bool:

@@ -30,6 +30,7 @@ from scheduler.report.duties import DutyPlan, plan_duties
 from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook import write_workbook
+from scheduler.report.workbook.changes import ChangeNotice
 from scheduler.report.workbook.kpi_sheet import InputRef, input_hashes, plain
 from scheduler.report.workbook.lobby_sheet import LOG_FILE, read_lobby_log
 from scheduler.report.workbook.tables import requirements_table
@@ -39,6 +40,8 @@ OUTPUT_FILES: tuple[str, ...] = ("roster.csv", "requirements.csv", "summary.json
 """Written by every :func:`write_outputs`."""
 TABLE_FILES: tuple[str, ...] = ("forecast.csv", "simulation.csv")
 """Written when given (``tables``); part of the set all the same: an older one is removed when not given."""
+CHANGES_FILE = "changes.csv"
+"""A re-plan's changes (``notice``); part of the set too: a plan's run removes an older re-plan's."""
 
 SUMMARY_KEYS: tuple[str, ...] = (
     "status",
@@ -126,6 +129,7 @@ def write_outputs(
     lang: str = "zh",
     inputs: Mapping[str, InputRef] | None = None,
     kpis: WeekKpis | None = None,
+    notice: ChangeNotice | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
     duties: DutyPlan | None = None,
 ) -> dict[str, Path]:
@@ -141,7 +145,8 @@ def write_outputs(
     computed here from the roster and result when not given; ``duties`` the week's periodic duties
     (:func:`scheduler.report.duties.plan_duties`; from this week's events when not given). A live lobby log already in ``out_dir``
     (:data:`~scheduler.report.workbook.lobby_sheet.LOG_FILE`, from ``paiban now --log``) goes into the
-    workbook's lobby-manager log. Returns {file name: path}.
+    workbook's lobby-manager log. ``notice`` (a re-plan's changes) adds changes.csv, the workbook's 变更通知
+    sheet and summary.json's ``replan``. Returns {file name: path}.
     """
     plan = roster if roster is not None else Roster(())  # no roster: the files say why (summary, KPI sheet)
     figures = kpis or week_kpis(problem, plan, result=result)
@@ -155,6 +160,9 @@ def write_outputs(
     try:
         write_csv(with_outreach(plan, problem.staff).to_frame(problem.staff), tmp / "roster.csv")
         write_csv(requirements_table(problem, roster, requirements), tmp / "requirements.csv")
+        if notice is not None:
+            write_csv(notice.frame(lang), tmp / CHANGES_FILE)
+            summary = {**summary, "replan": notice.as_dict()}
         doc = build_summary(
             {**summary, "periodic_duties": duties.as_dict()},
             roster=plan,
@@ -177,6 +185,7 @@ def write_outputs(
             kpis=figures,
             inputs=inputs,
             lang=lang,
+            notice=notice,
             lobby_log=read_lobby_log(out / LOG_FILE) if (out / LOG_FILE).exists() else (),
             duties=duties,
         )
@@ -185,6 +194,8 @@ def write_outputs(
                 raise ValueError(f"unknown output table {name!r}; expected one of {TABLE_FILES}")
             write_csv(frame, tmp / name)
         names = [*OUTPUT_FILES, *(n for n in TABLE_FILES if n in (tables or {}))]
+        if notice is not None:
+            names.append(CHANGES_FILE)
         swap_in(tmp, out, names)
         done = True
         return {name: out / name for name in names}
@@ -208,7 +219,7 @@ def swap_in(tmp: Path, out: Path, names: list[str]) -> None:
     placed: list[str] = []
     try:
         with signals_held():  # a signal here takes effect at the end of the block: caught below
-            for name in (*OUTPUT_FILES, *TABLE_FILES):
+            for name in (*OUTPUT_FILES, *TABLE_FILES, CHANGES_FILE):
                 if (out / name).exists():
                     os.replace(out / name, previous / name)
                     moved.append(name)

@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 
 from constraints.calendar import Day
 from constraints.problem import Problem
+from constraints.roster import Roster
 from constraints.rules import enabled_rules
 from constraints.rules.labour import consecutive_windows, daily_cap_minutes, rest_days, weekly_hours
 from constraints.staff import Absence, Staff
@@ -39,16 +40,33 @@ ESTIMATE_PENALTY = 2_000
 """Pattern cost of a person short of a rule's ``headcount`` estimate on a day (short shifts may make up
 for it, a rest day would cost more), far above the spread terms."""
 
+CHANGE_PENALTY = 1_000
+"""Pattern cost of a re-plan's person-day worked where the roster being repaired had them off, or off where
+it had them work (``prefer``): below a shortfall, above the spread terms, so a re-plan's pattern follows the
+roster unless a need or a rule moves it."""
+
+
+CHANGE_PENALTY = 1_000
+"""Pattern cost of a re-plan's person-day worked where the roster being repaired had them off, or off where
+it had them work (``prefer``): below a shortfall, above the spread terms, so a re-plan's pattern follows the
+roster unless a need or a rule moves it."""
 
 _Works = dict[tuple[str, dt.date], cp_model.IntVar]
 """The pattern model's Booleans: person p works day d."""
 
 
-def _days_worked(m: cp_model.CpModel, problem: Problem, days: list[Day], w: _Works) -> list[Any]:
+def _days_worked(
+    m: cp_model.CpModel,
+    problem: Problem,
+    days: list[Day],
+    w: _Works,
+    paid: Mapping[tuple[str, dt.date], int] | None = None,
+) -> list[Any]:
     """Each person's days within the labour rule's limits (the days due of a full week —
     :func:`constraints.rules.labour.rest_days`: 做五休二, fewer in a week with fewer standard working days, leave
     or 补休 granted — rest days, consecutive days, the weekly floor at each day's longest paid shift), none on
-    a day away; the days each works beyond the days due (for ``EXTRA_DAY_PENALTY``)."""
+    a day away; the days each works beyond the days due (for ``EXTRA_DAY_PENALTY``). ``paid``: a re-plan's
+    days kept whole count towards the weekly hours with their paid minutes, not the longest shift."""
     cfg = problem.config
     full_week = len(problem.days) >= 7
     lab = cfg.rules.labour
@@ -72,7 +90,7 @@ def _days_worked(m: cp_model.CpModel, problem: Problem, days: list[Day], w: _Wor
             m.add(worked == len(avail))
         if lab.enabled:
             cap = daily_cap_minutes(problem, person)
-            most = {d.date: longest_paid(problem, d, cap) for d in days}
+            most = {d.date: (paid or {}).get((p, d.date), longest_paid(problem, d, cap)) for d in days}
             m.add(sum(most[d.date] * w[(p, d.date)] for d in days) >= weekly_hours(problem, person).floor)
             for part, limit in consecutive_windows(problem, person):
                 m.add(sum(w[(p, d)] for d in part if (p, d) in w) <= limit)
@@ -147,7 +165,13 @@ def _spread(
 
 
 def days_pattern(
-    problem: Problem, seed: int = 0, seconds: float = 0.5, boost: Mapping[dt.date, int] | None = None
+    problem: Problem,
+    seed: int = 0,
+    seconds: float = 0.5,
+    boost: Mapping[dt.date, int] | None = None,
+    fixed: Mapping[tuple[str, dt.date], int] | None = None,
+    prefer: Mapping[tuple[str, dt.date], int] | None = None,
+    paid: Mapping[tuple[str, dt.date], int] | None = None,
 ) -> dict[tuple[str, dt.date], int] | None:
     """A days-off pattern to start from: who works which day (a small CP-SAT model, deterministic).
 
@@ -157,7 +181,10 @@ def days_pattern(
     otherwise meet what every roster needs; each day has at least those people (as far as the staff
     allows; ``boost`` adds to a day's needs), then as far as it can the rules' ``headcount`` estimates of
     each skill and authority; the rest is spread over the days in proportion to their forecast arrivals.
-    A heuristic: the roster search checks it and drops it if it cannot be staffed.
+    A heuristic: the roster search checks it and drops it if it cannot be staffed. A re-plan gives
+    ``fixed`` (the person-days its kept part decides), ``prefer`` (the roster it repairs: each person-day
+    that differs costs ``CHANGE_PENALTY``) and ``paid`` (the paid minutes of its days kept whole, counted
+    towards the weekly hours as they are, not as the longest shift).
     """
     days = [d for d in problem.days if d.slot_starts]
     if not days:
@@ -165,9 +192,15 @@ def days_pattern(
     m = cp_model.CpModel()
     ids = problem.staff.ids()
     w = {(p, d.date): m.new_bool_var(f"w_{p}_{d.date}") for p in ids for d in days}
-    extra_days = _days_worked(m, problem, days, w)
+    extra_days = _days_worked(m, problem, days, w, paid)
     dev, groups = _headcounts(m, problem, days, w, boost or {})
     dev += _spread(m, problem, days, w, groups)
+    for pd_key, v in (fixed or {}).items():
+        if pd_key in w:
+            m.add(w[pd_key] == v)
+    for pd_key, v in (prefer or {}).items():
+        if pd_key in w and pd_key not in (fixed or {}):
+            dev.append(CHANGE_PENALTY * (1 - w[pd_key] if v else w[pd_key]))
     m.minimize(sum(dev) + EXTRA_DAY_PENALTY * sum(extra_days))
     s = stop.CpSolver()
     s.parameters.num_workers = 1
@@ -217,7 +250,11 @@ class HoursLeft:
         self.cap -= paid
 
 
-def hours_left(problem: Problem, pattern: dict[tuple[str, dt.date], int]) -> dict[str, HoursLeft] | None:
+def hours_left(
+    problem: Problem,
+    pattern: dict[tuple[str, dt.date], int],
+    paid: Mapping[tuple[str, dt.date], int] | None = None,
+) -> dict[str, HoursLeft] | None:
     """Each person's :class:`HoursLeft` before any day is built (people the pattern keeps home all week
     left out); None when the pattern cannot meet someone's floor; empty when the labour rule is off."""
     if not problem.config.rules.labour.enabled:
@@ -228,7 +265,7 @@ def hours_left(problem: Problem, pattern: dict[tuple[str, dt.date], int]) -> dic
         p = person.staff_id
         cap = daily_cap_minutes(problem, person)
         most = {
-            d.date: longest_paid(problem, d, cap)
+            d.date: (paid or {}).get((p, d.date), longest_paid(problem, d, cap))
             for d in problem.days
             if d.slot_starts and pattern.get((p, d.date))
         }
@@ -241,16 +278,32 @@ def hours_left(problem: Problem, pattern: dict[tuple[str, dt.date], int]) -> dic
     return out
 
 
-def day_problem(problem: Problem, day: Day, pattern: Mapping[tuple[str, dt.date], int]) -> Problem:
+def day_problem(
+    problem: Problem, day: Day, pattern: Mapping[tuple[str, dt.date], int], before: Roster | None = None
+) -> Problem:
     """The plan of ``day`` alone with the pattern's people: those it keeps home are away all day, and nobody
-    brings a streak of days worked into it (the pattern keeps the week's consecutive-day limits)."""
+    brings a streak of days worked into it (the pattern keeps the week's consecutive-day limits); the rest
+    after last week's last shift (``Person.prev_shift_end``) binds the plan's first day only — and, when
+    ``before`` (a re-plan's kept roster) has the day before, the rest after that day's shift."""
     home = [
         Absence(staff_id=p, date=day.date, reason="pattern")
         for p in problem.staff.ids()
         if not pattern.get((p, day.date), 0) and not problem.away_all_day(p, day.date)
     ]
-    staff = Staff(people=tuple(p.model_copy(update={"prev_consecutive_days": 0}) for p in problem.staff))
-    return problem.replace(days=(day,), staff=staff, absences=(*problem.absences, *home))
+    yesterday = day.date - dt.timedelta(days=1)
+    kept = before is not None and yesterday in before.dates()
+    people = []
+    for person in problem.staff:
+        carried: dict[str, object] = {"prev_consecutive_days": 0}
+        if kept and before is not None:
+            shift = before.shift(yesterday, person.staff_id)
+            carried["prev_shift_end"] = shift[1] if shift else None
+        elif problem.days and day.date != problem.days[0].date:
+            carried["prev_shift_end"] = None
+        people.append(person.model_copy(update=carried))
+    return problem.replace(
+        days=(day,), staff=Staff(people=tuple(people)), absences=(*problem.absences, *home)
+    )
 
 
 def add_paid_bounds(

@@ -26,7 +26,7 @@ from constraints.roster import Violation
 from constraints.rules import get_rule, precheck
 from constraints.rules.base import day_label
 from scheduler.solver import stop
-from scheduler.solver.model import build_model
+from scheduler.solver.model import Keep, build_model
 
 
 def prechecks(problem: Problem, relax: Iterable[str] = ()) -> list[Violation]:
@@ -45,10 +45,17 @@ def _solve_with(model: cp_model.CpModel, lits: list[Any], seconds: float) -> int
 
 
 def find_conflict(
-    problem: Problem, relax: Iterable[str] = (), time_limit_seconds: float = 20.0, minimize: bool = True
+    problem: Problem,
+    relax: Iterable[str] = (),
+    time_limit_seconds: float = 20.0,
+    minimize: bool = True,
+    keep: Keep | None = None,
 ) -> list[Violation]:
-    """A small set of rule × day that cannot hold together, explained; [] when the model is feasible."""
-    built = build_model(problem, relax=tuple(relax), assumptions=True, symmetry_breaking=False)
+    """A small set of rule × day that cannot hold together, explained; [] when the model is feasible.
+
+    With ``keep`` (a re-plan) the kept part of the roster is fixed, so the conflict is the rules × days that
+    cannot hold together *given* what is kept."""
+    built = build_model(problem, relax=tuple(relax), assumptions=True, symmetry_breaking=False, keep=keep)
     model = built.model
     model.clear_objective()
     keys = list(built.vars.assumption_literals)

@@ -21,6 +21,7 @@ from constraints.handovers import Handover
 from constraints.problem import Problem
 from constraints.roster import ROSTER_COLUMNS, Roster, Violation
 from constraints.rules.labour import comp_days_after
+from scheduler.solver.model import Keep
 
 STATUSES: tuple[str, ...] = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID")
 
@@ -69,6 +70,8 @@ class SolveParams:
     """A fixed deterministic work budget (a reproducible run's ``RosterResult.work_units``)."""
     after_seconds: float = 0.0
     """Seconds of the time limit the caller keeps for its work after the solve (simulating, writing)."""
+    keep: Keep | None = None
+    """A re-plan: the roster before a cut fixed, changes after it priced (:class:`~scheduler.solver.model.Keep`)."""
 
     @classmethod
     def from_config(cls, config: BranchConfig, **changes: Any) -> SolveParams:
@@ -94,6 +97,14 @@ class SolveParams:
             "relax_penalty_cny": self.relax_penalty_cny,
             "warm_start": self.start is not None,
             "work_units": self.work_units,
+            **(
+                {
+                    "replan_from": self.keep.cut.isoformat(timespec="minutes"),
+                    "change_cost_per_hour": self.keep.change_cost_per_hour,
+                }
+                if self.keep is not None
+                else {}
+            ),
         }
 
 

@@ -36,6 +36,7 @@ dropped, is in benchmarks/README.md, "Roster solver: design history".
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import random
@@ -51,7 +52,7 @@ from ortools.sat.python import cp_model
 from constraints.roster import Roster
 from scheduler.solver import stop
 from scheduler.solver.construct import add_paid_bounds, day_problem, days_pattern, hours_left
-from scheduler.solver.model import BuiltModel, build_model
+from scheduler.solver.model import CHANGES, BuiltModel, build_model
 from scheduler.solver.submodel import DayModel, day_models, export_model
 
 MIN_UNITS = 0.05
@@ -102,8 +103,8 @@ DAY_UNITS_PER_PERSON = 0.0075
 people, 0.3 for 40): more improves each day's first pass, less leaves more to the few-people moves."""
 
 POLISH_SHARE = 0.3
-"""Share of the budget a plan of one or two days keeps for the whole-model polish, which usually proves it
-optimal; a week polishes only what its moves leave when they stop for lack of progress (over 5 %)."""
+"""Share of the budget a plan of one or two days (and a re-plan) keeps for the whole-model polish, which usually
+proves it optimal; a week polishes only what its moves leave when they stop for lack of progress (over 5 %)."""
 
 SMALL_UNITS = 0.05
 """Deterministic units for a solve of a few people's day: more proves more neighbourhoods, fewer are tried."""
@@ -349,7 +350,12 @@ class DaySearch:
         proto = self.model.proto
         self.n = len(proto.variables)
         self._domains: dict[int, list[int]] = {}  # the domains :meth:`_fix` narrowed, to restore
-        self.day_vars = {d.date: built.vars.primary_indexes(d.date) for d in built.vars.days()}
+        self.day_vars = {  # a re-plan's days kept whole are fixed: no neighbourhood frees them
+            d.date: built.vars.primary_indexes(d.date)
+            for d in built.vars.days()
+            if d.date not in built.kept_dates
+        }
+        self._kept = [i for d in sorted(built.kept_dates) for i in built.vars.primary_indexes(d)]
         self._works = built.vars.works_indexes()
         self._skills = {p.staff_id: set(p.skills) for p in built.vars.problem.staff}
         o = proto.objective
@@ -440,8 +446,9 @@ class DaySearch:
                     out[(p, d)] = v
         return out
 
-    def _from_roster(self, roster: Any) -> list[int] | None:
-        """A start from a given roster: as it is if it still holds, else its days-off pattern repaired."""
+    def _from_roster(self, roster: Any, repair_days: bool = True) -> list[int] | None:
+        """A start from a given roster: as it is if it still holds, else (``repair_days``) its days-off pattern
+        repaired."""
         rv = self.built.vars
         given = rv.roster_values(roster)
         idx = sorted(given)
@@ -459,6 +466,8 @@ class DaySearch:
         self.note(f"start roster as given: {s.status_name(st)}")
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return self._values(s)
+        if not repair_days:
+            return None
         works = rv.works_indexes()
         fixed = list(works.values())
         self._fix(fixed, values)
@@ -467,6 +476,33 @@ class DaySearch:
         self._proved_infeasible = False
         self.note(f"start roster's days off: found={found is not None}")
         return found
+
+    def _replan_days(
+        self,
+    ) -> tuple[
+        dict[tuple[str, dt.date], int] | None,
+        dict[tuple[str, dt.date], int] | None,
+        dict[tuple[str, dt.date], int] | None,
+    ]:
+        """A re-plan's days-off constraints for :func:`days_pattern`: the person-days its kept part decides,
+        the roster it repairs as the pattern to prefer, and the paid minutes of the days kept whole (None ×
+        3 for a plan)."""
+        keep = self.built.keep
+        if keep is None:
+            return None, None, None
+        rv = self.built.vars
+        days = rv.days()
+        prefer = {(p, d.date): int(keep.roster.works(d.date, p)) for d in days for p in rv.ids}
+        kept = self._kept_roster()
+        paid = {(p, d): kept.paid_minutes(d, p) for d in self.built.kept_dates for p in rv.ids}
+        return keep.kept_works(days, rv.ids), prefer, paid
+
+    def _kept_roster(self) -> Roster:
+        """The blocks of a re-plan's days kept whole (an empty roster for a plan)."""
+        keep, dates = self.built.keep, self.built.kept_dates
+        if keep is None or not dates:
+            return Roster(())
+        return Roster(tuple(b for b in keep.roster.blocks if b.date in dates))
 
     def _share(self, share: float) -> float:
         """``share`` of the seconds left to the target (at least ``MIN_SECONDS``)."""
@@ -540,20 +576,27 @@ class DaySearch:
         the days together (:meth:`_from_roster`: kept if every rule across days holds, else the days off
         repaired). The roster, or None and the day that could not be staffed."""
         week = self.built.vars
-        left = hours_left(week.problem, pattern)
+        left = hours_left(week.problem, pattern, self._replan_days()[2])
         if left is None:
             return None, []
+        kept = self._kept_roster()
+        for d in sorted(self.built.kept_dates):  # a re-plan's days kept whole are built already
+            for p, hours in left.items():
+                if pattern.get((p, d)) and d in hours.most:
+                    hours.built(d, kept.paid_minutes(d, p))
         number = {d: k for k, d in enumerate(self.day_vars)}
         seconds = self._share(CONSTRUCT_SHARES[0])
         rosters = []
         for d in sorted(
             self.day_vars, key=lambda d: (sum(pattern.get((p, d), 0) for p in week.ids), number[d])
         ):
+            keep = self.built.keep
             one = build_model(
-                day_problem(week.problem, self._days[d], pattern),
+                day_problem(week.problem, self._days[d], pattern, kept if keep is not None else None),
                 relax=week.relax,
                 relax_penalty_cny=week.relax_penalty_cny,
                 symmetry_breaking=False,
+                keep=None if keep is None else dataclasses.replace(keep, fixed_dates=frozenset()),
             )
             rv, model = one.vars, one.model
             model.clear_objective()
@@ -563,10 +606,17 @@ class DaySearch:
                 present += rv.present_indexes(p, d)
                 if p in left:
                     short += add_paid_bounds(model, rv.paid_terms(p, d), *left[p].bounds(d))
-            model.proto.objective.vars.extend(short)
-            model.proto.objective.coeffs.extend([1] * len(short))
-            model.proto.solution_hint.vars.extend(present)  # whole days: the search starts near the contract
-            model.proto.solution_hint.values.extend([1] * len(present))
+            if keep is None:
+                model.proto.objective.vars.extend(short)
+                model.proto.objective.coeffs.extend([1] * len(short))
+                # whole days: the search starts near the contract
+                model.proto.solution_hint.vars.extend(present)
+                model.proto.solution_hint.values.extend([1] * len(present))
+            else:  # a re-plan's day: a minute short costs about a staff minute, and every change its price
+                changes = sum(t.expr for t in one.terms if t.name == CHANGES)
+                minutes = sum(model.get_int_var_from_proto_index(i) for i in short)
+                model.minimize(round(rv.scale) * minutes + changes)
+                rv.hint(keep.roster)  # the roster it repairs, where it still holds
             units = DAY_UNITS_PER_PERSON * len(week.ids)
             ((s, st),) = self._in_pairs([(model, units, seconds)], CONSTRUCT_PARAMETERS)
             self.note(
@@ -581,7 +631,7 @@ class DaySearch:
                     terms, coeffs = rv.paid_terms(p, d)
                     hours.built(d, int(np.dot(coeffs, solution[terms])))
             rosters.append(rv.roster(s))
-        return self._from_roster(Roster.concat(rosters)), []
+        return self._from_roster(Roster.concat([kept, *rosters])), []
 
     def _in_pairs(
         self, jobs: list[tuple[cp_model.CpModel, float | None, float]], parameters: dict[str, int | bool]
@@ -618,14 +668,18 @@ class DaySearch:
         m.clear_objective()
         self._proved_infeasible = False
         if self.start is not None:
-            found = self._from_roster(self.start)
+            # a re-plan's start breaks a rule where someone is now away: its days-off pattern (which
+            # :meth:`_replan_days` prefers anyway) cannot be kept, so no time goes into repairing it
+            found = self._from_roster(self.start, repair_days=self.built.keep is None)
             if found is not None:
                 m.minimize(self.objective)
                 self._improved(self._eval(found))
                 return "FEASIBLE", found
         boost: dict[dt.date, int] = {}
         for _ in range(PATTERN_TRIES):
-            pattern = days_pattern(self.built.vars.problem, self.seed, PATTERN_UNITS, boost)
+            pattern = days_pattern(
+                self.built.vars.problem, self.seed, PATTERN_UNITS, boost, *self._replan_days()
+            )
             self.budget.used += PATTERN_UNITS
             self.note(f"pattern {'found' if pattern else 'none'} (more on {len(boost)} days)")
             if pattern is None or not self.budget.running():
@@ -815,7 +869,7 @@ class DaySearch:
         """Start building the day models (:mod:`scheduler.solver.submodel`) in a thread, from the model as it is
         now (the construct changes its domains; the build only reads its constraints)."""
         if self._pending_models is None and len(self.day_vars) > 1:
-            every = [i for idx in self._blocks().values() for i in idx]
+            every = [i for idx in self._blocks().values() for i in idx] + self._kept
             data = export_model(self.model)
 
             self._pending_models = Background(lambda: day_models(self.model, data, self.day_vars, every))
@@ -849,7 +903,7 @@ class DaySearch:
             return values_in, False
         blocks = self._blocks()
         people = self.built.vars.ids
-        every = [i for idx in blocks.values() for i in idx]
+        every = [i for idx in blocks.values() for i in idx] + self._kept
         self._toggled = np.zeros(self.n, dtype=bool)
         self._toggled[every] = True
         rng = random.Random(self.seed)
@@ -996,7 +1050,9 @@ class DaySearch:
             return self._outcome(status)
         # the bound is pure Python and CP-SAT releases the GIL: it costs the search little in a thread
         bound = Background(lambda: self._new_bound(float(self.built.lower_bound())))
-        small = len(self.day_vars) <= 2
+        # a re-plan polishes like a small plan: its change cost ties the days (a moved day off changes two),
+        # which one-day moves cannot trade, and the whole model hinted with the incumbent often proves it
+        small = len(self.day_vars) <= 2 or self.built.keep is not None
         values, _ = self.improve(values, keep=POLISH_SHARE if small else 0.0)
         if self.budget.total is None:  # the moves stopped before it was sized
             self.budget.size()

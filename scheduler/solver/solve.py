@@ -93,8 +93,13 @@ def _search(
     )
 
 
-def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
-    """The best roster found within the limits, audited by every rule, or the reason there is none."""
+def solve(
+    problem: Problem, params: SolveParams | None = None, built: BuiltModel | None = None
+) -> RosterResult:
+    """The best roster found within the limits, audited by every rule, or the reason there is none.
+
+    ``built``: the model of ``problem`` and ``params`` already built (a re-plan's, shared with its first
+    stages; the search never changes what it is given for good)."""
     params = params or SolveParams.from_config(problem.config)
     t0 = time.perf_counter()
     finish_by = t0 + params.time_limit_seconds - params.after_seconds
@@ -103,11 +108,12 @@ def solve(problem: Problem, params: SolveParams | None = None) -> RosterResult:
         return RosterResult(
             "INFEASIBLE", problem, params, explanation=tuple(found), solve_seconds=time.perf_counter() - t0
         )
-    built = build_model(
+    built = built or build_model(
         problem,
         relax=params.relax,
         relax_penalty_cny=params.relax_penalty_cny,
-        symmetry_breaking=params.symmetry_breaking,
+        symmetry_breaking=params.symmetry_breaking and params.keep is None,
+        keep=params.keep,
     )
     target = finish_by - AFTER_SEARCH_SHARE * (time.perf_counter() - t0)
     progress = _ProgressLog(t0, built, params.progress_callback)
@@ -185,5 +191,7 @@ def _no_roster(problem: Problem, params: SolveParams, status: str) -> list[Viola
             )
         ]
     if status == "INFEASIBLE":
-        return find_conflict(problem, relax=params.relax, time_limit_seconds=params.explain_seconds)
+        return find_conflict(
+            problem, relax=params.relax, time_limit_seconds=params.explain_seconds, keep=params.keep
+        )
     return []

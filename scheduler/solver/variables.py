@@ -15,6 +15,9 @@ Structure per person and working day:
   only with the skill and only when the doors are open; the meeting only before opening; back office
   always); exactly one per present slot: ``Σ_act a[s, act] + break[s] = present[s]``.
 
+A re-plan names person-days already under way at its cut (``leave_early``): their shift may end before
+``rules.labour.min_shift_hours`` (someone sent home sick), the ``free`` shifts only.
+
 Rules add constraints through :meth:`RosterVars.add`, which also makes them *explainable* (an assumption
 literal per rule × day, when built for explanation) or *relaxable* (a literal per constraint whose breach
 costs ``relax_penalty_cny``). Identical people (same post, skills, authorities, hours, preferences and
@@ -26,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +115,7 @@ class RosterVars:
         relax_penalty_cny: float = 10_000.0,
         symmetry_breaking: bool = True,
         shifts: str = "free",
+        leave_early: Iterable[tuple[str, dt.date]] = (),
     ) -> None:
         if shifts not in ("free", "templates", "posted"):
             raise ValueError(f"shifts must be 'free', 'templates' or 'posted', not {shifts!r}")
@@ -122,6 +126,7 @@ class RosterVars:
         self.use_assumptions = assumptions
         self.relax = frozenset(relax)
         self.relax_penalty_cny = relax_penalty_cny
+        self.leave_early = frozenset(leave_early)
         self.ids = problem.staff.ids()
         self._people = {p.staff_id: p for p in problem.staff}
         self._days = [d for d in problem.days if d.slot_starts]
@@ -179,6 +184,8 @@ class RosterVars:
         key = (p, d)
         prm = self.problem.config.rules.labour
         min_len = min(n, max(1, math.ceil(prm.min_shift_hours * 60 / day.slot_minutes)))
+        if key in self.leave_early:  # already at work when a re-plan starts: may go home at any time
+            min_len = 1
         works = m.new_bool_var(f"works_{tag}")
         present = [m.new_bool_var(f"present_{tag}_{s}") for s in range(n)]
         start = [m.new_bool_var(f"start_{tag}_{s}") for s in range(n)]
@@ -297,6 +304,10 @@ class RosterVars:
                 person.avoid_late,
                 person.prev_consecutive_days,
                 person.comp_days_owed,
+                person.prev_shift_end,
+                person.prev_weekend_days,
+                person.prev_holiday_days,
+                person.prev_late_days,
                 away,
             )
             groups.setdefault(key, []).append(person.staff_id)
@@ -536,6 +547,54 @@ class RosterVars:
         """Hint the solver with a roster."""
         for index, value in self.roster_values(roster).items():
             self.model.add_hint(self.model.get_bool_var_from_proto_index(index), value)
+
+    def kept_values(self, roster: Roster, kept: Mapping[dt.date, int]) -> dict[int, int]:
+        """Proto index → value of the variables that hold ``roster`` in the first ``kept[d]`` slots of each date.
+
+        A whole day kept fixes every person-day variable of it; part of a day fixes presence, activity and
+        lunch up to the cut, and the shift starts and ends decided by those slots (whether a shift ends at the
+        cut is left open). Activities the model has no variable for are left out, as in :meth:`roster_values`.
+        """
+        every = self.roster_values(roster)
+        out: dict[int, int] = {}
+        for day in self._days:
+            d, n = day.date, len(day.slot_starts)
+            cut = min(kept.get(d, 0), n)
+            if cut <= 0:
+                continue
+            if cut == n:
+                out.update((i, every[i]) for i in self.primary_indexes(d) if i in every)
+                continue
+            chosen: list[Any] = []
+            for p in self.ids:
+                key = (p, d)
+                for s in range(cut):
+                    chosen += [self._present[key][s], self._break[key][s], *self._act[(p, d, s)].values()]
+                    if self.shifts == "free":
+                        chosen.append(self._start[key][s])
+                        if s + 1 < cut:
+                            chosen.append(self._end[key][s])
+                chosen += [v for k, v in self._lunch[key].items() if k < cut]
+            out.update(
+                (v.index, every[v.index]) for v in chosen if not isinstance(v, int) and v.index in every
+            )
+        return out
+
+    def fix(self, values: Mapping[int, int]) -> None:
+        """Fix variables (proto index → value) through their domains: presolve removes them, and the search
+        (which restores domains to the model's) keeps them fixed."""
+        variables = self.model.proto.variables
+        for i, v in values.items():
+            dom = variables[i].domain
+            dom.clear()
+            dom.extend([v, v])
+
+    def changed(self, p: str, d: dt.date, s: int, before: str) -> Any:
+        """1 when the person's slot differs from ``before`` (an activity, or ``OFF``): at work where they were
+        off, or not doing what they did (off, at lunch or at another activity)."""
+        if before == OFF:
+            return self.present(p, d, s)
+        return 1 - self.doing(p, d, s, before)
 
     def primary_indexes(self, d: dt.date) -> list[int]:
         """Proto indexes of the person-day variables of a date (shifts, presence, lunch, activities)."""

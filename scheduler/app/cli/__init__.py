@@ -19,7 +19,16 @@ from scheduler.app.cli.app import app
 from scheduler.app.cli.guard import Interrupted, interruptible, log_internal_error
 
 # Each subcommand module registers itself on `app` when imported.
-COMMAND_MODULES: tuple[str, ...] = ("inputs", "plan", "check", "forecast", "simulate", "region", "now")
+COMMAND_MODULES: tuple[str, ...] = (
+    "inputs",
+    "plan",
+    "check",
+    "forecast",
+    "simulate",
+    "region",
+    "now",
+    "replan",
+)
 
 INTERNAL_ERROR = 3
 """Exit status of an unexpected error (a bug, or memory running out): not the user's input, not the week."""

@@ -10,8 +10,10 @@ import dataclasses
 import datetime as dt
 import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -35,6 +37,7 @@ from forecasts.weekly import HistoryCheck
 from scheduler.app.cli.app import app
 from scheduler.app.cli.forecast import warn_notes
 from scheduler.app.cli.guard import check_out_dir, check_seconds, check_week
+from scheduler.app.horizon import check_weeks, plan_horizon, week_folder, write_horizon
 from scheduler.app.pipeline import (
     Branch,
     WeekPlan,
@@ -43,6 +46,7 @@ from scheduler.app.pipeline import (
     load_branch,
     plan_week,
     week_history,
+    with_previous_roster,
     write_plan,
 )
 from scheduler.report.gaps import ServiceGap, TurnedAway, service_gaps, turned_away
@@ -71,6 +75,31 @@ def after_solve_seconds(limit: float) -> float:
     return max(2.0, 0.1 * limit)
 
 
+def solver_options(
+    time_limit: float | None,
+    seed: int | None,
+    relax: str,
+    replications: int = 20,
+    work_units: float | None = None,
+) -> dict[str, Any]:
+    """``--time-limit`` (or ``PAIBAN_TIME_LIMIT``), ``--seed``, ``--relax``, ``--replications`` and
+    ``--work-units`` checked before any work, as :meth:`SolveParams.from_config` takes them; ``InputError``
+    naming the option otherwise."""
+    relaxed = parse_relax(relax)
+    limit = check_seconds(time_limit, "--time-limit") or default_time_limit()
+    if replications < 0:
+        raise InputError("不能为负 (must be ≥ 0)", argument="--replications", value=replications)
+    if seed is not None and not 0 <= seed < 2**31:
+        raise InputError(
+            "随机种子应在 0 到 2147483647 之间 (must be 0 … 2³¹−1)", argument="--seed", value=seed
+        )
+    if work_units is not None and not (math.isfinite(work_units) and work_units > 0):
+        raise InputError(
+            "必须是大于 0 的有限数 (must be a finite number > 0)", argument="--work-units", value=work_units
+        )
+    return {"time_limit_seconds": limit, "seed": seed, "relax": relaxed, "work_units": work_units}
+
+
 def run_plan(
     tickets: list[Path],
     staff: Path,
@@ -87,22 +116,14 @@ def run_plan(
     console: Console | None = None,
     work_units: float | None = None,
     previous: Path | None = None,
+    previous_roster: Path | None = None,
+    weeks: int = 1,
 ) -> tuple[WeekPlan, int]:
-    """The whole run, with a progress bar; returns the plan and the exit status."""
+    """The whole run, with a progress bar; returns the (first week's) plan and the exit status."""
     console = console or Console(stderr=True)
     # the command line and the output folder first: no work is lost to a typo
-    relaxed = parse_relax(relax)
-    limit = check_seconds(time_limit, "--time-limit") or default_time_limit()
-    if replications < 0:
-        raise InputError("不能为负 (must be ≥ 0)", argument="--replications", value=replications)
-    if seed is not None and not 0 <= seed < 2**31:
-        raise InputError(
-            "随机种子应在 0 到 2147483647 之间 (must be 0 … 2³¹−1)", argument="--seed", value=seed
-        )
-    if work_units is not None and not (math.isfinite(work_units) and work_units > 0):
-        raise InputError(
-            "必须是大于 0 的有限数 (must be a finite number > 0)", argument="--work-units", value=work_units
-        )
+    options = solver_options(time_limit, seed, relax, replications, work_units)
+    check_weeks(weeks)
     monday = parse_week(week) if week else None
     check_out_dir(out)
     if monday is not None:  # before the tickets are read: a year out of range is a typo
@@ -111,38 +132,91 @@ def run_plan(
     if previous is not None:
         branch = carry_comp_days(branch, previous)
     monday = check_week(branch.calendar, monday or branch.next_monday())
+    if previous_roster is not None:
+        branch = with_previous_roster(branch, monday, previous_roster)
     history = week_history(branch, monday)
     warn_notes(history.notes, console)
-    params = SolveParams.from_config(
-        branch.config, time_limit_seconds=limit, seed=seed, relax=relaxed, work_units=work_units
-    )
+    params = SolveParams.from_config(branch.config, **options)
+    if weeks > 1:
+        return run_horizon(branch, monday, weeks, params, replications, history, console, out)
     plan = solve_with_progress(branch, monday, params, replications, history, console)
     console.print(tr(f"写入 {out} …", f"Writing {out} …"))
     written = write_plan(plan, out, lang=language())
-    report(plan, written, Console(), out)
-    if not plan.result.ok:
-        for line in failure_lines(plan):
-            print(line, file=sys.stderr)
-        return plan, 1
-    return plan, 0
+    return plan, conclude(plan, written, Console(), out)
 
 
-def solve_with_progress(
+def run_horizon(
     branch: Branch,
     monday: dt.date,
+    weeks: int,
     params: SolveParams,
     replications: int,
     history: HistoryCheck,
     console: Console,
-) -> WeekPlan:
-    """:func:`plan_week` with a progress bar (objective and gap as the solver reports them)."""
+    out: Path,
+) -> tuple[WeekPlan, int]:
+    """``--weeks N``: the weeks planned one after the other (:mod:`scheduler.app.horizon`), each reported as
+    ``plan`` reports a week; exit 0 when every week holds every hard rule, else 1."""
+    params = dataclasses.replace(params, after_seconds=after_solve_seconds(params.time_limit_seconds))
+    console.print(
+        tr(
+            f"{weeks} 周逐周滚动排班, 每周最长 {params.time_limit_seconds / weeks:g} 秒 …",
+            f"{weeks} weeks planned one after the other, at most {params.time_limit_seconds / weeks:g} s each …",
+        )
+    )
+    with solving_bar(
+        dataclasses.replace(params, time_limit_seconds=params.time_limit_seconds / weeks), console
+    ) as show:
+        hp = plan_horizon(
+            branch,
+            monday,
+            weeks,
+            params,
+            replications=replications,
+            on_progress=lambda k, event: show(event),
+            history=history,
+        )
+    console.print(tr(f"写入 {out} …", f"Writing {out} …"))
+    written = write_horizon(hp, out, lang=language())
+    shown = Console()
+    for w in hp.weeks:
+        folder = week_folder(w.monday)
+        report(w, {n: p for n, p in written.items() if n.startswith(folder)}, shown, out / folder)
+        if not w.result.ok:
+            for line in failure_lines(w):
+                print(line, file=sys.stderr)
+    if len(hp.weeks) < weeks:
+        print(
+            tr(
+                f"第 {len(hp.weeks)} 周无法排班, 之后的周未排 (后面的周要从它延续)",
+                f"week {len(hp.weeks)} could not be staffed; the weeks after it were not planned (they carry on from it)",
+            ),
+            file=sys.stderr,
+        )
+    shown.print(tr(f"已写入 {out}: ", f"Wrote to {out}: ") + ", ".join(n for n in written if "/" not in n))
+    return hp.weeks[0], 0 if hp.ok else 1
+
+
+def conclude(plan: WeekPlan, written: dict[str, Path], console: Console, out: Path) -> int:
+    """Print the week's result (:func:`report`) and, when it does not hold every hard rule, the reasons on
+    stderr; the exit status (0 or 1)."""
+    report(plan, written, console, out)
+    if plan.result.ok:
+        return 0
+    for line in failure_lines(plan):
+        print(line, file=sys.stderr)
+    return 1
+
+
+@contextmanager
+def solving_bar(params: SolveParams, console: Console) -> Iterator[Callable[[result_mod.Progress], None]]:
+    """A progress bar for the solve; yields the callback that moves it (objective, gap, seconds)."""
     console.print(
         tr(
             f"求解排班 (最长 {params.time_limit_seconds:g} 秒; Ctrl-C 中止, 不写入任何文件) …",
             f"Solving the roster (at most {params.time_limit_seconds:g} s; Ctrl-C stops and writes nothing) …",
         )
     )
-    params = dataclasses.replace(params, after_seconds=after_solve_seconds(params.time_limit_seconds))
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -162,6 +236,20 @@ def solve_with_progress(
                 status=tr(f"目标 {obj} 元, 间隙 {gap}", f"objective {obj} CNY, gap {gap}"),
             )
 
+        yield show
+
+
+def solve_with_progress(
+    branch: Branch,
+    monday: dt.date,
+    params: SolveParams,
+    replications: int,
+    history: HistoryCheck,
+    console: Console,
+) -> WeekPlan:
+    """:func:`plan_week` with a progress bar (objective and gap as the solver reports them)."""
+    params = dataclasses.replace(params, after_seconds=after_solve_seconds(params.time_limit_seconds))
+    with solving_bar(params, console) as show:
         return plan_week(branch, monday, params, replications=replications, on_progress=show, history=history)
 
 
@@ -353,34 +441,54 @@ def print_service(gaps: list[ServiceGap], away: list[TurnedAway], console: Conso
         console.print(f"{t.date:%m-%d} {weekday_label(t.date.weekday())} {t.text()}")
 
 
+TicketsOpt = Annotated[
+    list[Path], typer.Option("--tickets", help="排队机导出文件, 可重复 (ticket export; repeatable)")
+]
+StaffOpt = Annotated[Path, typer.Option("--staff", help="员工名单 staff.csv")]
+OutOpt = Annotated[Path, typer.Option("--out", help="输出文件夹 (output folder)")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="branch.toml")]
+EventsOpt = Annotated[Path | None, typer.Option("--events", help="会议与谈话 events.csv")]
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        help="时间上限, 秒: 从建模到写完文件 (seconds from building the model to the files written)",
+    ),
+]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="随机种子 (solver seed)")]
+RelaxOpt = Annotated[
+    str, typer.Option("--relax", help="允许违反的规则, 逗号分隔 (rules that may break, comma-separated)")
+]
+ReplicationsOpt = Annotated[
+    int, typer.Option("--replications", help="模拟重复次数 (simulation replications)")
+]
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous-roster",
+        help="上周排班 roster.csv 或 roster.xlsx: 连续上班天数、周日到周一的休息、周末/节假日/晚班次数延续 "
+        "(last week's roster, carried in)",
+    ),
+]
+"""The options ``plan`` shares with ``replan``."""
+
+
 @app.command()
 def plan(
-    tickets: Annotated[
-        list[Path], typer.Option("--tickets", help="排队机导出文件, 可重复 (ticket export; repeatable)")
-    ],
-    staff: Annotated[Path, typer.Option("--staff", help="员工名单 staff.csv")],
-    out: Annotated[Path, typer.Option("--out", help="输出文件夹 (output folder)")],
-    config: Annotated[Path | None, typer.Option("--config", help="branch.toml")] = None,
+    tickets: TicketsOpt,
+    staff: StaffOpt,
+    out: OutOpt,
+    config: ConfigOpt = None,
     week: Annotated[
         str | None,
         typer.Option("--week", help="排班周的周一 YYYY-MM-DD (the Monday; default: after the last ticket)"),
     ] = None,
     leave: Annotated[Path | None, typer.Option("--leave", help="请假 leave.csv")] = None,
-    events: Annotated[Path | None, typer.Option("--events", help="会议与谈话 events.csv")] = None,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(
-            "--time-limit",
-            help="时间上限, 秒: 从建模到写完文件 (seconds from building the model to the files written)",
-        ),
-    ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="随机种子 (solver seed)")] = None,
-    relax: Annotated[
-        str, typer.Option("--relax", help="允许违反的规则, 逗号分隔 (rules that may break, comma-separated)")
-    ] = "",
-    replications: Annotated[
-        int, typer.Option("--replications", help="模拟重复次数 (simulation replications)")
-    ] = 20,
+    events: EventsOpt = None,
+    time_limit: TimeLimitOpt = None,
+    seed: SeedOpt = None,
+    relax: RelaxOpt = "",
+    replications: ReplicationsOpt = 20,
     work_units: Annotated[
         float | None,
         typer.Option(
@@ -396,6 +504,15 @@ def plan(
             "补休 owed)",
         ),
     ] = None,
+    previous_roster: PreviousOpt = None,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            "--weeks",
+            help="连续排几周 (1–6): 每周一个文件夹, 另有全部日期的 roster.csv、每周一张表的 roster.xlsx 与 summary.json "
+            "(consecutive weeks, planned one after the other)",
+        ),
+    ] = 1,
 ) -> None:
     """排一周的班 (plan the week: forecast, windows, roster, simulation; writes roster.csv/.xlsx etc.)."""
     _, code = run_plan(
@@ -412,5 +529,7 @@ def plan(
         replications=replications,
         work_units=work_units,
         previous=previous,
+        previous_roster=previous_roster,
+        weeks=weeks,
     )
     raise typer.Exit(code)

@@ -1,7 +1,8 @@
 """roster.xlsx: the roster as a branch prints, posts and edits it — and reads it back for ``paiban check``.
 
 Sheets: 周排班 (week), one per open day (people × slots), 窗口计划 (windows with charts), 大堂经理工作日志
-(lobby log), 指标 (KPIs), 请假与活动 (the week's leave and events). Written with openpyxl, atomically, formula
+(lobby log), 指标 (KPIs), 请假与活动 (the week's leave and events); a re-plan's workbook opens on 变更通知
+(what changed for whom, :mod:`.changes_sheet`). Written with openpyxl, atomically, formula
 cells with their values; read back (:mod:`.read_back`) from the day sheets, checked against the week sheet,
 with the leave and events of the last sheet.
 """
@@ -27,6 +28,8 @@ from scheduler.report.duties import DutyPlan, plan_duties
 from scheduler.report.gaps import service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook.cached import FormulaValues, save_with_values
+from scheduler.report.workbook.changes import ChangeNotice
+from scheduler.report.workbook.changes_sheet import write_changes_sheet
 from scheduler.report.workbook.day_sheet import write_day_sheet
 from scheduler.report.workbook.kpi_sheet import InputRef, write_kpi_sheet
 from scheduler.report.workbook.leave_sheet import write_leave_sheet
@@ -59,6 +62,7 @@ def build_workbook(
     inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
     values: FormulaValues | None = None,
+    notice: ChangeNotice | None = None,
     lobby_log: Sequence[Handover] = (),
     duties: DutyPlan | None = None,
 ) -> Workbook:
@@ -112,6 +116,8 @@ def build_workbook(
         lang=lang,
     )
     write_leave_sheet(wb, problem, lang=lang)
+    if notice is not None:
+        write_changes_sheet(wb, problem, notice, lang=lang)
     neutralise_cells(wb)  # input text (names, reasons, …) is never a live formula
     wb.active = 0
     return wb
@@ -129,6 +135,7 @@ def write_workbook(
     handovers: Sequence[Handover] | None = None,
     inputs: Mapping[str, InputRef] | None = None,
     lang: str = "zh",
+    notice: ChangeNotice | None = None,
     lobby_log: Sequence[Handover] = (),
     duties: DutyPlan | None = None,
 ) -> None:
@@ -141,7 +148,8 @@ def write_workbook(
     given, so without the simulation's); ``inputs`` names the input files whose sha256 the KPI sheet records;
     ``lobby_log`` the handovers recorded live (:func:`~scheduler.report.workbook.lobby_sheet.read_lobby_log`),
     listed in the lobby-manager log; ``duties`` the week's periodic duties (:func:`scheduler.report.duties.
-    plan_duties`, from this week's events when not given), in a 周期工作 block under the week sheet.
+    plan_duties`, from this week's events when not given), in a 周期工作 block under the week sheet; ``notice``
+    (a re-plan's changes) adds the 变更通知 sheet, first.
     """
     values = FormulaValues()
     wb = build_workbook(
@@ -155,6 +163,7 @@ def write_workbook(
         inputs=inputs,
         lang=lang,
         values=values,
+        notice=notice,
         lobby_log=lobby_log,
         duties=duties,
     )
