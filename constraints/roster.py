@@ -78,6 +78,19 @@ def with_outreach(roster: Roster, staff: Staff) -> Roster:
     )
 
 
+def without_outreach(roster: Roster) -> Roster:
+    """``roster`` with ``outreach`` read as the model plans it, ``back_office`` (the inverse of
+    :func:`with_outreach`: a roster read back from roster.csv or roster.xlsx, as the solver takes it)."""
+    if not any(b.activity == "outreach" for b in roster.blocks):
+        return roster
+    return Roster(
+        tuple(
+            dataclasses.replace(b, activity="back_office") if b.activity == "outreach" else b
+            for b in roster.blocks
+        )
+    )
+
+
 def parse_activity(text: str) -> str:
     """Activity id from an id or its Chinese label; ``ValueError`` when unknown."""
     t = str(text).strip()

@@ -119,13 +119,13 @@ def person_shifts(problem: Problem, day: Day, staff_id: str) -> list[DayShift]:
         return base
     out = list(base)
     first, slot = day.slot_starts[0], day.slot_minutes
-    least = max(1, math.ceil(problem.config.rules.labour.min_shift_hours * 60 / slot - 1e-9))
     for hours in away:
         back = math.ceil((hours.end - first) / slot)  # first slot after it
         gone = (hours.start - first) // slot  # first slot of it
         for s in base:
             for a, b in ((back, s.end), (s.start, gone)):
-                if s.start <= a and b <= s.end and (a, b) != (s.start, s.end) and b - a >= least:
+                # however short: leave cuts a shift, as the labour rule's shortest shift allows
+                if s.start <= a < b <= s.end and (a, b) != (s.start, s.end):
                     lunch = _fitting(problem, day, a, b, list(s.lunch))
                     if lunch is not None and not any((x.start, x.end) == (a, b) for x in out):
                         out.append(DayShift(s.name, a, b, lunch))

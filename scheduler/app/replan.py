@@ -34,7 +34,7 @@ from constraints.calendar import Day
 from constraints.errors import InputError
 from constraints.io import EXCEL_SUFFIXES
 from constraints.problem import Problem
-from constraints.roster import OFF, Roster, Violation
+from constraints.roster import OFF, Roster, Violation, without_outreach
 from constraints.rules import check_roster, precheck
 from constraints.staff import Absence, Staff, read_absences
 from scheduler.app.pipeline import Branch, WeekPlan, finish_week, solve_params, week_problem, write_plan
@@ -237,6 +237,8 @@ def repair(problem: Problem, params: SolveParams) -> tuple[RosterResult, list[st
     keep = params.keep
     if keep is None:
         raise ValueError("repair needs params.keep: the roster to repair and the cut")
+    keep = dataclasses.replace(keep, roster=without_outreach(keep.roster))  # the model plans back office
+    params = dataclasses.replace(params, keep=keep)
     t0 = time.perf_counter()
     limit = params.time_limit_seconds
     broken = kept_violations(problem, keep.roster, keep.cut, params.relax)
@@ -298,7 +300,7 @@ def replan_week(
     after = result.roster
     notice = ChangeNotice(
         cut,
-        tuple(roster_changes(problem, before, after, cut)) if after is not None else (),
+        tuple(roster_changes(problem, without_outreach(before), after, cut)) if after is not None else (),
         cost,
         result.penalties.get(CHANGES, 0.0),
         staffed=after is not None,

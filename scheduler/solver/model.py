@@ -200,7 +200,7 @@ def build_model(
     if shifts is None:
         posted = problem.config.rules.shifts.mode == "posted" and any(r.name == "shifts" for r in chosen)
         # a re-plan keeps a roster as it is (perhaps edited by hand): its free shifts carry the kept part
-        shifts = "posted" if posted and "shifts" not in relax and not assumptions and keep is None else "free"
+        shifts = "posted" if posted and "shifts" not in relax and not assumptions else "free"
     rv = RosterVars(
         problem,
         assumptions=assumptions,

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -138,29 +138,36 @@ def test_each_branch_gets_plans_outputs_from_shipped_inputs(
 
 
 @pytest.fixture(scope="module")
-def plan_of_a(region: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bool]:
-    """Branch a planned by plan_week in this process, as `paiban plan` with one CP-SAT search per solve plans it:
-    (roster.csv bytes, reproducible)."""
-    files = branch_inputs(region / "a")
-    branch = load_branch(files["tickets"], files["staff"], files["config"], files.get("leave"))
-    params = SolveParams.from_config(branch.config, time_limit_seconds=TIME_LIMIT, workers=1)
-    plan = plan_week(branch, WEEK, params, replications=3)
-    out = tmp_path_factory.mktemp("plan-a")
-    write_plan(plan, out)
-    return (out / "roster.csv").read_bytes(), plan.result.reproducible
+def plan_of_a(region: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[float], bytes]:
+    """Branch a planned by plan_week in this process, as `paiban plan` with one CP-SAT search per solve plans it,
+    with a given deterministic work budget: its roster.csv bytes."""
+
+    def plan(work_units: float) -> bytes:
+        files = branch_inputs(region / "a")
+        branch = load_branch(files["tickets"], files["staff"], files["config"], files.get("leave"))
+        params = SolveParams.from_config(
+            branch.config, time_limit_seconds=120.0, workers=1, work_units=work_units
+        )
+        plan = plan_week(branch, WEEK, params, replications=3)
+        out = tmp_path_factory.mktemp("plan-a")
+        write_plan(plan, out)
+        return (out / "roster.csv").read_bytes()
+
+    return plan
 
 
-def _same_roster_when_reproducible(out: Path, plan_of_a: tuple[bytes, bool]) -> None:
-    """The worker's roster.csv for a is plan_week's — unless a solve hit its wall-clock safety cap (a machine
-    too loaded to finish the deterministic budget in time), when the rosters may differ by design."""
-    roster, reproducible = plan_of_a
-    if not (reproducible and _summary(out, "a")["reproducible"]):
-        pytest.skip("a solve hit its wall-clock safety cap (machine overloaded): rosters not reproducible")
-    assert (out / "a" / "roster.csv").read_bytes() == roster
+def _same_roster_when_reproducible(out: Path, plan_of_a: Callable[[float], bytes]) -> None:
+    """The worker's roster.csv for a is plan_week's with the same work budget (the one the worker's solve sized
+    from its pace and reports) — unless the clock cut the worker's budget (a machine too loaded), when no run
+    can repeat it."""
+    summary = _summary(out, "a")
+    if not summary["reproducible"]:
+        pytest.skip("the wall clock cut the worker's deterministic budget (machine overloaded)")
+    assert (out / "a" / "roster.csv").read_bytes() == plan_of_a(summary["parameters"]["work_units"])
 
 
 def test_a_branch_is_planned_as_plan_plans_it(
-    first_run: tuple[int, Path], plan_of_a: tuple[bytes, bool]
+    first_run: tuple[int, Path], plan_of_a: Callable[[float], bytes]
 ) -> None:
     """On the local cluster, a's roster.csv is the one plan_week gives in this process for the same inputs."""
     _same_roster_when_reproducible(first_run[1], plan_of_a)
@@ -388,7 +395,7 @@ def external_scheduler(tmp_path: Path) -> Iterator[str]:
 
 
 def test_existing_cluster_by_address(
-    region: Path, plan_of_a: tuple[bytes, bool], external_scheduler: str, tmp_path: Path
+    region: Path, plan_of_a: Callable[[float], bytes], external_scheduler: str, tmp_path: Path
 ) -> None:
     """--scheduler submits to a cluster started elsewhere: the notebook API runs on a client handed in and returns
     the summary frame; the branch comes back with plan_week's roster (checked last)."""

@@ -27,7 +27,7 @@ from constraints.config import parse_hhmm
 from constraints.errors import InputError
 from constraints.io import read_table
 from constraints.problem import Problem
-from constraints.roster import Block, Roster
+from constraints.roster import Block, Roster, without_outreach
 from constraints.rules import check_roster
 from constraints.staff import Absence
 from scheduler.app import Scenario
@@ -210,12 +210,13 @@ def test_rest_of_week_that_cannot_be_staffed_names_rule_date_people(
     first = result.explanation[0]
     assert first.rule == "noon_two_at_high_counter" and first.date == SATURDAY
     assert tellers[-1] in first.staff_ids or "P" + tellers[-1] in first.message_zh
-    relaxed = SolveParams(
-        time_limit_seconds=2.0, keep=Keep(before, cut, 100.0), relax=("noon_two_at_high_counter",)
-    )
+    # the tellers away also hold the operations authority: under require = "each" both rules need relaxing
+    both = ("noon_two_at_high_counter", "permission_holder")
+    relaxed = SolveParams(time_limit_seconds=2.0, keep=Keep(before, cut, 100.0), relax=both)
     result, _ = repair(new, relaxed)
     assert result.roster is not None
-    assert {v.rule for v in result.hard_violations} == {"noon_two_at_high_counter"}
+    broken = {v.rule for v in result.hard_violations}
+    assert "noon_two_at_high_counter" in broken and broken <= set(both)
 
 
 def test_leave_before_the_cut_is_reported_not_repaired(tiny_week: tuple[Problem, Roster]) -> None:
@@ -372,8 +373,11 @@ def test_replan_command_from_the_workbook(planned: tuple[SampleBranch, Path], tm
     changes = read_table(out / "changes.csv")
     assert list(changes.columns) == ["date", "staff_id", "name", "before", "after", "reason"]
     mine = changes[changes["staff_id"] == who]
-    assert list(mine["date"]) == [thursday.isoformat()] and list(mine["after"]) == ["休"]
-    assert list(mine["reason"]) == ["请假: 病假"]
+    # off on Thursday; Friday may move too (the week's hours and rest days follow the leave), no other day
+    friday = thursday + dt.timedelta(days=1)
+    assert set(mine["date"]) <= {thursday.isoformat(), friday.isoformat()}
+    assert list(mine.loc[mine["date"] == thursday.isoformat(), "after"]) == ["休"]
+    assert list(mine.loc[mine["date"] == thursday.isoformat(), "reason"]) == ["请假: 病假"]
     assert (changes["date"] >= thursday.isoformat()).all()
     doc = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert doc["replan"]["changed_person_days"] == len(changes)
@@ -479,7 +483,7 @@ def test_scenario_replan(planned: tuple[SampleBranch, Path]) -> None:
     assert rp.notice.cut == dt.datetime.combine(thursday, dt.time(0))
     for d in (s.plan_week + dt.timedelta(days=i) for i in range(3)):
         for p in base.branch.staff.ids():
-            assert rp.plan.roster.blocks_of(d, p) == before.blocks_of(d, p)
+            assert rp.plan.roster.blocks_of(d, p) == without_outreach(before).blocks_of(d, p)
     mine = [c for c in rp.changes if c.staff_id == who]
     assert [(c.after, c.reason_zh) for c in mine if c.date == thursday] == [((), "请假: 病假")]
     assert all(c.reason_zh.startswith("随 12-03") for c in mine if c.date != thursday)
