@@ -503,6 +503,37 @@ def test_everyone_on_duty_attends_the_morning_meeting() -> None:
     assert [v for v in rule.check(briefing_missed, late) if "未参加晨会" in v.message_zh]
 
 
+def test_a_late_shift_may_start_at_opening_when_a_briefing_is_set() -> None:
+    """With a 班前会 a later shift may start when the doors open (an hourly branch's 晚班 09:00–18:00 after the
+    08:00 晨会) and be briefed there; whoever is at work during the 晨会 attends it, so an early starter doing
+    back-office work through it is flagged, and the late starter missing the 班前会 is flagged."""
+    cfg = tiny_config(
+        **{
+            "grid.slot_minutes": 60,
+            "hours.weekend": "10:00-16:00",
+            "hours.before_open_minutes": 60,
+            "hours.after_close_minutes": 60,
+            "lunch.window": "11:00-14:00",
+            "rules.daily_routine.late_meeting": "09:00-10:00",
+        }
+    )
+    prob = tiny_problem([MONDAY], config=cfg)
+    rule = get_rule("daily_routine")
+
+    def missed(*parts: list[Block]) -> list[str]:
+        roster = Roster(tuple(b for bs in parts for b in bs))
+        return [v.message_zh for v in rule.check(prob, roster) if "未参加晨会" in v.message_zh]
+
+    host = blocks(MONDAY, "A", ("08:00", "09:00", "meeting"), ("09:00", "17:00", "lobby"))
+    late = blocks(MONDAY, "C", ("09:00", "12:00", "high_counter"), ("12:00", "13:00", "break"))
+    late += blocks(MONDAY, "C", ("13:00", "18:00", "high_counter"))
+    assert missed(host, late) == []
+    early = blocks(MONDAY, "D", ("08:00", "12:00", "back_office"))
+    assert [m for m in missed(host, late, early) if "PD" in m and "PC" not in m]
+    after = blocks(MONDAY, "C", ("10:00", "12:00", "high_counter"), ("13:00", "18:00", "high_counter"))
+    assert [m for m in missed(host, after) if "PC" in m]
+
+
 def test_lobby_stints_last_an_hour_and_a_branch_holder_opens_and_closes() -> None:
     """A half-hour stint on the floor (or a last one starting at 16:30) is flagged; solved tiny days have none;
     a day the branch holders neither open nor close is flagged, unless the branch switches that off."""

@@ -5,8 +5,9 @@ Hard, every open day:
 * 晨会: the first ``meeting_minutes`` of the before-open period are the morning meeting; everyone on duty that
   day attends it (``meeting_for = "everyone"``, the seed: every post attends, the 支行长 convenes it), so every
   shift starts at the start of staff time — or, when the branch configures a 班前会 (``late_meeting``), a later
-  shift is at work all through it instead; leave or an event that morning excuses a person. With ``meeting_for = "opening_shift"`` only those present when the
-  doors open attend. When a branch-authority holder works that day, one of them is at the meeting (hosts it).
+  shift (one not at work during the 晨会; it may start when the doors open) is at work all through the 班前会
+  instead, and whoever is at work during the 晨会 attends it; leave or an event that morning excuses a person.
+  With ``meeting_for = "opening_shift"`` only those present when the doors open attend. When a branch-authority holder works that day, one of them is at the meeting (hosts it).
 * 轧账: anyone who worked a counter that day stays to the end of staff time (``after_close_minutes``), and an
   operations-authority holder stays to the end.
 * 双人: at least ``min_at_open_close`` people at the first and at the last slot of staff time, and (with
@@ -76,11 +77,17 @@ class DailyRoutine(Rule):
             meet = meeting_slots(problem, day)
             late = late_meeting_slots(problem, day)
             for p in ids:
+                everyone = prm.meeting_for == "everyone" and not excused(problem, day, p)
                 for m in meet:
-                    vars.add(vars.doing(p, d, m, "meeting") >= vars.present(p, d, first_open), self.name, d)
-                    if prm.meeting_for == "everyone" and not late and not excused(problem, day, p):
+                    if everyone and late:  # at work during the 晨会: at the 晨会 (a later shift: the 班前会)
+                        vars.add(vars.doing(p, d, m, "meeting") >= vars.present(p, d, m), self.name, d)
+                    else:
+                        vars.add(
+                            vars.doing(p, d, m, "meeting") >= vars.present(p, d, first_open), self.name, d
+                        )
+                    if everyone and not late:
                         vars.add(vars.doing(p, d, m, "meeting") >= vars.works(p, d), self.name, d)
-                if meet and prm.meeting_for == "everyone" and late and not excused(problem, day, p):
+                if meet and everyone and late:
                     missed = vars.works(p, d) - vars.doing(p, d, meet[0], "meeting")
                     for s in late:
                         vars.add(vars.present(p, d, s) >= missed, self.name, d)
@@ -190,8 +197,13 @@ class DailyRoutine(Rule):
                 on_duty = g[p, day.open_slots[0]] != OFF
             if not on_duty or all(g[p, m] == "meeting" for m in meet):
                 continue
-            if everyone and late and g[p, day.open_slots[0]] == OFF and all(g[p, s] != OFF for s in late):
-                continue  # a later shift briefed at the 班前会
+            if (
+                everyone
+                and late
+                and all(g[p, m] in (OFF, "meeting") for m in meet)
+                and all(g[p, s] != OFF for s in late)
+            ):
+                continue  # a later shift (not at work during the 晨会) briefed at the 班前会
             missed.append(sid)
         if not missed:
             return []
