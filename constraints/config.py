@@ -299,6 +299,17 @@ class RoutineParams(RuleParams):
         None,
         description='班前会 for a late shift (e.g. "12:45-13:00"): who misses the 晨会 is at work all through it',
     )
+    cash_box_minutes: int = Field(
+        15,
+        ge=0,
+        le=120,
+        description="领尾箱/交尾箱: back-office minutes right before a person's first counter slot of the day and "
+        "right after the last (0: off)",
+    )
+    cash_box_counters: tuple[Literal["high_counter", "low_counter", "corporate_counter"], ...] = Field(
+        ("high_counter", "low_counter", "corporate_counter"),
+        description="The counters worked with a cash box (尾箱: cash, seals, 重要空白凭证)",
+    )
 
     _v = field_validator("late_meeting", mode="before")(_hours_or_closed)
 
