@@ -276,6 +276,23 @@ class LobbyParams(RuleParams):
         ("back_office", "low_counter"),
         description="What a backup may be doing and still be free to take over (not cash, lunch or the meeting)",
     )
+    peak_backup: Literal["off", "soft", "hard"] = Field(
+        "soft",
+        description="启用后备大堂经理: on peak slots (with backup = true) the backup is on the floor too, two in "
+        "all; soft: each peak hour with one on the floor costs peak_cost_cny",
+    )
+    peak_days: tuple[Literal["pension", "payroll"], ...] = Field(
+        ("pension", "payroll"),
+        description="Every open slot of these pay days (养老金发放日, 代发工资日) is a peak slot",
+    )
+    peak_factor: float = Field(
+        1.5,
+        ge=0,
+        le=10,
+        description="A slot is a peak slot when its forecast arrivals (all counters) are at least this many "
+        "times the mean of the plan's open slots (0: pay days only)",
+    )
+    peak_cost_cny: float = Field(60.0, ge=0, description="soft: CNY per peak hour with one on the floor")
 
 
 class LunchRuleParams(RuleParams):
