@@ -667,11 +667,17 @@ def test_peak_slots_are_pay_days_and_forecast_peaks() -> None:
     demand."""
     from constraints.rules.lobby_manager import peak_slots
 
-    pension = tiny_problem([MONDAY], config=tiny_config(**{"calendar.pension_days": [30]}))
+    assert tiny_config().rules.lobby_manager.peak_backup == "off"  # the default for now
+    pension = tiny_problem([MONDAY], config=tiny_config(**{PEAK: "soft", "calendar.pension_days": [30]}))
     day = pension.days[0]
     assert peak_slots(pension, day) == list(day.open_slots)
     payroll = tiny_config(
-        **{"calendar.payroll_days": [30], "rules.lobby_manager.peak_days": ["pension"], FACTOR: 1.4}
+        **{
+            PEAK: "soft",
+            "calendar.payroll_days": [30],
+            "rules.lobby_manager.peak_days": ["pension"],
+            FACTOR: 1.4,
+        }
     )
     prob = tiny_problem([MONDAY], config=payroll)
     peaks = [day.slot_starts[s] for s in peak_slots(prob, prob.days[0])]
@@ -679,7 +685,7 @@ def test_peak_slots_are_pay_days_and_forecast_peaks() -> None:
     for updates in ({PEAK: "off"}, {"rules.lobby_manager.backup": False}):
         off = prob.replace(config=prob.config.copy_with(**updates))
         assert peak_slots(off, off.days[0]) == []
-    assert peak_slots(tiny_problem([MONDAY], demand=False), day) == []
+    assert peak_slots(tiny_problem([MONDAY], config=tiny_config(**{PEAK: "soft"}), demand=False), day) == []
 
 
 def test_the_backup_is_on_the_floor_at_peaks_when_hard() -> None:

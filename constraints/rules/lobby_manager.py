@@ -12,7 +12,7 @@ hour before closing), so the floor does not change hands every quarter of an hou
 on *peak slots* (:func:`peak_slots`: every open slot of a pension or payroll day, ``peak_days``, and the slots whose
 forecast arrivals are at least ``peak_factor`` times the plan's mean) two people may be on the floor — the
 backup beside the lobby manager, no other backup needed then. ``peak_backup = "hard"`` requires both;
-``"soft"`` (the default) costs ``peak_cost_cny`` per peak hour with one alone; ``"off"`` keeps one.
+``"soft"`` costs ``peak_cost_cny`` per peak hour with one alone; ``"off"`` (the default for now) keeps one.
 
 The handovers of the floor (lunch, end of shift, other duties) are derived from the roster for the
 lobby-manager log (大堂经理工作日志) by ``constraints.handovers``.
