@@ -288,6 +288,23 @@ class LobbyParams(RuleParams):
         ("back_office", "outreach", "low_counter"),
         description="What a backup may be doing and still be free to take over (not cash, lunch or the meeting)",
     )
+    peak_backup: Literal["off", "soft", "hard"] = Field(
+        "off",
+        description="启用后备大堂经理: on peak slots (with backup = true) the backup is on the floor too, two in "
+        "all; soft: each peak hour with one on the floor costs peak_cost_cny; off (the default for now)",
+    )
+    peak_days: tuple[Literal["pension", "payroll"], ...] = Field(
+        ("pension", "payroll"),
+        description="Every open slot of these pay days (养老金发放日, 代发工资日) is a peak slot",
+    )
+    peak_factor: float = Field(
+        1.5,
+        ge=0,
+        le=10,
+        description="A slot is a peak slot when its forecast arrivals (all counters) are at least this many "
+        "times the mean of the plan's open slots (0: pay days only)",
+    )
+    peak_cost_cny: float = Field(60.0, ge=0, description="soft: CNY per peak hour with one on the floor")
 
 
 class LunchRuleParams(RuleParams):
@@ -310,6 +327,17 @@ class RoutineParams(RuleParams):
     late_meeting: TimeRange | None = Field(
         None,
         description='班前会 for a late shift (e.g. "12:45-13:00"): who misses the 晨会 is at work all through it',
+    )
+    cash_box_minutes: int = Field(
+        0,
+        ge=0,
+        le=120,
+        description="领尾箱/交尾箱: back-office minutes right before a person's first counter slot of the day and "
+        "right after the last (0: off, the default for now: 15 slows the sample's first roster by 2–3 s)",
+    )
+    cash_box_counters: tuple[Literal["high_counter", "low_counter", "corporate_counter"], ...] = Field(
+        ("high_counter", "low_counter", "corporate_counter"),
+        description="The counters worked with a cash box (尾箱: cash, seals, 重要空白凭证)",
     )
 
     _v = field_validator("late_meeting", mode="before")(_hours_or_closed)

@@ -3,7 +3,9 @@
 * ``tiny_config()`` — the default branch with 30-minute slots (workday 08:30–17:30 staff time = 18 slots,
   weekend 09:00–16:30 = 15 slots), two high-counter windows, one low-counter window and no corporate window
   unless told, lunch 60 min in 11:00–13:30, and a 班前会 at 11:30 for a late shift (three high-counter people
-  cannot all start at the 08:30 晨会 and still keep two at the high counter through the lunches).
+  cannot all start at the 08:30 晨会 and still keep two at the high counter through the lunches); no cash-box
+  time (领尾箱: the late shift would draw its box at 11:30 and reach the counter at 12:00, one short of two
+  through the lunches — ``tests/test_cash_box.py`` turns it on).
 * ``TINY_STAFF`` — six people who can just staff a day: 支行长 (lobby; branch+operations), 营业主管
   (high+low; operations, and branch authority by delegation — 临时授权 — so both authorities survive lunch), two 个人柜员 (high+low), two 理财经理 (lobby+low). ``TINY_WEEK_STAFF`` adds three,
   enough for a whole week.
@@ -40,6 +42,7 @@ def tiny_config(**updates: object) -> BranchConfig:
             "grid.slot_minutes": 30,
             "windows": {"high_counter": 2, "low_counter": 1, "corporate_counter": 0},
             "rules.daily_routine.late_meeting": "11:30-12:00",
+            "rules.daily_routine.cash_box_minutes": 0,
         }
     )
     return base.copy_with(**updates) if updates else base

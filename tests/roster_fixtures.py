@@ -148,9 +148,14 @@ WEEKDAY_PLAN: dict[int, tuple[list[str], str, str, str, bool]] = {
 WAVES = ["11:00", "11:30", "12:00", "12:30"]
 
 
-HAND_MADE_SETTINGS = {"rules.shifts.enabled": False, "rules.daily_routine.meeting_for": "opening_shift"}
-"""The hand-made week staggers four lunch starts and has late shifts that skip the 晨会: the example branch it
-belongs to posts free shifts and seats the opening shift at the 晨会, as branch.toml lets a branch."""
+HAND_MADE_SETTINGS = {
+    "rules.shifts.enabled": False,
+    "rules.daily_routine.meeting_for": "opening_shift",
+    "rules.daily_routine.cash_box_minutes": 0,
+}
+"""The hand-made week staggers four lunch starts, has late shifts that skip the 晨会 and tellers who go to the
+counter straight from the door: the example branch it belongs to posts free shifts, seats the opening shift at
+the 晨会 and leaves the cash box (领尾箱) out of the plan, as branch.toml lets a branch."""
 
 
 def hand_made_config(examples: Path, out_dir: Path) -> Path:
@@ -158,7 +163,8 @@ def hand_made_config(examples: Path, out_dir: Path) -> Path:
     text = (examples / "branch.toml").read_text(encoding="utf-8")
     path = out_dir / "branch.toml"
     path.write_text(
-        f'shifts = "free"\n{text}\n[rules.daily_routine]\nmeeting_for = "opening_shift"\n', encoding="utf-8"
+        f'shifts = "free"\n{text}\n[rules.daily_routine]\nmeeting_for = "opening_shift"\ncash_box_minutes = 0\n',
+        encoding="utf-8",
     )
     return path
 

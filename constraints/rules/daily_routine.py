@@ -5,10 +5,13 @@ Hard, every open day:
 * 晨会: the first ``meeting_minutes`` of the before-open period are the morning meeting; everyone on duty that
   day attends it (``meeting_for = "everyone"``, the seed: every post attends, the 支行长 convenes it), so every
   shift starts at the start of staff time — or, when the branch configures a 班前会 (``late_meeting``), a later
-  shift is at work all through it instead; leave or an event that morning excuses a person. With ``meeting_for = "opening_shift"`` only those present when the
-  doors open attend. When a branch-authority holder works that day, one of them is at the meeting (hosts it).
+  shift (one not at work during the 晨会; it may start when the doors open) is at work all through the 班前会
+  instead, and whoever is at work during the 晨会 attends it; leave or an event that morning excuses a person.
+  With ``meeting_for = "opening_shift"`` only those present when the doors open attend. When a branch-authority holder works that day, one of them is at the meeting (hosts it).
 * 轧账: anyone who worked a counter that day stays to the end of staff time (``after_close_minutes``), and an
   operations-authority holder stays to the end.
+* 领尾箱/交尾箱 (``cash_box_minutes``, :mod:`constraints.rules.cash_box`): back-office time right before a person's
+  first counter slot of the day and right after their last.
 * 双人: at least ``min_at_open_close`` people at the first and at the last slot of staff time, and (with
   ``branch_at_open_close``, the default) a branch-authority holder among them: 开门/关门三件事 (安防, 审轧账单).
 """
@@ -22,6 +25,7 @@ from constraints.config import COUNTER_TYPES
 from constraints.problem import Problem
 from constraints.roster import OFF, Roster, Violation
 from constraints.rules.base import ModelVars, PenaltyTerm, Rule, grid_of, is_free, names, span, when
+from constraints.rules.cash_box import cash_box_violations, encode_cash_box
 
 
 def meeting_slots(problem: Problem, day: Day) -> list[int]:
@@ -54,7 +58,7 @@ def _at(roster: Roster, day: Day, sid: str, minute: int) -> bool:
 
 
 class DailyRoutine(Rule):
-    """Morning meeting for the opening shift, reconciliation after closing, dual control."""
+    """Morning meeting, the cash box drawn and handed in, reconciliation after closing, dual control."""
 
     name = "daily_routine"
     label_zh = "晨会与轧账"
@@ -62,7 +66,8 @@ class DailyRoutine(Rule):
     kind = "hard"
 
     def encode(self, vars: ModelVars, problem: Problem) -> list[PenaltyTerm]:
-        """Meeting attendance and host; counter staff and an operations holder to the end; two at open/close."""
+        """Meeting attendance and host; counter staff and an operations holder to the end; two at open/close;
+        the cash box."""
         prm = self.params(problem.config)
         ids = problem.staff.ids()
         branch = [p.staff_id for p in problem.staff if p.holds("branch")]
@@ -76,11 +81,17 @@ class DailyRoutine(Rule):
             meet = meeting_slots(problem, day)
             late = late_meeting_slots(problem, day)
             for p in ids:
+                everyone = prm.meeting_for == "everyone" and not excused(problem, day, p)
                 for m in meet:
-                    vars.add(vars.doing(p, d, m, "meeting") >= vars.present(p, d, first_open), self.name, d)
-                    if prm.meeting_for == "everyone" and not late and not excused(problem, day, p):
+                    if everyone and late:  # at work during the 晨会: at the 晨会 (a later shift: the 班前会)
+                        vars.add(vars.doing(p, d, m, "meeting") >= vars.present(p, d, m), self.name, d)
+                    else:
+                        vars.add(
+                            vars.doing(p, d, m, "meeting") >= vars.present(p, d, first_open), self.name, d
+                        )
+                    if everyone and not late:
                         vars.add(vars.doing(p, d, m, "meeting") >= vars.works(p, d), self.name, d)
-                if meet and prm.meeting_for == "everyone" and late and not excused(problem, day, p):
+                if meet and everyone and late:
                     missed = vars.works(p, d) - vars.doing(p, d, meet[0], "meeting")
                     for s in late:
                         vars.add(vars.present(p, d, s) >= missed, self.name, d)
@@ -105,6 +116,9 @@ class DailyRoutine(Rule):
             k = prm.min_at_open_close
             vars.add(sum(vars.present(p, d, 0) for p in ids) >= k, self.name, d)
             vars.add(sum(vars.present(p, d, last) for p in ids) >= k, self.name, d)
+        encode_cash_box(
+            vars, problem, self.name, {day.date: meeting_slots(problem, day) for day in vars.days()}
+        )
         return []
 
     def headcount(self, problem: Problem, day: Day) -> dict[str, int]:
@@ -114,7 +128,8 @@ class DailyRoutine(Rule):
         return {"operations": 1, "*": self.params(problem.config).min_at_open_close}
 
     def check(self, problem: Problem, roster: Roster) -> list[Violation]:
-        """Missed meetings, no host, counter staff or operations leaving early, fewer than two at open/close."""
+        """Missed meetings, no host, counter staff or operations leaving early, fewer than two at open/close, no
+        time for the cash box."""
         out = []
         for day in problem.days:
             if not day.is_open or day.staff_hours is None:
@@ -123,6 +138,7 @@ class DailyRoutine(Rule):
             out += self._meeting_violations(problem, roster, day, g)
             out += self._closing_violations(problem, roster, day, g)
             out += self._dual_control_violations(problem, roster, day)
+            out += cash_box_violations(self, problem, day, g, meeting_slots(problem, day))
         return out
 
     def _meeting_violations(
@@ -190,8 +206,13 @@ class DailyRoutine(Rule):
                 on_duty = g[p, day.open_slots[0]] != OFF
             if not on_duty or all(g[p, m] == "meeting" for m in meet):
                 continue
-            if everyone and late and g[p, day.open_slots[0]] == OFF and all(g[p, s] != OFF for s in late):
-                continue  # a later shift briefed at the 班前会
+            if (
+                everyone
+                and late
+                and all(g[p, m] in (OFF, "meeting") for m in meet)
+                and all(g[p, s] != OFF for s in late)
+            ):
+                continue  # a later shift (not at work during the 晨会) briefed at the 班前会
             missed.append(sid)
         if not missed:
             return []
@@ -337,8 +358,13 @@ class DailyRoutine(Rule):
             if prm.meeting_for == "everyone"
             else ("开门在岗者", "the opening shift")
         )
+        box_zh = box_en = ""
+        if prm.cash_box_minutes > 0:
+            box_zh = f"; 首次上柜前和末次下柜后各有 {prm.cash_box_minutes} 分钟后台领交尾箱"
+            box_en = f"; {prm.cash_box_minutes} back-office minutes before the first and after the last counter slot (cash box)"
         return (
-            f"{who_zh}参加晨会; 做过柜台者和一名营业主管权限人 ({ops}) 留到轧账结束; 开关门至少 {prm.min_at_open_close} 人",
+            f"{who_zh}参加晨会; 做过柜台者和一名营业主管权限人 ({ops}) 留到轧账结束; 开关门至少 {prm.min_at_open_close} 人"
+            + box_zh,
             f"{who_en} attends the meeting; counter staff and an operations holder ({ops}) stay to reconcile; "
-            f"at least {prm.min_at_open_close} at opening and closing",
+            f"at least {prm.min_at_open_close} at opening and closing" + box_en,
         )

@@ -8,17 +8,24 @@ office or the low counter, where work can be put down at once; not the cash coun
 stint on the floor lasts at least ``min_stint_minutes`` (an hour by default; a stint cannot start in the last
 hour before closing), so the floor does not change hands every quarter of an hour.
 
+启用后备大堂经理 (the seed: the backup is called onto the floor at 业务高峰期): with ``backup`` and full coverage,
+on *peak slots* (:func:`peak_slots`: every open slot of a pension or payroll day, ``peak_days``, and the slots whose
+forecast arrivals are at least ``peak_factor`` times the plan's mean) two people may be on the floor — the
+backup beside the lobby manager, no other backup needed then. ``peak_backup = "hard"`` requires both;
+``"soft"`` costs ``peak_cost_cny`` per peak hour with one alone; ``"off"`` (the default for now) keeps one.
+
 The handovers of the floor (lunch, end of shift, other duties) are derived from the roster for the
 lobby-manager log (大堂经理工作日志) by ``constraints.handovers``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
 
-from constraints.calendar import Day
+from constraints.calendar import BranchCalendar, Day
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
 from constraints.rules.base import (
@@ -36,6 +43,46 @@ from constraints.rules.base import (
 )
 
 
+def _pay_days(problem: Problem) -> frozenset[dt.date]:
+    """The plan's open pay days named by ``peak_days``."""
+    kinds = problem.config.rules.lobby_manager.peak_days
+    dates = [d.date for d in problem.days]
+    if not kinds or not dates:
+        return frozenset()
+    paid = BranchCalendar(problem.config).paydays(min(dates), max(dates))
+    return frozenset().union(*(getattr(paid, k) for k in kinds))
+
+
+def _arrivals(problem: Problem) -> dict[dt.date, np.ndarray]:
+    """Forecast arrivals per slot of each day, all counters together."""
+    out: dict[dt.date, np.ndarray] = {}
+    for (d, _), dem in problem.demand.items():
+        a = np.asarray(dem.arrivals, dtype=float)
+        out[d] = out[d] + a if d in out else a.copy()
+    return out
+
+
+def peak_slots(problem: Problem, day: Day) -> list[int]:
+    """The open slots of ``day`` on which the backup lobby manager is called onto the floor: all of a pay day
+    (``peak_days``), else those whose forecast arrivals reach ``peak_factor`` × the mean of every slot with
+    arrivals in the problem's demand (the whole week's, so a one-day plan of it finds the same peaks); none
+    when ``peak_backup`` is off or there is no backup or full coverage."""
+    prm = problem.config.rules.lobby_manager
+    if prm.peak_backup == "off" or not prm.backup or prm.coverage < 1.0 or not day.is_open:
+        return []
+    if day.date in _pay_days(problem):
+        return list(day.open_slots)
+    if prm.peak_factor <= 0 or not problem.demand:
+        return []
+    arrivals = _arrivals(problem)
+    busy = np.concatenate([a[a > 0] for a in arrivals.values()]) if arrivals else np.zeros(0)
+    if day.date not in arrivals or busy.size == 0:
+        return []
+    level = prm.peak_factor * float(busy.mean())
+    a = arrivals[day.date]
+    return [s for s in day.open_slots if s < len(a) and a[s] > 0 and a[s] >= level]
+
+
 class LobbyManager(Rule):
     """One lobby manager on the floor every open slot, and a free backup."""
 
@@ -48,14 +95,25 @@ class LobbyManager(Rule):
         """Σ lobby = 1 per open slot (or ≤ 1 with a coverage share); Σ free lobby-skilled ≥ 1 per open slot."""
         prm = self.params(problem.config)
         skilled = [p.staff_id for p in problem.staff.with_skill("lobby")]
+        alone: list[tuple[float, object]] = []
         for day in vars.days():
             if not day.is_open:
                 continue
             d = day.date
             floor = {s: sum(vars.doing(p, d, s, "lobby") for p in skilled) for s in day.open_slots}
+            peak = set(peak_slots(problem, day))
             if prm.coverage >= 1.0:
                 for s in day.open_slots:
-                    vars.add(floor[s] == 1, self.name, d)
+                    if s not in peak:
+                        vars.add(floor[s] == 1, self.name, d)
+                    elif prm.peak_backup == "hard":
+                        vars.add(floor[s] == 2, self.name, d)
+                    else:
+                        vars.add(floor[s] >= 1, self.name, d)
+                        vars.add(floor[s] <= 2, self.name, d)
+                        one = vars.new_bool(f"lobby_alone_{d}_{s}")
+                        vars.add(floor[s] + one >= 2)
+                        alone.append((prm.peak_cost_cny * day.slot_minutes / 60, one))
             else:
                 for s in day.open_slots:
                     vars.add(floor[s] <= 1, self.name, d)
@@ -66,8 +124,14 @@ class LobbyManager(Rule):
             if prm.backup:
                 for s in day.open_slots:
                     free = sum(vars.doing(p, d, s, a) for p in skilled for a in prm.backup_activities)
-                    vars.add(free >= 1, self.name, d)
-        return []
+                    if s in peak:  # the backup on the floor: nobody else need stand by
+                        vars.add(free + floor[s] >= 2, self.name, d)
+                    else:
+                        vars.add(free >= 1, self.name, d)
+        if not alone:
+            return []
+        label = ("高峰未启用后备大堂", "Peak without the backup on the floor")
+        return [vars.cost("lobby_manager.peak_alone", self.name, alone, 0.0, label)]
 
     def stint_slots(self, problem: Problem) -> int:
         """Slots a stint on the floor lasts at least."""
@@ -93,8 +157,11 @@ class LobbyManager(Rule):
                 continue
             g = grid_of(problem, roster, day)
             on = (g == "lobby").sum(axis=0)
+            peak = np.zeros(len(day.slot_starts), dtype=bool)
+            peak[peak_slots(problem, day)] = True
             if prm.coverage >= 1.0:
-                bad = on != 1
+                bad = (on != 1) & ~peak | peak & ((on < 1) | (on > 2))
+                out += self._peak_alone(problem, day, on, peak)
             else:
                 bad = on > 1
                 covered = int((on[list(day.open_slots)] == 1).sum())
@@ -138,6 +205,7 @@ class LobbyManager(Rule):
                 for s in day.open_slots:
                     if g[p, s] in prm.backup_activities and is_free(problem, ids[p], day, s):
                         free[s] = True
+            free |= peak & (on >= 2)  # the backup already on the floor
             for r in runs(~free, day.open_slots):
                 a, b = span(day, r)
                 out.append(
@@ -149,6 +217,25 @@ class LobbyManager(Rule):
                         f"{when(day, a, b, lang='en')}: no backup lobby manager free to take over",
                     )
                 )
+        return out
+
+    def _peak_alone(self, problem: Problem, day: Day, on: np.ndarray, peak: np.ndarray) -> list[Violation]:
+        """Peak slots with one person on the floor (hard or soft by ``peak_backup``)."""
+        prm = self.params(problem.config)
+        out = []
+        for r in runs(peak & (on == 1), day.open_slots):
+            a, b = span(day, r)
+            out.append(
+                self.violation(
+                    day.date,
+                    a,
+                    b,
+                    f"{when(day, a, b)}: 业务高峰, 后备大堂经理未到大堂 (大堂只有 1 人)",
+                    f"{when(day, a, b, lang='en')}: a peak, and the backup lobby manager is not on the floor "
+                    "(one on the floor)",
+                    hard=prm.peak_backup == "hard",
+                )
+            )
         return out
 
     def _short_stints(self, problem: Problem, day: Day, g: np.ndarray) -> list[Violation]:
@@ -201,11 +288,19 @@ class LobbyManager(Rule):
         return out
 
     def describe(self, problem: Problem, day: Day | None) -> tuple[str, str]:
-        """Floor and backup, with who can do it."""
+        """Floor and backup, with who can do it (and the peak slots of ``day`` when the backup must be on the
+        floor then)."""
         who = names(problem, [p.staff_id for p in problem.staff.with_skill("lobby")])
+        zh, en = "", ""
+        if day is not None and self.params(problem.config).peak_backup == "hard":
+            peak = peak_slots(problem, day)
+            if peak:
+                zh = f"; {len(peak)} 个高峰时段后备大堂经理也到大堂"
+                en = f"; on the {len(peak)} peak slots the backup is on the floor too"
         return (
             f"营业时间大堂始终一人值守 (每次至少 {self.params(problem.config).min_stint_minutes} 分钟), "
-            f"另有一名空闲的后备大堂经理 (大堂人员: {who})",
+            f"另有一名空闲的后备大堂经理 (大堂人员: {who})" + zh,
             f"one person on the lobby floor every open slot (stints of at least "
-            f"{self.params(problem.config).min_stint_minutes} min), plus a free backup (lobby-skilled: {who})",
+            f"{self.params(problem.config).min_stint_minutes} min), plus a free backup (lobby-skilled: {who})"
+            + en,
         )

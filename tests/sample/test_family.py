@@ -81,21 +81,7 @@ def test_written_shape_is_a_branch_paiban_reads(tmp_path: Path) -> None:
     assert (fb.folder / "overrides.csv").exists() and fb.plan_week == shape.week
 
 
-KNOWN_NO_FIRST_ROSTER = {
-    "b05_h60_5d": "issue 21 defaults: the days pattern's one-day plans of the hourly 5-person shape are "
-    "infeasible (晨会/班前会, posted shifts, two lunch waves) and local search finds none in 1 unit — to fix"
-}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_NO_FIRST_ROSTER[n], strict=True))
-        if n in KNOWN_NO_FIRST_ROSTER
-        else n
-        for n in CHOSEN
-    ],
-)
+@pytest.mark.parametrize("name", CHOSEN)
 def test_family_shape_roster_holds_every_rule(name: str, tmp_path: Path) -> None:
     """A shape read and forecast as ``paiban plan`` does gets a roster (a small fixed work budget) that
     every rule's check passes."""

@@ -503,6 +503,37 @@ def test_everyone_on_duty_attends_the_morning_meeting() -> None:
     assert [v for v in rule.check(briefing_missed, late) if "未参加晨会" in v.message_zh]
 
 
+def test_a_late_shift_may_start_at_opening_when_a_briefing_is_set() -> None:
+    """With a 班前会 a later shift may start when the doors open (an hourly branch's 晚班 09:00–18:00 after the
+    08:00 晨会) and be briefed there; whoever is at work during the 晨会 attends it, so an early starter doing
+    back-office work through it is flagged, and the late starter missing the 班前会 is flagged."""
+    cfg = tiny_config(
+        **{
+            "grid.slot_minutes": 60,
+            "hours.weekend": "10:00-16:00",
+            "hours.before_open_minutes": 60,
+            "hours.after_close_minutes": 60,
+            "lunch.window": "11:00-14:00",
+            "rules.daily_routine.late_meeting": "09:00-10:00",
+        }
+    )
+    prob = tiny_problem([MONDAY], config=cfg)
+    rule = get_rule("daily_routine")
+
+    def missed(*parts: list[Block]) -> list[str]:
+        roster = Roster(tuple(b for bs in parts for b in bs))
+        return [v.message_zh for v in rule.check(prob, roster) if "未参加晨会" in v.message_zh]
+
+    host = blocks(MONDAY, "A", ("08:00", "09:00", "meeting"), ("09:00", "17:00", "lobby"))
+    late = blocks(MONDAY, "C", ("09:00", "12:00", "high_counter"), ("12:00", "13:00", "break"))
+    late += blocks(MONDAY, "C", ("13:00", "18:00", "high_counter"))
+    assert missed(host, late) == []
+    early = blocks(MONDAY, "D", ("08:00", "12:00", "back_office"))
+    assert [m for m in missed(host, late, early) if "PD" in m and "PC" not in m]
+    after = blocks(MONDAY, "C", ("10:00", "12:00", "high_counter"), ("13:00", "18:00", "high_counter"))
+    assert [m for m in missed(host, after) if "PC" in m]
+
+
 def test_lobby_stints_last_an_hour_and_a_branch_holder_opens_and_closes() -> None:
     """A half-hour stint on the floor (or a last one starting at 16:30) is flagged; solved tiny days have none;
     a day the branch holders neither open nor close is flagged, unless the branch switches that off."""
@@ -624,3 +655,98 @@ def test_comp_days_owed_after_the_week() -> None:
     assert comp_days_after(back, days(4))["C"] == 0 and comp_days_after(back, days(5))["C"] == 1
     off = prob.replace(config=prob.config.copy_with(**{"rules.labour.comp_days": False}))
     assert comp_days_after(off, days(6)) == {}
+
+
+PEAK = "rules.lobby_manager.peak_backup"
+FACTOR = "rules.lobby_manager.peak_factor"
+
+
+def test_peak_slots_are_pay_days_and_forecast_peaks() -> None:
+    """A pension day (30th) is a peak all day; on another day the slots whose forecast arrivals reach 1.4 × the
+    mean (the synthetic 10–11 and 14–16 peaks; 1.5 × by default) are; none with the rule off, no backup or no
+    demand."""
+    from constraints.rules.lobby_manager import peak_slots
+
+    assert tiny_config().rules.lobby_manager.peak_backup == "off"  # the default for now
+    pension = tiny_problem([MONDAY], config=tiny_config(**{PEAK: "soft", "calendar.pension_days": [30]}))
+    day = pension.days[0]
+    assert peak_slots(pension, day) == list(day.open_slots)
+    payroll = tiny_config(
+        **{
+            PEAK: "soft",
+            "calendar.payroll_days": [30],
+            "rules.lobby_manager.peak_days": ["pension"],
+            FACTOR: 1.4,
+        }
+    )
+    prob = tiny_problem([MONDAY], config=payroll)
+    peaks = [day.slot_starts[s] for s in peak_slots(prob, prob.days[0])]
+    assert peaks and all(hm("10:00") <= t < hm("11:00") or hm("14:00") <= t < hm("16:00") for t in peaks)
+    for updates in ({PEAK: "off"}, {"rules.lobby_manager.backup": False}):
+        off = prob.replace(config=prob.config.copy_with(**updates))
+        assert peak_slots(off, off.days[0]) == []
+    assert peak_slots(tiny_problem([MONDAY], config=tiny_config(**{PEAK: "soft"}), demand=False), day) == []
+
+
+def test_the_backup_is_on_the_floor_at_peaks_when_hard() -> None:
+    """Hard: the tiny day puts two on the floor in every forecast peak slot (1.4 × the mean) and one elsewhere, and its check
+    passes; a rush in the last half hour alone cannot be met (a stint on the floor cannot start in the last
+    hour, and the slot before is no peak, so the backup cannot be there already) — infeasible, explained by the
+    lobby rule — and solves when the rule is soft."""
+    from constraints.rules.lobby_manager import peak_slots
+
+    prob = tiny_problem([MONDAY], config=tiny_config(**{PEAK: "hard", FACTOR: 1.4}))
+    result = solve(prob, FAST)
+    assert result.roster is not None, result.explanation
+    assert not [v for v in check_roster(prob, result.roster) if v.hard]
+    day = prob.days[0]
+    on = (result.roster.grid(day, prob.staff.ids()) == "lobby").sum(axis=0)
+    peak = set(peak_slots(prob, day))
+    assert peak and all(on[s] == (2 if s in peak else 1) for s in day.open_slots)
+
+    last = tiny_problem([MONDAY], config=tiny_config(**{PEAK: "hard"}))
+    end = day.open_slots[-1]
+    rush = {
+        k: dataclasses.replace(
+            v, arrivals=v.arrivals * [10 if s == end else 1 for s in range(len(v.arrivals))]
+        )
+        for k, v in last.demand.items()
+    }
+    last = last.replace(demand=rush)
+    assert peak_slots(last, day) == [end]
+    hard = solve(last, FAST)
+    assert hard.status == "INFEASIBLE"
+    assert "lobby_manager" in {v.rule for v in hard.explanation}
+    soft = solve(last.replace(config=last.config.copy_with(**{PEAK: "soft"})), FAST)
+    assert soft.roster is not None, soft.explanation
+
+
+def test_one_on_the_floor_at_a_peak_is_flagged_hard_or_soft() -> None:
+    """A pension day with A alone on the floor: hard breaks under ``hard``, soft notes under ``soft``, nothing
+    with the rule off; two on the floor off-peak stays a hard break."""
+    prob = tiny_problem([MONDAY], config=tiny_config(**{PEAK: "hard", "calendar.pension_days": [30]}))
+    alone = Roster(
+        tuple(
+            blocks(MONDAY, "A", ("09:00", "12:00", "lobby"))
+            + blocks(MONDAY, "E", ("09:00", "12:00", "back_office"))
+        )
+    )
+    rule = get_rule("lobby_manager")
+
+    def peaks(p: Problem) -> list[bool]:
+        return [
+            v.hard for v in rule.check(p, alone) if "backup lobby manager is not on the floor" in v.message_en
+        ]
+
+    assert peaks(prob) == [True]
+    assert peaks(prob.replace(config=prob.config.copy_with(**{PEAK: "soft"}))) == [False]
+    assert peaks(prob.replace(config=prob.config.copy_with(**{PEAK: "off"}))) == []
+    two = Roster(
+        tuple(
+            blocks(MONDAY, "A", ("09:00", "10:00", "lobby"))
+            + blocks(MONDAY, "E", ("09:00", "10:00", "lobby"))
+        )
+    )
+    off_peak = tiny_problem([MONDAY], config=tiny_config(**{PEAK: "hard"}))
+    assert [v for v in rule.check(off_peak, two) if "2 on the lobby floor at once" in v.message_en and v.hard]
+    assert not [v for v in rule.check(prob, two) if "at once" in v.message_en]
