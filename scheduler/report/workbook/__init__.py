@@ -35,9 +35,9 @@ from scheduler.report.workbook.kpi_sheet import InputRef, write_kpi_sheet
 from scheduler.report.workbook.leave_sheet import write_leave_sheet
 from scheduler.report.workbook.lobby_sheet import write_lobby_sheet
 from scheduler.report.workbook.read_back import WorkbookRoster, read_back
-from scheduler.report.workbook.style import neutralise_cells
+from scheduler.report.workbook.style import fit_row_heights, neutralise_cells
 from scheduler.report.workbook.tables import peak_labels, requirements_table
-from scheduler.report.workbook.week_sheet import fit_row_heights, write_duties_block, write_week_sheet
+from scheduler.report.workbook.week_sheet import write_duties_block, write_week_sheet
 from scheduler.report.workbook.windows_sheet import write_windows_sheet
 from scheduler.solver.result import RosterResult
 

@@ -20,6 +20,7 @@ from scheduler.report.workbook.style import (
     CENTER,
     LEFT,
     SUBHEADER_FILL,
+    fit_row_heights,
     font,
     header_cell,
     post_label,
@@ -76,7 +77,6 @@ def write_changes_sheet(wb: Workbook, problem: Problem, notice: ChangeNotice, *,
         text = "\n".join(c.sentence(lang) for c in changes)
         post = post_label(staff[sid].post, lang) if sid in staff else ""
         _row(ws, r, (k, sid, changes[0].name, post, text), wide=5)
-        ws.row_dimensions[r].height = 16 * len(changes) + 4
     r += 2
     c = ws.cell(row=r, column=1, value=tr("明细 (与 changes.csv 相同)", "Detail (as changes.csv)", lang))
     c.font, c.fill = font(11, bold=True), SUBHEADER_FILL
@@ -91,5 +91,6 @@ def write_changes_sheet(wb: Workbook, problem: Problem, notice: ChangeNotice, *,
         values = (day_label(ch.date, lang), ch.staff_id, ch.name, before, after, ch.reason(lang))
         _row(ws, r, values, wide=4)
     set_widths(ws, {1: 12, 2: 8, 3: 10, 4: 30, 5: 60, 6: 30})
+    fit_row_heights(ws, first_row=5)
     print_setup(ws, header=f"{problem.config.branch.name} {tr(*CHANGES_SHEET_NAMES, lang)}", landscape=False)
     return ws

@@ -282,3 +282,31 @@ def neutralise_cells(wb: Workbook) -> None:
             if safe != value or cell.data_type == "f":
                 cell.value = safe
                 cell.data_type = "s"
+
+
+LINE_POINTS = 12.5
+"""Height of one wrapped line of a 9-point cell, in points."""
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped cell text takes in a column ``width`` characters wide (a CJK character counts two)."""
+    per_line = max(1.0, width * 1.15)
+    total = 0
+    for line in text.splitlines() or [""]:
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in line)
+        total += max(1, -(-units // int(per_line)))
+    return total
+
+
+def fit_row_heights(ws: Worksheet, first_row: int = 4) -> None:
+    """Raise the rows from ``first_row`` on whose text needs more lines than they show (a long 离岗 reason, a
+    re-plan's notice): a posted sheet never cuts a cell's text."""
+    for row in ws.iter_rows(min_row=first_row, max_row=ws.max_row):
+        need = 0
+        for c in row:
+            if isinstance(c.value, str):
+                width = ws.column_dimensions[get_column_letter(c.column)].width or 8.43
+                need = max(need, _lines(c.value, width))
+        if need > 1:
+            r = row[0].row
+            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, LINE_POINTS * need + 3)

@@ -288,34 +288,6 @@ def write_week_sheet(wb: Workbook, roster: Roster, problem: Problem, *, lang: st
     return ws
 
 
-LINE_POINTS = 12.5
-"""Height of one wrapped line of the week sheet's 9-point cells, in points."""
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines a wrapped cell text takes in a column ``width`` characters wide (a CJK character counts two)."""
-    per_line = max(1.0, width * 1.15)
-    total = 0
-    for line in text.splitlines() or [""]:
-        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in line)
-        total += max(1, -(-units // int(per_line)))
-    return total
-
-
-def fit_row_heights(ws: Worksheet, first_row: int = 4) -> None:
-    """Raise the person rows of the week sheet that hold more lines than they show (a long 离岗 reason wraps):
-    a posted sheet never cuts a cell's text."""
-    for row in ws.iter_rows(min_row=first_row, max_row=ws.max_row):
-        need = 0
-        for c in row:
-            if isinstance(c.value, str) and "\n" in c.value:
-                width = ws.column_dimensions[get_column_letter(c.column)].width or 8.43
-                need = max(need, _lines(c.value, width))
-        if need:
-            r = row[0].row
-            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, LINE_POINTS * need + 3)
-
-
 DUTIES_HEADS: tuple[str, str] = ("周期工作", "Periodic duties")
 """Column A of the 周期工作 block, the last thing on the week sheet (read back: everything from it on is notes)."""
 
