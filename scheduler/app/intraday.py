@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -311,11 +312,18 @@ class _Search:
         self.max_len = max(1, horizon // day.slot_minutes)
         self.config = today.problem.config
         self.base = _hard_keys(today.problem, self._roster(grid))
-        # a handover forced by the lobby manager's leaving may be shorter than a planned lobby stint
-        self._live = today.problem.replace(
-            config=self.config.copy_with(**{"rules.lobby_manager.min_stint_minutes": day.slot_minutes})
+        self._start = grid
+
+    @cached_property
+    def _live(self) -> tuple[Problem, set[tuple[str, int | None, tuple[str, ...]]]]:
+        """The day's problem for a handover forced by the lobby manager's leaving (a backup's stint may be
+        shorter than a planned lobby stint) and the hard breaks of the grid as it stood under it — only
+        computed when a handover is asked for."""
+        slot = self.today.day.slot_minutes
+        live = self.today.problem.replace(
+            config=self.config.copy_with(**{"rules.lobby_manager.min_stint_minutes": slot})
         )
-        self._live_base = _hard_keys(self._live, self._roster(grid))
+        return live, _hard_keys(live, self._roster(self._start))
 
     # -- grids and rosters
     def _roster(self, grid: np.ndarray) -> Roster:
@@ -330,7 +338,8 @@ class _Search:
         the lobby manager called away — a backup's stint on the floor may then be shorter than the planned
         minimum)."""
         if handover:
-            return not (_hard_keys(self._live, self._roster(grid)) - self._live_base)
+            live, base = self._live
+            return not (_hard_keys(live, self._roster(grid)) - base)
         return not (_hard_keys(self.today.problem, self._roster(grid)) - self.base)
 
     def free_run(self, p: int, s: int, activity: str) -> int:
