@@ -110,9 +110,11 @@ SHAPES: tuple[Shape, ...] = (
         15,
         (2, 1, 0),
         volume=0.45,
-        settings=(("rules.lobby_manager", "backup", False),),
-        note="8 staff, 15-min grid, open every day (rest-day work), no corporate counter, no backup lobby "
-        "manager",
+        # five cash-capable people cover the noon two (two per lunch wave) on seven days only with rest-day work
+        # beyond the 40 hours: the law's overtime (≤ 36 h a month), paid × 1.5
+        settings=(("rules.lobby_manager", "backup", False), ("labor", "max_weekly_overtime_hours", 8)),
+        note="8 staff, 15-min grid, open every day (rest-day work as paid overtime), no corporate counter, no "
+        "backup lobby manager",
     ),
     Shape("b14_h30_7d", (1, 1, 1, 2, 1, 5, 2, 1), 30, (4, 2, 1), note="the sample's staff on a 30-min grid"),
     Shape(
@@ -123,7 +125,18 @@ SHAPES: tuple[Shape, ...] = (
         week=dt.date(2026, 5, 4),
         note="Labour Day week: Mon–Tue statutory holidays (closed), Saturday a 调休 workday",
     ),
-    Shape("b14_q15_leave3", (1, 1, 1, 2, 1, 5, 2, 1), 15, (4, 2, 1), leave=3, note="three people on leave"),
+    Shape(
+        "b14_q15_leave3",
+        (1, 1, 1, 2, 1, 5, 2, 1),
+        15,
+        (4, 2, 1),
+        leave=3,
+        # a teller away all week leaves five cash-capable people for four a day at the noon counter (two per
+        # lunch wave) on seven days: covered by overtime, as a branch would; the 营业主管 away two days: her
+        # authorities delegated for the week (_delegated)
+        settings=(("labor", "max_weekly_overtime_hours", 8),),
+        note="three people on leave (overtime allowed, authorities delegated)",
+    ),
     Shape(
         "b14_q15_lobby2",
         (1, 1, 1, 2, 1, 5, 2, 1),
@@ -200,9 +213,10 @@ def shape_named(name: str) -> Shape:
     raise KeyError(f"no shape {name!r}; choose from {[s.name for s in SHAPES]}")
 
 
-def staff_frame(shape: Shape) -> pd.DataFrame:
+def staff_frame(shape: Shape, away: frozenset[str] = frozenset()) -> pd.DataFrame:
     """staff.csv of the shape: posts in order, skills and authorities as the sample's, then the shape's
-    scarce roles (lobby skill and authorities kept by the first people who have them) and part-timers."""
+    scarce roles (lobby skill and authorities kept by the first people who have them) and part-timers.
+    ``away``: ids on leave in the plan week, who do not count towards the holders a branch keeps."""
     rows: list[tuple[str, ...]] = []
     lobby_left = shape.lobby_people
     holders_left = shape.holders
@@ -236,16 +250,17 @@ def staff_frame(shape: Shape) -> pd.DataFrame:
     if lobby_left or holders_left:
         raise ValueError(f"shape {shape.name}: too few people for its lobby or authority count")
     if shape.holders is None:
-        rows = _delegated(rows)
+        rows = _delegated(rows, away)
     if shape.lobby_people is None:
         rows = _lobby_backups(rows)
     return pd.DataFrame(rows, columns=list(STAFF_HEADER))
 
 
 MIN_HOLDERS = 3
-"""Holders of each authority a branch keeps by delegation (临时授权) when its posts give fewer: under
-``require = "each"`` both authorities are covered through every lunch on every open day, which two holders
-working five days a week cannot do on a six- or seven-day week."""
+"""Holders of each authority, not on leave that week, a branch keeps by delegation (临时授权) when its posts
+give fewer: under ``require = "each"`` both authorities are covered through every lunch on every open day, which
+two holders working five days a week cannot do on a six- or seven-day week (nor three holders when leave takes
+two of them for part of it)."""
 
 
 MIN_LOBBY = 4
@@ -266,19 +281,20 @@ def _lobby_backups(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     return [tuple(r) for r in out]
 
 
-def _delegated(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+def _delegated(rows: list[tuple[str, ...]], away: frozenset[str]) -> list[tuple[str, ...]]:
     """``rows`` with branch authority delegated to the first lobby people (销售主管, 理财经理, 客户经理) and
-    operations authority to the first tellers without one, until each is held by ``MIN_HOLDERS`` people."""
+    operations authority to the first tellers without one, until each is held by ``MIN_HOLDERS`` people not
+    ``away``."""
     out = [list(r) for r in rows]
     for authority, posts in (
         ("branch", ("销售主管", "理财经理", "客户经理")),
         ("operations", ("个人业务柜员",)),
     ):
-        held = sum(1 for r in out if authority in r[4].split(";"))
+        held = sum(1 for r in out if authority in r[4].split(";") and r[0] not in away)
         for r in out:
             if held >= MIN_HOLDERS:
                 break
-            if r[2] in posts and not r[4]:
+            if r[2] in posts and not r[4] and r[0] not in away:
                 r[4] = authority
                 held += 1
     return [tuple(r) for r in out]
@@ -366,9 +382,10 @@ def write_shape(shape: Shape, folder: Path, seed: int = 0, weeks: int = 8) -> Fa
     with atomic_write(folder / "branch.toml") as fh:
         fh.write(config_text(shape))
     config = load_config(folder / "branch.toml")
-    staff = staff_frame(shape)
+    leave = leave_frame(shape, staff_frame(shape))  # who is away depends on posts and skills, not authorities
+    staff = staff_frame(shape, frozenset(leave["staff_id"]))
     write_csv(staff, folder / "staff.csv")
-    write_csv(leave_frame(shape, staff), folder / "leave.csv")
+    write_csv(leave, folder / "leave.csv")
     offered = tuple(s for s in SERVICES if config.windows[s.counter] > 0)
     rng = np.random.default_rng([seed, sum(map(ord, shape.name))])
     tickets = generate_tickets(

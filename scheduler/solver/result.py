@@ -43,8 +43,8 @@ class SolveParams:
 
     ``time_limit_seconds`` is a promise: ``solve`` returns within it plus max(1 s, 2.5 %), model building and
     reading the roster back included (less ``after_seconds``, which a caller keeps for its own work after
-    the solve), with or without a roster — except that a week proved infeasible is then explained, for up
-    to ``explain_seconds``. ``deterministic`` (default) limits every CP-SAT call of the search
+    the solve), with or without a roster; a week proved infeasible is explained in the time left (at most
+    ``explain_seconds``, at least a second: ``scheduler.solver.solve.MIN_EXPLAIN_SECONDS``). ``deterministic`` (default) limits every CP-SAT call of the search
     (:mod:`scheduler.solver.search`) by *deterministic* time, single-threaded with a fixed seed: the work
     budget is ``work_units`` when given, else sized during the run from the pace the search measured on
     this instance, so that it ends at the limit. The roster is then a function of the seed and the budget

@@ -249,10 +249,11 @@ class Budget:
             return False
         return self.total is None or self.total - self.used - reserve >= widest
 
-    def size(self) -> None:
+    def size(self, least: float = 0.0) -> None:
         """Size the deterministic budget: the units used plus what the pace measured since the mark fits
-        before the target, rounded down to two significant digits (never below what is used); a given
-        budget stays."""
+        before the target, rounded down to two significant digits, never below what is used nor below
+        ``least`` (rounded up: the room a replay with this budget given from the start needs to take every
+        step the same way); a given budget stays."""
         if self.given:
             return
         now = time.perf_counter()
@@ -260,7 +261,9 @@ class Budget:
         if now - t < MIN_SECONDS or self.used <= u:  # too short a measurement: the pace since the start
             t, u = self.start, 0.0
         pace = (self.used - u) / max(now - t, 1e-6)
-        self.total = max(self.used, round_down(self.used + pace * max(0.0, self.target - now)))
+        self.total = max(
+            self.used, round_up(least), round_down(self.used + pace * max(0.0, self.target - now))
+        )
 
     def charge(self, solver: cp_model.CpSolver, overhead: float = 0.0) -> None:
         """Account for a finished solve (``overhead``: units for what deterministic time leaves out, such as
@@ -283,6 +286,14 @@ class Budget:
         if math.isfinite(work):
             solver.parameters.max_deterministic_time = max(MIN_UNITS, work)
         solver.parameters.max_time_in_seconds = max(MIN_SECONDS, min(clock, seconds))
+
+
+def round_up(units: float) -> float:
+    """``units`` rounded up to two significant digits."""
+    if units <= 0:
+        return 0.0
+    step = 10.0 ** (math.floor(math.log10(units)) - 1)
+    return math.ceil(units / step - 1e-9) * step
 
 
 def grace_seconds(limit: float) -> float:
@@ -948,11 +959,18 @@ class DaySearch:
         widest = DAY_UNITS_PER_PERSON * len(self.built.vars.ids)
         if moves.pace_until is not None and time.perf_counter() >= moves.pace_until:
             if self.budget.resizable(keep * (self.budget.total or 0.0), widest):
-                self.budget.size()  # again and again while it has room: the pace changes with the load
+                self._size_budget(keep)  # again and again while it has room: the pace changes with the load
                 self.note(f"budget sized: {self.budget.total:.3f} units")
                 self.budget.mark()
             now = time.perf_counter()
             moves.pace_until = now + max(MIN_PACE_SECONDS, PACE_SHARE * (self.budget.target - now))
+
+    def _size_budget(self, keep: float) -> None:
+        """Size the work budget from the pace (:meth:`Budget.size`), at least so large that a replay given it
+        from the start — which keeps the share ``keep`` for the polish from its first step — has left every
+        step so far, and the widest one next, their full units: the moves then take the same path."""
+        widest = DAY_UNITS_PER_PERSON * len(self.built.vars.ids)
+        self.budget.size(least=(self.budget.used + widest) / (1.0 - keep))
 
     def _next_hoods(
         self, moves: _Moves, values: np.ndarray, rng: random.Random
@@ -1055,7 +1073,7 @@ class DaySearch:
         small = len(self.day_vars) <= 2 or self.built.keep is not None
         values, _ = self.improve(values, keep=POLISH_SHARE if small else 0.0)
         if self.budget.total is None:  # the moves stopped before it was sized
-            self.budget.size()
+            self._size_budget(POLISH_SHARE if small else 0.0)
         assert self.budget.total is not None
         if self.budget.running(0.0 if small else 0.05 * self.budget.total):
             values, status = self.polish(values)

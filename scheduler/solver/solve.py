@@ -39,6 +39,11 @@ with room to spare, less leaves the search more (``benchmarks/bench_family.py``:
 limit on every shape)."""
 
 
+MIN_EXPLAIN_SECONDS = 1.0
+"""Seconds an infeasible week's explanation gets even when the search used the whole time limit: a small
+conflict is found in well under a second; a hard one then is reported as not found in time."""
+
+
 def relative_gap(objective: float, bound: float) -> float:
     """(objective − bound) / |objective|, 0 when both are 0."""
     if abs(objective) < 1e-9:
@@ -115,7 +120,8 @@ def solve(
         symmetry_breaking=params.symmetry_breaking and params.keep is None,
         keep=params.keep,
     )
-    target = finish_by - AFTER_SEARCH_SHARE * (time.perf_counter() - t0)
+    built_in = time.perf_counter() - t0
+    target = finish_by - AFTER_SEARCH_SHARE * built_in
     progress = _ProgressLog(t0, built, params.progress_callback)
     out = _search(built, params, t0, target, progress).run()
     if out.values is None or out.objective is None:
@@ -123,7 +129,9 @@ def solve(
             out.status,
             problem,
             params,
-            explanation=tuple(_no_roster(problem, params, out.status)),
+            explanation=tuple(
+                _no_roster(problem, params, out.status, _explain_budget(params, finish_by, built_in))
+            ),
             progress=tuple(progress.events),
             reproducible=not out.cut,
             work_units=out.work_units,
@@ -132,6 +140,14 @@ def solve(
             solve_seconds=time.perf_counter() - t0,
         )
     return _with_roster(problem, params, built, out, progress, t0)
+
+
+def _explain_budget(params: SolveParams, finish_by: float, build_seconds: float) -> float:
+    """Seconds for explaining a week proved infeasible: what the time limit has left once the explaining
+    model is built (it takes about as long as the first), at most ``explain_seconds``, at least
+    ``MIN_EXPLAIN_SECONDS``."""
+    left = finish_by - time.perf_counter() - build_seconds
+    return max(MIN_EXPLAIN_SECONDS, min(params.explain_seconds, left))
 
 
 def _with_roster(
@@ -176,8 +192,9 @@ def _with_roster(
     )
 
 
-def _no_roster(problem: Problem, params: SolveParams, status: str) -> list[Violation]:
-    """Why there is no roster: nothing found in time, or the rules × days that cannot hold together."""
+def _no_roster(problem: Problem, params: SolveParams, status: str, explain_budget: float) -> list[Violation]:
+    """Why there is no roster: nothing found in time, or the rules × days that cannot hold together (found
+    within ``explain_budget`` seconds)."""
     if status == "UNKNOWN":
         return [
             Violation(
@@ -191,7 +208,5 @@ def _no_roster(problem: Problem, params: SolveParams, status: str) -> list[Viola
             )
         ]
     if status == "INFEASIBLE":
-        return find_conflict(
-            problem, relax=params.relax, time_limit_seconds=params.explain_seconds, keep=params.keep
-        )
+        return find_conflict(problem, relax=params.relax, time_limit_seconds=explain_budget, keep=params.keep)
     return []

@@ -220,8 +220,10 @@ def test_warm_start_from_a_broken_roster_is_repaired() -> None:
     assert again.roster is not None and again.ok
 
 
-def _tiny_week() -> Problem:
+def _tiny_week(days: int = 7) -> Problem:
     prob = Problem.for_week(tiny_config(), TINY_WEEK_STAFF, MONDAY)
+    if days < 7:
+        prob = prob.replace(days=prob.days[:days])
     return prob.replace(demand=synthetic_demand(prob))
 
 
@@ -250,10 +252,12 @@ def test_a_budget_spent_within_the_limit_is_reproducible_from_its_work_units() -
     assert again.to_frame().equals(first.to_frame()) and again.objective == first.objective
 
 
-def test_a_budget_sized_from_the_pace_replays_from_the_units_it_reports() -> None:
+@pytest.mark.parametrize("days", [7, 2])
+def test_a_budget_sized_from_the_pace_replays_from_the_units_it_reports(days: int) -> None:
     """Without given units the budget is sized from the pace the run measured; its report replays it: the
-    same roster from the same seed and those units."""
-    prob = _tiny_week()
+    same roster from the same seed and those units — also on a two-day plan, which keeps a share of the
+    budget for its polish (a replay keeps it from the first step)."""
+    prob = _tiny_week(days)
     sized = solve(prob, SolveParams(time_limit_seconds=8.0))
     assert sized.work_units is not None and sized.work_units > 0 and sized.roster is not None
     if not sized.reproducible:  # the machine too loaded to spend even the budget it sized
