@@ -47,6 +47,7 @@ from constraints.rules.demand import open_counters, priced_windows
 from constraints.rules.labour import consecutive_windows, daily_cap_minutes, rest_days, weekly_hours
 from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
 from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
+from constraints.rules.shifts import person_shifts
 from constraints.staff import Person
 from scheduler.solver import stop
 
@@ -524,6 +525,36 @@ def needs_relief(problem: Problem, day: Day, slots: Sequence[int], on: set[str])
     return length > 0 and all(wanted & set(range(k, k + length)) for k in lunch_starts(problem, day))
 
 
+def noon_in_waves(
+    problem: Problem, day: Day, noon: Sequence[int], on: set[str], high: frozenset[str], count: int
+) -> int:
+    """People the noon counter needs when lunch comes in waves: ⌈W·count / (W − 1)⌉ for W waves, when every
+    posted shift a high-counter person may work through part of the noon window lunches at one of them, each
+    wave inside the window (those at lunch in a wave are not at the counter then, so each wave leaves
+    ``count`` of the others: N − n_w ≥ count for every wave, Σ n_w = N). With the 轧账 rule a counter person
+    stays to the end of staff time, so only shifts to the close count (all of a person's shifts on a day with
+    their leave or an event). 0 when shifts are free, lunch or the shifts rule off, or a shift qualifies
+    without lunch."""
+    if not {"shifts", "lunch"} <= on or problem.config.rules.shifts.mode != "posted":
+        return 0
+    length = lunch_slots(problem, day)
+    window = set(noon)
+    n = len(day.slot_starts)
+    waves: set[int] = set()
+    for sid in sorted(high):
+        if problem.away_all_day(sid, day.date):
+            continue
+        to_close = "daily_routine" in on and not problem.absences_of(sid, day.date)
+        for s in person_shifts(problem, day, sid):
+            if (to_close and s.end != n) or not window & set(range(s.start, s.end)):
+                continue
+            if not s.lunch or any(not window & set(range(k, k + length)) for k in s.lunch):
+                return 0
+            waves.update(s.lunch)
+    w = len(waves)
+    return -(-w * count // (w - 1)) if w >= 2 else 0
+
+
 def people_needed(problem: Problem, day: Day, on: set[str]) -> list[tuple[frozenset[str], int]]:
     """(group of people, how many of them) that every roster holding the active rules has at work on
     ``day``: the authority holders who cover every open slot (two where one alone would need a lunch among
@@ -555,7 +586,8 @@ def people_needed(problem: Problem, day: Day, on: set[str]) -> list[tuple[frozen
         noon = NoonTwoAtHighCounter().slots(problem, day)  # the rule's own reading of its window
         if noon:
             high = group(lambda p: p.can("high_counter"))
-            out.append((high, count + int(needs_relief(problem, day, noon, on))))
+            least = count + int(needs_relief(problem, day, noon, on))
+            out.append((high, max(least, noon_in_waves(problem, day, noon, on, high, count))))
             apart = (
                 floor if "high_counter" not in cfg.rules.lobby_manager.backup_activities else min(floor, 1)
             )

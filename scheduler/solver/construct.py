@@ -112,7 +112,9 @@ def _headcounts(
     m: cp_model.CpModel, problem: Problem, days: list[Day], w: _Works, boost: Mapping[dt.date, int]
 ) -> tuple[list[Any], dict[str, list[str]]]:
     """Penalised shortfalls of each day's people: what every roster needs first (``SHORT_PENALTY``), then the
-    hard rules' ``headcount`` estimates (``ESTIMATE_PENALTY``); and the groups of people those estimates name."""
+    hard rules' ``headcount`` estimates (``ESTIMATE_PENALTY``); and the groups of people those estimates name.
+    A day boosted once (``boost``: a pattern before could not staff it) has the estimates as needs, worth a
+    rest day worked; each boost beyond adds one to every need."""
     ids = problem.staff.ids()
     rules = [r for r in enabled_rules(problem.config) if r.kind == "hard"]
     on = {r.name for r in rules}
@@ -125,14 +127,15 @@ def _headcounts(
         dev.append(penalty * short)
 
     for d in days:
+        more = boost.get(d.date, 0)
         for needed, need in people_needed(problem, d, on):  # what every roster has: first
             group = [p for p in ids if p in needed and not problem.away_all_day(p, d.date)]
-            at_least(group, min(need + boost.get(d.date, 0), len(group)), d, SHORT_PENALTY)
-        for r in rules:  # then the rules' estimates, never at the price of a rest day
+            at_least(group, min(need + max(0, more - 1), len(group)), d, SHORT_PENALTY)
+        for r in rules:  # then the rules' estimates, never at the price of a rest day (unless boosted)
             for key, need in r.headcount(problem, d).items():
                 group = [p for p in _members(problem, key) if not problem.away_all_day(p, d.date)]
                 groups.setdefault(key, _members(problem, key))
-                at_least(group, min(need, len(group)), d, ESTIMATE_PENALTY)
+                at_least(group, min(need, len(group)), d, SHORT_PENALTY if more else ESTIMATE_PENALTY)
     return dev, groups
 
 

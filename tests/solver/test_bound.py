@@ -14,7 +14,15 @@ from ortools.sat.python import cp_model
 
 import scheduler.solver.bound as bound_module
 from constraints.problem import Problem
-from scheduler.solver.bound import INF, CapacityBound, _min_plus, forced_days_bound, people_needed
+from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
+from scheduler.solver.bound import (
+    INF,
+    CapacityBound,
+    _min_plus,
+    forced_days_bound,
+    noon_in_waves,
+    people_needed,
+)
 from scheduler.solver.model import build_model, least_on_counters
 from scheduler.solver.result import SolveParams
 from scheduler.solver.solve import solve
@@ -211,3 +219,29 @@ def test_holiday_premium_raises_the_bound_of_an_open_holiday() -> None:
     value = premium.value()
     assert plain is not None and value is not None
     assert value - plain >= premium.lobby_floor(opened) > 0
+
+
+@pytest.mark.parametrize("shifts", ["posted", "free"])
+def test_the_noon_counter_in_two_lunch_waves_needs_twice_its_count(shifts: str) -> None:
+    """Posted shifts lunching in two waves, counter staff to the close (轧账): each wave leaves the noon counter
+    ``count`` of the others, so 2 × count people work it — the solved roster has at least that many there at
+    noon; with free shifts the wave argument does not hold and gives nothing."""
+    cfg = tiny_config(**{"rules.daily_routine.late_meeting": None})
+    if shifts == "free":
+        cfg = cfg.copy_with(**{"rules.shifts.enabled": False})
+    prob = tiny_problem([MONDAY], config=cfg, staff=TINY_WEEK_STAFF)
+    built = build_model(prob)
+    on = {r.name for r in built.rules}
+    day = prob.days[0]
+    noon = NoonTwoAtHighCounter().slots(prob, day)
+    high = frozenset(p.staff_id for p in prob.staff if p.can("high_counter"))
+    need = noon_in_waves(prob, day, noon, on, high, 2)
+    if shifts == "free":
+        assert need == 0
+        return
+    assert need == 4
+    r = solve(prob, SolveParams(time_limit_seconds=10))
+    assert r.roster is not None and r.ok
+    grid = r.roster.grid(day, prob.staff.ids())
+    at_noon = {prob.staff.ids()[i] for i in range(grid.shape[0]) for s in noon if grid[i, s] == "high_counter"}
+    assert len(at_noon) >= need
