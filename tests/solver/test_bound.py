@@ -243,5 +243,7 @@ def test_the_noon_counter_in_two_lunch_waves_needs_twice_its_count(shifts: str) 
     r = solve(prob, SolveParams(time_limit_seconds=10))
     assert r.roster is not None and r.ok
     grid = r.roster.grid(day, prob.staff.ids())
-    at_noon = {prob.staff.ids()[i] for i in range(grid.shape[0]) for s in noon if grid[i, s] == "high_counter"}
+    at_noon = {
+        prob.staff.ids()[i] for i in range(grid.shape[0]) for s in noon if grid[i, s] == "high_counter"
+    }
     assert len(at_noon) >= need
