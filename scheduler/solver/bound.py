@@ -35,6 +35,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -47,7 +48,7 @@ from constraints.rules.demand import open_counters, priced_windows
 from constraints.rules.labour import consecutive_windows, daily_cap_minutes, rest_days, weekly_hours
 from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
 from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
-from constraints.rules.shifts import person_shifts
+from constraints.rules.shifts import DayShift, person_shifts
 from constraints.staff import Person
 from scheduler.solver import stop
 
@@ -539,20 +540,58 @@ def noon_in_waves(
         return 0
     length = lunch_slots(problem, day)
     window = set(noon)
-    n = len(day.slot_starts)
     waves: set[int] = set()
     for sid in sorted(high):
         if problem.away_all_day(sid, day.date):
             continue
-        to_close = "daily_routine" in on and not problem.absences_of(sid, day.date)
-        for s in person_shifts(problem, day, sid):
-            if (to_close and s.end != n) or not window & set(range(s.start, s.end)):
-                continue
+        for s in _noon_shifts(problem, day, sid, noon, on):
             if not s.lunch or any(not window & set(range(k, k + length)) for k in s.lunch):
                 return 0
             waves.update(s.lunch)
     w = len(waves)
     return -(-w * count // (w - 1)) if w >= 2 else 0
+
+
+def noon_need(problem: Problem, day: Day, on: set[str]) -> tuple[frozenset[str], int, list[int]] | None:
+    """(the high-counter people, how many of them work the noon counter, its slots) on ``day`` when the noon
+    rule is active and covers some of it: ``count``, one more when a lunch falls in the window
+    (:func:`needs_relief`), more with lunch waves (:func:`noon_in_waves`)."""
+    if "noon_two_at_high_counter" not in on or not day.is_open:
+        return None
+    noon = NoonTwoAtHighCounter().slots(problem, day)  # the rule's own reading of its window
+    if not noon:
+        return None
+    count = problem.config.rules.noon_two_at_high_counter.count
+    high = frozenset(p.staff_id for p in problem.staff if p.can("high_counter"))
+    least = count + int(needs_relief(problem, day, noon, on))
+    return high, max(least, noon_in_waves(problem, day, noon, on, high, count)), noon
+
+
+def _noon_shifts(problem: Problem, day: Day, sid: str, noon: Sequence[int], on: set[str]) -> list[DayShift]:
+    """The posted shifts that may put ``sid`` at the noon counter: through part of the window and — with the
+    轧账 rule, unless leave or an event cuts their day — to the end of staff time."""
+    window = set(noon)
+    to_close = "daily_routine" in on and not problem.absences_of(sid, day.date)
+    n = len(day.slot_starts)
+    return [
+        s
+        for s in person_shifts(problem, day, sid)
+        if window & set(range(s.start, s.end)) and not (to_close and s.end != n)
+    ]
+
+
+def noon_paid(problem: Problem, day: Day, sid: str, noon: Sequence[int], on: set[str], least: int) -> int:
+    """The fewest paid minutes of a day on which ``sid`` works the noon counter: their shortest posted shift
+    that may (:func:`_noon_shifts`), lunch less; ``least`` (any day's fewest) when shifts are free, the
+    shifts or lunch rule off, or no posted shift qualifies."""
+    if not {"shifts", "lunch"} <= on or problem.config.rules.shifts.mode != "posted":
+        return least
+    length = lunch_slots(problem, day)
+    paid = [
+        (s.length - (length if s.lunch else 0)) * day.slot_minutes
+        for s in _noon_shifts(problem, day, sid, noon, on)
+    ]
+    return max(least, min(paid)) if paid else least
 
 
 def people_needed(problem: Problem, day: Day, on: set[str]) -> list[tuple[frozenset[str], int]]:
@@ -581,20 +620,43 @@ def people_needed(problem: Problem, day: Day, on: set[str]) -> list[tuple[frozen
     if "lobby_manager" in on and cfg.rules.lobby_manager.coverage >= 1.0:
         floor = 2 if cfg.rules.lobby_manager.backup else 1
         out.append((lobby, floor + relief))
-    if "noon_two_at_high_counter" in on:
-        count = cfg.rules.noon_two_at_high_counter.count
-        noon = NoonTwoAtHighCounter().slots(problem, day)  # the rule's own reading of its window
-        if noon:
-            high = group(lambda p: p.can("high_counter"))
-            least = count + int(needs_relief(problem, day, noon, on))
-            out.append((high, max(least, noon_in_waves(problem, day, noon, on, high, count))))
-            apart = (
-                floor if "high_counter" not in cfg.rules.lobby_manager.backup_activities else min(floor, 1)
-            )
-            out.append((high | lobby, count + apart))
+    at_noon = noon_need(problem, day, on)
+    if at_noon is not None:
+        high, need, _ = at_noon
+        out.append((high, need))
+        apart = floor if "high_counter" not in cfg.rules.lobby_manager.backup_activities else min(floor, 1)
+        out.append((high | lobby, cfg.rules.noon_two_at_high_counter.count + apart))
     if "daily_routine" in on:
         out.append((group(lambda p: True), cfg.rules.daily_routine.min_at_open_close))
         out.append((group(lambda p: p.holds("operations")), 1))
+    return out
+
+
+def _noon_counter(
+    m: cp_model.CpModel,
+    problem: Problem,
+    days: Sequence[Day],
+    on: set[str],
+    w: dict[tuple[str, dt.date], Any],
+    least: int,
+) -> dict[tuple[str, dt.date], tuple[Any, int]]:
+    """(person, date) → (works the noon counter that day, the fewest minutes such a day pays:
+    :func:`noon_paid`), with each day's :func:`noon_need` of them at the counter."""
+    out: dict[tuple[str, dt.date], tuple[Any, int]] = {}
+    for d in days:
+        at = noon_need(problem, d, on)
+        if at is None:
+            continue
+        high, need, slots = at
+        there = []
+        for p in sorted(high):
+            if (p, d.date) not in w:
+                continue
+            y = m.new_bool_var(f"noon_{p}_{d.date}")
+            m.add(y <= w[(p, d.date)])
+            out[(p, d.date)] = (y, noon_paid(problem, d, p, slots, on, least))
+            there.append(y)
+        m.add(sum(there) >= min(need, len(there)))
     return out
 
 
@@ -602,7 +664,9 @@ def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units
     """A bound on the labour rule's costs alone (model units): who works which day, with each day at least
     the people :func:`people_needed` says, each person within the rest-day, consecutive-day and contract
     limits; priced as the model prices rest-day work, unused contract hours (a day counted at its longest
-    paid shift) and holiday pay (a day at its shortest shift). A small CP-SAT model; its proven bound after
+    paid shift), holiday pay (a day at its shortest shift), and salary beyond the expected hours and the
+    overtime premium beyond the contract (a day at its shortest shift, or at the shortest that works the noon
+    counter for those the noon rule needs there). A small CP-SAT model; its proven bound after
     ``units`` of deterministic work is returned, so it stays a bound when not solved to the end; 0 when
     the labour rule is off."""
     on = set(active)
@@ -632,6 +696,9 @@ def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units
     shortest, lunch = round(prm.min_shift_hours * 60), cfg.lunch.minutes
     without = round(cfg.lunch.min_shift_hours * 60) if "lunch" in on else 0
     least = max(0, min(shortest, max(shortest, without + 1) - lunch))
+    noon = _noon_counter(m, problem, days, on, w, least)
+    over = math.floor(per_min * scale)
+    premium = math.floor((costs.overtime_multiplier - 1) * per_min * scale)
     terms = []
     for person in problem.staff:
         mine = {d: w[(person.staff_id, d.date)] for d in days if (person.staff_id, d.date) in w}
@@ -642,6 +709,17 @@ def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units
         short = m.new_int_var(0, wk.expected, f"unused_{person.staff_id}")
         m.add(short >= wk.expected - paid)
         terms.append(unused * short)
+        # the fewest minutes paid: each day at its shortest shift, a day at the noon counter at the shortest
+        # shift that works it; beyond the expected hours salary, beyond the contract the overtime premium
+        fewest = sum(least * v for v in mine.values()) + sum(
+            (min(cap, k) - least) * y for (p, _), (y, k) in noon.items() if p == person.staff_id
+        )
+        horizon = 24 * 60 * len(days)
+        beyond = m.new_int_var(0, horizon, f"beyond_{person.staff_id}")
+        m.add(beyond >= fewest - wk.expected)
+        ot = m.new_int_var(0, horizon, f"overtime_{person.staff_id}")
+        m.add(ot >= fewest - wk.base)
+        terms += [over * beyond, premium * ot]
         if full_week:
             rd = rest_days(problem, person)
             counted = sum(v for d, v in mine.items() if d.date in rd.counted)

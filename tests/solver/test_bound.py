@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 
 import scheduler.solver.bound as bound_module
 from constraints.problem import Problem
+from constraints.rules.labour import weekly_hours
 from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
 from scheduler.solver.bound import (
     INF,
@@ -247,3 +248,26 @@ def test_the_noon_counter_in_two_lunch_waves_needs_twice_its_count(shifts: str) 
         prob.staff.ids()[i] for i in range(grid.shape[0]) for s in noon if grid[i, s] == "high_counter"
     }
     assert len(at_noon) >= need
+
+
+def test_hours_the_noon_counter_forces_beyond_the_contract_are_priced_and_stay_below_a_roster() -> None:
+    """Five cash-capable people, seven open days, two lunch waves: four a day at the noon counter, each on a
+    shift to the close — 28 such days, more than five days each, so some work a sixth 8-h day beyond their
+    40 h (overtime allowed). The forced-days bound prices those hours (salary and premium) on top of the
+    rest-day premium, and stays below the labour cost of a solved roster."""
+    cfg = tiny_config(**{"rules.daily_routine.late_meeting": None, "labor.max_weekly_overtime_hours": 8})
+    prob = Problem.for_week(cfg, TINY_WEEK_STAFF, MONDAY)
+    prob = prob.replace(demand=synthetic_demand(prob))
+    built = build_model(prob)
+    names = [r.name for r in built.rules]
+    high = frozenset(p.staff_id for p in prob.staff if p.can("high_counter"))
+    assert all((high, 4) in people_needed(prob, d, set(names)) for d in prob.days)
+    value = forced_days_bound(prob, names, built.vars.scale) / built.vars.scale
+    costs = cfg.costs
+    rest_day = (costs.rest_day_multiplier - 1) * costs.staff_hour * 8
+    assert value >= 3 * rest_day + 3 * 4 * costs.staff_hour  # three sixth days, each ≥ 4 h beyond 40
+    r = solve(prob, SolveParams(time_limit_seconds=20))
+    assert r.roster is not None and r.ok
+    labour = sum(v for k, v in r.penalties.items() if k.startswith("labour.") and k != "labour.salary")
+    contract = sum(weekly_hours(prob, p).expected for p in prob.staff) * costs.staff_hour / 60
+    assert value <= labour + r.penalties["labour.salary"] - contract  # salary beyond the expected hours
