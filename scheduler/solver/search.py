@@ -700,6 +700,7 @@ class DaySearch:
                 self._improved(self._eval(found))
                 return "FEASIBLE", found
         boost: dict[dt.date, int] = {}
+        last_failed: set[dt.date] = set()
         for _ in range(PATTERN_TRIES):
             pattern = days_pattern(
                 self.built.vars.problem, self.seed, PATTERN_UNITS, boost, *self._replan_days()
@@ -714,11 +715,14 @@ class DaySearch:
                 m.minimize(self.objective)
                 self._improved(self._eval(by_day))
                 return "FEASIBLE", by_day
+            if set(failed) == last_failed:  # boosting those days changed nothing
+                break
+            last_failed = set(failed)
             if not failed:
                 break
             for d in failed:  # those days want more people than the estimates say
                 boost[d] = boost.get(d, 0) + 1
-        if pattern is not None:
+        if pattern is not None and not last_failed:  # a pattern some day cannot be staffed by is no start
             works = self.built.vars.works_indexes()
             values = [0] * self.n
             for (p, d), i in works.items():
