@@ -43,11 +43,14 @@ from ortools.sat.python import cp_model
 from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES
 from constraints.problem import Problem
+from constraints.roster import Violation
+from constraints.rules.base import day_label, names
 from constraints.rules.daily_routine import meeting_slots
 from constraints.rules.demand import open_counters, priced_windows
 from constraints.rules.labour import consecutive_windows, daily_cap_minutes, rest_days, weekly_hours
 from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
 from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
+from constraints.rules.permission_holder import AUTHORITY_LABELS
 from constraints.rules.shifts import DayShift, person_shifts
 from constraints.staff import Person
 from scheduler.solver import stop
@@ -594,14 +597,25 @@ def noon_paid(problem: Problem, day: Day, sid: str, noon: Sequence[int], on: set
     return max(least, min(paid)) if paid else least
 
 
-def people_needed(problem: Problem, day: Day, on: set[str]) -> list[tuple[frozenset[str], int]]:
-    """(group of people, how many of them) that every roster holding the active rules has at work on
-    ``day``: the authority holders who cover every open slot (two where one alone would need a lunch among
+@dataclass(frozen=True)
+class Need:
+    """People of a group that every roster holding a rule has at work on a day (:func:`needs`)."""
+
+    members: frozenset[str]
+    count: int
+    rule: str  # the rule that needs them
+    zh: str  # who they are, for an explanation
+    en: str
+
+
+def needs(problem: Problem, day: Day, on: set[str]) -> list[Need]:
+    """The groups of people every roster holding the active rules has at work on ``day``, and how many of
+    each: the authority holders who cover every open slot (two where one alone would need a lunch among
     them), the lobby manager and backup (one more to relieve their lunches), the noon rule's high-counter
-    people, the floor and the noon counter together (never the same person at once), and the two at opening
-    and closing."""
+    people (:func:`noon_need`), the floor and the noon counter together (never the same person at once), and
+    the two at opening and closing."""
     cfg, staff = problem.config, problem.staff
-    out: list[tuple[frozenset[str], int]] = []
+    out: list[Need] = []
     if not day.is_open:
         return out
 
@@ -614,22 +628,56 @@ def people_needed(problem: Problem, day: Day, on: set[str]) -> list[tuple[frozen
         prm = cfg.rules.permission_holder
         groups = [tuple(prm.authorities)] if prm.require == "any" else [(a,) for a in prm.authorities]
         for auths in groups:
-            out.append((frozenset(p.staff_id for p in staff if any(p.holds(a) for a in auths)), 1 + relief))
+            held = frozenset(p.staff_id for p in staff if any(p.holds(a) for a in auths))
+            zh = "或".join(AUTHORITY_LABELS[a][0] for a in auths) + "持有人"
+            en = "holders of the " + " or ".join(AUTHORITY_LABELS[a][1] for a in auths)
+            out.append(Need(held, 1 + relief, "permission_holder", zh, en))
     lobby = group(lambda p: p.can("lobby"))
     floor = 0
     if "lobby_manager" in on and cfg.rules.lobby_manager.coverage >= 1.0:
         floor = 2 if cfg.rules.lobby_manager.backup else 1
-        out.append((lobby, floor + relief))
+        out.append(Need(lobby, floor + relief, "lobby_manager", "可任大堂经理的人", "lobby-capable people"))
     at_noon = noon_need(problem, day, on)
     if at_noon is not None:
         high, need, _ = at_noon
-        out.append((high, need))
+        rule = "noon_two_at_high_counter"
+        out.append(
+            Need(
+                high, need, rule, "午间高柜人员 (午餐分批)", "people for the noon high counter (lunch waves)"
+            )
+        )
         apart = floor if "high_counter" not in cfg.rules.lobby_manager.backup_activities else min(floor, 1)
-        out.append((high | lobby, cfg.rules.noon_two_at_high_counter.count + apart))
+        together = cfg.rules.noon_two_at_high_counter.count + apart
+        out.append(
+            Need(high | lobby, together, rule, "午间高柜与大堂人员", "people for the noon counter and floor")
+        )
     if "daily_routine" in on:
-        out.append((group(lambda p: True), cfg.rules.daily_routine.min_at_open_close))
-        out.append((group(lambda p: p.holds("operations")), 1))
+        prm_r = cfg.rules.daily_routine
+        out.append(
+            Need(
+                group(lambda p: True),
+                prm_r.min_at_open_close,
+                "daily_routine",
+                "开关门人员",
+                "people at opening and closing",
+            )
+        )
+        ops = group(lambda p: p.holds("operations"))
+        out.append(
+            Need(
+                ops,
+                1,
+                "daily_routine",
+                "营业主管权限持有人 (轧账)",
+                "operations-authority holders (reconciliation)",
+            )
+        )
     return out
+
+
+def people_needed(problem: Problem, day: Day, on: set[str]) -> list[tuple[frozenset[str], int]]:
+    """(group of people, how many of them) of :func:`needs`."""
+    return [(n.members, n.count) for n in needs(problem, day, on)]
 
 
 def _noon_counter(
@@ -639,9 +687,11 @@ def _noon_counter(
     on: set[str],
     w: dict[tuple[str, dt.date], Any],
     least: int,
+    guards: dict[dt.date, Any] | None = None,
 ) -> dict[tuple[str, dt.date], tuple[Any, int]]:
     """(person, date) → (works the noon counter that day, the fewest minutes such a day pays:
-    :func:`noon_paid`), with each day's :func:`noon_need` of them at the counter."""
+    :func:`noon_paid`), with each day's :func:`noon_need` of them at the counter (under the day's literal of
+    ``guards``, when given)."""
     out: dict[tuple[str, dt.date], tuple[Any, int]] = {}
     for d in days:
         at = noon_need(problem, d, on)
@@ -656,22 +706,24 @@ def _noon_counter(
             m.add(y <= w[(p, d.date)])
             out[(p, d.date)] = (y, noon_paid(problem, d, p, slots, on, least))
             there.append(y)
-        m.add(sum(there) >= min(need, len(there)))
+        ct = m.add(sum(there) >= min(need, len(there)))
+        if guards is not None and d.date in guards:
+            ct.only_enforce_if(guards[d.date])
     return out
 
 
-def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units: float = 1.0) -> int:
-    """A bound on the labour rule's costs alone (model units): who works which day, with each day at least
-    the people :func:`people_needed` says, each person within the rest-day, consecutive-day and contract
-    limits; priced as the model prices rest-day work, unused contract hours (a day counted at its longest
-    paid shift), holiday pay (a day at its shortest shift), and salary beyond the expected hours and the
-    overtime premium beyond the contract (a day at its shortest shift, or at the shortest that works the noon
-    counter for those the noon rule needs there). A small CP-SAT model; its proven bound after
-    ``units`` of deterministic work is returned, so it stays a bound when not solved to the end; 0 when
-    the labour rule is off."""
-    on = set(active)
-    if "labour" not in on:
-        return 0
+@dataclass
+class _DaysModel:
+    """Who works which day under the rules' needs and the labour rule's day limits, priced (:func:`_days_model`)."""
+
+    model: cp_model.CpModel
+    terms: list[Any]
+    guards: dict[int, tuple[Day, Need]]  # assumption literal index → the need it switches on (``guarded``)
+
+
+def _days_model(problem: Problem, on: set[str], scale: int, guarded: bool = False) -> _DaysModel:
+    """The model of :func:`forced_days_bound`; ``guarded``: each day's need holds under an assumption literal
+    (for :func:`staffing_conflict`), and the costs are left out."""
     cfg = problem.config
     prm, costs = cfg.rules.labour, cfg.costs
     days = [d for d in problem.days if d.slot_starts]
@@ -684,10 +736,18 @@ def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units
         for d in days
         if not (avail and problem.away_all_day(p.staff_id, d.date))
     }
+    guards: dict[int, tuple[Day, Need]] = {}
+    at_noon: dict[dt.date, Any] = {}  # the guard of the day's noon-counter need
     for d in days:
-        for members, need in people_needed(problem, d, on):
-            there = [w[(p, d.date)] for p in sorted(members) if (p, d.date) in w]
-            m.add(sum(there) >= min(need, len(there)))
+        for need in needs(problem, d, on):
+            there = [w[(p, d.date)] for p in sorted(need.members) if (p, d.date) in w]
+            ct = m.add(sum(there) >= min(need.count, len(there)))
+            if guarded:
+                lit = m.new_bool_var(f"need_{len(guards)}")
+                ct.only_enforce_if(lit)
+                guards[lit.index] = (d, need)
+                if need.rule == "noon_two_at_high_counter":
+                    at_noon.setdefault(d.date, lit)
     per_min = costs.staff_hour / 60.0
     unused = round(prm.unused_hour_cny / 60.0 * scale)
     holiday = round((costs.holiday_multiplier - 1) * per_min * scale)
@@ -696,10 +756,10 @@ def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units
     shortest, lunch = round(prm.min_shift_hours * 60), cfg.lunch.minutes
     without = round(cfg.lunch.min_shift_hours * 60) if "lunch" in on else 0
     least = max(0, min(shortest, max(shortest, without + 1) - lunch))
-    noon = _noon_counter(m, problem, days, on, w, least)
+    noon = _noon_counter(m, problem, days, on, w, least, at_noon if guarded else None)
     over = math.floor(per_min * scale)
     premium = math.floor((costs.overtime_multiplier - 1) * per_min * scale)
-    terms = []
+    terms: list[Any] = []
     for person in problem.staff:
         mine = {d: w[(person.staff_id, d.date)] for d in days if (person.staff_id, d.date) in w}
         cap = daily_cap_minutes(problem, person)
@@ -719,6 +779,7 @@ def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units
         m.add(beyond >= fewest - wk.expected)
         ot = m.new_int_var(0, horizon, f"overtime_{person.staff_id}")
         m.add(ot >= fewest - wk.base)
+        m.add(fewest <= wk.cap)
         terms += [over * beyond, premium * ot]
         if full_week:
             rd = rest_days(problem, person)
@@ -731,11 +792,81 @@ def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units
         for part, limit in consecutive_windows(problem, person):
             m.add(sum(by_date[d] for d in part if d in by_date) <= limit)
         terms.extend(holiday * least * v for d, v in mine.items() if d.day_type == "holiday")
-    m.minimize(sum(terms))
+    return _DaysModel(m, [] if guarded else terms, guards)
+
+
+def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units: float = 1.0) -> int:
+    """A bound on the labour rule's costs alone (model units): who works which day, with each day at least
+    the people :func:`needs` says, each person within the rest-day, consecutive-day and contract limits;
+    priced as the model prices rest-day work, unused contract hours (a day counted at its longest paid
+    shift), holiday pay (a day at its shortest shift), and salary beyond the expected hours and the overtime
+    premium beyond the contract (a day at its shortest shift, or at the shortest that works the noon counter
+    for those the noon rule needs there). A small CP-SAT model; its proven bound after ``units`` of
+    deterministic work is returned, so it stays a bound when not solved to the end; 0 when the labour rule
+    is off."""
+    on = set(active)
+    if "labour" not in on:
+        return 0
+    dm = _days_model(problem, on, scale)
+    dm.model.minimize(sum(dm.terms))
     s = stop.CpSolver()
     s.parameters.num_workers = 1
     s.parameters.max_deterministic_time = units
-    st = s.solve(m)
+    st = s.solve(dm.model)
     if st == cp_model.INFEASIBLE:
-        return 0  # the week cannot be staffed: the capacity bound says so, this one stays quiet
+        return 0  # the week cannot be staffed: staffing_conflict explains it, this bound stays quiet
     return max(0, math.floor(s.best_objective_bound + 1e-6)) if st != cp_model.UNKNOWN else 0
+
+
+def staffing_conflict(problem: Problem, active: Sequence[str], seconds: float = 2.0) -> list[Violation]:
+    """Why no roster can staff the plan, when the days alone show it: the needs of :func:`needs` on some days
+    that the people's working days — within the labour rule's weekly hours, rest days, consecutive days and
+    their leave — cannot all meet (a small conflict, found within ``seconds``); [] when the days allow it, the
+    labour rule is off, or no proof came in time."""
+    on = set(active)
+    if "labour" not in on:
+        return []
+    dm = _days_model(problem, on, 1, guarded=True)
+    m = dm.model
+    m.add_assumptions([m.get_bool_var_from_proto_index(i) for i in sorted(dm.guards)])
+    s = stop.CpSolver()
+    s.parameters.num_workers = 1
+    s.parameters.max_time_in_seconds = seconds
+    if s.solve(m) != cp_model.INFEASIBLE:
+        return []
+    by_need: dict[tuple[str, str, str, frozenset[str], int], list[dt.date]] = {}
+    for i in s.sufficient_assumptions_for_infeasibility():
+        if i in dm.guards:
+            d, n = dm.guards[i]
+            by_need.setdefault((n.rule, n.zh, n.en, n.members, n.count), []).append(d.date)
+    out = []
+    for (rule, zh, en, members, count), dates in by_need.items():
+        who = sorted(members)
+        on_zh = "、".join(day_label(x) for x in sorted(dates))
+        on_en = ", ".join(day_label(x, "en") for x in sorted(dates))
+        out.append(
+            Violation(
+                rule,
+                min(dates),
+                None,
+                None,
+                f"{on_zh}: 每天至少需要 {count} 名{zh} (可选: {names(problem, who)})",
+                f"{on_en}: each day needs {count} {en} (from: {names(problem, who)})",
+                tuple(who),
+            )
+        )
+    if out:
+        out.append(
+            Violation(
+                "labour",
+                None,
+                None,
+                None,
+                "以上各天的需要合计超出这些人按每周工时、休息日、连续工作天数与请假所能出勤的天数; "
+                "可允许加班 (labor.max_weekly_overtime_hours)、临时授权 (staff.csv 权限) 或调整请假",
+                "together these days need more working days than these people have within their weekly "
+                "hours, rest days, consecutive days and leave; allow overtime (labor.max_weekly_overtime_hours), "
+                "delegate an authority (staff.csv 权限) or move leave",
+            )
+        )
+    return out

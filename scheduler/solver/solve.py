@@ -25,7 +25,8 @@ from collections.abc import Callable
 from constraints.handovers import derive_handovers
 from constraints.problem import Problem
 from constraints.roster import Violation
-from constraints.rules import check_roster, precheck
+from constraints.rules import check_roster, enabled_rules, precheck
+from scheduler.solver.bound import staffing_conflict
 from scheduler.solver.explain import find_conflict
 from scheduler.solver.model import BuiltModel, build_model
 from scheduler.solver.result import Progress, RosterResult, SolveParams
@@ -38,6 +39,10 @@ model took to build (the same kind of Python work over the same people and slots
 with room to spare, less leaves the search more (``benchmarks/bench_family.py``: wall seconds against the
 limit on every shape)."""
 
+
+STAFFING_SHARE = 0.05
+"""Share of the time limit the check of the days alone may take (:func:`scheduler.solver.bound.staffing_conflict`:
+a small model, proved either way in milliseconds on the branch family)."""
 
 MIN_EXPLAIN_SECONDS = 1.0
 """Seconds an infeasible week's explanation gets even when the search used the whole time limit: a small
@@ -109,6 +114,11 @@ def solve(
     t0 = time.perf_counter()
     finish_by = t0 + params.time_limit_seconds - params.after_seconds
     found = precheck(problem, skip=params.relax)
+    if not found:  # the days alone: more people needed than their working days give
+        active = [
+            r.name for r in enabled_rules(problem.config) if r.kind == "hard" and r.name not in params.relax
+        ]
+        found = staffing_conflict(problem, active, STAFFING_SHARE * params.time_limit_seconds)
     if found:
         return RosterResult(
             "INFEASIBLE", problem, params, explanation=tuple(found), solve_seconds=time.perf_counter() - t0

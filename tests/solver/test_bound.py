@@ -23,6 +23,7 @@ from scheduler.solver.bound import (
     forced_days_bound,
     noon_in_waves,
     people_needed,
+    staffing_conflict,
 )
 from scheduler.solver.model import build_model, least_on_counters
 from scheduler.solver.result import SolveParams
@@ -271,3 +272,28 @@ def test_hours_the_noon_counter_forces_beyond_the_contract_are_priced_and_stay_b
     labour = sum(v for k, v in r.penalties.items() if k.startswith("labour.") and k != "labour.salary")
     contract = sum(weekly_hours(prob, p).expected for p in prob.staff) * costs.staff_hour / 60
     assert value <= labour + r.penalties["labour.salary"] - contract  # salary beyond the expected hours
+
+
+@pytest.mark.parametrize("overtime", [0, 8])
+def test_a_week_the_days_cannot_staff_is_explained_by_its_needs(overtime: int) -> None:
+    """Five cash-capable people, seven open days, four a day at the noon counter in two lunch waves: 28 days
+    at 8 h, more than five people's 40 h give. Without overtime solve() says so before any search — the
+    noon need, its days and people, and the labour limits; with 8 h of overtime the days allow it."""
+    cfg = tiny_config(
+        **{"rules.daily_routine.late_meeting": None, "labor.max_weekly_overtime_hours": overtime}
+    )
+    prob = Problem.for_week(cfg, TINY_WEEK_STAFF, MONDAY)
+    prob = prob.replace(demand=synthetic_demand(prob))
+    active = [r.name for r in build_model(prob).rules]
+    found = staffing_conflict(prob, active)
+    if overtime:
+        assert found == []
+        return
+    high = sorted(p.staff_id for p in prob.staff if p.can("high_counter"))
+    noon = [v for v in found if v.rule == "noon_two_at_high_counter"]
+    assert noon and noon[0].staff_ids == tuple(high) and "4 名午间高柜人员" in noon[0].message_zh
+    assert found[-1].rule == "labour"
+    r = solve(prob, SolveParams(time_limit_seconds=30))
+    assert r.status == "INFEASIBLE" and r.roster is None
+    assert [v.rule for v in r.explanation] == [v.rule for v in found]
+    assert not r.search_log and not r.progress  # no search ran: the days alone told
