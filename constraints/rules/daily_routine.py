@@ -23,8 +23,18 @@ import numpy as np
 from constraints.calendar import Day
 from constraints.config import COUNTER_TYPES
 from constraints.problem import Problem
-from constraints.roster import OFF, Roster, Violation
-from constraints.rules.base import ModelVars, PenaltyTerm, Rule, grid_of, is_free, names, span, when
+from constraints.roster import OFF, TALK_REASON, Roster, Violation
+from constraints.rules.base import (
+    ModelVars,
+    PenaltyTerm,
+    Rule,
+    away_reason,
+    grid_of,
+    is_free,
+    names,
+    span,
+    when,
+)
 from constraints.rules.cash_box import cash_box_violations, encode_cash_box
 
 
@@ -50,7 +60,8 @@ def excused(problem: Problem, day: Day, staff_id: str) -> bool:
     the 晨会: they come in afterwards (S01 back from the 经营分析会 at 12:00) and need not attend."""
     assert day.staff_hours is not None
     morning = [s for s, t in enumerate(day.slot_starts) if t < problem.config.lunch.window.start]
-    return any(not is_free(problem, staff_id, day, s) for s in morning)
+    # a 季度谈话 is work in the branch: it excuses nobody from the 晨会
+    return any(away_reason(problem, staff_id, day, s) not in (None, TALK_REASON) for s in morning)
 
 
 def _at(roster: Roster, day: Day, sid: str, minute: int) -> bool:
