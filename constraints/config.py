@@ -329,11 +329,12 @@ class RoutineParams(RuleParams):
         description='班前会 for a late shift (e.g. "12:45-13:00"): who misses the 晨会 is at work all through it',
     )
     cash_box_minutes: int = Field(
-        15,
+        0,
         ge=0,
         le=120,
         description="领尾箱/交尾箱: back-office minutes right before a person's first counter slot of the day and "
-        "right after the last (0: off)",
+        "right after the last (0: off, the default for now: with 15 the sample's 2026-10-12 week found no roster "
+        "in 60 s; benchmarks/README.md)",
     )
     cash_box_counters: tuple[Literal["high_counter", "low_counter", "corporate_counter"], ...] = Field(
         ("high_counter", "low_counter", "corporate_counter"),

@@ -1,7 +1,7 @@
 """领尾箱 / 交尾箱 — the cash box drawn before a person's counter work and handed in after it (part of
 :mod:`constraints.rules.daily_routine`).
 
-Hard, with ``[rules.daily_routine] cash_box_minutes`` > 0 (15 by default; 0 switches it off): a person's first
+Hard, with ``[rules.daily_routine] cash_box_minutes`` > 0 (0, off, by default for now): a person's first
 slot of the day at a counter of ``cash_box_counters`` comes right after ``k = ⌈cash_box_minutes / slot⌉`` slots
 of back-office work (领尾箱, 请领现金和重要空白凭证; 营销外拓 too when read back from a written roster), and their
 last such slot right before ``k`` more (交尾箱) — no lunch, lobby or other counter in between, and not at the
