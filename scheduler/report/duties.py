@@ -142,24 +142,26 @@ class DutyPlan:
         }
 
     def notes(self, problem: Problem, date: dt.date, lang: str) -> dict[str, str]:
-        """The day's talk notes by staff id (``季度谈话 15:00–16:00 与 王芳``) for the day sheet."""
+        """The day's talk notes by staff id for the day sheet: the employee's ``季度谈话 15:00–16:00 与 王建国``,
+        the 支行长's every talk of the day in one short line (``季度谈话 09:00 刘洋、15:00 王芳``)."""
+        names = {p.staff_id: p.name for p in problem.staff}
+        boss = self.duties.convenor
+        today = [t for t in self.talks if t.date == date]
         out: dict[str, str] = {}
-        for t in self.talks:
-            if t.date != date:
-                continue
-            names = {p.staff_id: p.name for p in problem.staff}
-            boss = self.duties.convenor
-            for sid, other in ((t.staff_id, boss), (boss, t.staff_id)):
-                if sid is None:
-                    continue
-                text = tr(
-                    f"季度谈话 {fmt_hhmm(t.start)}–{fmt_hhmm(t.end)}"
-                    + (f" 与 {names.get(other, other)}" if other else ""),
-                    f"talk {fmt_hhmm(t.start)}–{fmt_hhmm(t.end)}"
-                    + (f" with {names.get(other, other)}" if other else ""),
-                    lang,
-                )
-                out[sid] = f"{out[sid]}; {text}" if sid in out else text
+        for t in today:
+            span = f"{fmt_hhmm(t.start)}–{fmt_hhmm(t.end)}"
+            with_boss = names.get(boss or "", "")
+            text = tr(
+                f"季度谈话 {span}" + (f" 与 {with_boss}" if with_boss else ""),
+                f"talk {span}" + (f" with {with_boss}" if with_boss else ""),
+                lang,
+            )
+            out[t.staff_id] = f"{out[t.staff_id]}; {text}" if t.staff_id in out else text
+        if boss is not None and today:
+            sep = "、" if lang == "zh" else ", "
+            who = sep.join(f"{fmt_hhmm(t.start)} {names.get(t.staff_id, t.staff_id)}" for t in today)
+            text = tr(f"季度谈话 {who}", f"talks {who}", lang)
+            out[boss] = f"{out[boss]}; {text}" if boss in out else text
         return out
 
     def roster_with_talks(self, problem: Problem, roster: Roster) -> Roster:
