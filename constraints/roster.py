@@ -40,6 +40,10 @@ meeting is the 晨会; break is lunch."""
 TALK_REASON = "季度谈话"
 """The reason of the event a ``talk`` block stands for (what events.csv would record)."""
 
+TALK_KIND = "talk"
+"""The ``Absence.kind`` of a talk scheduled into the roster (:func:`talk_events`): busy at work in the branch,
+unlike an event recorded in events.csv (time away), so it excuses nobody from the 晨会."""
+
 OFF_FLOOR: tuple[str, ...] = ("back_office", "outreach")
 """Work away from the counters and the lobby: a person doing it is in the branch's reach (a backup, a move)."""
 
@@ -122,7 +126,7 @@ def talk_events(roster: Roster) -> tuple[Absence, ...]:
             date=b.date,
             hours=TimeRange(start=b.start, end=b.end),
             reason=TALK_REASON,
-            kind="event",
+            kind=TALK_KIND,
         )
         for b in roster.blocks
         if b.activity == "talk"

@@ -27,7 +27,7 @@ from constraints.config import TimeRange, fmt_hhmm
 from constraints.i18n import tr
 from constraints.periodic import PeriodicDuties, periodic_duties
 from constraints.problem import Problem
-from constraints.roster import OFF_FLOOR, TALK_REASON, Roster, Violation, talk_events
+from constraints.roster import OFF_FLOOR, TALK_KIND, TALK_REASON, Roster, Violation, talk_events
 from constraints.rules import check_roster
 from constraints.staff import Absence
 
@@ -256,7 +256,7 @@ def plan_duties(problem: Problem, roster: Roster | None, absences: Iterable[Abse
         for _, date, start, end in sorted(candidates)[:MAX_TRIES]:
             hours = TimeRange(start=start, end=end)
             new = [
-                Absence(staff_id=x, date=date, hours=hours, reason=TALK_REASON, kind="event")
+                Absence(staff_id=x, date=date, hours=hours, reason=TALK_REASON, kind=TALK_KIND)
                 for x in (boss, sid)
             ]
             check = problem.replace(absences=(*problem.absences, *added, *new))
