@@ -333,7 +333,8 @@ class RoutineParams(RuleParams):
         ge=0,
         le=120,
         description="领尾箱/交尾箱: back-office minutes right before a person's first counter slot of the day and "
-        "right after the last (0: off, the default for now: 15 slows the sample's first roster by 2–3 s)",
+        "right after the last (0: off, the default for now: with 15 the sample's 2026-10-12 week found no roster "
+        "in 60 s; benchmarks/README.md)",
     )
     cash_box_counters: tuple[Literal["high_counter", "low_counter", "corporate_counter"], ...] = Field(
         ("high_counter", "low_counter", "corporate_counter"),

@@ -39,6 +39,7 @@ ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
     "lobby": ("大堂", "Lobby"),
     "back_office": ("后台", "Back office"),
     "outreach": ("营销外拓", "Outreach"),
+    "talk": ("谈话", "Talk"),
     "meeting": ("晨会", "Meeting"),
     "break": ("午餐", "Lunch"),
 }

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from constraints.calendar import Day
-from constraints.config import COUNTER_TYPES, fmt_hhmm, parse_hhmm
+from constraints.config import COUNTER_TYPES, TimeRange, fmt_hhmm, parse_hhmm
 from constraints.errors import InputError
-from constraints.staff import OUTREACH_POSTS, Staff
+from constraints.staff import OUTREACH_POSTS, Absence, Staff
 
 ACTIVITIES: tuple[str, ...] = (
     "high_counter",
@@ -28,11 +28,21 @@ ACTIVITIES: tuple[str, ...] = (
     "lobby",
     "back_office",
     "outreach",
+    "talk",
     "meeting",
     "break",
 )
 """Activities of roster.csv. back_office is 后台 work; outreach is 营销/外拓, the sales posts' time away from the
-counters and the lobby (:func:`with_outreach`); meeting is the 晨会; break is lunch."""
+counters and the lobby (:func:`with_outreach`); talk is a 季度谈话 scheduled into the roster, on both the
+employee's and the 支行长's blocks (:func:`talk_events`: the rules read it as back office with both busy);
+meeting is the 晨会; break is lunch."""
+
+TALK_REASON = "季度谈话"
+"""The reason of the event a ``talk`` block stands for (what events.csv would record)."""
+
+TALK_KIND = "talk"
+"""The ``Absence.kind`` of a talk scheduled into the roster (:func:`talk_events`): busy at work in the branch,
+unlike an event recorded in events.csv (time away), so it excuses nobody from the 晨会."""
 
 OFF_FLOOR: tuple[str, ...] = ("back_office", "outreach")
 """Work away from the counters and the lobby: a person doing it is in the branch's reach (a backup, a move)."""
@@ -53,6 +63,8 @@ _ACTIVITY_ALIASES = {
     "营销外拓": "outreach",
     "营销/外拓": "outreach",
     "外出营销": "outreach",
+    "谈话": "talk",
+    "季度谈话": "talk",
     "晨会": "meeting",
     "会议": "meeting",
     "午餐": "break",
@@ -79,15 +91,45 @@ def with_outreach(roster: Roster, staff: Staff) -> Roster:
 
 
 def without_outreach(roster: Roster) -> Roster:
-    """``roster`` with ``outreach`` read as the model plans it, ``back_office`` (the inverse of
-    :func:`with_outreach`: a roster read back from roster.csv or roster.xlsx, as the solver takes it)."""
-    if not any(b.activity == "outreach" for b in roster.blocks):
+    """``roster`` with ``outreach`` and ``talk`` read as the model plans them, ``back_office`` (the inverse of
+    :func:`with_outreach` and of the talks scheduled into a written roster: a roster read back from roster.csv
+    or roster.xlsx, as the solver takes it)."""
+    if not any(b.activity in ("outreach", "talk") for b in roster.blocks):
         return roster
     return Roster(
         tuple(
-            dataclasses.replace(b, activity="back_office") if b.activity == "outreach" else b
+            dataclasses.replace(b, activity="back_office") if b.activity in ("outreach", "talk") else b
             for b in roster.blocks
         )
+    )
+
+
+def without_talks(roster: Roster) -> Roster:
+    """``roster`` with its ``talk`` blocks read as ``back_office`` (the talk is work in the branch, off the
+    floor; :func:`talk_events` says who is busy then)."""
+    if not any(b.activity == "talk" for b in roster.blocks):
+        return roster
+    return Roster(
+        tuple(
+            dataclasses.replace(b, activity="back_office") if b.activity == "talk" else b
+            for b in roster.blocks
+        )
+    )
+
+
+def talk_events(roster: Roster) -> tuple[Absence, ...]:
+    """An event (reason ``季度谈话``) for every ``talk`` block: the person is busy then — not free to take over
+    the lobby or to be moved, as an event in events.csv would say."""
+    return tuple(
+        Absence(
+            staff_id=b.staff_id,
+            date=b.date,
+            hours=TimeRange(start=b.start, end=b.end),
+            reason=TALK_REASON,
+            kind=TALK_KIND,
+        )
+        for b in roster.blocks
+        if b.activity == "talk"
     )
 
 

@@ -5,7 +5,7 @@
   unless told, lunch 60 min in 11:00–13:30, and a 班前会 at 11:30 for a late shift (three high-counter people
   cannot all start at the 08:30 晨会 and still keep two at the high counter through the lunches); no cash-box
   time (领尾箱: the late shift would draw its box at 11:30 and reach the counter at 12:00, one short of two
-  through the lunches — ``tests/test_cash_box.py`` turns it on).
+  through the lunches — ``tests/constraints/rules/test_cash_box.py`` turns it on).
 * ``TINY_STAFF`` — six people who can just staff a day: 支行长 (lobby; branch+operations), 营业主管
   (high+low; operations, and branch authority by delegation — 临时授权 — so both authorities survive lunch), two 个人柜员 (high+low), two 理财经理 (lobby+low). ``TINY_WEEK_STAFF`` adds three,
   enough for a whole week.

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from constraints.config import RULE_NAMES, BranchConfig
 from constraints.problem import Problem
-from constraints.roster import Roster, Violation
+from constraints.roster import Roster, Violation, talk_events, without_talks
 from constraints.rules.availability import Availability
 from constraints.rules.base import ModelVars, PenaltyTerm, Rule
 from constraints.rules.daily_routine import DailyRoutine
@@ -60,7 +60,14 @@ def enabled_rules(config: BranchConfig, names: Iterable[str] | None = None) -> l
 def check_roster(
     problem: Problem, roster: Roster, rules: Sequence[str | Rule] | None = None
 ) -> list[Violation]:
-    """Every violation of the enabled rules (or only ``rules``) in the roster, rule by rule."""
+    """Every violation of the enabled rules (or only ``rules``) in the roster, rule by rule.
+
+    A roster with 季度谈话 scheduled into it (``talk`` blocks) is checked as the work it is: back office with
+    both people busy (:func:`constraints.roster.talk_events`: not free to take over the lobby, not there for
+    anything else); being at work during one's own talk is no breach of availability."""
+    talks = talk_events(roster)
+    busy = problem.replace(absences=(*problem.absences, *talks)) if talks else problem
+    plain = without_talks(roster)
     if rules is None:
         chosen = enabled_rules(problem.config)
     else:
@@ -68,7 +75,8 @@ def check_roster(
         chosen = [r for r in chosen if r.enabled(problem.config)]
     out: list[Violation] = []
     for r in chosen:
-        out.extend(r.check(problem, roster))
+        # availability against the leave and events alone: working through one's own talk is work
+        out.extend(r.check(problem if r.name == "availability" else busy, plain))
     return out
 
 

@@ -141,6 +141,17 @@ class ModelVars(Protocol):
         ``rule=None`` as a definition of auxiliary variables; ``enforce`` literals make it conditional."""
         ...
 
+    def add_clause(
+        self,
+        true: Sequence[Lit],
+        false: Sequence[Lit] = (),
+        rule: str | None = None,
+        day: dt.date | None = None,
+    ) -> None:
+        """Add a clause: one of ``true`` holds or one of ``false`` does not (Booleans; 0/1 constants allowed);
+        ``rule`` as for :meth:`add`. Far cheaper than the linear form for the solver's presolve."""
+        ...
+
     def cost(
         self,
         name: str,

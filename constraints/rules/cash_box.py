@@ -1,15 +1,16 @@
 """领尾箱 / 交尾箱 — the cash box drawn before a person's counter work and handed in after it (part of
 :mod:`constraints.rules.daily_routine`).
 
-Hard, with ``[rules.daily_routine] cash_box_minutes`` > 0 (0, off, by default for now): a person's first slot of the day at a counter of
-``cash_box_counters`` comes right after ``k = ⌈cash_box_minutes / slot⌉`` slots of back-office work (领尾箱, 请领现金和
-重要空白凭证), and their last such slot right before ``k`` more (交尾箱) — no lunch, lobby or other counter in
-between, and not at the day's first slot. A slot of the 晨会 counts as draw time when the meeting leaves at least
+Hard, with ``[rules.daily_routine] cash_box_minutes`` > 0 (0, off, by default for now): a person's first
+slot of the day at a counter of ``cash_box_counters`` comes right after ``k = ⌈cash_box_minutes / slot⌉`` slots
+of back-office work (领尾箱, 请领现金和重要空白凭证; 营销外拓 too when read back from a written roster), and their
+last such slot right before ``k`` more (交尾箱) — no lunch, lobby or other counter in between, and not at the
+day's first slot. A slot of the 晨会 counts as draw time when the meeting leaves at least
 ``cash_box_minutes`` of it free (a 15-minute 晨会 in an hour's slot; not a 15-minute slot it fills).
 
-Encoded on the per-slot activities: ``started[s]`` (some counter at or before ``s``, monotone, rising only on a
-counter slot) marks the first counter slot as ``started[s] − started[s−1]``, which asks back office of the ``k``
-slots before; ``later[s]`` likewise from the end for the hand-in — two Booleans per person and open slot.
+Encoded on the per-slot activities by clauses (:func:`encode_cash_box`): a mark that rises only on a counter
+slot picks out the first counter slot, which asks back office of the ``k`` slots before; likewise from the end
+for the hand-in — two Booleans per person and open slot a counter is possible in.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 from constraints.calendar import Day
 from constraints.config import fmt_hhmm
 from constraints.problem import Problem
-from constraints.roster import Violation
+from constraints.roster import OFF_FLOOR, Violation
 from constraints.rules.base import ModelVars, Rule, names, when
 
 
@@ -50,15 +51,23 @@ def meeting_room(problem: Problem, day: Day, meet: list[int]) -> set[int]:
     return out
 
 
-def _draw(vars: ModelVars, p: str, day: Day, s: int, room: set[int]) -> Any:
-    """1 when slot ``s`` leaves the person time for the draw or the hand-in."""
-    out = vars.doing(p, day.date, s, "back_office")
-    return out + vars.doing(p, day.date, s, "meeting") if s in room else out
+def _draw(vars: ModelVars, p: str, day: Day, s: int, room: set[int]) -> list[Any]:
+    """The literals of which one holds when slot ``s`` leaves the person time for the draw or the hand-in."""
+    out = [vars.doing(p, day.date, s, "back_office")]
+    return [*out, vars.doing(p, day.date, s, "meeting")] if s in room else out
 
 
 def encode_cash_box(vars: ModelVars, problem: Problem, rule: str, meet: dict[dt.date, list[int]]) -> None:
     """Back office for the ``k`` slots before each person's first counter slot and after their last
-    (``meet``: each day's 晨会 slots)."""
+    (``meet``: each day's 晨会 slots).
+
+    Clauses only, along the person's counter slots in time order (then backwards for the hand-in): ``mark[s]``
+    holds at every counter slot (``counter → mark``) and only where the mark before it or a counter holds
+    (``mark → prev ∨ counter``), so it is 0 before the first counter slot and 1 there; ``mark[s] ∧ ¬prev``
+    asks the draw (``¬mark ∨ prev ∨ draw``). Later marks may fall back to 0 (no monotonicity clause): a rise
+    again only asks another draw, which the solver avoids by keeping the mark, so the rule is the same — and
+    the clauses cost the solver's presolve far less than the linear form (the sample's first roster: see
+    benchmarks/README.md)."""
     counters = problem.config.rules.daily_routine.cash_box_counters
     for day in vars.days():
         k = box_slots(problem, day)
@@ -67,32 +76,29 @@ def encode_cash_box(vars: ModelVars, problem: Problem, rule: str, meet: dict[dt.
         d, n = day.date, len(day.slot_starts)
         room = meeting_room(problem, day, meet.get(d, []))
         for p in problem.staff.ids():
-            at: dict[int, Any] = {}
+            at: dict[int, list[Any]] = {}
             for s in day.open_slots:
-                can = [c for c in counters if vars.can(p, d, s, c)]
+                can = [vars.doing(p, d, s, c) for c in counters if vars.can(p, d, s, c)]
                 if can:
-                    at[s] = sum(vars.doing(p, d, s, c) for c in can)
+                    at[s] = can
             if not at:
                 continue
             slots = sorted(at)
             for order, step in ((slots, -1), (slots[::-1], 1)):  # the draw before, the hand-in after
-                prev: Any = 0
+                prev: list[Any] = []
                 for s in order:
-                    if s == order[0]:
-                        mark: Any = at[s]
+                    if not prev and len(at[s]) == 1:
+                        mark = at[s][0]
                     else:
                         mark = vars.new_bool(f"cash_box_{p}_{d}_{s}_{step}")
-                        vars.add(mark >= prev)
-                        vars.add(mark >= at[s])
-                        vars.add(mark <= prev + at[s])
-                    edge = mark - prev  # 1 at the first (last) counter slot of the day
-                    for j in range(1, k + 1):
+                        for a in at[s]:
+                            vars.add_clause([mark], [a])
+                        vars.add_clause([*prev, *at[s]], [mark])
+                    for j in range(1, k + 1):  # the first (last) counter slot: the draw (hand-in) beside it
                         u = s + step * j
-                        if 0 <= u < n:
-                            vars.add(_draw(vars, p, day, u, room) >= edge, rule, d)
-                        else:
-                            vars.add(edge <= 0, rule, d)
-                    prev = mark
+                        draw = _draw(vars, p, day, u, room) if 0 <= u < n else []
+                        vars.add_clause([*prev, *draw], [mark], rule, d)
+                    prev = [mark]
 
 
 def cash_box_violations(
@@ -110,7 +116,7 @@ def cash_box_violations(
     n, slot = len(day.slot_starts), day.slot_minutes
 
     def fine(row: np.ndarray, u: int) -> bool:
-        return 0 <= u < n and (row[u] == "back_office" or (row[u] == "meeting" and u in room))
+        return 0 <= u < n and (row[u] in OFF_FLOOR or (row[u] == "meeting" and u in room))
 
     out = []
     for p, sid in enumerate(ids):

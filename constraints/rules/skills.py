@@ -37,8 +37,9 @@ SKILLED: tuple[str, ...] = ("high_counter", "low_counter", "corporate_counter", 
 def count_switches(row: list[str] | tuple[str, ...]) -> int:
     """Switches in one person's day of activities (see the module docstring)."""
     n = 0
+    same = {"outreach": "back_office"}  # 营销外拓 is the sales posts' back office: the rules treat them alike
     for a, b in itertools.pairwise(row):
-        if a in WORK_ACTIVITIES and b in WORK_ACTIVITIES and a != b:
+        if a in WORK_ACTIVITIES and b in WORK_ACTIVITIES and same.get(a, a) != same.get(b, b):
             n += 1
     return n
 

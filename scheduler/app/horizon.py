@@ -28,7 +28,7 @@ from constraints.carry import carried_person
 from constraints.errors import InputError
 from constraints.i18n import language
 from constraints.io import atomic_write, write_csv
-from constraints.roster import Roster
+from constraints.roster import Roster, with_outreach
 from constraints.staff import Person, Staff
 from forecasts.weekly import HistoryCheck
 from scheduler.app.pipeline import Branch, WeekPlan, plan_week, week_history, write_plan
@@ -204,10 +204,14 @@ def write_horizon(hp: HorizonPlan, out_dir: str | Path, lang: str | None = None)
         for name, path in write_plan(w, out / folder, lang=lang).items():
             written[f"{folder}/{name}"] = path
     staff = hp.weeks[0].branch.staff
-    roster = hp.roster or Roster(())
+    staffed = [  # each week's roster as its folder has it: the 季度谈话 scheduled into it
+        (w.problem, w.duties.roster_with_talks(w.problem, w.roster) if w.duties is not None else w.roster)
+        for w in hp.weeks
+        if w.roster is not None
+    ]
+    roster = with_outreach(Roster.concat(r for _, r in staffed), staff)
     write_csv(roster.to_frame(staff), out / "roster.csv")
     written["roster.csv"] = out / "roster.csv"
-    staffed = [(w.problem, w.roster) for w in hp.weeks if w.roster is not None]
     if staffed:
         write_horizon_workbook(out / "roster.xlsx", staffed, lang)
         written["roster.xlsx"] = out / "roster.xlsx"

@@ -158,7 +158,9 @@ class WeekPlan:
     kpis: WeekKpis
     simulation: SimulationResult | None = None
     notes: tuple[HistoryNote, ...] = ()  # what is thin or odd in the ticket history (summary.json warnings)
-    duties: DutyPlan | None = None  # 季度谈话 / 经营分析会 due this week, with suggested talk times
+    duties: DutyPlan | None = (
+        None  # 季度谈话 / 经营分析会 due this week, the talks scheduled (written roster)
+    )
 
     @property
     def roster(self) -> Roster | None:

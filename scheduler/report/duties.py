@@ -1,17 +1,21 @@
-"""The periodic duties of a planned week (:mod:`constraints.periodic`), with suggested times for the talks.
+"""The periodic duties of a planned week (:mod:`constraints.periodic`), with the talks scheduled into the roster.
 
-A talk is suggested only where it is safe: the 支行长 and the employee are both working off the floor (后台 /
+A talk is scheduled only where it is safe: the 支行长 and the employee are both working off the floor (后台 /
 营销外拓) for the whole talk, in the quietest stretch of forecast customers of the week's days in the window,
 one talk at a time, and with both of them busy for the talk (an event, the way events.csv records a talk: not
 free to take over the lobby, not there for anything else) the roster breaks no hard rule it did not already
 break — every rule's own ``check`` says so (the talk is work in the branch: being at work during it is not a
 breach of availability).
-The roster itself is not changed: the talks are printed as suggestions (workbook and console), and whoever
-gets no safe time this week is listed as still due.
+The talks become part of the written roster (:meth:`DutyPlan.roster_with_talks`): a ``talk`` block (谈话) on
+both the employee's and the 支行长's rows for its time, in roster.csv, the workbook's day and week sheets, and
+the console; ``paiban check`` reads a ``talk`` block as that event (:func:`constraints.rules.check_roster`).
+Whoever gets no safe time this week is listed as still due. A roster that already holds talks (a written
+roster read back) keeps them: they count as scheduled, not as still due.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Iterable
@@ -23,18 +27,17 @@ from constraints.config import TimeRange, fmt_hhmm
 from constraints.i18n import tr
 from constraints.periodic import PeriodicDuties, periodic_duties
 from constraints.problem import Problem
-from constraints.roster import OFF_FLOOR, Roster, Violation
+from constraints.roster import OFF_FLOOR, TALK_KIND, TALK_REASON, Roster, Violation, talk_events
 from constraints.rules import check_roster
 from constraints.staff import Absence
 
 MAX_TRIES = 8
 """Candidate times checked per person (quietest first) before they are listed as due: bounds the checks."""
-TALK_REASON = "季度谈话"
 
 
 @dataclass(frozen=True)
 class Talk:
-    """A suggested 季度谈话: the employee with the 支行长 on ``date`` from ``start`` to ``end`` (minutes)."""
+    """A scheduled 季度谈话: the employee with the 支行长 on ``date`` from ``start`` to ``end`` (minutes)."""
 
     staff_id: str
     date: dt.date
@@ -48,7 +51,7 @@ class Talk:
 
 @dataclass(frozen=True)
 class DutyPlan:
-    """The week's duties, the talks suggested, and who is still due without a safe time this week."""
+    """The week's duties, the talks scheduled, and who is still due without a safe time this week."""
 
     duties: PeriodicDuties
     talks: tuple[Talk, ...] = ()
@@ -97,9 +100,9 @@ class DutyPlan:
             if self.talks:
                 out.append(
                     tr(
-                        "  建议时间 (两人此时都不在柜台和大堂, 客流低谷, 一次一人, 不违反任何硬性规则; 排班表未改动):",
-                        "  suggested (both off the floor, a quiet time, one at a time, no hard rule broken; the "
-                        "roster is unchanged):",
+                        "  已排入排班表 (谈话; 两人此时都不在柜台和大堂, 客流低谷, 一次一人, 不违反任何硬性规则):",
+                        "  scheduled in the roster (talk; both off the floor, a quiet time, one at a time, no "
+                        "hard rule broken):",
                         lang,
                     )
                 )
@@ -119,38 +122,72 @@ class DutyPlan:
     def as_dict(self) -> dict[str, object]:
         """summary.json's ``periodic_duties`` (None entries when the week lies in no window)."""
         d = self.duties
+        scheduled = [
+            {
+                "staff_id": t.staff_id,
+                "date": t.date.isoformat(),
+                "start": fmt_hhmm(t.start),
+                "end": fmt_hhmm(t.end),
+            }
+            for t in self.talks
+        ]
         return {
             "meeting_due_by": d.meeting_window.last.isoformat() if d.meeting_window else None,
             "meeting_recorded": [x.isoformat() for x in d.meeting_done],
             "talks_due_by": d.talk_window.last.isoformat() if d.talk_window else None,
             "talks_recorded": [{"staff_id": s, "date": x.isoformat()} for s, x in d.talks_done],
-            "talks_suggested": [
-                {
-                    "staff_id": t.staff_id,
-                    "date": t.date.isoformat(),
-                    "start": fmt_hhmm(t.start),
-                    "end": fmt_hhmm(t.end),
-                }
-                for t in self.talks
-            ],
+            "talks_scheduled": scheduled,
+            "talks_suggested": scheduled,  # the same list: its name before talks went into the roster
             "talks_still_due": list(self.unplaced),
         }
 
-    def notes(self, date: dt.date, lang: str) -> dict[str, str]:
-        """The day's talk notes by staff id (``季度谈话 15:00–16:00 (建议)``) for the day sheet."""
+    def notes(self, problem: Problem, date: dt.date, lang: str) -> dict[str, str]:
+        """The day's talk notes by staff id for the day sheet: the employee's ``季度谈话 15:00–16:00 与 王建国``,
+        the 支行长's every talk of the day in one short line (``季度谈话 09:00 刘洋、15:00 王芳``)."""
+        names = {p.staff_id: p.name for p in problem.staff}
+        boss = self.duties.convenor
+        today = [t for t in self.talks if t.date == date]
         out: dict[str, str] = {}
-        for t in self.talks:
-            if t.date != date:
-                continue
+        for t in today:
+            span = f"{fmt_hhmm(t.start)}–{fmt_hhmm(t.end)}"
+            with_boss = names.get(boss or "", "")
             text = tr(
-                f"季度谈话 {fmt_hhmm(t.start)}–{fmt_hhmm(t.end)} (建议)",
-                f"talk {fmt_hhmm(t.start)}–{fmt_hhmm(t.end)} (suggested)",
+                f"季度谈话 {span}" + (f" 与 {with_boss}" if with_boss else ""),
+                f"talk {span}" + (f" with {with_boss}" if with_boss else ""),
                 lang,
             )
-            for sid in (t.staff_id, self.duties.convenor):
-                if sid is not None:
-                    out[sid] = f"{out[sid]}; {text}" if sid in out else text
+            out[t.staff_id] = f"{out[t.staff_id]}; {text}" if t.staff_id in out else text
+        if boss is not None and today:
+            sep = "、" if lang == "zh" else ", "
+            who = sep.join(f"{fmt_hhmm(t.start)} {names.get(t.staff_id, t.staff_id)}" for t in today)
+            text = tr(f"季度谈话 {who}", f"talks {who}", lang)
+            out[boss] = f"{out[boss]}; {text}" if boss in out else text
         return out
+
+    def roster_with_talks(self, problem: Problem, roster: Roster) -> Roster:
+        """``roster`` with each talk scheduled: ``talk`` blocks (谈话) on the employee's and the 支行长's rows
+        over its time, where they work off the floor (as :func:`plan_duties` placed it)."""
+        boss = self.duties.convenor
+        if not self.talks or boss is None or not roster.blocks:
+            return roster
+        ids = problem.staff.ids()
+        dates = {t.date for t in self.talks}
+        parts = [Roster(tuple(b for b in roster.blocks if b.date not in dates))]
+        for day in problem.days:
+            if day.date not in dates:
+                continue
+            grid = roster.grid(day, ids)
+            for t in self.talks:
+                if t.date != day.date:
+                    continue
+                slots = [s for s, m in enumerate(day.slot_starts) if t.start <= m < t.end]
+                for sid in (t.staff_id, boss):
+                    row = grid[ids.index(sid)]
+                    for s in slots:
+                        if row[s] in OFF_FLOOR:
+                            row[s] = "talk"
+            parts.append(Roster.from_grid(day, ids, grid))
+        return Roster.concat(parts)
 
 
 def _key(v: Violation) -> tuple[object, ...]:
@@ -173,15 +210,26 @@ def _at_the_talk(v: Violation, talks: Iterable[Absence]) -> bool:
 
 def plan_duties(problem: Problem, roster: Roster | None, absences: Iterable[Absence] = ()) -> DutyPlan:
     """The week's duties (``absences``: every recorded event and leave, earlier weeks' too) and safe, quiet
-    times for the talks still due (see the module docstring); nothing suggested without a roster."""
-    duties = periodic_duties(problem.config, problem.staff, problem.days, [*absences, *problem.absences])
+    times for the talks still due (see the module docstring); nothing scheduled without a roster. The talks
+    ``roster`` holds already (``talk`` blocks) are kept as scheduled."""
+    held = talk_events(roster) if roster is not None else ()
+    duties = periodic_duties(
+        problem.config, problem.staff, problem.days, [*absences, *problem.absences, *held]
+    )
     boss = duties.convenor
+    talks: list[Talk] = [
+        Talk(a.staff_id, a.date, a.hours.start, a.hours.end)
+        for a in held
+        if a.staff_id != boss and a.hours is not None and a.date in duties.talk_days
+    ]
+    if talks:  # the roster's own talks are scheduled this week, not recorded as held
+        mine = {(sid, t.date) for t in talks for sid in (t.staff_id, boss)}
+        duties = dataclasses.replace(duties, talks_done=tuple(x for x in duties.talks_done if x not in mine))
     if duties.talk_window is None or boss is None or roster is None or not roster.blocks:
-        return DutyPlan(duties, (), duties.talks_due)
+        return DutyPlan(duties, tuple(talks), duties.talks_due)
     ids = problem.staff.ids()
     base = {_key(v) for v in check_roster(problem, roster) if v.hard}
     added: list[Absence] = []
-    talks: list[Talk] = []
     unplaced: list[str] = []
     for sid in duties.talks_due:
         candidates: list[tuple[float, dt.date, int, int]] = []
@@ -208,7 +256,7 @@ def plan_duties(problem: Problem, roster: Roster | None, absences: Iterable[Abse
         for _, date, start, end in sorted(candidates)[:MAX_TRIES]:
             hours = TimeRange(start=start, end=end)
             new = [
-                Absence(staff_id=x, date=date, hours=hours, reason=TALK_REASON, kind="event")
+                Absence(staff_id=x, date=date, hours=hours, reason=TALK_REASON, kind=TALK_KIND)
                 for x in (boss, sid)
             ]
             check = problem.replace(absences=(*problem.absences, *added, *new))

@@ -152,6 +152,7 @@ def write_outputs(
     figures = kpis or week_kpis(problem, plan, result=result)
     if duties is None:
         duties = plan_duties(problem, roster if result is None or result.roster is not None else None)
+    plan = duties.roster_with_talks(problem, plan)  # the 季度谈话 scheduled into the written roster
     out = Path(out_dir)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)

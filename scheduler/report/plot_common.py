@@ -34,6 +34,7 @@ ACTIVITY_COLORS: dict[str, str] = {
     "lobby": "#CC79A7",  # reddish purple: lobby manager on the floor
     "back_office": "#9E9E9E",  # grey: away from customers
     "outreach": "#26A69A",  # teal: 营销外拓, the sales posts away from the floor
+    "talk": "#8E5B9F",  # plum: 季度谈话, the employee and the 支行长 off the floor
     "meeting": "#E6C619",  # yellow: morning meeting
     "break": "#DCDCDC",  # light grey: lunch
 }

@@ -436,14 +436,7 @@ class RosterVars:
         self, ct: Any, rule: str | None = None, day: dt.date | None = None, enforce: Sequence[Any] = ()
     ) -> None:
         """Add a constraint; rule constraints are explainable (assumptions) or relaxable (penalised)."""
-        lits = list(enforce)
-        if rule is not None:
-            if rule in self.relax:
-                lit = self.model.new_bool_var(f"keep_{rule}_{len(self.relax_literals)}")
-                self.relax_literals.append((rule, day, lit))
-                lits.append(lit)
-            elif self.use_assumptions:
-                lits.append(self.assumption(rule, day))
+        lits = [*enforce, *self._rule_literals(rule, day)]
         if isinstance(ct, bool | np.bool_):
             if ct:
                 return
@@ -451,6 +444,42 @@ class RosterVars:
         c = self.model.add(ct)
         if lits:
             c.only_enforce_if(lits)
+
+    def _rule_literals(self, rule: str | None, day: dt.date | None) -> list[Any]:
+        """The literal a rule's constraint is enforced by: its relaxation's, or its assumption (none plain)."""
+        if rule is None:
+            return []
+        if rule in self.relax:
+            lit = self.model.new_bool_var(f"keep_{rule}_{len(self.relax_literals)}")
+            self.relax_literals.append((rule, day, lit))
+            return [lit]
+        return [self.assumption(rule, day)] if self.use_assumptions else []
+
+    def add_clause(
+        self,
+        true: Sequence[Any],
+        false: Sequence[Any] = (),
+        rule: str | None = None,
+        day: dt.date | None = None,
+    ) -> None:
+        """A clause: one of ``true`` holds or one of ``false`` does not (0/1 constants folded)."""
+        lits: list[Any] = []
+        for x in true:
+            if isinstance(x, int):
+                if x:
+                    return
+            else:
+                lits.append(x)
+        for x in false:
+            if isinstance(x, int):
+                if not x:
+                    return
+            else:
+                lits.append(x.Not())
+        enforce = self._rule_literals(rule, day)
+        c = self.model.add_bool_or(lits) if lits else self.model.add(self._false >= 1)
+        if enforce:
+            c.only_enforce_if(enforce)
 
     def cost(
         self,

@@ -1,16 +1,26 @@
-"""Suggested 季度谈话 times: both off the floor, quiet, one at a time, no hard rule broken — else still due."""
+"""季度谈话 scheduled into the roster: both off the floor, quiet, one at a time, no hard rule broken — else still
+due; the written roster (roster.csv, roster.xlsx) holds ``talk`` blocks that ``check`` reads back as the event."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
 import factories as f
+from openpyxl import load_workbook
 
 from constraints.config import parse_hhmm
+from constraints.io import write_csv
 from constraints.problem import Problem
-from constraints.roster import Block, Roster
-from scheduler.report.duties import plan_duties
+from constraints.roster import Block, Roster, with_outreach
+from constraints.rules import check_roster
+from scheduler.report.duties import DutyPlan, Talk, plan_duties
+from scheduler.report.read_roster import read_roster
+from scheduler.report.workbook import write_workbook
+from scheduler.report.workbook.style import day_title
+from scheduler.solver.result import SolveParams
+from scheduler.solver.solve import solve
 
 DAY = dt.date(2026, 10, 12)
 """A Monday inside the October talk window (1st–15th)."""
@@ -73,12 +83,14 @@ def test_talks_one_at_a_time_and_never_leaving_the_lobby_without_a_backup() -> N
 
 
 def test_notes_name_the_talk_for_both_people() -> None:
-    """The day sheet's note for the employee and for the 支行长 names the suggested talk."""
+    """The day sheet's note for the employee and for the 支行长 names the talk and the other person."""
     problem, roster = _day()
     plan = plan_duties(problem, roster)
-    notes = plan.notes(DAY, "zh")
-    assert notes["C"].startswith("季度谈话 ") and notes["C"].endswith("(建议)")
-    assert notes["A"].count("季度谈话") == len(plan.talks)
+    notes = plan.notes(problem, DAY, "zh")
+    assert notes["C"].startswith("季度谈话 ") and notes["C"].endswith("与 PA")
+    assert notes["A"].startswith("季度谈话 ") and all(
+        f"{t.start // 60:02d}:{t.start % 60:02d} P{t.staff_id}" in notes["A"] for t in plan.talks
+    )
     assert any("仍需谈话" in line for line in plan.lines(problem, "zh"))
 
 
@@ -87,3 +99,92 @@ def test_without_a_roster_everyone_due_is_listed() -> None:
     problem, _ = _day()
     plan = plan_duties(problem, None)
     assert plan.talks == () and plan.unplaced == ("B", "C", "D", "E", "F")
+
+
+def _hard(problem: Problem, roster: Roster) -> set[tuple[object, ...]]:
+    """The hard findings of ``check`` (the hand-made day has some of its own: lunches, the meeting)."""
+    return {(v.rule, v.date, v.start, v.end, v.staff_ids) for v in check_roster(problem, roster) if v.hard}
+
+
+def _talked() -> tuple[Problem, Roster, Roster]:
+    """The day, its roster, and the roster with the talks scheduled into it."""
+    problem, roster = _day()
+    return problem, roster, plan_duties(problem, roster).roster_with_talks(problem, roster)
+
+
+def test_talks_go_into_the_roster_on_both_rows() -> None:
+    """Each talk is a ``talk`` block on the employee's and the 支行长's rows for exactly its time; every other
+    slot is as it was, and the roster breaks no hard rule."""
+    problem, roster, talked = _talked()
+    plan = plan_duties(problem, roster)
+    assert plan.talks
+    ids = problem.staff.ids()
+    day = problem.days[0]
+    before, after = roster.grid(day, ids), talked.grid(day, ids)
+    changed = {(ids[p], s) for p, s in zip(*(before != after).nonzero(), strict=True)}
+    want = {
+        (sid, s)
+        for t in plan.talks
+        for sid in (t.staff_id, "A")
+        for s, m in enumerate(day.slot_starts)
+        if t.start <= m < t.end
+    }
+    assert changed == want and all(after[ids.index(sid), s] == "talk" for sid, s in want)
+    assert _hard(problem, talked) == _hard(problem, roster)
+
+
+def test_check_reads_a_talk_as_the_event() -> None:
+    """A talk is work, not a breach of availability, but both people are busy: a talk of F (the only free
+    backup besides A) leaves the lobby manager E without a backup, and check says so."""
+    problem, roster = _day()
+    bad = DutyPlan(
+        plan_duties(problem, roster).duties, (Talk("F", DAY, parse_hhmm("14:00"), parse_hhmm("15:00")),)
+    )
+    talked = bad.roster_with_talks(problem, roster)
+    assert {b.activity for b in talked.blocks_of(DAY, "F") if b.start == parse_hhmm("14:00")} == {"talk"}
+    new = _hard(problem, talked) - _hard(problem, roster)
+    assert new and {rule for rule, *_ in new} == {"lobby_manager"}
+
+
+def test_a_roster_with_talks_keeps_them() -> None:
+    """Planning the duties of a roster that holds talks already (one read back) keeps them as scheduled: the
+    same talks, none listed as held before, nobody talked twice."""
+    problem, roster, talked = _talked()
+    first = plan_duties(problem, roster)
+    again = plan_duties(problem, talked)
+    assert again.talks == first.talks and again.duties.talks_done == ()
+    assert again.roster_with_talks(problem, talked) == talked
+    assert set(again.unplaced) == set(first.unplaced)
+
+
+def test_the_written_roster_round_trips_through_check(tmp_path: Path) -> None:
+    """roster.csv and roster.xlsx hold the talks (谈话 on the day sheets) and read back to the same roster,
+    which check passes."""
+    problem, roster, talked = _talked()
+    csv = tmp_path / "roster.csv"
+    write_csv(talked.to_frame(problem.staff), csv)
+    xlsx = tmp_path / "roster.xlsx"
+    write_workbook(xlsx, roster, problem.replace(demand={}), duties=plan_duties(problem, roster))
+    for path in (csv, xlsx):
+        back = read_roster(path, problem.staff, problem.days)
+        assert sorted(b for b in back.blocks if b.activity == "talk") == sorted(
+            b for b in talked.blocks if b.activity == "talk"
+        )
+        assert with_outreach(back, problem.staff) == with_outreach(talked, problem.staff) or back == talked
+        assert _hard(problem, back) == _hard(problem, roster)
+    cells = [c.value for row in load_workbook(xlsx)[day_title(DAY, "zh")].iter_rows() for c in row]
+    assert "谈话" in cells
+
+
+def test_a_solved_week_in_the_talk_window_gets_talks() -> None:
+    """The tiny branch's week staff solved on a day in the window: the talks go into its roster one at a time,
+    and the roster with them breaks no hard rule."""
+    problem = f.tiny_problem([DAY], staff=f.TINY_WEEK_STAFF)
+    result = solve(problem, SolveParams(time_limit_seconds=4.0, seed=0, workers=2))
+    assert result.roster is not None, result.explanation
+    plan = plan_duties(problem, result.roster)
+    talked = plan.roster_with_talks(problem, result.roster)
+    talks = sorted((b.start, b.end) for b in talked.blocks if b.activity == "talk" and b.staff_id != "A")
+    assert plan.talks and len(talks) == len(plan.talks)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(talks))
+    assert not [v for v in check_roster(problem, talked) if v.hard]

@@ -402,7 +402,7 @@ def print_verdict(plan: WeekPlan, console: Console) -> None:
 
 
 def print_duties(plan: WeekPlan, console: Console) -> None:
-    """The 周期工作 due this week (经营分析会, 季度谈话), the suggested talk times and who is still due."""
+    """The 周期工作 due this week (经营分析会, 季度谈话), the talks scheduled into the roster and who is still due."""
     if plan.duties is None:
         return
     lines = plan.duties.lines(plan.problem, language())

@@ -82,6 +82,7 @@ def build_workbook(
     marks = day_marks(problem)
     if duties is None:
         duties = plan_duties(problem, roster if staffed else None)
+    roster = duties.roster_with_talks(problem, roster)  # the 季度谈话 scheduled: 谈话 on both people's rows
     week = write_week_sheet(wb, roster, problem, lang=lang)
     fit_row_heights(week)
     write_duties_block(week, duties, problem, lang)
@@ -97,7 +98,7 @@ def build_workbook(
             away=[t for t in away if t.date == day.date],
             values=values,
             marks=marks.get(day.date),
-            notes=duties.notes(day.date, lang),
+            notes=duties.notes(problem, day.date, lang),
         )
     write_windows_sheet(wb, problem, req, peak_labels(forecast), figures, lang=lang)
     if handovers is None:

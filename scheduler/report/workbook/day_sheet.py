@@ -86,7 +86,7 @@ def write_day_sheet(
     """Add the sheet of one open day; ``required`` maps counter → {slot start minute: required windows};
     ``gaps`` and ``away`` are the day's service gaps and turned-away customers (:mod:`scheduler.report.gaps`);
     ``values`` records the formula cells' results; ``marks`` (holiday, 补班, pension/payroll day) go into the
-    title and the printed page header; ``notes`` (by staff id) join the last column (suggested talks)."""
+    title and the printed page header; ``notes`` (by staff id) join the last column (the talks scheduled)."""
     ws = wb.create_sheet(day_title(day.date, lang))
     values = values if values is not None else FormulaValues()
     people = people_by_post(problem.staff)

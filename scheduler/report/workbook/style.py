@@ -33,6 +33,7 @@ ACTIVITY_COLOURS: dict[str, str] = {
     "lobby": "A9D18E",  # 大堂: green
     "back_office": "D9D9D9",  # 后台: grey
     "outreach": "9FD8CB",  # 营销外拓: teal
+    "talk": "F8CBAD",  # 谈话 (季度谈话): rose
     "meeting": "C5A3E0",  # 晨会: purple
     "break": "DDEBF7",  # 午餐: pale blue
 }
@@ -79,6 +80,7 @@ def short_activity_label(activity: str, lang: str) -> str:
         "lobby": "Lobby",
         "back_office": "Back",
         "outreach": "Sales",
+        "talk": "Talk",
         "meeting": "Meet",
         "break": "Lunch",
     }
@@ -104,6 +106,7 @@ ACTIVITY_BY_TEXT: dict[str, str] = {
     "晨会/meeting": "meeting",
     "break": "break",
     "外拓": "outreach",
+    "季度谈话": "talk",
 }
 """Lower-cased cell text → activity id (zh and en labels, ids)."""
 

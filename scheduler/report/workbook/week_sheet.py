@@ -63,6 +63,7 @@ class WeekCell:
     lunches: tuple[tuple[int, int], ...] = ()
     activities: tuple[str, ...] = ()
     name: str = field(default="", compare=False)  # the posted shift (正常班 …), "" when none
+    talks: tuple[tuple[int, int], ...] = ()  # 季度谈话 scheduled that day
 
     def text(self, lang: str) -> str:
         """The cell text: ``正常班 08:30–17:30`` / ``午餐 11:30–12:30`` / ``高柜/低柜`` on three lines (empty when
@@ -78,6 +79,10 @@ class WeekCell:
             )
         if self.activities:
             lines.append("/".join(activity_label(a, lang) for a in self.activities))
+        if self.talks:
+            lines.append(
+                tr("谈话 ", "talk ", lang) + ", ".join(f"{fmt_hhmm(a)}–{fmt_hhmm(b)}" for a, b in self.talks)
+            )
         return "\n".join(lines)
 
 
@@ -88,15 +93,16 @@ def week_cell(roster: Roster, date: dt.date, staff_id: str, problem: Problem | N
     if not blocks:
         return WeekCell(None)
     lunches = tuple((b.start, b.end) for b in blocks if b.activity == "break")
+    talks = tuple((b.start, b.end) for b in blocks if b.activity == "talk")
     minutes: Counter[str] = Counter()
     for b in blocks:
-        if b.activity not in ("break", "meeting"):
+        if b.activity not in ("break", "meeting", "talk"):
             minutes[b.activity] += b.end - b.start
     ranked = [a for a, m in minutes.most_common() if m >= 60] or [a for a, _ in minutes.most_common(1)]
     span = (blocks[0].start, max(b.end for b in blocks))
     day = next((d for d in problem.days if d.date == date), None) if problem is not None else None
     name = shift_label(problem, day, *span, staff_id) if problem is not None and day is not None else ""
-    return WeekCell(span, lunches, tuple(ranked[:2]), name)
+    return WeekCell(span, lunches, tuple(ranked[:2]), name, talks)
 
 
 OFF_WORDS: frozenset[str] = frozenset(
@@ -126,24 +132,27 @@ def parse_week_cell(value: object) -> WeekCell | None:
     if span is None:
         return None
     lunches: list[tuple[int, int]] = []
+    talks: list[tuple[int, int]] = []
     activities: list[str] = []
     for line in lines[1:]:
         head, _, rest = line.partition(" ")
         if head in ("离岗", "away"):
             continue
-        if head.lower() in ("午餐", "lunch"):
+        if head.lower() in ("午餐", "lunch", "谈话", "talk"):
             for part in rest.split(","):
                 rng = _range(part)
                 if rng is None:
                     return None
-                lunches.append(rng)
+                (lunches if head.lower() in ("午餐", "lunch") else talks).append(rng)
             continue
         for word in line.split("/"):
             act = ACTIVITY_BY_TEXT.get(word.strip().lower())
             if act is None:
                 return None
             activities.append(act)
-    return WeekCell(span, tuple(lunches), tuple(activities), name if _range(lines[0]) is None else "")
+    return WeekCell(
+        span, tuple(lunches), tuple(activities), name if _range(lines[0]) is None else "", tuple(talks)
+    )
 
 
 def shift_text(
@@ -294,7 +303,7 @@ DUTIES_HEADS: tuple[str, str] = ("周期工作", "Periodic duties")
 
 def write_duties_block(ws: Worksheet, duties: DutyPlan, problem: Problem, lang: str) -> None:
     """The 周期工作 block two rows under the week sheet's totals: the 经营分析会 and 季度谈话 due this week, the
-    suggested talk times and who is still due (nothing when the week lies in no window)."""
+    talks scheduled into the roster and who is still due (nothing when the week lies in no window)."""
     lines = duties.lines(problem, lang)
     if not lines:
         return
@@ -328,7 +337,8 @@ class WeekSheetCell:
 
 
 def _day_columns(rows: list[tuple[object, ...]], days: Sequence[Day], where: str) -> dict[int, Day]:
-    """Column (1-based) → day, from the header row: the row whose cells name the most of the week's dates."""
+    """Column (1-based) → day, from the header row: the (last) row whose cells name the most of the week's
+    dates."""
     found: dict[int, Day] = {}
     for values in rows[:5]:
         here = {}
@@ -336,7 +346,7 @@ def _day_columns(rows: list[tuple[object, ...]], days: Sequence[Day], where: str
             hits = [d for d in days if v is not None and d.date.isoformat() in str(v)]
             if len(hits) == 1:
                 here[col] = hits[0]
-        if len(here) > len(found):
+        if len(here) >= len(found):  # a tie (a one-day plan): the header row, not the title above it
             found = here
     missing = [d for d in days if d not in found.values()]
     if missing:

@@ -19,7 +19,13 @@ pytest.importorskip(
 )
 
 from constraints.io import write_csv
+from constraints.periodic import PeriodicDuties
+from constraints.problem import Problem
+from constraints.roster import OFF_FLOOR, Roster, with_outreach
+from constraints.rules import check_roster
 from scheduler.app.cli import main
+from scheduler.report.duties import DutyPlan, Talk
+from scheduler.report.read_roster import read_roster
 from scheduler.report.workbook import write_workbook
 
 
@@ -335,3 +341,44 @@ def test_explicit_leave_wins_and_a_difference_is_noted(
     assert main(_check(leave_book, "--leave", str(empty))) == 1
     out = capsys.readouterr().out
     assert "以 --leave 为准" in out and "低于应出勤" in out
+
+
+def _with_a_talk(problem: Problem, roster: Roster) -> Roster:
+    """The hand-made week with one safe 季度谈话: the first hour where the 支行长 and someone else both work off
+    the floor and, with both busy, every hard rule still holds (as ``plan_duties`` places one)."""
+    boss = next(p.staff_id for p in problem.staff if p.post == "branch_president")
+    ids = problem.staff.ids()
+    for day in problem.open_days:
+        grid = roster.grid(day, ids)
+        n = 60 // day.slot_minutes
+        for sid in ids:
+            if sid == boss:
+                continue
+            off = [all(grid[ids.index(x), s] in OFF_FLOOR for x in (boss, sid)) for s in day.open_slots]
+            for k in range(len(off) - n + 1):
+                if all(off[k : k + n]):
+                    start = day.slot_starts[day.open_slots[k]]
+                    plan = DutyPlan(PeriodicDuties(convenor=boss), (Talk(sid, day.date, start, start + 60),))
+                    talked = plan.roster_with_talks(problem, roster)
+                    if not [v for v in check_roster(problem, talked) if v.hard]:
+                        return talked
+    raise AssertionError("the hand-made week has no safe hour for a talk")
+
+
+def test_a_roster_with_a_talk_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A written roster with a talk (谈话 on both people's rows) re-checks clean from roster.csv and roster.xlsx:
+    the talk is work, not leave, and it reads back as a talk."""
+    problem = rf.example_problem(rf.examples_dir())
+    talked = _with_a_talk(problem, rf.example_roster())
+    assert sum(b.activity == "talk" for b in talked.blocks) == 2
+    csv = tmp_path / "roster.csv"
+    write_csv(with_outreach(talked, problem.staff).to_frame(problem.staff), csv)
+    xlsx = tmp_path / "roster.xlsx"
+    write_workbook(xlsx, talked, problem)
+    for path in (csv, xlsx):
+        back = read_roster(path, problem.staff, problem.days)
+        assert sorted(b for b in back.blocks if b.activity == "talk") == sorted(
+            b for b in talked.blocks if b.activity == "talk"
+        )
+        assert main(_args(path)) == 0
+        assert "所有硬规则均满足" in capsys.readouterr().out

@@ -4,6 +4,7 @@ only straight from leave is infeasible, and feasible with the rule off; a hand-m
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from factories import MONDAY, TINY_STAFF, TINY_WEEK_STAFF, leave, person, tiny_config, tiny_problem
@@ -53,7 +54,9 @@ def box_messages(prob: Problem, roster: Roster) -> list[str]:
 def test_the_box_takes_whole_slots_and_fits_beside_a_short_meeting() -> None:
     """15 minutes take one slot of 30; a 15-minute 晨会 leaves room for it in its 30-minute slot, not for 20
     minutes, and a 60-minute meeting fills its slots; 0 switches the rule off."""
-    assert BranchConfig().rules.daily_routine.cash_box_minutes == 0  # off by default for now
+    assert (
+        BranchConfig().rules.daily_routine.cash_box_minutes == 0
+    )  # off by default for now (benchmarks/README)
     prob = tiny_problem([MONDAY], config=boxed())
     day = prob.days[0]
     meet = meeting_slots(prob, day)
@@ -150,3 +153,32 @@ def test_a_hand_made_roster_without_the_box_is_flagged() -> None:
     assert [m for m in box_messages(twenty, Roster(tuple(c))) if "09:00" in m]
     off = prob.replace(config=prob.config.copy_with(**{BOX: 0}))
     assert box_messages(off, Roster(tuple(c + d))) == []
+
+
+def test_outreach_read_back_is_draw_time() -> None:
+    """A written roster labels a sales post's back office 营销外拓 (outreach): read back, that time still counts
+    as the draw and the hand-in (the rules treat the two alike); the lobby does not."""
+    prob = tiny_problem([MONDAY], config=boxed())
+    e = blocks(
+        MONDAY,
+        "E",
+        ("08:30", "09:00", "meeting"),
+        ("09:00", "10:00", "outreach"),
+        ("10:00", "11:00", "low_counter"),
+        ("11:00", "11:30", "outreach"),
+        ("11:30", "12:30", "break"),
+        ("12:30", "17:30", "lobby"),
+    )
+    assert box_messages(prob, Roster(tuple(e))) == []
+    lobby_first = [b if b.end != hm("10:00") else Block(MONDAY, "E", b.start, b.end, "lobby") for b in e]
+    found = box_messages(prob, Roster(tuple(lobby_first)))
+    assert len(found) == 1 and "starts at the counter at 10:00" in found[0]
+
+
+def test_a_relaxed_box_is_broken_only_where_it_must_be() -> None:
+    """With ``--relax daily_routine`` the day straight from leave to the counter gets a roster, and the only
+    cash-box finding is C's draw at 12:00 (the clauses take the rule's relaxation literal like any other)."""
+    result = solve(_straight_from_leave(15), dataclasses.replace(FAST, relax=("daily_routine",)))
+    assert result.roster is not None
+    found = box_messages(_straight_from_leave(15), result.roster)
+    assert found and all("PC" in m and "starts at the counter at 12:00" in m for m in found)

@@ -750,3 +750,18 @@ def test_one_on_the_floor_at_a_peak_is_flagged_hard_or_soft() -> None:
     off_peak = tiny_problem([MONDAY], config=tiny_config(**{PEAK: "hard"}))
     assert [v for v in rule.check(off_peak, two) if "2 on the lobby floor at once" in v.message_en and v.hard]
     assert not [v for v in rule.check(prob, two) if "at once" in v.message_en]
+
+
+def test_a_recorded_morning_talk_excuses_from_the_meeting_a_rostered_one_does_not() -> None:
+    """A 季度谈话 recorded in events.csv over the 晨会 is time away (the person comes in after it and is excused);
+    a talk scheduled into the roster (``talk`` block, kind ``talk``) is work in the branch and excuses nobody."""
+    from constraints.config import TimeRange
+    from constraints.roster import TALK_KIND, TALK_REASON
+    from constraints.rules.daily_routine import excused
+    from constraints.staff import Absence
+
+    hours = TimeRange(start=8 * 60 + 30, end=9 * 60 + 30)
+    for kind, want in (("event", True), (TALK_KIND, False)):
+        talk = Absence(staff_id="C", date=MONDAY, hours=hours, reason=TALK_REASON, kind=kind)
+        prob = tiny_problem([MONDAY], absences=[talk])
+        assert excused(prob, prob.days[0], "C") is want
