@@ -44,7 +44,14 @@ from constraints.config import COUNTER_TYPES
 from constraints.problem import Problem
 from constraints.rules.daily_routine import meeting_slots
 from constraints.rules.demand import open_counters, priced_windows
-from constraints.rules.labour import consecutive_windows, daily_cap_minutes, rest_days, weekly_hours
+from constraints.rules.labour import (
+    consecutive_windows,
+    daily_cap_minutes,
+    person_weeks,
+    plan_weeks,
+    rest_days,
+    weekly_hours,
+)
 from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
 from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
 from constraints.staff import Person
@@ -464,6 +471,21 @@ class CapacityBound:
         return max(seen.values()) + others
 
 
+def capacity_bound(problem: Problem, scale: int, active: Sequence[str], least: dict) -> int | None:
+    """:class:`CapacityBound` of each calendar week of the plan (:func:`constraints.rules.labour.plan_weeks`:
+    the week itself for a one-week plan), summed. Still a bound on a plan of several weeks: its costs are the
+    weeks' costs added up (the demand rule's per slot, the labour rule's per week), and what ties the weeks
+    together — consecutive days and rest across Sunday night — only removes rosters. None when a week's
+    relaxation has no solution (the plan cannot be staffed)."""
+    total = 0
+    for week in plan_weeks(problem):
+        value = CapacityBound(week, scale, active, least).value()
+        if value is None:
+            return None
+        total += value
+    return total
+
+
 def _plus(a: np.ndarray | int, b: np.ndarray) -> np.ndarray:
     """a + b with INF wherever either is INF (the week's priced costs can be negative, so a plain sum with
     INF would fall below it)."""
@@ -579,7 +601,6 @@ def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units
     cfg = problem.config
     prm, costs = cfg.rules.labour, cfg.costs
     days = [d for d in problem.days if d.slot_starts]
-    full_week = len(problem.days) >= 7
     m = cp_model.CpModel()
     avail = "availability" in on
     w = {
@@ -604,19 +625,23 @@ def forced_days_bound(problem: Problem, active: Sequence[str], scale: int, units
     for person in problem.staff:
         mine = {d: w[(person.staff_id, d.date)] for d in days if (person.staff_id, d.date) in w}
         cap = daily_cap_minutes(problem, person)
-        paid = sum(longest_paid(problem, d, cap) * v for d, v in mine.items())
-        wk = weekly_hours(problem, person)
-        m.add(paid >= wk.floor)
-        short = m.new_int_var(0, wk.expected, f"unused_{person.staff_id}")
-        m.add(short >= wk.expected - paid)
-        terms.append(unused * short)
-        if full_week:
-            rd = rest_days(problem, person)
-            counted = sum(v for d, v in mine.items() if d.date in rd.counted)
-            m.add(sum(mine.values()) <= rd.most)
-            extra = m.new_int_var(0, len(days), f"extra_{person.staff_id}")
-            m.add(extra >= counted - rd.due)
-            terms.append(round((costs.rest_day_multiplier - 1) * per_min * cap * scale) * extra)
+        weeks = person_weeks(problem, person)
+        for k, week in enumerate(weeks):  # the weekly limits in each calendar week of the plan
+            tag = person.staff_id if len(weeks) == 1 else f"{person.staff_id}_{k}"
+            theirs = {d: v for d, v in mine.items() if d.date in week.dates}
+            paid = sum(longest_paid(problem, d, cap) * v for d, v in theirs.items())
+            wk = week.hours
+            m.add(paid >= wk.floor)
+            short = m.new_int_var(0, wk.expected, f"unused_{tag}")
+            m.add(short >= wk.expected - paid)
+            terms.append(unused * short)
+            rd = week.rest
+            if rd is not None:
+                counted = sum(v for d, v in theirs.items() if d.date in rd.counted)
+                m.add(sum(theirs.values()) <= rd.most)
+                extra = m.new_int_var(0, sum(1 for d in days if d.date in week.dates), f"extra_{tag}")
+                m.add(extra >= counted - rd.due)
+                terms.append(round((costs.rest_day_multiplier - 1) * per_min * cap * scale) * extra)
         by_date = {d.date: v for d, v in mine.items()}
         for part, limit in consecutive_windows(problem, person):
             m.add(sum(by_date[d] for d in part if d in by_date) <= limit)

@@ -26,7 +26,7 @@ from constraints.problem import Problem
 from constraints.roster import Roster
 from constraints.rules import enabled_rules, get_rule
 from constraints.rules.base import PenaltyTerm, Rule
-from scheduler.solver.bound import CapacityBound, forced_days_bound
+from scheduler.solver.bound import capacity_bound, forced_days_bound
 from scheduler.solver.variables import RosterVars
 
 CHANGES = "replan.changes"
@@ -148,8 +148,8 @@ class BuiltModel:
         least = least_on_counters(problem, active)
         per_slot = sum(rule.lower_bound(problem, self.vars.scale, least) for rule in self.rules)
         names = [r.name for r in active]
-        capacity = CapacityBound(problem, self.vars.scale, names, least).value()
-        forced = forced_days_bound(problem, names, self.vars.scale)
+        capacity = capacity_bound(problem, self.vars.scale, names, least)
+        forced = forced_days_bound(problem, names, self.vars.scale, units=len(problem.week_dates()))
         return max(per_slot, capacity or 0, per_slot + forced)
 
     def term_values(self, solver: Any) -> dict[str, float]:
@@ -219,8 +219,9 @@ def build_model(
         terms.append(keep_roster(rv, keep))
         kept = keep.kept_dates(rv.days())
     labour = problem.config.rules.labour
-    if labour.enabled and len(problem.days) >= 7:
-        rv.add_shape(labour.standard_days_per_week)
+    weeks = [w for w in problem.week_dates() if len(w) >= 7]  # each full calendar week of the plan
+    if labour.enabled and weeks:
+        rv.add_shape(labour.standard_days_per_week, weeks if len(weeks) > 1 else None)
     built = BuiltModel(rv.model, rv, chosen, terms, kept, keep)
     rv.model.minimize(built.objective)
     return built
