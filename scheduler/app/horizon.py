@@ -174,7 +174,7 @@ class HorizonPlan:
                 "first_day": self.monday.isoformat(),
                 "last_day": last.isoformat(),
                 "weeks_asked": self.asked,
-                "weeks_planned": len(self.weeks),
+                "weeks_planned": len(self.weeks) if self.roster is not None or self.whole is None else 0,
                 "method": self.method,
                 "method_text": text[0] if lang == "zh" else text[1],
             },
