@@ -81,8 +81,8 @@ counts, so hundreds of small neighbourhoods would otherwise take far longer than
 the budget closer to the wall clock, at the price of fewer moves."""
 
 PATTERN_UNITS = 0.2
-"""Deterministic units for the days-off pattern of the construct: more finds a better pattern, less leaves
-more of the budget to the moves."""
+"""Deterministic units for the days-off pattern of the construct (per calendar week of the plan): more finds a
+better pattern, less leaves more of the budget to the moves."""
 
 CONSTRUCT_PARAMETERS: dict[str, int | bool] = {
     "max_presolve_iterations": 1,
@@ -687,11 +687,11 @@ class DaySearch:
                 self._improved(self._eval(found))
                 return "FEASIBLE", found
         boost: dict[dt.date, int] = {}
+        problem = self.built.vars.problem
+        units = PATTERN_UNITS * len(problem.week_dates())  # a horizon's pattern: as much a week
         for _ in range(PATTERN_TRIES):
-            pattern = days_pattern(
-                self.built.vars.problem, self.seed, PATTERN_UNITS, boost, *self._replan_days()
-            )
-            self.budget.used += PATTERN_UNITS
+            pattern = days_pattern(problem, self.seed, units, boost, *self._replan_days())
+            self.budget.used += units
             self.note(f"pattern {'found' if pattern else 'none'} (more on {len(boost)} days)")
             if pattern is None or not self.budget.running():
                 break

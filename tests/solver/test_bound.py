@@ -14,7 +14,15 @@ from ortools.sat.python import cp_model
 
 import scheduler.solver.bound as bound_module
 from constraints.problem import Problem
-from scheduler.solver.bound import INF, CapacityBound, _min_plus, forced_days_bound, people_needed
+from constraints.rules.labour import plan_weeks
+from scheduler.solver.bound import (
+    INF,
+    CapacityBound,
+    _min_plus,
+    capacity_bound,
+    forced_days_bound,
+    people_needed,
+)
 from scheduler.solver.model import build_model, least_on_counters
 from scheduler.solver.result import SolveParams
 from scheduler.solver.solve import solve
@@ -211,3 +219,22 @@ def test_holiday_premium_raises_the_bound_of_an_open_holiday() -> None:
     value = premium.value()
     assert plain is not None and value is not None
     assert value - plain >= premium.lobby_floor(opened) > 0
+
+
+def test_a_horizon_bound_is_its_weeks_bounds_summed_and_below_its_roster() -> None:
+    """Two weeks as one model: the capacity bound is each calendar week's, summed (so twice one week's when the
+    weeks are alike), and the certified bound stays below the cost of a roster the search finds."""
+    prob = Problem.for_horizon(tiny_config(), TINY_WEEK_STAFF, MONDAY, 2)
+    prob = prob.replace(demand=synthetic_demand(prob))
+    week = Problem.for_week(tiny_config(), TINY_WEEK_STAFF, MONDAY)
+    week = week.replace(demand=synthetic_demand(week))
+    built = build_model(prob)
+    names = [r.name for r in built.rules]
+    least = least_on_counters(prob, built.rules)
+    weeks = [CapacityBound(w, OBJ_SCALE, names, least).value() for w in plan_weeks(prob)]
+    one = CapacityBound(week, OBJ_SCALE, names, least_on_counters(week, built.rules)).value()
+    assert one is not None and weeks == [one, one]
+    assert capacity_bound(prob, OBJ_SCALE, names, least) == 2 * one
+    result = solve(prob, SolveParams(time_limit_seconds=10, seed=0))
+    assert result.objective is not None
+    assert built.objective_cny(built.lower_bound()) <= result.objective + 1e-6
