@@ -1,7 +1,7 @@
 """Horizon benchmark: ``paiban plan --weeks N`` as one model — its size, first roster and certified gap.
 
 ``python -m benchmarks.bench_horizon`` (``--seconds 120 --weeks 4 --branches b80,sample --seed 0``;
-``--workers 2``; ``--keep DIR`` keeps the written inputs).
+``--workers 2``; ``--keep DIR`` keeps the written inputs; ``--log`` prints each search's log).
 
 Each branch is written as a branch hands it in and read and forecast by the pipeline for ``--weeks`` weeks
 from its plan week (:func:`scheduler.app.pipeline.week_problem` with ``weeks``: every day's demand forecast
@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--branches", default=",".join(BRANCHES), help=f"comma-separated, of {BRANCHES}")
     ap.add_argument("--keep", type=Path, default=None, help="write the branches' inputs here")
+    ap.add_argument("--log", action="store_true", help="print each search's log after its row")
     args = ap.parse_args(argv)
     chosen = [b for b in args.branches.split(",") if b]
     if set(chosen) - set(BRANCHES):
@@ -152,9 +153,9 @@ def main(argv: list[str] | None = None) -> None:
         if r.result.roster is None:
             for v in r.result.explanation[:3]:
                 print(f"  {name}: {v.message_en}")
-        tail = [line for line in r.result.search_log if "construct" in line or "by day" in line][:6]
-        for line in tail:
-            print(f"  {name} log: {line}")
+        if args.log:
+            for line in r.result.search_log:
+                print(f"  {name} log: {line}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
 3. **polish** — for small plans (one or two days), whole-model CP-SAT from the incumbent, which usually
    proves optimality. On a full week CP-SAT's own bound stays far from the incumbent within a minute (its LP
    relaxation is large and degenerate), so the certified bound there is the unavoidable costs plus the
-   capacity relaxation of :mod:`scheduler.solver.bound` (:meth:`BuiltModel.lower_bound`).
+   capacity relaxation of :mod:`scheduler.solver.bound` (:meth:`BuiltModel.lower_bound`). A horizon of several
+   weeks computes it in a process of its own from the start (a week's each, tens of seconds on a big
+   branch), reporting the quick part (:meth:`BuiltModel.quick_bound`) meanwhile.
 
 Determinism: every CP-SAT call of the search is single-threaded with a fixed seed, and in deterministic mode
 limited by *deterministic* time (work units, plus the fixed load charge), and the neighbourhoods are drawn
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import random
 import threading
@@ -51,6 +54,7 @@ from ortools.sat.python import cp_model
 
 from constraints.roster import Roster
 from scheduler.solver import stop
+from scheduler.solver.bound import capacity_in_process
 from scheduler.solver.construct import add_paid_bounds, day_problem, days_pattern, hours_left
 from scheduler.solver.model import CHANGES, BuiltModel, build_model
 from scheduler.solver.submodel import DayModel, day_models, export_model
@@ -1062,12 +1066,30 @@ class DaySearch:
         The bound is :meth:`BuiltModel.lower_bound` (the capacity relaxation of :mod:`scheduler.solver.bound`)
         unless the polish proves more: the reported gap is therefore an honest upper limit, never a guess.
         """
+        # the bound is pure Python and CP-SAT releases the GIL: it costs the search little in a thread; a
+        # horizon's (a capacity bound per week) takes as long as its construct: it starts at once, in a
+        # process of its own, and the quick part of it is reported meanwhile
+        horizon = len(self.built.vars.problem.week_dates()) > 1
+        children: list[Any] = []
+        if horizon:
+            self._new_bound(float(self.built.quick_bound()))
+            apart = functools.partial(capacity_in_process, started=children.append)
+            bound = Background(lambda: self._new_bound(float(self.built.lower_bound(apart))))
+        try:
+            return self._run(horizon, bound if horizon else None)
+        finally:
+            for child in children:  # a bound still being computed is no longer wanted
+                if child.poll() is None:
+                    child.terminate()
+
+    def _run(self, horizon: bool, bound: Background | None) -> SearchOutcome:
+        """:meth:`run` once the bound of a horizon is under way."""
         self.start_day_models()  # beside the construct's single-threaded steps
         status, values = self.construct()
         if values is None:
             return self._outcome(status)
-        # the bound is pure Python and CP-SAT releases the GIL: it costs the search little in a thread
-        bound = Background(lambda: self._new_bound(float(self.built.lower_bound())))
+        if bound is None:
+            bound = Background(lambda: self._new_bound(float(self.built.lower_bound())))
         # a re-plan polishes like a small plan: its change cost ties the days (a moved day off changes two),
         # which one-day moves cannot trade, and the whole model hinted with the incumbent often proves it
         small = len(self.day_vars) <= 2 or self.built.keep is not None
