@@ -709,7 +709,7 @@ class DaySearch:
                 break
             for d in failed:  # those days want more people than the estimates say
                 boost[d] = boost.get(d, 0) + 1
-        if pattern is not None:
+        if pattern is not None and self.budget.running():  # (a big model takes seconds just to load)
             works = self.built.vars.works_indexes()
             values = [0] * self.n
             for (p, d), i in works.items():
