@@ -78,6 +78,10 @@ CONSTRUCT_SHARES = (0.5, 0.4, 0.3, 0.5)
 then local search with the five-day shape twice, then without it (each runs to its first roster)."""
 
 
+FROM_DAYS_SHARE = 0.9
+"""Share of the seconds left that the whole model may take to complete the roster built day by day (every
+person-day fixed; loading a big model is most of it: a 28-day model of 80 people takes 10–20 s)."""
+
 SOLVE_OVERHEAD_UNITS = 2e-7
 """Deterministic units charged per sub-solve of the LNS for each variable and constraint of the model it
 loads: loading and presolving it, most of it fixed, takes wall time CP-SAT's deterministic time barely
@@ -461,9 +465,11 @@ class DaySearch:
                     out[(p, d)] = v
         return out
 
-    def _from_roster(self, roster: Any, repair_days: bool = True) -> list[int] | None:
+    def _from_roster(
+        self, roster: Any, repair_days: bool = True, share: float | None = None
+    ) -> list[int] | None:
         """A start from a given roster: as it is if it still holds, else (``repair_days``) its days-off pattern
-        repaired."""
+        repaired; ``share``: of the seconds left, for taking it as it is (default ``CONSTRUCT_SHARES[0]``)."""
         rv = self.built.vars
         given = rv.roster_values(roster)
         idx = sorted(given)
@@ -473,7 +479,7 @@ class DaySearch:
         self._fix(idx, values)
         self.model.minimize(self.objective)  # what the roster leaves free (waits, slacks) at its cheapest
         s = self._solver(1)
-        self.budget.limit(s, math.inf, seconds=self._share(CONSTRUCT_SHARES[0]))
+        self.budget.limit(s, math.inf, seconds=self._share(CONSTRUCT_SHARES[0] if share is None else share))
         st = s.solve(self.model)
         self.budget.charge(s)
         self._restore(idx)
@@ -481,7 +487,7 @@ class DaySearch:
         self.note(f"start roster as given: {s.status_name(st)}")
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return self._values(s)
-        if not repair_days:
+        if not repair_days or not self.budget.running():
             return None
         works = rv.works_indexes()
         fixed = list(works.values())
@@ -646,7 +652,9 @@ class DaySearch:
                     terms, coeffs = rv.paid_terms(p, d)
                     hours.built(d, int(np.dot(coeffs, solution[terms])))
             rosters.append(rv.roster(s))
-        return self._from_roster(Roster.concat([kept, *rosters])), []
+        # the days built: the whole model takes them (a horizon's takes seconds just to load, so it may
+        # have most of what is left)
+        return self._from_roster(Roster.concat([kept, *rosters]), share=FROM_DAYS_SHARE), []
 
     def _in_pairs(
         self, jobs: list[tuple[cp_model.CpModel, float | None, float]], parameters: dict[str, int | bool]
@@ -1084,7 +1092,10 @@ class DaySearch:
 
     def _run(self, horizon: bool, bound: Background | None) -> SearchOutcome:
         """:meth:`run` once the bound of a horizon is under way."""
-        self.start_day_models()  # beside the construct's single-threaded steps
+        # the day models are built beside the construct's single-threaded steps; a horizon's (its days × its
+        # size: tens of seconds of Python) would starve its day-by-day construct, so they wait for it
+        if not horizon:
+            self.start_day_models()
         status, values = self.construct()
         if values is None:
             return self._outcome(status)
