@@ -1,4 +1,4 @@
-"""The problem of one week: the branch, its people, its days, who is away, and the windows each slot needs.
+"""The problem of one week (or of a horizon of weeks, ``paiban plan --weeks N``): the branch, its people, its days, who is away, and the windows each slot needs.
 
 A :class:`Problem` is everything a rule needs to encode itself or to check a finished roster. It is built
 from files by :func:`scheduler.app.load_problem` (or by hand in tests) and changed only by copying.
@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from constraints.calendar import BranchCalendar, Day
 from constraints.config import COUNTER_TYPES, BranchConfig
 from constraints.staff import Absence, Staff
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class CounterDemand:
 
 @dataclass(frozen=True)
 class Problem:
-    """One week of one branch, ready for the rules."""
+    """One week of one branch (or consecutive weeks: :meth:`for_horizon`), ready for the rules."""
 
     config: BranchConfig
     staff: Staff
@@ -52,12 +55,20 @@ class Problem:
     absences: tuple[Absence, ...] = ()
     demand: Mapping[tuple[dt.date, str], CounterDemand] = field(default_factory=dict)
     _away: dict[tuple[str, dt.date], list[Absence]] = field(default_factory=dict, compare=False, repr=False)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         away: dict[tuple[str, dt.date], list[Absence]] = {}
         for a in self.absences:
             away.setdefault((a.staff_id, a.date), []).append(a)
         object.__setattr__(self, "_away", away)
+        object.__setattr__(self, "_memo", {})
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()`` computed once per problem under ``key`` (for what the rules derive from it alone)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return cast(T, self._memo[key])
 
     @classmethod
     def for_week(
@@ -70,8 +81,24 @@ class Problem:
         calendar: BranchCalendar | None = None,
     ) -> Problem:
         """The problem of the week starting ``monday`` (absences outside the week are dropped)."""
+        return cls.for_horizon(config, staff, monday, 1, absences, demand, calendar)
+
+    @classmethod
+    def for_horizon(
+        cls,
+        config: BranchConfig,
+        staff: Staff,
+        monday: dt.date,
+        weeks: int,
+        absences: Iterable[Absence] = (),
+        demand: Mapping[tuple[dt.date, str], CounterDemand] | None = None,
+        calendar: BranchCalendar | None = None,
+    ) -> Problem:
+        """The problem of ``weeks`` consecutive weeks from ``monday``, one model over all their days (absences
+        outside them are dropped); the labour rule holds its weekly limits in each calendar week
+        (:func:`constraints.rules.labour.plan_weeks`)."""
         cal = calendar or BranchCalendar(config)
-        days = tuple(cal.week(monday))
+        days = tuple(d for k in range(weeks) for d in cal.week(monday + dt.timedelta(days=7 * k)))
         dates = {d.date for d in days}
         return cls(
             config=config,
@@ -80,6 +107,16 @@ class Problem:
             absences=tuple(a for a in absences if a.date in dates),
             demand=dict(demand or {}),
         )
+
+    def week_dates(self) -> list[tuple[dt.date, ...]]:
+        """The plan's days grouped by calendar week (Monday to Sunday), in order: one group for a plan of at
+        most seven days (a week, or a part of one), one per week for a horizon."""
+        if len(self.days) <= 7:
+            return [tuple(d.date for d in self.days)]
+        weeks: dict[dt.date, list[dt.date]] = {}
+        for d in self.days:
+            weeks.setdefault(d.date - dt.timedelta(days=d.date.weekday()), []).append(d.date)
+        return [tuple(ds) for _, ds in sorted(weeks.items())]
 
     def replace(self, **changes: object) -> Problem:
         """A copy with some fields changed (what-if)."""

@@ -51,8 +51,10 @@ def forecast_week(
     *,
     peak_ratio: float = 1.2,
     trough_ratio: float = 0.8,
+    weeks: int = 1,
 ) -> pd.DataFrame:
-    """Forecast the seven days from ``monday`` (the week's first day) for every counter of ``history``.
+    """Forecast the seven days from ``monday`` (the week's first day) for every counter of ``history`` — or
+    ``weeks`` × seven days, a horizon, each day by its day type and weekday like the first week's.
 
     Only history before ``monday`` is used. ``model`` defaults to :class:`CalendarModel`; it is fitted here.
     Returns one row per open slot with :data:`WEEK_COLUMNS`; ``label`` is peak / normal / trough
@@ -66,7 +68,7 @@ def forecast_week(
         )
     model = model if model is not None else CalendarModel()
     counters = list(dict.fromkeys(past["counter"]))
-    future = slot_features(calendar, monday, monday + dt.timedelta(days=6), counters)
+    future = slot_features(calendar, monday, monday + dt.timedelta(days=7 * weeks - 1), counters)
     pred = model.fit(add_day_features(past, calendar)).predict(future)
     out = add_labels(pred, peak_ratio, trough_ratio)
     step = as_day_calendar(calendar).slot_minutes

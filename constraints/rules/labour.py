@@ -15,6 +15,11 @@ Hard:
 * at least ``labor.min_rest_hours`` between the end of one shift and the start of the next — also between
   last week's last shift (``Person.prev_shift_end``, carried in from last week's roster) and the first day.
 
+A plan of several weeks (``paiban plan --weeks N``, :meth:`Problem.for_horizon`) is one model: the weekly
+limits — hours, rest days, rest-day work and its pay, overtime — hold in each calendar week
+(:func:`plan_weeks`, :func:`person_weeks`), the consecutive days and the rest between shifts over the whole
+plan, across every Sunday night.
+
 Cost (CNY): the salary ``staff_hour × max(hours, expected hours)`` — an unused contract hour costs as much as a
 worked one, so under-use is never a saving — plus ``rules.labour.unused_hour_cny`` per unused hour, so the
 contract is used in full wherever that costs nothing else; overtime hours above the contract paid ``× overtime_multiplier``;
@@ -25,7 +30,9 @@ leave and the 补休 granted) is rest-day work, priced as a full day ``× rest_d
 轮休 and 补休 (``rules.labour.comp_days``): every rest day worked is owed back as a day off. The days owed come in
 as ``Person.comp_days_owed`` (staff.csv 补休天数, or the last plan's summary.json ``comp_days_owed``); the plan
 grants them as paid days off — each lowers the days due and the contract hours like a day of leave — and
-:func:`comp_days_after` is what is still owed after it (granted ones paid back, rest days worked added).
+:func:`comp_days_after` is what is still owed after it (granted ones paid back, rest days worked added). A
+plan of several weeks grants the days owed before it in its first weeks; the rest days worked in it are owed
+after it.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from constraints.config import fmt_hhmm
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
 from constraints.rules.base import ModelVars, PenaltyTerm, Rule, day_label, names, when
-from constraints.staff import Person
+from constraints.staff import Person, Staff
 
 STANDARD_DAY_TYPES = ("workday", "makeup_workday")
 
@@ -83,7 +90,8 @@ def leave_days(problem: Problem, person: Person) -> int:
 
 
 def rest_days(problem: Problem, person: Person) -> RestDays:
-    """The person's :class:`RestDays` (for a 7-day plan; the labour rule prices nothing else)."""
+    """The person's :class:`RestDays` in ``problem`` taken as one week (for a 7-day week; the labour rule prices
+    nothing else; a plan of several weeks asks :func:`person_weeks`)."""
     prm = problem.config.rules.labour
     counted = tuple(d.date for d in problem.days if d.day_type != "holiday")
     standard = min(
@@ -102,14 +110,20 @@ def comp_days_after(problem: Problem, roster: Roster) -> dict[str, int]:
         return {}
     out = {}
     for person in problem.staff:
-        rd = rest_days(problem, person)
-        worked = sum(1 for d in rd.counted if roster.works(d, person.staff_id))
-        out[person.staff_id] = person.comp_days_owed - rd.granted + max(0, worked - rd.due)
+        owed = person.comp_days_owed
+        for week in person_weeks(problem, person):
+            rd = week.rest
+            if rd is None:
+                continue
+            worked = sum(1 for d in rd.counted if roster.works(d, person.staff_id))
+            owed += max(0, worked - rd.due) - rd.granted
+        out[person.staff_id] = owed
     return out
 
 
 def weekly_hours(problem: Problem, person: Person) -> WeeklyHours:
-    """The person's weekly bounds for this plan (comp days granted count as leave)."""
+    """The person's weekly bounds in ``problem`` taken as one week (comp days granted count as leave; a plan of
+    several weeks asks :func:`person_weeks`)."""
     lab = problem.config.labor
     prm = problem.config.rules.labour
     base = round(min(person.weekly_hours, lab.weekly_hours) * 60)
@@ -134,6 +148,89 @@ def weekly_hours(problem: Problem, person: Person) -> WeeklyHours:
     expected = max(0, round(base * min(n_std, std) / std - leave))
     floor = max(0, expected - round(prm.contract_slack_hours * 60))
     return WeeklyHours(base, expected, floor, base + round(lab.max_weekly_overtime_hours * 60))
+
+
+@dataclass(frozen=True)
+class PersonWeek:
+    """One calendar week of a plan for one person: its days, the person as the week sees them, its limits."""
+
+    problem: Problem  # the week's days alone (:func:`plan_weeks`)
+    person: Person  # from the second week on: no run of days or last shift brought in, the 补休 still owed
+    dates: tuple[dt.date, ...]
+    hours: WeeklyHours
+    rest: RestDays | None  # None: a week of fewer than seven days (no rest-day limit or rest-day work)
+
+
+def _week_days(problem: Problem) -> tuple[Problem, ...]:
+    """The plan's calendar weeks as problems of their own days, with the plan's staff (the plan itself when it
+    has one week)."""
+
+    def split() -> tuple[Problem, ...]:
+        groups = problem.week_dates()
+        if len(groups) == 1:
+            return (problem,)
+        out = []
+        for dates in groups:
+            ds = set(dates)
+            out.append(
+                problem.replace(
+                    days=tuple(d for d in problem.days if d.date in ds),
+                    absences=tuple(a for a in problem.absences if a.date in ds),
+                    demand={k: v for k, v in problem.demand.items() if k[0] in ds},
+                )
+            )
+        return tuple(out)
+
+    return problem.memo("labour.week_days", split)
+
+
+def person_weeks(problem: Problem, person: Person) -> tuple[PersonWeek, ...]:
+    """The person's calendar weeks of the plan (one for a plan of a week or less), each with its own weekly
+    hours and rest days. The second week on sees the person without the run of days and the last shift
+    carried into the plan (the plan's own days before it carry them, in the one model) and with the 补休 the
+    weeks before did not grant."""
+
+    def make() -> tuple[PersonWeek, ...]:
+        out = []
+        owed = person.comp_days_owed
+        for k, week in enumerate(_week_days(problem)):
+            me = person
+            if k:
+                me = person.model_copy(
+                    update={"prev_consecutive_days": 0, "prev_shift_end": None, "comp_days_owed": owed}
+                )
+            rd = rest_days(week, me) if len(week.days) >= 7 else None
+            owed -= rd.granted if rd is not None else 0
+            out.append(PersonWeek(week, me, tuple(d.date for d in week.days), weekly_hours(week, me), rd))
+        return tuple(out)
+
+    return problem.memo(("labour.person_weeks", person), make)
+
+
+def plan_weeks(problem: Problem) -> tuple[Problem, ...]:
+    """The plan's calendar weeks, each a problem of its own days with its people as :func:`person_weeks` sees
+    them (the plan itself when it has one week): what a relaxation per week (the capacity bound) starts
+    from — each week's limits as the plan's model has them, nothing that ties the weeks together."""
+
+    def make() -> tuple[Problem, ...]:
+        weeks = _week_days(problem)
+        if len(weeks) == 1:
+            return weeks
+        people = [person_weeks(problem, p) for p in problem.staff]
+        return tuple(
+            week.replace(staff=Staff(people=tuple(pw[k].person for pw in people)))
+            for k, week in enumerate(weeks)
+        )
+
+    return problem.memo("labour.plan_weeks", make)
+
+
+def week_label(problem: Problem, week: PersonWeek, lang: str = "zh") -> str:
+    """How a check names a week: 本周 / this week in a one-week plan, else the week's first date."""
+    if len(problem.week_dates()) == 1:
+        return "本周" if lang == "zh" else "this week"
+    first = week.dates[0]
+    return f"{first:%m-%d} 起的一周" if lang == "zh" else f"the week of {first:%m-%d}"
 
 
 def consecutive_windows(problem: Problem, person: Person) -> list[tuple[list[dt.date], int]]:
@@ -218,27 +315,29 @@ def pay(problem: Problem, roster: Roster) -> Pay:
     """The pay of a finished roster (solver-free): the same terms, rates and hour bounds as the encoding."""
     costs, prm = problem.config.costs, problem.config.rules.labour
     per_min = costs.staff_hour / 60.0
-    full_week = len(problem.days) >= 7
     worked = dict.fromkeys((d.date for d in problem.days), 0.0)
     holiday = dict.fromkeys(worked, 0.0)
     unused = overtime = rest_day = penalty = 0.0
     for person in problem.staff:
         p = person.staff_id
         minutes = {d.date: round(roster.hours(p, [d.date]) * 60) for d in problem.days}
-        total = sum(minutes.values())
         for day in problem.days:
             worked[day.date] += per_min * minutes[day.date]
             if day.day_type == "holiday":
                 holiday[day.date] += (costs.holiday_multiplier - 1) * per_min * minutes[day.date]
-        wk = weekly_hours(problem, person)
-        under = max(0, wk.expected - total)
-        unused += per_min * under
-        penalty += prm.unused_hour_cny / 60.0 * under
-        overtime += (costs.overtime_multiplier - 1) * per_min * max(0, total - wk.base)
-        if full_week:
-            rd = rest_days(problem, person)
-            extra = max(0, sum(roster.works(d, p) for d in rd.counted) - rd.due)
-            rest_day += (costs.rest_day_multiplier - 1) * per_min * daily_cap_minutes(problem, person) * extra
+        for week in person_weeks(problem, person):
+            total = sum(minutes[d] for d in week.dates)
+            wk = week.hours
+            under = max(0, wk.expected - total)
+            unused += per_min * under
+            penalty += prm.unused_hour_cny / 60.0 * under
+            overtime += (costs.overtime_multiplier - 1) * per_min * max(0, total - wk.base)
+            rd = week.rest
+            if rd is not None:
+                extra = max(0, sum(roster.works(d, p) for d in rd.counted) - rd.due)
+                rest_day += (
+                    (costs.rest_day_multiplier - 1) * per_min * daily_cap_minutes(problem, person) * extra
+                )
     return Pay(worked, holiday, unused, overtime, rest_day, penalty)
 
 
@@ -257,7 +356,6 @@ class Labour(Rule):
         prm = self.params(cfg)
         per_min = costs.staff_hour / 60.0
         days = list(vars.days())
-        full_week = len(problem.days) >= 7
         salary: list[tuple[float, object]] = []
         salary_const = 0.0
         overtime: list[tuple[float, object]] = []
@@ -271,25 +369,29 @@ class Labour(Rule):
                 vars.add(vars.paid_minutes(p, day.date) <= cap_day, self.name, day.date)
                 if day.day_type == "holiday":
                     holiday.append(((costs.holiday_multiplier - 1) * per_min, vars.paid_minutes(p, day.date)))
-            wk = weekly_hours(problem, person)
-            total = sum(vars.paid_minutes(p, day.date) for day in days)
-            vars.add(total <= wk.cap, self.name, None)
-            vars.add(total >= wk.floor, self.name, None)
-            horizon = 24 * 60 * max(1, len(days))
-            under = vars.new_int(0, wk.expected, f"under_{p}")
-            vars.add(under >= wk.expected - total)
-            salary.append((per_min, total + under - wk.expected))
-            unused.append((prm.unused_hour_cny / 60.0, under))
-            salary_const += per_min * wk.expected
-            ot = vars.new_int(0, horizon, f"overtime_{p}")
-            vars.add(ot >= total - wk.base)
-            overtime.append(((costs.overtime_multiplier - 1) * per_min, ot))
-            if full_week:
-                rd = rest_days(problem, person)
-                vars.add(sum(vars.works(p, d.date) for d in days) <= rd.most, self.name, None)
-                extra = vars.new_int(0, len(days), f"rest_day_work_{p}")
-                vars.add(extra >= sum(vars.works(p, d) for d in rd.counted) - rd.due)
-                rest_day.append(((costs.rest_day_multiplier - 1) * per_min * cap_day, extra))
+            weeks = person_weeks(problem, person)
+            for k, week in enumerate(weeks):
+                tag = p if len(weeks) == 1 else f"{p}_w{k}"
+                wdays = [day for day in days if day.date in week.dates]
+                wk = week.hours
+                total = sum(vars.paid_minutes(p, day.date) for day in wdays)
+                vars.add(total <= wk.cap, self.name, None)
+                vars.add(total >= wk.floor, self.name, None)
+                horizon = 24 * 60 * max(1, len(wdays))
+                under = vars.new_int(0, wk.expected, f"under_{tag}")
+                vars.add(under >= wk.expected - total)
+                salary.append((per_min, total + under - wk.expected))
+                unused.append((prm.unused_hour_cny / 60.0, under))
+                salary_const += per_min * wk.expected
+                ot = vars.new_int(0, horizon, f"overtime_{tag}")
+                vars.add(ot >= total - wk.base)
+                overtime.append(((costs.overtime_multiplier - 1) * per_min, ot))
+                rd = week.rest
+                if rd is not None:
+                    vars.add(sum(vars.works(p, d.date) for d in wdays) <= rd.most, self.name, None)
+                    extra = vars.new_int(0, len(wdays), f"rest_day_work_{tag}")
+                    vars.add(extra >= sum(vars.works(p, d) for d in rd.counted) - rd.due)
+                    rest_day.append(((costs.rest_day_multiplier - 1) * per_min * cap_day, extra))
             for part, most in consecutive_windows(problem, person):
                 vars.add(sum(vars.works(p, d) for d in part) <= most, self.name, part[0])
             by_date = {day.date: day for day in days}
@@ -323,9 +425,9 @@ class Labour(Rule):
         """Shape of each person's day, then daily, weekly, rest-day, consecutive-day and rest-gap limits."""
         out = self._unknown_staff(problem, roster)
         for person in problem.staff:
-            worked, total, found = self._days_of(problem, roster, person)
+            worked, minutes, found = self._days_of(problem, roster, person)
             out += found
-            out += self._week_of(problem, person, worked, total)
+            out += self._week_of(problem, person, worked, minutes)
             out += self._rest_gaps(problem, roster, person, worked)
         return out
 
@@ -348,12 +450,12 @@ class Labour(Rule):
 
     def _days_of(
         self, problem: Problem, roster: Roster, person: Person
-    ) -> tuple[list[dt.date], int, list[Violation]]:
-        """(dates worked, paid minutes of the week, each day's shape and daily-cap violations)."""
+    ) -> tuple[list[dt.date], dict[dt.date, int], list[Violation]]:
+        """(dates worked, paid minutes of each, each day's shape and daily-cap violations)."""
         p = person.staff_id
         cap_day = daily_cap_minutes(problem, person)
         worked: list[dt.date] = []
-        total = 0
+        minutes: dict[dt.date, int] = {}
         out: list[Violation] = []
         for day in problem.days:
             blocks = roster.blocks_of(day.date, p)
@@ -362,7 +464,7 @@ class Labour(Rule):
             worked.append(day.date)
             out.extend(self._day_shape(problem, day, p, blocks))
             paid = sum(b.end - b.start for b in blocks if b.activity != "break")
-            total += paid
+            minutes[day.date] = paid
             if paid > cap_day:
                 who = names(problem, [p])
                 out.append(
@@ -375,47 +477,53 @@ class Labour(Rule):
                         [p],
                     )
                 )
-        return worked, total, out
+        return worked, minutes, out
 
     def _week_of(
-        self, problem: Problem, person: Person, worked: list[dt.date], total: int
+        self, problem: Problem, person: Person, worked: list[dt.date], minutes: Mapping[dt.date, int]
     ) -> list[Violation]:
-        """Weekly hours outside [floor, cap], too few rest days, too many days in a row."""
+        """Weekly hours outside [floor, cap] and too few rest days (in each calendar week), too many days in
+        a row."""
         lab = problem.config.labor
         p = person.staff_id
         who = names(problem, [p])
         out = []
-        wk = weekly_hours(problem, person)
-        if total > wk.cap or total < wk.floor:
-            zh = f"超过上限 {wk.cap / 60:g}" if total > wk.cap else f"低于应出勤 {wk.floor / 60:g}"
-            en = (
-                f"over the cap of {wk.cap / 60:g}"
-                if total > wk.cap
-                else f"under the expected {wk.floor / 60:g}"
-            )
-            out.append(
-                self.violation(
-                    None,
-                    None,
-                    None,
-                    f"{who} 本周工作 {total / 60:g} 小时, {zh} 小时",
-                    f"{who} works {total / 60:g} h this week, {en} h",
-                    [p],
+        for week in person_weeks(problem, person):
+            total = sum(minutes.get(d, 0) for d in week.dates)
+            days = sum(1 for d in worked if d in week.dates)
+            zh_week, en_week = week_label(problem, week), week_label(problem, week, "en")
+            wk = week.hours
+            if total > wk.cap or total < wk.floor:
+                zh = f"超过上限 {wk.cap / 60:g}" if total > wk.cap else f"低于应出勤 {wk.floor / 60:g}"
+                en = (
+                    f"over the cap of {wk.cap / 60:g}"
+                    if total > wk.cap
+                    else f"under the expected {wk.floor / 60:g}"
                 )
-            )
-        if len(problem.days) >= 7 and len(worked) > rest_days(problem, person).most:
-            away = leave_days(problem, person)
-            out.append(
-                self.violation(
-                    None,
-                    None,
-                    None,
-                    f"{who} 本周上班 {len(worked)} 天, 请假 {away} 天, 少于 {lab.min_rest_days} 天休息 (请假不算休息)",
-                    f"{who} works {len(worked)} days with {away} on leave: fewer than {lab.min_rest_days} rest "
-                    "days (leave is not rest)",
-                    [p],
+                out.append(
+                    self.violation(
+                        None,
+                        None,
+                        None,
+                        f"{who} {zh_week}工作 {total / 60:g} 小时, {zh} 小时",
+                        f"{who} works {total / 60:g} h {en_week}, {en} h",
+                        [p],
+                    )
                 )
-            )
+            if week.rest is not None and days > week.rest.most:
+                away = leave_days(week.problem, person)
+                on = "" if len(problem.week_dates()) == 1 else f"{en_week}: "
+                out.append(
+                    self.violation(
+                        None,
+                        None,
+                        None,
+                        f"{who} {zh_week}上班 {days} 天, 请假 {away} 天, 少于 {lab.min_rest_days} 天休息 (请假不算休息)",
+                        f"{who} works {on}{days} days with {away} on leave: fewer than {lab.min_rest_days} rest "
+                        "days (leave is not rest)",
+                        [p],
+                    )
+                )
         for part, most in consecutive_windows(problem, person):
             if sum(1 for d in part if d in worked) > most:
                 out.append(

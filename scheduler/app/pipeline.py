@@ -186,31 +186,44 @@ def week_history(branch: Branch, monday: dt.date) -> HistoryCheck:
 
 
 def forecast_demand(
-    branch: Branch, monday: dt.date, demand_scale: float = 1.0, history: HistoryCheck | None = None
+    branch: Branch,
+    monday: dt.date,
+    demand_scale: float = 1.0,
+    history: HistoryCheck | None = None,
+    weeks: int = 1,
 ) -> tuple[pd.DataFrame, dict[str, ServiceProfile], dict[tuple[dt.date, str], CounterDemand]]:
-    """Forecast the week's arrivals (fitted on the tickets before ``monday``) and the windows they need."""
+    """Forecast the week's arrivals (fitted on the tickets before ``monday``) and the windows they need — or
+    those of ``weeks`` weeks from ``monday`` (a horizon: every week fitted on the same tickets before it)."""
     cal = branch.calendar
     history = history or week_history(branch, monday)
     past = branch.tickets[branch.tickets["issued_at"] < pd.Timestamp(monday)]
-    forecast = forecast_week(history.history, cal, monday)
+    forecast = forecast_week(history.history, cal, monday, weeks=weeks)
     if demand_scale != 1.0:
         forecast = forecast.copy()
         for col in ("mean", "q10", "q50", "q80", "q90", "q95"):
             if col in forecast:
                 forecast[col] = forecast[col] * demand_scale
     profiles = estimate_profiles(past, branch.config)
+    days = [d for k in range(weeks) for d in cal.week(monday + dt.timedelta(days=7 * k))]
     demand = build_demand(
-        forecast, cal.week(monday), branch.config, profiles, statistic=branch.config.rules.demand.quantile
+        forecast, days, branch.config, profiles, statistic=branch.config.rules.demand.quantile
     )
     return forecast, profiles, demand
 
 
 def week_problem(
-    branch: Branch, monday: dt.date, demand_scale: float = 1.0, history: HistoryCheck | None = None
+    branch: Branch,
+    monday: dt.date,
+    demand_scale: float = 1.0,
+    history: HistoryCheck | None = None,
+    weeks: int = 1,
 ) -> tuple[pd.DataFrame, dict[str, ServiceProfile], Problem]:
-    """The week's forecast, service profiles and problem (staff, leave and events, the windows each slot needs)."""
-    forecast, profiles, demand = forecast_demand(branch, monday, demand_scale, history)
-    problem = Problem.for_week(branch.config, branch.staff, monday, branch.absences, demand, branch.calendar)
+    """The week's forecast, service profiles and problem (staff, leave and events, the windows each slot needs);
+    ``weeks`` > 1: those of the horizon of that many weeks, one problem (:meth:`Problem.for_horizon`)."""
+    forecast, profiles, demand = forecast_demand(branch, monday, demand_scale, history, weeks)
+    problem = Problem.for_horizon(
+        branch.config, branch.staff, monday, weeks, branch.absences, demand, branch.calendar
+    )
     return forecast, profiles, problem
 
 

@@ -214,9 +214,10 @@ class Scenario:
             replications=self.replications,
         )
 
-    def horizon(self, weeks: int) -> HorizonPlan:
-        """Plan ``weeks`` (1–6) consecutive weeks from this scenario's Monday, one after the other, each
-        carried into the next (:mod:`scheduler.app.horizon`); the time limit is per week."""
+    def horizon(self, weeks: int, rolling: bool = False) -> HorizonPlan:
+        """Plan ``weeks`` (1–6) consecutive weeks from this scenario's Monday as one model (or, ``rolling``,
+        one after the other, each carried into the next; :mod:`scheduler.app.horizon`); the time limit is
+        per week (the one model gets ``weeks`` × it)."""
         check_weeks(weeks, "weeks")
         params = self.params(time_limit_seconds=self.time_limit() * weeks)
         return plan_horizon(
@@ -226,6 +227,7 @@ class Scenario:
             params,
             demand_scale=self.demand_scale,
             replications=self.replications,
+            rolling=rolling,
         )
 
     def same_week(self, other: Scenario) -> bool:

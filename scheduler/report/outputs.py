@@ -16,7 +16,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,7 @@ def write_outputs(
     notice: ChangeNotice | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
     duties: DutyPlan | None = None,
+    workbook: Callable[[Path], None] | None = None,
 ) -> dict[str, Path]:
     """Write roster.csv, requirements.csv, summary.json and roster.xlsx into ``out_dir``, all or nothing.
 
@@ -146,7 +147,8 @@ def write_outputs(
     (:func:`scheduler.report.duties.plan_duties`; from this week's events when not given). A live lobby log already in ``out_dir``
     (:data:`~scheduler.report.workbook.lobby_sheet.LOG_FILE`, from ``paiban now --log``) goes into the
     workbook's lobby-manager log. ``notice`` (a re-plan's changes) adds changes.csv, the workbook's 变更通知
-    sheet and summary.json's ``replan``. Returns {file name: path}.
+    sheet and summary.json's ``replan``. ``workbook(path)`` writes roster.xlsx instead of the week's workbook
+    (a horizon's: a week sheet per week). Returns {file name: path}.
     """
     plan = roster if roster is not None else Roster(())  # no roster: the files say why (summary, KPI sheet)
     figures = kpis or week_kpis(problem, plan, result=result)
@@ -176,20 +178,23 @@ def write_outputs(
         with atomic_write(tmp / "summary.json") as fh:
             json.dump(doc, fh, ensure_ascii=False, indent=2, allow_nan=False)
             fh.write("\n")
-        write_workbook(
-            tmp / "roster.xlsx",
-            plan,
-            problem,
-            result=result,
-            requirements=requirements,
-            forecast=forecast,
-            kpis=figures,
-            inputs=inputs,
-            lang=lang,
-            notice=notice,
-            lobby_log=read_lobby_log(out / LOG_FILE) if (out / LOG_FILE).exists() else (),
-            duties=duties,
-        )
+        if workbook is not None:
+            workbook(tmp / "roster.xlsx")
+        else:
+            write_workbook(
+                tmp / "roster.xlsx",
+                plan,
+                problem,
+                result=result,
+                requirements=requirements,
+                forecast=forecast,
+                kpis=figures,
+                inputs=inputs,
+                lang=lang,
+                notice=notice,
+                lobby_log=read_lobby_log(out / LOG_FILE) if (out / LOG_FILE).exists() else (),
+                duties=duties,
+            )
         for name, frame in (tables or {}).items():
             if name not in TABLE_FILES:
                 raise ValueError(f"unknown output table {name!r}; expected one of {TABLE_FILES}")

@@ -33,6 +33,13 @@ import dataclasses
 import datetime as dt
 import itertools
 import math
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +54,14 @@ from constraints.roster import Violation
 from constraints.rules.base import day_label, names
 from constraints.rules.daily_routine import meeting_slots
 from constraints.rules.demand import open_counters, priced_windows
-from constraints.rules.labour import consecutive_windows, daily_cap_minutes, rest_days, weekly_hours
+from constraints.rules.labour import (
+    consecutive_windows,
+    daily_cap_minutes,
+    person_weeks,
+    plan_weeks,
+    rest_days,
+    weekly_hours,
+)
 from constraints.rules.lunch import lunch_slots, lunch_starts, slots_without_lunch
 from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
 from constraints.rules.permission_holder import AUTHORITY_LABELS
@@ -469,6 +483,72 @@ class CapacityBound:
         return max(seen.values()) + others
 
 
+def capacity_bound(problem: Problem, scale: int, active: Sequence[str], least: dict) -> int | None:
+    """:class:`CapacityBound` of each calendar week of the plan (:func:`constraints.rules.labour.plan_weeks`:
+    the week itself for a one-week plan), summed. Still a bound on a plan of several weeks: its costs are the
+    weeks' costs added up (the demand rule's per slot, the labour rule's per week), and what ties the weeks
+    together — consecutive days and rest across Sunday night — only removes rosters. None when a week's
+    relaxation has no solution (the plan cannot be staffed)."""
+    total = 0
+    for week in plan_weeks(problem):
+        value = CapacityBound(week, scale, active, least).value()
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+def _capacity_main() -> None:
+    """The body of :func:`capacity_in_process`'s process: (parent pid, problem, scale, active, least) pickled
+    on stdin, the bound pickled on stdout; it ends when its parent does."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends this process
+    parent, problem, scale, active, least = pickle.load(sys.stdin.buffer)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+    pickle.dump(capacity_bound(problem, scale, active, least), sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+
+
+def capacity_in_process(
+    problem: Problem,
+    scale: int,
+    active: Sequence[str],
+    least: dict,
+    started: Callable[[subprocess.Popen[bytes]], None] | None = None,
+) -> int | None:
+    """:func:`capacity_bound` computed in a Python process of its own, so that tens of seconds of pure Python —
+    a horizon's bound, a week's each — run on another core than the search's. Blocks until it is done;
+    ``started`` is given the process (to stop it when the bound is no longer wanted: then None is returned,
+    as when it fails). The process ends with this one."""
+    payload = pickle.dumps((os.getpid(), problem, scale, list(active), least))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    code = "from scheduler.solver.bound import _capacity_main; _capacity_main()"
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    except OSError:
+        return None
+    if started is not None:
+        started(proc)
+    try:
+        out, _ = proc.communicate(payload)
+        value = pickle.loads(out) if proc.returncode == 0 and out else None
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+        value = None
+    return value if isinstance(value, int) else None
+
+
 def _plus(a: np.ndarray | int, b: np.ndarray) -> np.ndarray:
     """a + b with INF wherever either is INF (the week's priced costs can be negative, so a plain sum with
     INF would fall below it)."""
@@ -727,7 +807,6 @@ def _days_model(problem: Problem, on: set[str], scale: int, guarded: bool = Fals
     cfg = problem.config
     prm, costs = cfg.rules.labour, cfg.costs
     days = [d for d in problem.days if d.slot_starts]
-    full_week = len(problem.days) >= 7
     m = cp_model.CpModel()
     avail = "availability" in on
     w = {
@@ -763,31 +842,38 @@ def _days_model(problem: Problem, on: set[str], scale: int, guarded: bool = Fals
     for person in problem.staff:
         mine = {d: w[(person.staff_id, d.date)] for d in days if (person.staff_id, d.date) in w}
         cap = daily_cap_minutes(problem, person)
-        paid = sum(longest_paid(problem, d, cap) * v for d, v in mine.items())
-        wk = weekly_hours(problem, person)
-        m.add(paid >= wk.floor)
-        short = m.new_int_var(0, wk.expected, f"unused_{person.staff_id}")
-        m.add(short >= wk.expected - paid)
-        terms.append(unused * short)
-        # the fewest minutes paid: each day at its shortest shift, a day at the noon counter at the shortest
-        # shift that works it; beyond the expected hours salary, beyond the contract the overtime premium
-        fewest = sum(least * v for v in mine.values()) + sum(
-            (min(cap, k) - least) * y for (p, _), (y, k) in noon.items() if p == person.staff_id
-        )
-        horizon = 24 * 60 * len(days)
-        beyond = m.new_int_var(0, horizon, f"beyond_{person.staff_id}")
-        m.add(beyond >= fewest - wk.expected)
-        ot = m.new_int_var(0, horizon, f"overtime_{person.staff_id}")
-        m.add(ot >= fewest - wk.base)
-        m.add(fewest <= wk.cap)
-        terms += [over * beyond, premium * ot]
-        if full_week:
-            rd = rest_days(problem, person)
-            counted = sum(v for d, v in mine.items() if d.date in rd.counted)
-            m.add(sum(mine.values()) <= rd.most)
-            extra = m.new_int_var(0, len(days), f"extra_{person.staff_id}")
-            m.add(extra >= counted - rd.due)
-            terms.append(round((costs.rest_day_multiplier - 1) * per_min * cap * scale) * extra)
+        weeks = person_weeks(problem, person)
+        for k, week in enumerate(weeks):  # the weekly limits in each calendar week of the plan
+            tag = person.staff_id if len(weeks) == 1 else f"{person.staff_id}_{k}"
+            theirs = {d: v for d, v in mine.items() if d.date in week.dates}
+            paid = sum(longest_paid(problem, d, cap) * v for d, v in theirs.items())
+            wk = week.hours
+            m.add(paid >= wk.floor)
+            short = m.new_int_var(0, wk.expected, f"unused_{tag}")
+            m.add(short >= wk.expected - paid)
+            terms.append(unused * short)
+            # the fewest minutes paid: each day at its shortest shift, a day at the noon counter at the
+            # shortest shift that works it; beyond the expected hours salary, beyond the contract the
+            # overtime premium, and never beyond the cap
+            fewest = sum(least * v for v in theirs.values()) + sum(
+                (min(cap, n) - least) * y
+                for (p, date), (y, n) in noon.items()
+                if p == person.staff_id and date in week.dates
+            )
+            most = 24 * 60 * len(theirs)
+            beyond = m.new_int_var(0, most, f"beyond_{tag}")
+            m.add(beyond >= fewest - wk.expected)
+            ot = m.new_int_var(0, most, f"overtime_{tag}")
+            m.add(ot >= fewest - wk.base)
+            m.add(fewest <= wk.cap)
+            terms += [over * beyond, premium * ot]
+            rd = week.rest
+            if rd is not None:
+                counted = sum(v for d, v in theirs.items() if d.date in rd.counted)
+                m.add(sum(theirs.values()) <= rd.most)
+                extra = m.new_int_var(0, sum(1 for d in days if d.date in week.dates), f"extra_{tag}")
+                m.add(extra >= counted - rd.due)
+                terms.append(round((costs.rest_day_multiplier - 1) * per_min * cap * scale) * extra)
         by_date = {d.date: v for d, v in mine.items()}
         for part, limit in consecutive_windows(problem, person):
             m.add(sum(by_date[d] for d in part if d in by_date) <= limit)

@@ -23,7 +23,7 @@ from constraints.calendar import Day
 from constraints.problem import Problem
 from constraints.roster import Roster
 from constraints.rules import enabled_rules
-from constraints.rules.labour import consecutive_windows, daily_cap_minutes, rest_days, weekly_hours
+from constraints.rules.labour import consecutive_windows, daily_cap_minutes, person_weeks
 from constraints.staff import Absence, Staff
 from scheduler.solver import stop
 from scheduler.solver.bound import longest_paid, people_needed
@@ -62,36 +62,42 @@ def _days_worked(
     w: _Works,
     paid: Mapping[tuple[str, dt.date], int] | None = None,
 ) -> list[Any]:
-    """Each person's days within the labour rule's limits (the days due of a full week —
+    """Each person's days within the labour rule's limits (in each calendar week of the plan, the days due of a
+    full week —
     :func:`constraints.rules.labour.rest_days`: 做五休二, fewer in a week with fewer standard working days, leave
-    or 补休 granted — rest days, consecutive days, the weekly floor at each day's longest paid shift), none on
+    or 补休 granted — rest days and the weekly floor at each day's longest paid shift; consecutive days over
+    the whole plan), none on
     a day away; the days each works beyond the days due (for ``EXTRA_DAY_PENALTY``). ``paid``: a re-plan's
     days kept whole count towards the weekly hours with their paid minutes, not the longest shift."""
     cfg = problem.config
-    full_week = len(problem.days) >= 7
     lab = cfg.rules.labour
     extra_days: list[Any] = []
     for person in problem.staff:
         p = person.staff_id
-        avail = [d for d in days if not problem.away_all_day(p, d.date)]
+        avail_all = [d for d in days if not problem.away_all_day(p, d.date)]
         for d in days:
-            if d not in avail:
+            if d not in avail_all:
                 m.add(w[(p, d.date)] == 0)
-        worked = sum(w[(p, d.date)] for d in days)
-        if full_week and lab.enabled:  # the days due (做五休二, leave and 补休 less), rest kept on the others
-            rd = rest_days(problem, person)
-            counted = sum(w[(p, d.date)] for d in avail if d.date in rd.counted)
-            m.add(worked <= rd.most)
-            m.add(worked >= min(rd.due, rd.most, len(avail)))
-            extra = m.new_int_var(0, len(days), f"extra_{p}")
-            m.add(extra >= counted - rd.due)
-            extra_days.append(extra)
-        else:
-            m.add(worked == len(avail))
+        weeks = person_weeks(problem, person)
+        for k, week in enumerate(weeks):  # each calendar week: its days due, its rest days, its hours
+            wdays = [d for d in days if d.date in week.dates]
+            avail = [d for d in avail_all if d.date in week.dates]
+            worked = sum(w[(p, d.date)] for d in wdays)
+            rd = week.rest
+            if rd is not None and lab.enabled:  # the days due (做五休二, less leave and 补休), rest on others
+                counted = sum(w[(p, d.date)] for d in avail if d.date in rd.counted)
+                m.add(worked <= rd.most)
+                m.add(worked >= min(rd.due, rd.most, len(avail)))
+                extra = m.new_int_var(0, len(wdays), f"extra_{p}" if len(weeks) == 1 else f"extra_{p}_{k}")
+                m.add(extra >= counted - rd.due)
+                extra_days.append(extra)
+            else:
+                m.add(worked == len(avail))
+            if lab.enabled:
+                cap = daily_cap_minutes(problem, person)
+                most = {d.date: (paid or {}).get((p, d.date), longest_paid(problem, d, cap)) for d in wdays}
+                m.add(sum(most[d.date] * w[(p, d.date)] for d in wdays) >= week.hours.floor)
         if lab.enabled:
-            cap = daily_cap_minutes(problem, person)
-            most = {d.date: (paid or {}).get((p, d.date), longest_paid(problem, d, cap)) for d in days}
-            m.add(sum(most[d.date] * w[(p, d.date)] for d in days) >= weekly_hours(problem, person).floor)
             for part, limit in consecutive_windows(problem, person):
                 m.add(sum(w[(p, d)] for d in part if (p, d) in w) <= limit)
     return extra_days
@@ -253,31 +259,62 @@ class HoursLeft:
         self.cap -= paid
 
 
+class WeeksLeft:
+    """:class:`HoursLeft` of each calendar week of a plan of several weeks, asked by date."""
+
+    def __init__(self, weeks: list[HoursLeft]) -> None:
+        self.weeks = weeks
+
+    def _of(self, day: dt.date) -> HoursLeft:
+        return next(w for w in self.weeks if day in w.most)
+
+    @property
+    def most(self) -> dict[dt.date, int]:
+        """The days not built yet, with the most each can pay."""
+        return {d: m for w in self.weeks for d, m in w.most.items()}
+
+    def bounds(self, day: dt.date) -> tuple[int, int, int, int]:
+        """:meth:`HoursLeft.bounds` in ``day``'s week."""
+        return self._of(day).bounds(day)
+
+    def built(self, day: dt.date, paid: int) -> None:
+        """:meth:`HoursLeft.built` in ``day``'s week."""
+        self._of(day).built(day, paid)
+
+
 def hours_left(
     problem: Problem,
     pattern: dict[tuple[str, dt.date], int],
     paid: Mapping[tuple[str, dt.date], int] | None = None,
-) -> dict[str, HoursLeft] | None:
+) -> dict[str, HoursLeft | WeeksLeft] | None:
     """Each person's :class:`HoursLeft` before any day is built (people the pattern keeps home all week
-    left out); None when the pattern cannot meet someone's floor; empty when the labour rule is off."""
+    left out; in a plan of several weeks a :class:`WeeksLeft` of the weeks they work in); None when the
+    pattern cannot meet someone's floor; empty when the labour rule is off."""
     if not problem.config.rules.labour.enabled:
         return {}
     least = round(problem.config.rules.labour.min_shift_hours * 60)
-    out: dict[str, HoursLeft] = {}
+    out: dict[str, HoursLeft | WeeksLeft] = {}
     for person in problem.staff:
         p = person.staff_id
         cap = daily_cap_minutes(problem, person)
-        most = {
-            d.date: (paid or {}).get((p, d.date), longest_paid(problem, d, cap))
-            for d in problem.days
-            if d.slot_starts and pattern.get((p, d.date))
-        }
-        if not most:
-            continue
-        wk = weekly_hours(problem, person)
-        if sum(most.values()) < wk.floor or least * len(most) > wk.cap:
-            return None
-        out[p] = HoursLeft(wk.floor, wk.cap, least, most)
+        weeks = person_weeks(problem, person)
+        mine = []
+        for week in weeks:
+            most = {
+                d.date: (paid or {}).get((p, d.date), longest_paid(problem, d, cap))
+                for d in problem.days
+                if d.date in week.dates and d.slot_starts and pattern.get((p, d.date))
+            }
+            if not most:
+                continue
+            wk = week.hours
+            if sum(most.values()) < wk.floor or least * len(most) > wk.cap:
+                return None
+            mine.append(HoursLeft(wk.floor, wk.cap, least, most))
+        if len(weeks) == 1 and mine:
+            out[p] = mine[0]
+        elif mine:
+            out[p] = WeeksLeft(mine)
     return out
 
 
@@ -285,8 +322,9 @@ def day_problem(
     problem: Problem, day: Day, pattern: Mapping[tuple[str, dt.date], int], before: Roster | None = None
 ) -> Problem:
     """The plan of ``day`` alone with the pattern's people: those it keeps home are away all day, and nobody
-    brings a streak of days worked into it (the pattern keeps the week's consecutive-day limits); the rest
-    after last week's last shift (``Person.prev_shift_end``) binds the plan's first day only — and, when
+    brings a streak of days worked into it (the pattern keeps the plan's consecutive-day limits); the rest
+    after last week's last shift (``Person.prev_shift_end``) binds the plan's first day only (between the
+    plan's own days the whole model checks it) — and, when
     ``before`` (a re-plan's kept roster) has the day before, the rest after that day's shift."""
     home = [
         Absence(staff_id=p, date=day.date, reason="pattern")

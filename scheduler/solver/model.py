@@ -15,7 +15,7 @@ it leaves out the change cost, which is never negative (so the gap of a re-plan 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +26,11 @@ from constraints.problem import Problem
 from constraints.roster import Roster
 from constraints.rules import enabled_rules, get_rule
 from constraints.rules.base import PenaltyTerm, Rule
-from scheduler.solver.bound import CapacityBound, forced_days_bound
+from scheduler.solver.bound import capacity_bound, forced_days_bound
 from scheduler.solver.variables import RosterVars
+
+CapacityFn = Callable[[Problem, int, list[str], dict], int | None]
+"""How :meth:`BuiltModel.lower_bound` computes the capacity relaxation (problem, scale, active rules, least)."""
 
 CHANGES = "replan.changes"
 """Name of the objective term that prices a re-plan's changes (:class:`Keep`)."""
@@ -137,7 +140,7 @@ class BuiltModel:
         """The objective expression (model units)."""
         return sum(t.expr for t in self.terms)
 
-    def lower_bound(self) -> int:
+    def lower_bound(self, capacity: CapacityFn = capacity_bound) -> int:
         """A bound no roster's objective can go below, in model units: the larger of the rules' own bounds
         (:meth:`Rule.lower_bound`; the demand rule prices each slot at its cheapest window count), the
         capacity relaxation of :mod:`scheduler.solver.bound`, with the counter minimums of the rules not
@@ -148,9 +151,19 @@ class BuiltModel:
         least = least_on_counters(problem, active)
         per_slot = sum(rule.lower_bound(problem, self.vars.scale, least) for rule in self.rules)
         names = [r.name for r in active]
-        capacity = CapacityBound(problem, self.vars.scale, names, least).value()
-        forced = forced_days_bound(problem, names, self.vars.scale)
-        return max(per_slot, capacity or 0, per_slot + forced)
+        value = capacity(problem, self.vars.scale, names, least)
+        forced = forced_days_bound(problem, names, self.vars.scale, units=len(problem.week_dates()))
+        return max(per_slot, value or 0, per_slot + forced)
+
+    def quick_bound(self) -> int:
+        """The part of :meth:`lower_bound` that takes no time: the rules' own bounds plus the labour costs of
+        the days the rules force (a horizon reports it while its capacity bound, a week's each, is computed)."""
+        problem = self.vars.problem
+        active = [r for r in self.rules if r.name not in self.vars.relax]
+        least = least_on_counters(problem, active)
+        per_slot = sum(rule.lower_bound(problem, self.vars.scale, least) for rule in self.rules)
+        names = [r.name for r in active]
+        return per_slot + forced_days_bound(problem, names, self.vars.scale, units=len(problem.week_dates()))
 
     def term_values(self, solver: Any) -> dict[str, float]:
         """Each named term in CNY in a solution (a CpSolver or an Assignment; constants included)."""
@@ -219,8 +232,9 @@ def build_model(
         terms.append(keep_roster(rv, keep))
         kept = keep.kept_dates(rv.days())
     labour = problem.config.rules.labour
-    if labour.enabled and len(problem.days) >= 7:
-        rv.add_shape(labour.standard_days_per_week)
+    weeks = [w for w in problem.week_dates() if len(w) >= 7]  # each full calendar week of the plan
+    if labour.enabled and weeks:
+        rv.add_shape(labour.standard_days_per_week, weeks if len(weeks) > 1 else None)
     built = BuiltModel(rv.model, rv, chosen, terms, kept, keep)
     rv.model.minimize(built.objective)
     return built

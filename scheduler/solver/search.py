@@ -22,7 +22,9 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
 3. **polish** — for small plans (one or two days), whole-model CP-SAT from the incumbent, which usually
    proves optimality. On a full week CP-SAT's own bound stays far from the incumbent within a minute (its LP
    relaxation is large and degenerate), so the certified bound there is the unavoidable costs plus the
-   capacity relaxation of :mod:`scheduler.solver.bound` (:meth:`BuiltModel.lower_bound`).
+   capacity relaxation of :mod:`scheduler.solver.bound` (:meth:`BuiltModel.lower_bound`). A horizon of several
+   weeks computes it in a process of its own from the start (a week's each, tens of seconds on a big
+   branch), reporting the quick part (:meth:`BuiltModel.quick_bound`) meanwhile.
 
 Determinism: every CP-SAT call of the search is single-threaded with a fixed seed, and in deterministic mode
 limited by *deterministic* time (work units, plus the fixed load charge), and the neighbourhoods are drawn
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import random
 import threading
@@ -51,6 +54,7 @@ from ortools.sat.python import cp_model
 
 from constraints.roster import Roster
 from scheduler.solver import stop
+from scheduler.solver.bound import capacity_in_process
 from scheduler.solver.construct import add_paid_bounds, day_problem, days_pattern, hours_left
 from scheduler.solver.model import CHANGES, BuiltModel, build_model
 from scheduler.solver.submodel import DayModel, day_models, export_model
@@ -74,6 +78,10 @@ CONSTRUCT_SHARES = (0.5, 0.4, 0.3, 0.5)
 then local search with the five-day shape twice, then without it (each runs to its first roster)."""
 
 
+FROM_DAYS_SHARE = 0.9
+"""Share of the seconds left that the whole model may take to complete the roster built day by day (every
+person-day fixed; loading a big model is most of it: a 28-day model of 80 people takes 10–20 s)."""
+
 SOLVE_OVERHEAD_UNITS = 2e-7
 """Deterministic units charged per sub-solve of the LNS for each variable and constraint of the model it
 loads: loading and presolving it, most of it fixed, takes wall time CP-SAT's deterministic time barely
@@ -81,8 +89,8 @@ counts, so hundreds of small neighbourhoods would otherwise take far longer than
 the budget closer to the wall clock, at the price of fewer moves."""
 
 PATTERN_UNITS = 0.2
-"""Deterministic units for the days-off pattern of the construct: more finds a better pattern, less leaves
-more of the budget to the moves."""
+"""Deterministic units for the days-off pattern of the construct (per calendar week of the plan): more finds a
+better pattern, less leaves more of the budget to the moves."""
 
 CONSTRUCT_PARAMETERS: dict[str, int | bool] = {
     "max_presolve_iterations": 1,
@@ -457,9 +465,11 @@ class DaySearch:
                     out[(p, d)] = v
         return out
 
-    def _from_roster(self, roster: Any, repair_days: bool = True) -> list[int] | None:
+    def _from_roster(
+        self, roster: Any, repair_days: bool = True, share: float | None = None
+    ) -> list[int] | None:
         """A start from a given roster: as it is if it still holds, else (``repair_days``) its days-off pattern
-        repaired."""
+        repaired; ``share``: of the seconds left, for taking it as it is (default ``CONSTRUCT_SHARES[0]``)."""
         rv = self.built.vars
         given = rv.roster_values(roster)
         idx = sorted(given)
@@ -469,7 +479,7 @@ class DaySearch:
         self._fix(idx, values)
         self.model.minimize(self.objective)  # what the roster leaves free (waits, slacks) at its cheapest
         s = self._solver(1)
-        self.budget.limit(s, math.inf, seconds=self._share(CONSTRUCT_SHARES[0]))
+        self.budget.limit(s, math.inf, seconds=self._share(CONSTRUCT_SHARES[0] if share is None else share))
         st = s.solve(self.model)
         self.budget.charge(s)
         self._restore(idx)
@@ -477,7 +487,7 @@ class DaySearch:
         self.note(f"start roster as given: {s.status_name(st)}")
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return self._values(s)
-        if not repair_days:
+        if not repair_days or not self.budget.running():
             return None
         works = rv.works_indexes()
         fixed = list(works.values())
@@ -655,7 +665,9 @@ class DaySearch:
             rosters.append(rv.roster(s))
         if failed:
             return None, failed
-        return self._from_roster(Roster.concat([kept, *rosters])), []
+        # the days built: the whole model takes them (a horizon's takes seconds just to load, so it may
+        # have most of what is left)
+        return self._from_roster(Roster.concat([kept, *rosters]), share=FROM_DAYS_SHARE), []
 
     def _in_pairs(
         self, jobs: list[tuple[cp_model.CpModel, float | None, float]], parameters: dict[str, int | bool]
@@ -701,11 +713,11 @@ class DaySearch:
                 return "FEASIBLE", found
         boost: dict[dt.date, int] = {}
         last_failed: set[dt.date] = set()
+        problem = self.built.vars.problem
+        units = PATTERN_UNITS * len(problem.week_dates())  # a horizon's pattern: as much a week
         for _ in range(PATTERN_TRIES):
-            pattern = days_pattern(
-                self.built.vars.problem, self.seed, PATTERN_UNITS, boost, *self._replan_days()
-            )
-            self.budget.used += PATTERN_UNITS
+            pattern = days_pattern(problem, self.seed, units, boost, *self._replan_days())
+            self.budget.used += units
             self.note(f"pattern {'found' if pattern else 'none'} (more on {len(boost)} days)")
             if pattern is None or not self.budget.running():
                 break
@@ -722,7 +734,8 @@ class DaySearch:
                 break
             for d in failed:  # those days want more people than the estimates say
                 boost[d] = boost.get(d, 0) + 1
-        if pattern is not None and not last_failed:  # a pattern some day cannot be staffed by is no start
+        # a pattern some day cannot be staffed by is no start; a big model takes seconds just to load
+        if pattern is not None and not last_failed and self.budget.running():
             works = self.built.vars.works_indexes()
             values = [0] * self.n
             for (p, d), i in works.items():
@@ -1079,12 +1092,33 @@ class DaySearch:
         The bound is :meth:`BuiltModel.lower_bound` (the capacity relaxation of :mod:`scheduler.solver.bound`)
         unless the polish proves more: the reported gap is therefore an honest upper limit, never a guess.
         """
-        self.start_day_models()  # beside the construct's single-threaded steps
+        # the bound is pure Python and CP-SAT releases the GIL: it costs the search little in a thread; a
+        # horizon's (a capacity bound per week) takes as long as its construct: it starts at once, in a
+        # process of its own, and the quick part of it is reported meanwhile
+        horizon = len(self.built.vars.problem.week_dates()) > 1
+        children: list[Any] = []
+        if horizon:
+            self._new_bound(float(self.built.quick_bound()))
+            apart = functools.partial(capacity_in_process, started=children.append)
+            bound = Background(lambda: self._new_bound(float(self.built.lower_bound(apart))))
+        try:
+            return self._run(horizon, bound if horizon else None)
+        finally:
+            for child in children:  # a bound still being computed is no longer wanted
+                if child.poll() is None:
+                    child.terminate()
+
+    def _run(self, horizon: bool, bound: Background | None) -> SearchOutcome:
+        """:meth:`run` once the bound of a horizon is under way."""
+        # the day models are built beside the construct's single-threaded steps; a horizon's (its days × its
+        # size: tens of seconds of Python) would starve its day-by-day construct, so they wait for it
+        if not horizon:
+            self.start_day_models()
         status, values = self.construct()
         if values is None:
             return self._outcome(status)
-        # the bound is pure Python and CP-SAT releases the GIL: it costs the search little in a thread
-        bound = Background(lambda: self._new_bound(float(self.built.lower_bound())))
+        if bound is None:
+            bound = Background(lambda: self._new_bound(float(self.built.lower_bound())))
         # a re-plan polishes like a small plan: its change cost ties the days (a moved day off changes two),
         # which one-day moves cannot trade, and the whole model hinted with the incumbent often proves it
         small = len(self.day_vars) <= 2 or self.built.keep is not None

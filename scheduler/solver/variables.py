@@ -647,11 +647,15 @@ class RosterVars:
         """Proto index of each person-day ``works`` variable."""
         return {k: v.index for k, v in self._works.items()}
 
-    def add_shape(self, max_days: int) -> Any:
-        """A literal that, when fixed to 1, keeps everyone to ``max_days`` working days (search heuristic)."""
+    def add_shape(self, max_days: int, weeks: Sequence[Sequence[dt.date]] | None = None) -> Any:
+        """A literal that, when fixed to 1, keeps everyone to ``max_days`` working days in each of ``weeks``
+        (dates; default: the plan's days as one week) — a search heuristic."""
         lit = self.model.new_bool_var("shape")
+        grid = [d.date for d in self._days]
+        groups = [grid] if weeks is None else [[d for d in grid if d in set(w)] for w in weeks]
         for p in self.ids:
-            self.model.add(sum(self.works(p, d.date) for d in self._days) <= max_days).only_enforce_if(lit)
+            for dates in groups:
+                self.model.add(sum(self.works(p, d) for d in dates) <= max_days).only_enforce_if(lit)
         self.shape_literal = lit
         return lit
 

@@ -14,12 +14,13 @@ from ortools.sat.python import cp_model
 
 import scheduler.solver.bound as bound_module
 from constraints.problem import Problem
-from constraints.rules.labour import weekly_hours
+from constraints.rules.labour import plan_weeks, weekly_hours
 from constraints.rules.noon_two_at_high_counter import NoonTwoAtHighCounter
 from scheduler.solver.bound import (
     INF,
     CapacityBound,
     _min_plus,
+    capacity_bound,
     forced_days_bound,
     noon_in_waves,
     people_needed,
@@ -297,3 +298,22 @@ def test_a_week_the_days_cannot_staff_is_explained_by_its_needs(overtime: int) -
     assert r.status == "INFEASIBLE" and r.roster is None
     assert [v.rule for v in r.explanation] == [v.rule for v in found]
     assert not r.search_log and not r.progress  # no search ran: the days alone told
+
+
+def test_a_horizon_bound_is_its_weeks_bounds_summed_and_below_its_roster() -> None:
+    """Two weeks as one model: the capacity bound is each calendar week's, summed (so twice one week's when the
+    weeks are alike), and the certified bound stays below the cost of a roster the search finds."""
+    prob = Problem.for_horizon(tiny_config(), TINY_WEEK_STAFF, MONDAY, 2)
+    prob = prob.replace(demand=synthetic_demand(prob))
+    week = Problem.for_week(tiny_config(), TINY_WEEK_STAFF, MONDAY)
+    week = week.replace(demand=synthetic_demand(week))
+    built = build_model(prob)
+    names = [r.name for r in built.rules]
+    least = least_on_counters(prob, built.rules)
+    weeks = [CapacityBound(w, OBJ_SCALE, names, least).value() for w in plan_weeks(prob)]
+    one = CapacityBound(week, OBJ_SCALE, names, least_on_counters(week, built.rules)).value()
+    assert one is not None and weeks == [one, one]
+    assert capacity_bound(prob, OBJ_SCALE, names, least) == 2 * one
+    result = solve(prob, SolveParams(time_limit_seconds=10, seed=0))
+    assert result.objective is not None
+    assert built.objective_cny(built.lower_bound()) <= result.objective + 1e-6

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import pytest
-from factories import MONDAY, SATURDAY, tiny_config, tiny_problem
+from factories import MONDAY, SATURDAY, TINY_WEEK_STAFF, tiny_config, tiny_problem
 from ortools.sat.python import cp_model
 
+from constraints.problem import Problem
 from constraints.rules import get_rule
-from scheduler.solver.model import build_model
+from scheduler.solver.model import BuiltModel, build_model
 from scheduler.solver.variables import OBJ_SCALE
 
 
@@ -99,3 +103,81 @@ def test_lower_bound_prices_what_the_noon_rule_forces() -> None:
     off = prob.replace(config=tiny_config(**{"rules.noon_two_at_high_counter.enabled": False}))
     assert build_model(off).lower_bound() == 0
     assert build_model(prob, relax=["noon_two_at_high_counter"]).lower_bound() == 0
+
+
+def _labour_model_solves(problem: Problem, add: Callable[[BuiltModel], None]) -> bool:
+    """True when the labour rule's model of ``problem`` with ``add``'s constraints has a solution."""
+    b = build_model(problem, rules=["labour"], symmetry_breaking=False)
+    add(b)
+    s = cp_model.CpSolver()
+    s.parameters.num_workers = 1
+    s.parameters.max_time_in_seconds = 20
+    st = s.solve(b.model)
+    assert st in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE), s.status_name(st)
+    return st != cp_model.INFEASIBLE
+
+
+def _two_weeks(**config: object) -> Problem:
+    return Problem.for_horizon(tiny_config(**config), TINY_WEEK_STAFF, MONDAY, 2)
+
+
+def _day(k: int) -> dt.date:
+    return MONDAY + dt.timedelta(days=k)
+
+
+def test_a_horizon_model_keeps_the_days_in_a_row_across_the_week_boundary() -> None:
+    """One model over two weeks: C at work Thursday to the next Wednesday (seven in a row, each week with a
+    rest day) has no solution; Friday to Wednesday (six) has."""
+    prob = _two_weeks()
+
+    def works(days: range, off: tuple[int, ...] = ()) -> Callable[[BuiltModel], None]:
+        def add(b: BuiltModel) -> None:
+            for k in days:
+                b.model.add(b.vars.works("C", _day(k)) == 1)
+            for k in off:
+                b.model.add(b.vars.works("C", _day(k)) == 0)
+
+        return add
+
+    assert not _labour_model_solves(prob, works(range(3, 10)))
+    assert _labour_model_solves(prob, works(range(4, 10), off=(3, 10)))
+
+
+def test_a_horizon_model_keeps_the_rest_from_sunday_night_to_monday() -> None:
+    """With 17 h of rest between shifts, C leaving at 16:30 on Sunday cannot start at 08:30 on Monday in the
+    one model over two weeks; at 09:30 they can."""
+    prob = _two_weeks(**{"labor.min_rest_hours": 17})
+    sunday, monday = _day(6), _day(7)
+
+    def start_at(minute: int) -> Callable[[BuiltModel], None]:
+        def add(b: BuiltModel) -> None:
+            rv = b.vars
+            b.model.add(rv.works("C", sunday) == 1)
+            b.model.add(rv.works("C", monday) == 1)
+            b.model.add(rv.shift_end("C", sunday) == 16 * 60 + 30)
+            b.model.add(rv.shift_start("C", monday) == minute)
+
+        return add
+
+    assert not _labour_model_solves(prob, start_at(8 * 60 + 30))
+    assert _labour_model_solves(prob, start_at(9 * 60 + 30))
+
+
+def test_a_horizon_model_holds_the_weekly_hours_in_each_week() -> None:
+    """C cannot work 41 h in week one and make up with fewer in week two (the cap is per week); 40 and 36 h
+    hold; and 34 h in week two is under its floor even after 40 in week one."""
+    prob = _two_weeks()
+
+    def hours(first: tuple[int, int], second: tuple[int, int]) -> Callable[[BuiltModel], None]:
+        def add(b: BuiltModel) -> None:
+            rv = b.vars
+            for k, (lo, hi) in enumerate((first, second)):
+                paid = sum(rv.paid_minutes("C", _day(7 * k + i)) for i in range(7))
+                b.model.add(paid >= lo * 60)
+                b.model.add(paid <= hi * 60)
+
+        return add
+
+    assert not _labour_model_solves(prob, hours((41, 48), (0, 39)))
+    assert _labour_model_solves(prob, hours((40, 40), (36, 36)))
+    assert not _labour_model_solves(prob, hours((40, 40), (0, 34)))

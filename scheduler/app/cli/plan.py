@@ -118,6 +118,7 @@ def run_plan(
     previous: Path | None = None,
     previous_roster: Path | None = None,
     weeks: int = 1,
+    rolling: bool = False,
 ) -> tuple[WeekPlan, int]:
     """The whole run, with a progress bar; returns the (first week's) plan and the exit status."""
     console = console or Console(stderr=True)
@@ -138,7 +139,7 @@ def run_plan(
     warn_notes(history.notes, console)
     params = SolveParams.from_config(branch.config, **options)
     if weeks > 1:
-        return run_horizon(branch, monday, weeks, params, replications, history, console, out)
+        return run_horizon(branch, monday, weeks, params, replications, history, console, out, rolling)
     plan = solve_with_progress(branch, monday, params, replications, history, console)
     console.print(tr(f"写入 {out} …", f"Writing {out} …"))
     written = write_plan(plan, out, lang=language())
@@ -154,19 +155,29 @@ def run_horizon(
     history: HistoryCheck,
     console: Console,
     out: Path,
+    rolling: bool = False,
 ) -> tuple[WeekPlan, int]:
-    """``--weeks N``: the weeks planned one after the other (:mod:`scheduler.app.horizon`), each reported as
-    ``plan`` reports a week; exit 0 when every week holds every hard rule, else 1."""
+    """``--weeks N``: one model over the N weeks, solved once with the whole time limit (or, ``--rolling``, the
+    weeks planned one after the other; :mod:`scheduler.app.horizon`), each week reported as ``plan`` reports
+    a week; exit 0 when every week holds every hard rule, else 1."""
     params = dataclasses.replace(params, after_seconds=after_solve_seconds(params.time_limit_seconds))
-    console.print(
-        tr(
-            f"{weeks} 周逐周滚动排班, 每周最长 {params.time_limit_seconds / weeks:g} 秒 …",
-            f"{weeks} weeks planned one after the other, at most {params.time_limit_seconds / weeks:g} s each …",
+    if rolling:
+        console.print(
+            tr(
+                f"{weeks} 周逐周滚动排班, 每周最长 {params.time_limit_seconds / weeks:g} 秒 …",
+                f"{weeks} weeks planned one after the other, at most {params.time_limit_seconds / weeks:g} s each …",
+            )
         )
-    )
-    with solving_bar(
-        dataclasses.replace(params, time_limit_seconds=params.time_limit_seconds / weeks), console
-    ) as show:
+        shown_params = dataclasses.replace(params, time_limit_seconds=params.time_limit_seconds / weeks)
+    else:
+        console.print(
+            tr(
+                f"{weeks} 周 ({weeks * 7} 天) 一个模型统一排班 …",
+                f"{weeks} weeks ({weeks * 7} days) as one model …",
+            )
+        )
+        shown_params = params
+    with solving_bar(shown_params, console) as show:
         hp = plan_horizon(
             branch,
             monday,
@@ -175,6 +186,7 @@ def run_horizon(
             replications=replications,
             on_progress=lambda k, event: show(event),
             history=history,
+            rolling=rolling,
         )
     console.print(tr(f"写入 {out} …", f"Writing {out} …"))
     written = write_horizon(hp, out, lang=language())
@@ -182,9 +194,31 @@ def run_horizon(
     for w in hp.weeks:
         folder = week_folder(w.monday)
         report(w, {n: p for n, p in written.items() if n.startswith(folder)}, shown, out / folder)
-        if not w.result.ok:
+        if not w.result.ok and hp.whole is None:
             for line in failure_lines(w):
                 print(line, file=sys.stderr)
+    if hp.whole is not None:
+        r = hp.whole.result
+        gap = f"{r.gap:.2%}" if r.gap is not None else "—"
+        obj = f"{r.objective:,.0f}" if r.objective is not None else "—"
+        shown.print(
+            tr(
+                f"[bold]{weeks} 周合计[/bold] (一个模型): {label(STATUS_LABELS, r.status)}, 目标 {obj} 元, "
+                f"间隙 {gap}, 用时 {r.solve_seconds:.1f} 秒 (各周的目标与间隙即此合计)",
+                f"[bold]{weeks} weeks in all[/bold] (one model): {label(STATUS_LABELS, r.status)}, objective "
+                f"{obj} CNY, gap {gap}, {r.solve_seconds:.1f} s (each week's objective and gap are these)",
+            )
+        )
+        if not r.ok:
+            for line in failure_lines(hp.whole):
+                print(line, file=sys.stderr)
+        if not written:
+            shown.print(
+                tr(
+                    f"未写入任何文件: {out} 中已有一份满足全部硬性规则的排班, 保持原样",
+                    f"Nothing written: {out} already holds a roster that holds every hard rule and is kept",
+                )
+            )
     if len(hp.weeks) < weeks:
         print(
             tr(
@@ -509,10 +543,17 @@ def plan(
         int,
         typer.Option(
             "--weeks",
-            help="连续排几周 (1–6): 每周一个文件夹, 另有全部日期的 roster.csv、每周一张表的 roster.xlsx 与 summary.json "
-            "(consecutive weeks, planned one after the other)",
+            help="连续排几周 (1–6), 一个模型统一求解: 每周一个文件夹, 另有全部日期的 roster.csv、每周一张表的 roster.xlsx 与 "
+            "summary.json (consecutive weeks, one model over all of them)",
         ),
     ] = 1,
+    rolling: Annotated[
+        bool,
+        typer.Option(
+            "--rolling",
+            help="与 --weeks 同用: 逐周滚动排班, 每周单独求解 (with --weeks: rolling weeks, each solved on its own)",
+        ),
+    ] = False,
 ) -> None:
     """排一周的班 (plan the week: forecast, windows, roster, simulation; writes roster.csv/.xlsx etc.)."""
     _, code = run_plan(
@@ -531,5 +572,6 @@ def plan(
         previous=previous,
         previous_roster=previous_roster,
         weeks=weeks,
+        rolling=rolling,
     )
     raise typer.Exit(code)
