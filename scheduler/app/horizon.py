@@ -327,9 +327,21 @@ def write_horizon(hp: HorizonPlan, out_dir: str | Path, lang: str | None = None)
     if hp.whole is not None and not hp.ok and holds_good_roster(out):
         return {}
     written: dict[str, Path] = {}
-    for w in hp.weeks:
+    for k, w in enumerate(hp.weeks):
         folder = week_folder(w.monday)
-        for name, path in write_plan(w, out / folder, lang=lang).items():
+        extra = None
+        if hp.whole is not None:
+            part = hp.summary(lang)["horizon"]
+            extra = {
+                "horizon": {
+                    **{key: part[key] for key in ("first_day", "last_day", "method")},
+                    "week": k + 1,
+                    "note": "objective, best_bound, gap 与求解时间为整个多周模型的"
+                    if lang == "zh"
+                    else "objective, best_bound, gap and the solve's timings are the horizon's (one model)",
+                }
+            }
+        for name, path in write_plan(w, out / folder, lang=lang, extra=extra).items():
             written[f"{folder}/{name}"] = path
     staffed = [  # each week's roster as its folder has it: the 季度谈话 scheduled into it
         (w.problem, w.duties.roster_with_talks(w.problem, w.roster) if w.duties is not None else w.roster)

@@ -326,10 +326,15 @@ def default_time_limit() -> float | None:
 
 
 def write_plan(
-    plan: WeekPlan, out_dir: str | Path, lang: str = "zh", notice: ChangeNotice | None = None
+    plan: WeekPlan,
+    out_dir: str | Path,
+    lang: str = "zh",
+    notice: ChangeNotice | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write roster.csv, requirements.csv, summary.json, roster.xlsx, forecast.csv and simulation.csv as one set
-    (and a re-plan's changes.csv, with its 变更通知 sheet in roster.xlsx, when given its ``notice``).
+    (and a re-plan's changes.csv, with its 变更通知 sheet in roster.xlsx, when given its ``notice``); ``extra``
+    adds keys to summary.json (a horizon's week: which horizon it is part of).
 
     A week that cannot be staffed (no roster, or one breaking a hard rule) writes its set — summary.json and
     the workbook say why — only into a folder that does not hold a good roster already: a good roster from an
@@ -348,7 +353,11 @@ def write_plan(
         result=plan.result,
         requirements=plan.requirements,
         forecast=plan.forecast,
-        summary={**plan.result.summary(lang), "warnings": [n.as_dict(lang) for n in plan.notes]},
+        summary={
+            **plan.result.summary(lang),
+            "warnings": [n.as_dict(lang) for n in plan.notes],
+            **(extra or {}),
+        },
         lang=lang,
         inputs=dict(plan.branch.files),
         kpis=plan.kpis,

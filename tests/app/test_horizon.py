@@ -127,10 +127,12 @@ def test_the_horizon_files(horizon: tuple[SampleBranch, HorizonPlan], tmp_path: 
     assert doc["horizon"]["weeks_planned"] == 2 and doc["horizon"]["method"] == "one_model"
     assert doc["ok"] is True and doc["gap"] is not None
     assert [w["monday"] for w in doc["weeks"]] == [w.monday.isoformat() for w in hp.weeks]
-    for w in hp.weeks:
+    for k, w in enumerate(hp.weeks):
         folder = tmp_path / week_folder(w.monday)
         assert (folder / "roster.xlsx").is_file() and (folder / "summary.json").is_file()
         assert f"{week_folder(w.monday)}/roster.csv" in written
+        part = json.loads((folder / "summary.json").read_text(encoding="utf-8"))["horizon"]
+        assert part["week"] == k + 1 and part["method"] == "one_model"  # its objective is the horizon's
 
 
 def test_rolling_weeks_are_kept(tmp_path: Path) -> None:
