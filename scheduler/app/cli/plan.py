@@ -52,7 +52,7 @@ from scheduler.app.pipeline import (
 from scheduler.report.gaps import ServiceGap, TurnedAway, service_gaps, turned_away
 from scheduler.report.kpis import Figures, fmt
 from scheduler.solver import result as result_mod
-from scheduler.solver.result import SolveParams
+from scheduler.solver.result import RosterResult, SolveParams
 
 
 def parse_relax(text: str) -> tuple[str, ...]:
@@ -199,8 +199,7 @@ def run_horizon(
                 print(line, file=sys.stderr)
     if hp.whole is not None:
         r = hp.whole.result
-        gap = f"{r.gap:.2%}" if r.gap is not None else "—"
-        obj = f"{r.objective:,.0f}" if r.objective is not None else "—"
+        obj, gap = headline(r)
         shown.print(
             tr(
                 f"[bold]{weeks} 周合计[/bold] (一个模型): {label(STATUS_LABELS, r.status)}, 目标 {obj} 元, "
@@ -364,11 +363,16 @@ def cost_line(plan: WeekPlan) -> str:
     )
 
 
+def headline(r: RosterResult) -> tuple[str, str]:
+    """The objective (CNY, thousands separated) and gap (%) as the console shows them, "—" when none."""
+    obj = f"{r.objective:,.0f}" if r.objective is not None else "—"
+    return obj, f"{r.gap:.2%}" if r.gap is not None else "—"
+
+
 def report(plan: WeekPlan, written: dict[str, Path], console: Console, out: Path) -> None:
     """Print the week's result: the figures per day (:func:`kpi_table`), the cost, the rules, the files."""
     r = plan.result
-    gap = f"{r.gap:.2%}" if r.gap is not None else "—"
-    obj = f"{r.objective:,.0f}" if r.objective is not None else "—"
+    obj, gap = headline(r)
     console.print(
         tr(
             f"[bold]{plan.branch.config.branch.name}[/bold] {plan.monday} 起一周排班: "
