@@ -342,8 +342,11 @@ def test_signal_during_the_swap_puts_the_old_set_back(
         real(src, dst)  # type: ignore[arg-type]
 
     monkeypatch.setattr(outputs.os, "replace", with_ctrl_c)
+    # Python's own Ctrl-C handler, whatever an earlier test in this process left installed
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     with pytest.raises(KeyboardInterrupt):
         write_outputs(tmp_path, roster=roster, problem=problem.replace(demand={}), summary={})
     monkeypatch.undo()
+    signal.signal(signal.SIGINT, previous)
     assert sent[0]
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()} == before
