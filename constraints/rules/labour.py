@@ -9,7 +9,9 @@ Hard:
   the expected hours are the contract scaled to the standard working days in the plan (a week: five) less the
   leave taken — so the optimizer cannot send people home;
 * at least ``labor.min_rest_days`` days of rest in a 7-day plan: days neither worked nor on leave (annual leave
-  is not rest); at most ``labor.max_consecutive_days`` in a row,
+  is not rest; a day the branch is closed is — so 做五休二's second rest day falls on an open day, and working
+  every open day of a six-day week is rest-day work, priced and owed as 补休); at most
+  ``labor.max_consecutive_days`` in a row,
   counting ``Person.prev_consecutive_days`` worked up to the day before the plan (from last week's roster,
   :mod:`constraints.carry`, or the staff file's 上周末连续工作天数);
 * at least ``labor.min_rest_hours`` between the end of one shift and the start of the next — also between
