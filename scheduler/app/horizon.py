@@ -54,8 +54,6 @@ from scheduler.app.pipeline import (
     week_problem,
     write_plan,
 )
-from scheduler.report.duties import plan_duties
-from scheduler.report.kpis import week_kpis
 from scheduler.report.outputs import holds_good_roster, write_outputs
 from scheduler.report.workbook.horizon_book import write_horizon_workbook
 from scheduler.simulation.simulate import SIMULATION_COLUMNS
@@ -216,19 +214,8 @@ def plan_horizon(
 
     forecast, profiles, problem = week_problem(branch, monday, demand_scale, history, weeks)
     result = solve(problem, solve_params(branch, params, report))
-    roster = result.roster if result.roster is not None else Roster(())
-    whole = WeekPlan(
-        branch,
-        monday,
-        forecast,
-        profiles,
-        problem,
-        result,
-        requirements=pd.DataFrame(),  # the weeks' requirements, concatenated below
-        kpis=week_kpis(problem, roster, result=result, tickets=branch.tickets),
-        notes=history.notes,
-        duties=plan_duties(problem, result.roster, branch.absences),
-    )
+    # the horizon as one plan (no simulation: each week simulates its own); its requirements are the weeks'
+    whole = finish_week(branch, monday, forecast, profiles, problem, result, replications=0, history=history)
     plans = []
     for k, dates in enumerate(problem.week_dates()):
         plans.append(_week_of(whole, k, dates, replications, history))
