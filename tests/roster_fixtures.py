@@ -44,6 +44,11 @@ def _blocks(date: dt.date, sid: str, segs: list[Seg]) -> list[Block]:
     return [Block(date, sid, parse_hhmm(a), parse_hhmm(b), act) for a, b, act in segs]
 
 
+def blocks(date: dt.date, sid: str, *parts: Seg) -> list[Block]:
+    """Blocks of one person from ``(start, end, activity)`` triples (``HH:MM``)."""
+    return _blocks(date, sid, list(parts))
+
+
 def _teller(lunch: str, *, weekend: bool = False) -> list[Seg]:
     l0 = parse_hhmm(lunch)
     l1 = f"{(l0 + 60) // 60:02d}:{(l0 + 60) % 60:02d}"

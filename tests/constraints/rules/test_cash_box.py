@@ -5,11 +5,12 @@ only straight from leave is infeasible, and feasible with the rule off; a hand-m
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 from factories import MONDAY, TINY_STAFF, TINY_WEEK_STAFF, leave, person, tiny_config, tiny_problem
+from roster_fixtures import blocks
 
 from constraints.config import COUNTER_TYPES, RULE_NAMES, BranchConfig
+from constraints.config import parse_hhmm as hm
 from constraints.problem import Problem
 from constraints.roster import Block, Roster
 from constraints.rules import check_roster, get_rule
@@ -20,17 +21,6 @@ from scheduler.solver.result import SolveParams
 from scheduler.solver.solve import solve
 
 FAST = SolveParams(time_limit_seconds=4.0, seed=0, workers=2)
-
-
-def hm(text: str) -> int:
-    """Minutes of ``HH:MM``."""
-    h, m = text.split(":")
-    return int(h) * 60 + int(m)
-
-
-def blocks(date: dt.date, sid: str, *parts: tuple[str, str, str]) -> list[Block]:
-    """Blocks of one person from ``(start, end, activity)`` triples."""
-    return [Block(date, sid, hm(a), hm(b), act) for a, b, act in parts]
 
 
 BOX = "rules.daily_routine.cash_box_minutes"

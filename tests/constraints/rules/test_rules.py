@@ -20,8 +20,10 @@ from factories import (
     tiny_config,
     tiny_problem,
 )
+from roster_fixtures import blocks
 
 from constraints.config import RULE_NAMES, BranchConfig
+from constraints.config import parse_hhmm as hm
 from constraints.problem import Problem
 from constraints.roster import Block, Roster
 from constraints.rules import RULES, check_roster, enabled_rules, get_rule, precheck
@@ -36,17 +38,6 @@ def only(*rules: str, **updates: object) -> BranchConfig:
     """The tiny config with every rule but ``rules`` switched off (dotted-key updates apply)."""
     off = {f"rules.{r}.enabled": False for r in RULE_NAMES if r not in rules}
     return tiny_config(**off, **updates)
-
-
-def hm(text: str) -> int:
-    """Minutes of ``HH:MM``."""
-    h, m = text.split(":")
-    return int(h) * 60 + int(m)
-
-
-def blocks(date: dt.date, sid: str, *parts: tuple[str, str, str]) -> list[Block]:
-    """Blocks of one person from ``(start, end, activity)`` triples."""
-    return [Block(date, sid, hm(a), hm(b), act) for a, b, act in parts]
 
 
 ONLY_C = Staff(people=(person("C", "personal_teller", ["high_counter", "low_counter"]),))

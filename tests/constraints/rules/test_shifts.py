@@ -3,17 +3,18 @@ leave, the ``limits`` mode, and the model built from the posted shifts."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from factories import MONDAY, SATURDAY, TINY_STAFF, leave, tiny_config, tiny_problem
+from roster_fixtures import blocks
 
 from constraints.calendar import Day
 from constraints.config import RULE_NAMES, BranchConfig, fmt_hhmm
+from constraints.config import parse_hhmm as hm
 from constraints.errors import InputError
 from constraints.problem import Problem
-from constraints.roster import Block, Roster
+from constraints.roster import Roster
 from constraints.rules import get_rule
 from constraints.rules.shifts import DayShift, person_shifts, posted_shifts, shift_label, wave_starts
 from constraints.staff import Staff
@@ -22,17 +23,6 @@ from scheduler.solver.result import SolveParams
 from scheduler.solver.solve import solve
 
 FAST = SolveParams(time_limit_seconds=4.0, seed=0, workers=2)
-
-
-def hm(text: str) -> int:
-    """Minutes of ``HH:MM``."""
-    h, m = text.split(":")
-    return int(h) * 60 + int(m)
-
-
-def blocks(date: dt.date, sid: str, *parts: tuple[str, str, str]) -> list[Block]:
-    """Blocks of one person from ``(start, end, activity)`` triples."""
-    return [Block(date, sid, hm(a), hm(b), act) for a, b, act in parts]
 
 
 def only(*rules: str, **updates: object) -> BranchConfig:
