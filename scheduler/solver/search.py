@@ -102,6 +102,9 @@ CONSTRUCT_PARAMETERS: dict[str, int | bool] = {
 whole day, minimising the minutes short of the contract): light presolve, no probing, no LP — a day's
 first roster fast rather than a proof."""
 
+CHECK_PARAMETERS: dict[str, int | bool] = {**CONSTRUCT_PARAMETERS, "stop_after_first_solution": True}
+"""A day solve that only tells whether the day can be staffed (the days after one that cannot)."""
+
 PATTERN_TRIES = 5
 """Days-off patterns the construct tries day by day, each with one more of every estimate on the days the
 one before could not staff."""
@@ -641,9 +644,8 @@ class DaySearch:
                 model.minimize(round(rv.scale) * minutes + changes)
                 rv.hint(keep.roster)  # the roster it repairs, where it still holds
             units = DAY_UNITS_PER_PERSON * len(week.ids)
-            check_only = {**CONSTRUCT_PARAMETERS, "stop_after_first_solution": True}
             ((s, st),) = self._in_pairs(
-                [(model, units, seconds)], check_only if failed else CONSTRUCT_PARAMETERS
+                [(model, units, seconds)], CHECK_PARAMETERS if failed else CONSTRUCT_PARAMETERS
             )
             self.note(
                 f"by day: {d} {s.status_name(st)} dtime={s.deterministic_time:.3f} wall={s.wall_time:.2f}"
