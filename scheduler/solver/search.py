@@ -117,8 +117,14 @@ POLISH_SHARE = 0.3
 """Share of the budget a plan of one or two days (and a re-plan) keeps for the whole-model polish, which usually
 proves it optimal; a week polishes only what its moves leave when they stop for lack of progress (over 5 %)."""
 
+STALE_ROUNDS = 4
+"""The moves stop for lack of progress after this many neighbourhoods per person-day without a gain."""
+
 SMALL_UNITS = 0.05
 """Deterministic units for a solve of a few people's day: more proves more neighbourhoods, fewer are tried."""
+
+POLISH_PROBE_UNITS = 3.0
+"""Deterministic units of the polish's first whole-model solve, whose pace sizes the budget for the rest."""
 
 SUB_SOLVE_PARAMETERS: dict[str, int | bool] = {"max_presolve_iterations": 1, "use_sat_inprocessing": False}
 """CP-SAT parameters of every neighbourhood's solve besides one thread and no symmetry detection: one presolve
@@ -185,6 +191,31 @@ class Background:
         if "error" in self._box:
             raise self._box["error"]
         return self._box["result"]
+
+
+class _Prover:
+    """CP-SAT's lower-bound tree search (``optimize_with_lb_tree_search``) on a copy of the whole model, in a
+    thread on the core the single-threaded polish leaves free, until :meth:`stop`: each bound it proves
+    raises the certified bound (on tight weeks it proves within seconds what the capacity relaxation of
+    :mod:`scheduler.solver.bound` misses, such as the demand cost of three people on leave); its rosters are
+    not used, so the roster stays a function of the seed and the work budget."""
+
+    def __init__(self, search: DaySearch) -> None:
+        self.solver = search._solver(1)
+        prm = self.solver.parameters
+        prm.optimize_with_lb_tree_search = True
+        prm.linearization_level = 2
+        prm.max_time_in_seconds = max(MIN_SECONDS, search.budget.wall_left())
+        self.solver.best_bound_callback = search._new_bound
+        model = search.model.clone()
+        model.clear_hints()
+        self._work = Background(lambda: self.solver.solve(model))
+
+    def stop(self) -> None:
+        """Stop the solve and wait for it (asked again until it ends: it may not have started at the first)."""
+        while not self._work.done():
+            self.solver.stop_search()
+            self._work.result(time.perf_counter() + stop.STOP_POLL_SECONDS)
 
 
 def round_down(units: float) -> float:
@@ -960,7 +991,7 @@ class DaySearch:
             return [i for p in who if (p, d) in blocks for i in blocks[(p, d)]]
 
         reserve = 0.0
-        while moves.stale < 4 * len(blocks) and self.budget.running(reserve):
+        while moves.stale < STALE_ROUNDS * len(blocks) and self.budget.running(reserve):
             self._pace(moves, moves.k >= len(days) and not moves.redo, keep)
             if self.budget.total is not None:
                 reserve = keep * self.budget.total
@@ -979,7 +1010,7 @@ class DaySearch:
             options = self._merge_found(moves, hoods, jobs, found, whole, reserve)
             if options:
                 best, values = min(((self._eval(v), v) for v in options), key=lambda t: t[0])
-        return values.tolist(), moves.stale >= 4 * len(blocks)
+        return values.tolist(), moves.stale >= STALE_ROUNDS * len(blocks)
 
     def _pace(self, moves: _Moves, started: bool, keep: float) -> None:
         """Once the few-people moves have ``started``, measure their pace, and each time its measurement is
@@ -1072,15 +1103,46 @@ class DaySearch:
         return options
 
     def polish(self, values: list[int]) -> tuple[list[int], str]:
-        """Whole-model CP-SAT from the incumbent for what is left (may prove optimality)."""
+        """Whole-model CP-SAT from the incumbent for what is left (may prove optimality).
+
+        A whole-model solve goes at its own pace (faster in units per second than the moves' many small
+        solves, whose pace sized the budget): when the budget has room for it, a probe of
+        ``POLISH_PROBE_UNITS`` runs first and the budget is sized again from the probe's pace; the rest is
+        one more solve hinted with the probe's roster. Whether the probe runs depends on the budget alone, so
+        a replay given the final budget takes the same two steps."""
+        prover = _Prover(self) if self.workers >= 2 else None
+        try:
+            return self._polish(values)
+        finally:
+            if prover is not None:
+                prover.stop()
+
+    def _polish(self, values: list[int]) -> tuple[list[int], str]:
+        """:meth:`polish`'s solves."""
+        start = self.budget.used
+        if self.budget.deterministic and self.budget.left() >= 2 * POLISH_PROBE_UNITS - 1e-9:
+            self.budget.mark()
+            values, status = self._polish_once(values, POLISH_PROBE_UNITS)
+            if status == "OPTIMAL":
+                return values, status
+            if not self.budget.given:
+                self.budget.size(least=start + 2 * POLISH_PROBE_UNITS)
+                self.note(f"budget sized: {self.budget.total:.3f} units")
+            if not self.budget.running():
+                return values, status
+        return self._polish_once(values, self.budget.left())
+
+    def _polish_once(self, values: list[int], units: float) -> tuple[list[int], str]:
+        """One whole-model solve of at most ``units``, hinted with ``values``."""
         self._hint(values)
         s = self._solver(1)
         s.parameters.linearization_level = 2  # the LP closes small plans' gap fast
-        self.budget.limit(s, self.budget.left())
+        self.budget.limit(s, units)
         st = s.solve(self.model, _Incumbent(self._improved))
         if st == cp_model.FEASIBLE:
             self._new_bound(s.best_objective_bound)
         self.budget.charge(s)
+        self.note(f"polish step {s.status_name(st)} dtime={s.deterministic_time:.3f} wall={s.wall_time:.2f}")
         if st == cp_model.OPTIMAL:
             self._new_bound(s.objective_value)
             return self._values(s), "OPTIMAL"
