@@ -115,6 +115,14 @@ def tiny_problem(
     return prob
 
 
+def tiny_week(days: int = 7) -> Problem:
+    """The tiny branch's whole plan week (its week staff, the labour floor in force), or its first ``days``."""
+    prob = Problem.for_week(tiny_config(), TINY_WEEK_STAFF, MONDAY)
+    if days < 7:
+        prob = prob.replace(days=prob.days[:days])
+    return prob.replace(demand=synthetic_demand(prob))
+
+
 def leave(sid: str, date: dt.date, hours: str | None = None, reason: str = "年休假") -> Absence:
     """An absence (whole day when ``hours`` is None, else ``"09:00-12:00"``)."""
     return Absence(staff_id=sid, date=date, hours=TimeRange.parse(hours) if hours else None, reason=reason)

@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from factories import MONDAY, SATURDAY, tiny_problem
+from factories import MONDAY, SATURDAY, tiny_problem, tiny_week
 from ortools.sat.python import cp_model
 
 from scheduler.solver import search as search_module
@@ -196,3 +196,56 @@ def test_two_workers_run_neighbourhoods_side_by_side_and_repeat_the_roster() -> 
     roster = built.vars.roster(Assignment(first))
     for rule in built.rules:
         assert not [v for v in rule.check(prob, roster) if v.hard], rule.name
+
+
+def test_the_polish_sizes_the_budget_again_from_its_probe_and_replays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A polish with room for it probes first, sizes the budget from the probe's pace and spends the rest in
+    one more solve; a search given the final budget takes the same two steps to the same roster."""
+    monkeypatch.setattr(search_module, "POLISH_PROBE_UNITS", 0.2)
+    prob = tiny_week()
+
+    def run(units: float | None) -> tuple[list[int], DaySearch]:
+        search = DaySearch(
+            build_model(prob), seed=0, workers=1, time_limit_seconds=4.0, deterministic=True, work_units=units
+        )
+        status, values = search.construct()
+        assert status == "FEASIBLE" and values is not None
+        if units is None:
+            search.budget.total = search.budget.used + 0.5  # as the moves before sized it
+        values, _ = search.polish(values)
+        return values, search
+
+    first, search = run(None)
+    assert len([line for line in search.log if "polish step" in line]) == 2
+    assert any("budget sized" in line for line in search.log)
+    if search.budget.cut:
+        pytest.skip("the clock cut the polish on this machine")
+    assert search.budget.total is not None
+    second, replay = run(search.budget.total)
+    assert len([line for line in replay.log if "polish step" in line]) == 2
+    assert second == first
+
+
+def test_the_prover_beside_the_polish_proves_the_optimum_as_a_bound() -> None:
+    """CP-SAT's lower-bound tree search on a copy of the model reports its bounds to the search: on a small
+    plan it reaches the optimum the whole-model polish proves (far above the capacity relaxation)."""
+    prob = tiny_problem([MONDAY, SATURDAY])
+    proved = DaySearch(
+        build_model(prob), seed=0, workers=1, time_limit_seconds=60.0, deterministic=True, work_units=30.0
+    )
+    _, values = proved.construct()
+    assert values is not None
+    values, status = proved.polish(values)  # one worker: no prover
+    assert status == "OPTIMAL"
+    built = build_model(prob)
+    search = DaySearch(built, seed=0, workers=2, time_limit_seconds=60.0, deterministic=True)
+    search.construct()  # sets the objective
+    prover = search_module._Prover(search)
+    finished = prover._work.result(time.perf_counter() + 30.0)
+    prover.stop()
+    if finished is None:
+        pytest.skip("the prover did not finish in 30 s on this machine")
+    assert search.bound == pytest.approx(proved._eval(values))
+    assert search.bound is not None and search.bound > built.lower_bound()

@@ -16,6 +16,7 @@ from factories import (
     synthetic_demand,
     tiny_config,
     tiny_problem,
+    tiny_week,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -220,18 +221,11 @@ def test_warm_start_from_a_broken_roster_is_repaired() -> None:
     assert again.roster is not None and again.ok
 
 
-def _tiny_week(days: int = 7) -> Problem:
-    prob = Problem.for_week(tiny_config(), TINY_WEEK_STAFF, MONDAY)
-    if days < 7:
-        prob = prob.replace(days=prob.days[:days])
-    return prob.replace(demand=synthetic_demand(prob))
-
-
 def test_the_time_limit_is_kept_when_the_work_budget_is_not() -> None:
     """Asked for far more work than the limit holds, a week returns within the limit and its grace (with a
     generous margin: this is no speed test), says the clock cut it (not reproducible), keeps its roster and
     reports the budget it had."""
-    prob = _tiny_week()
+    prob = tiny_week()
     started = time.perf_counter()
     r = solve(prob, SolveParams(time_limit_seconds=4.0, work_units=1000.0))
     wall = time.perf_counter() - started
@@ -245,7 +239,7 @@ def test_the_time_limit_is_kept_when_the_work_budget_is_not() -> None:
 def test_a_budget_spent_within_the_limit_is_reproducible_from_its_work_units() -> None:
     """A work budget the limit holds is spent to the end: reproducible, and the same seed with the same
     units gives the same roster (the limit is only a safety net then)."""
-    prob = _tiny_week()
+    prob = tiny_week()
     first = solve(prob, SolveParams(time_limit_seconds=300.0, work_units=0.6))
     assert first.reproducible and first.work_units == 0.6 and first.roster is not None
     again = solve(prob, SolveParams(time_limit_seconds=300.0, work_units=first.work_units))
@@ -257,7 +251,7 @@ def test_a_budget_sized_from_the_pace_replays_from_the_units_it_reports(days: in
     """Without given units the budget is sized from the pace the run measured; its report replays it: the
     same roster from the same seed and those units — also on a two-day plan, which keeps a share of the
     budget for its polish (a replay keeps it from the first step)."""
-    prob = _tiny_week(days)
+    prob = tiny_week(days)
     sized = solve(prob, SolveParams(time_limit_seconds=8.0))
     assert sized.work_units is not None and sized.work_units > 0 and sized.roster is not None
     if not sized.reproducible:  # the machine too loaded to spend even the budget it sized
