@@ -19,10 +19,13 @@ roster. The search therefore runs in three steps on the *one* model built by :mo
    two at a time on different days (the second in a thread), charged once; when both improve, the second's
    changes are put into the first's roster and a solve with every person-day fixed completes it (or finds
    that they do not fit together; a whole day lost that way is redone alone).
-3. **polish** — for small plans (one or two days), whole-model CP-SAT from the incumbent, which usually
-   proves optimality. On a full week CP-SAT's own bound stays far from the incumbent within a minute (its LP
-   relaxation is large and degenerate), so the certified bound there is the unavoidable costs plus the
-   capacity relaxation of :mod:`scheduler.solver.bound` (:meth:`BuiltModel.lower_bound`). A horizon of several
+3. **polish** — whole-model CP-SAT from the incumbent: for small plans (one or two days) a share of the
+   budget, which usually proves optimality; for a week what the moves leave when they stop for lack of
+   progress (its budget sized again from its own pace). Meanwhile, on the core the polish leaves free,
+   CP-SAT's lower-bound tree search on a copy of the model raises the certified bound (:class:`_Prover`).
+   Otherwise the certified bound is the unavoidable costs plus the capacity relaxation of
+   :mod:`scheduler.solver.bound` (:meth:`BuiltModel.lower_bound`): CP-SAT's own bound on a full week stays
+   far from the incumbent within a minute (its LP relaxation is large and degenerate). A horizon of several
    weeks computes it in a process of its own from the start (a week's each, tens of seconds on a big
    branch), reporting the quick part (:meth:`BuiltModel.quick_bound`) meanwhile.
 
