@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from factories import (
@@ -25,11 +26,11 @@ from ortools.sat.python import cp_model
 from constraints.carry import carried_staff
 from constraints.config import load_config, parse_hhmm
 from constraints.errors import InputError
-from constraints.io import read_table
+from constraints.io import read_table, write_csv
 from constraints.problem import Problem
-from constraints.roster import Block, Roster, without_outreach
+from constraints.roster import Block, Roster, with_outreach, without_outreach
 from constraints.rules import check_roster
-from constraints.staff import Absence, read_staff
+from constraints.staff import Absence, read_absences, read_staff
 from scheduler.app import Scenario
 from scheduler.app.cli import main
 from scheduler.app.replan import parse_cut, repair, without_conflicts
@@ -545,20 +546,60 @@ def _talks_still_free_stay(s: SampleBranch, before_csv: Path, after_csv: Path, c
     return n
 
 
-def test_replan_with_nothing_new_keeps_every_talk(
+def _talk_moved_by_hand(s: SampleBranch, plan_dir: Path, cut: str, path: Path) -> tuple[str, int]:
+    """The plan's roster.csv with its first talk on ``cut`` moved, as a person would in Excel, to another hour
+    where both people work off the floor and every hard rule still holds, written to ``path``: the talk's
+    employee and its new start (minutes)."""
+    staff = read_staff(s.staff)
+    problem = Problem.for_week(load_config(s.config), staff, s.plan_week, read_absences(s.leave, staff))
+    roster = read_roster(plan_dir / "roster.csv", staff, problem.days)
+    ids, boss = staff.ids(), next(p.staff_id for p in staff if p.post == "branch_president")
+    talk = next(
+        b for b in roster.blocks if b.activity == "talk" and b.staff_id != boss and str(b.date) == cut
+    )
+    day = problem.day(talk.date)
+    rows = [ids.index(boss), ids.index(talk.staff_id)]
+    grid = roster.grid(day, ids)
+    span = [k for k, m in enumerate(day.slot_starts) if talk.start <= m < talk.end]
+    for r in rows:
+        grid[r, span] = "back_office"
+    others = [b for b in roster.blocks if b.date != day.date]
+    for k in day.open_slots:
+        new = list(range(k, k + len(span)))
+        if k == span[0] or new[-1] >= len(day.slot_starts):
+            continue
+        if not all(grid[r, j] in ("back_office", "outreach") for r in rows for j in new):
+            continue
+        trial = grid.copy()
+        trial[np.ix_(rows, new)] = "talk"
+        moved = Roster((*others, *Roster.from_grid(day, ids, trial).blocks))
+        if not [v for v in check_roster(problem, moved) if v.hard]:
+            write_csv(with_outreach(moved, staff).to_frame(staff), path)
+            return talk.staff_id, day.slot_starts[k]
+    pytest.skip("no other safe hour for the talk")
+
+
+def test_a_talk_moved_in_the_roster_stays_where_it_was_put(
     talk_week: tuple[SampleBranch, Path, pd.DataFrame], tmp_path: Path
 ) -> None:
-    """Re-planned from the last talk's day with no new leave: the days before are byte-identical, and every
-    talk from the cut on whose two people still work off the floor then stays where it was."""
+    """A talk a person moved to another safe hour in the roster, re-planned from its day with nothing new: it
+    stays at that hour (a plan would pick the quietest); the days before are byte-identical; every talk from
+    the cut on whose two people still work off the floor then stays where it was."""
     s, plan_dir, talks = talk_week
     cut = max(talks["date"])
+    edited = tmp_path / "roster.csv"
+    sid, start = _talk_moved_by_hand(s, plan_dir, cut, edited)
     out = tmp_path / "out"
-    assert main(_talk_replan(s, plan_dir, s.leave, out, cut)) == 0
-    assert _lines_before(plan_dir / "roster.csv", cut) == _lines_before(out / "roster.csv", cut)
-    kept = _talks_still_free_stay(s, plan_dir / "roster.csv", out / "roster.csv", cut)
-    if read_table(out / "changes.csv").empty:  # nothing moved: every talk stays, the roster is the plan's
-        assert kept == (talks["date"] >= cut).sum()
-        assert (out / "roster.csv").read_bytes() == (plan_dir / "roster.csv").read_bytes()
+    args = _talk_replan(s, plan_dir, s.leave, out, cut)
+    args[args.index("--roster") + 1] = str(edited)
+    assert main(args) == 0
+    assert _lines_before(edited, cut) == _lines_before(out / "roster.csv", cut)
+    assert _talks_still_free_stay(s, edited, out / "roster.csv", cut) >= 1
+    rows = read_table(out / "roster.csv")
+    mine = rows[(rows["staff_id"] == sid) & (rows["activity"] == "talk")]
+    assert list(zip(mine["date"], mine["start"], strict=True)) == [
+        (cut, f"{start // 60:02d}:{start % 60:02d}")
+    ]
 
 
 def test_a_talk_whose_person_falls_ill_moves_and_the_changes_say_so(
@@ -602,6 +643,12 @@ def test_a_talk_whose_person_falls_ill_moves_and_the_changes_say_so(
         [reason] = changes.loc[(changes["staff_id"] == sid) & (changes["date"] == d), "reason"]
         assert reason.startswith("季度谈话改期")
     _talks_still_free_stay(s, plan_dir / "roster.csv", out / "roster.csv", cut)
+    from openpyxl import load_workbook
+
+    notice = load_workbook(out / "roster.xlsx").worksheets[0]
+    assert notice.title == "变更通知"
+    listed = [r[1] for r in notice.iter_rows(min_row=5, max_col=2, values_only=True) if r[1]]
+    assert {boss, sid} <= set(listed[: changes["staff_id"].nunique()])
     check = [
         "check",
         "--roster",

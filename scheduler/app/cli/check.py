@@ -4,6 +4,10 @@ The audit is the rules' own ``check`` through :func:`constraints.rules.check_ros
 solver's tests use — so a roster that passes here is one the solver could have returned. roster.xlsx is read
 whole (:mod:`scheduler.report.workbook.read_back`): the day sheets, the 周排班 sheet that must agree with them
 (exit 2 listing the differing cells otherwise), and the 请假与活动 sheet for the week's leave and events.
+
+``--weeks N`` checks a horizon's roster (``paiban plan --weeks N``) as the one problem it was planned as
+(:meth:`constraints.problem.Problem.for_horizon`): the weekly limits per calendar week, days in a row and rest
+across every Sunday night; its roster.xlsx has a ``周排班 MM-DD`` sheet per week, each checked against its days.
 """
 
 from __future__ import annotations
