@@ -90,16 +90,17 @@ def with_outreach(roster: Roster, staff: Staff) -> Roster:
     )
 
 
-def without_outreach(roster: Roster) -> Roster:
+def without_outreach(roster: Roster, *, keep_talks: bool = False) -> Roster:
     """``roster`` with ``outreach`` and ``talk`` read as the model plans them, ``back_office`` (the inverse of
     :func:`with_outreach` and of the talks scheduled into a written roster: a roster read back from roster.csv
-    or roster.xlsx, as the solver takes it)."""
-    if not any(b.activity in ("outreach", "talk") for b in roster.blocks):
+    or roster.xlsx, as the solver takes it); ``keep_talks``: the ``talk`` blocks stay (a re-plan compares
+    the talks too)."""
+    read = ("outreach",) if keep_talks else ("outreach", "talk")
+    if not any(b.activity in read for b in roster.blocks):
         return roster
     return Roster(
         tuple(
-            dataclasses.replace(b, activity="back_office") if b.activity in ("outreach", "talk") else b
-            for b in roster.blocks
+            dataclasses.replace(b, activity="back_office") if b.activity in read else b for b in roster.blocks
         )
     )
 

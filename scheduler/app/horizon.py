@@ -55,7 +55,7 @@ from scheduler.app.pipeline import (
     write_plan,
 )
 from scheduler.report.outputs import holds_good_roster, write_outputs
-from scheduler.report.workbook.horizon_book import write_horizon_workbook
+from scheduler.report.workbook.horizon_book import BookWeek, write_horizon_workbook
 from scheduler.simulation.simulate import SIMULATION_COLUMNS
 from scheduler.solver.result import Progress, SolveParams
 from scheduler.solver.solve import solve
@@ -305,9 +305,9 @@ def _rolling(
 
 def write_horizon(hp: HorizonPlan, out_dir: str | Path, lang: str | None = None) -> dict[str, Path]:
     """Each week's files in its folder (:func:`week_folder`, as ``paiban plan`` writes a week), and in
-    ``out_dir`` the horizon's roster.csv (every day), roster.xlsx (a week sheet per week) and summary.json —
-    for the one model also requirements.csv, forecast.csv and simulation.csv over the horizon, written as
-    one set like a week's (:func:`scheduler.report.outputs.write_outputs`; a failed horizon never replaces
+    ``out_dir`` the horizon's roster.csv (every day), roster.xlsx (per week a week sheet and its day sheets,
+    and the leave sheet) and summary.json — for the one model also requirements.csv, forecast.csv and
+    simulation.csv over the horizon, written as one set like a week's (:func:`scheduler.report.outputs.write_outputs`; a failed horizon never replaces
     a good one)."""
     lang = lang or language()
     out = Path(out_dir)
@@ -331,7 +331,12 @@ def write_horizon(hp: HorizonPlan, out_dir: str | Path, lang: str | None = None)
         for name, path in write_plan(w, out / folder, lang=lang, extra=extra).items():
             written[f"{folder}/{name}"] = path
     staffed = [  # each week's roster as its folder has it: the 季度谈话 scheduled into it
-        (w.problem, w.duties.roster_with_talks(w.problem, w.roster) if w.duties is not None else w.roster)
+        BookWeek(
+            w.problem,
+            w.duties.roster_with_talks(w.problem, w.roster) if w.duties is not None else w.roster,
+            w.requirements,
+            w.duties,
+        )
         for w in hp.weeks
         if w.roster is not None
     ]
@@ -363,7 +368,7 @@ def write_horizon(hp: HorizonPlan, out_dir: str | Path, lang: str | None = None)
         )
         return {**written, **files}
     staff = hp.weeks[0].branch.staff
-    roster = with_outreach(Roster.concat(r for _, r in staffed), staff)
+    roster = with_outreach(Roster.concat(w.roster for w in staffed), staff)
     write_csv(roster.to_frame(staff), out / "roster.csv")
     written["roster.csv"] = out / "roster.csv"
     if staffed:

@@ -264,8 +264,10 @@ def finish_week(
     result: RosterResult,
     replications: int = 20,
     history: HistoryCheck | None = None,
+    duties: DutyPlan | None = None,
 ) -> WeekPlan:
-    """The week's plan from a solve's result: the simulation of its roster, the requirements and the KPIs."""
+    """The week's plan from a solve's result: the simulation of its roster, the requirements and the KPIs;
+    ``duties`` the periodic duties with the talks scheduled (planned on the roster when not given)."""
     params = result.params
     open_windows: dict[tuple[dt.date, str], np.ndarray] | None = None
     simulation = None
@@ -290,7 +292,8 @@ def finish_week(
     roster = result.roster if result.roster is not None else Roster(())
     kpis = week_kpis(problem, roster, result=result, simulation=simulation, tickets=branch.tickets)
     notes = history.notes if history is not None else ()
-    duties = plan_duties(problem, result.roster, branch.absences)
+    if duties is None:
+        duties = plan_duties(problem, result.roster, branch.absences)
     return WeekPlan(
         branch,
         monday,

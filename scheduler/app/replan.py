@@ -17,6 +17,12 @@ The repair runs in stages, each starting from the best roster so far:
 
 Before solving, the kept part is checked by every rule: a break there cannot be repaired (it is kept), so the
 re-plan stops with it named (rule, date, people) — unless ``--relax`` names the rule.
+
+The roster's 季度谈话 (``talk`` blocks; the repair reads them as back office) are carried over
+(:func:`replan_duties`): a talk before the cut stays as it was; one from the cut on stays at its time when both
+people still work off the floor then and it is still safe; one that no longer fits (someone on the new leave)
+is placed again from the cut on as a plan places talks, or listed as still due — changes.csv and the 变更通知
+sheet say so (``季度谈话改期``) for both people.
 """
 
 from __future__ import annotations
@@ -33,11 +39,13 @@ import numpy as np
 from constraints.calendar import Day
 from constraints.errors import InputError
 from constraints.io import EXCEL_SUFFIXES
+from constraints.periodic import CONVENOR_POST
 from constraints.problem import Problem
 from constraints.roster import OFF, Roster, Violation, without_outreach
 from constraints.rules import check_roster, precheck
 from constraints.staff import Absence, Staff, read_absences
 from scheduler.app.pipeline import Branch, WeekPlan, finish_week, solve_params, week_problem, write_plan
+from scheduler.report.duties import DutyPlan, plan_duties, roster_talks
 from scheduler.report.read_roster import read_roster
 from scheduler.report.workbook import read_back
 from scheduler.report.workbook.changes import (
@@ -129,6 +137,8 @@ def given_roster(
     if isinstance(roster, WeekPlan):
         if roster.roster is None:
             raise ValueError("the plan has no roster to repair (its week could not be staffed)")
+        if roster.duties is not None:  # as its roster.csv has it: with the talks scheduled
+            return roster.duties.roster_with_talks(roster.problem, roster.roster), None
         return roster.roster, None
     if isinstance(roster, Roster):
         return roster, None
@@ -296,16 +306,33 @@ def replan_week(
     params = solve_params(branch, params, on_progress)
     cost = branch.config.replan.change_cost_per_hour
     result, stages = repair(problem, dataclasses.replace(params, keep=Keep(before, cut, cost)))
-    plan = finish_week(branch, monday, forecast, profiles, problem, result, replications)
     after = result.roster
-    notice = ChangeNotice(
-        cut,
-        tuple(roster_changes(problem, without_outreach(before), after, cut)) if after is not None else (),
-        cost,
-        result.penalties.get(CHANGES, 0.0),
-        staffed=after is not None,
-    )
+    duties = replan_duties(problem, branch, before, after, cut) if after is not None else None
+    plan = finish_week(branch, monday, forecast, profiles, problem, result, replications, duties=duties)
+    changes: tuple[RosterChange, ...] = ()
+    if after is not None and duties is not None:
+        was = without_outreach(before, keep_talks=True)
+        changes = tuple(roster_changes(problem, was, duties.roster_with_talks(problem, after), cut))
+    notice = ChangeNotice(cut, changes, cost, result.penalties.get(CHANGES, 0.0), staffed=after is not None)
     return Replan(plan, before, notice, tuple(stages))
+
+
+def replan_duties(
+    problem: Problem, branch: Branch, before: Roster, after: Roster, cut: dt.datetime
+) -> DutyPlan:
+    """The periodic duties of the re-planned week, with the 季度谈话 of ``before`` (the roster repaired): a
+    talk starting before the cut stays as it was; one from the cut on stays at its time when both people still
+    work off the floor then and it is still safe (:func:`scheduler.report.duties.plan_duties`'s ``prefer``);
+    the others still due — a talk that no longer fits among them — are placed from the cut on as a plan
+    places them (or listed as still due)."""
+    boss = next((p.staff_id for p in problem.staff if p.post == CONVENOR_POST), None)
+    minute = cut_minute(cut)
+    talks = roster_talks(before, boss)
+    kept = [t for t in talks if (t.date, t.start) < (cut.date(), minute)]
+    later = [t for t in talks if (t.date, t.start) >= (cut.date(), minute)]
+    done = plan_duties(problem, None, branch.absences)  # who holds the talks, the window
+    talked = DutyPlan(done.duties, tuple(kept)).roster_with_talks(problem, after)
+    return plan_duties(problem, talked, branch.absences, after=cut, prefer=later)
 
 
 def write_replan(rp: Replan, out_dir: str | Path, lang: str = "zh") -> dict[str, Path]:

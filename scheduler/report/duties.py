@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from constraints.calendar import Day
 from constraints.config import TimeRange, fmt_hhmm
 from constraints.i18n import tr
 from constraints.periodic import PeriodicDuties, periodic_duties
@@ -208,10 +209,31 @@ def _at_the_talk(v: Violation, talks: Iterable[Absence]) -> bool:
     )
 
 
-def plan_duties(problem: Problem, roster: Roster | None, absences: Iterable[Absence] = ()) -> DutyPlan:
+def roster_talks(roster: Roster, convenor: str | None) -> list[Talk]:
+    """The talks a (written) roster holds: each ``talk`` block on a row other than the 支行长's."""
+    return [
+        Talk(b.staff_id, b.date, b.start, b.end)
+        for b in roster.blocks
+        if b.activity == "talk" and b.staff_id != convenor
+    ]
+
+
+def plan_duties(
+    problem: Problem,
+    roster: Roster | None,
+    absences: Iterable[Absence] = (),
+    *,
+    after: dt.datetime | None = None,
+    prefer: Iterable[Talk] = (),
+) -> DutyPlan:
     """The week's duties (``absences``: every recorded event and leave, earlier weeks' too) and safe, quiet
     times for the talks still due (see the module docstring); nothing scheduled without a roster. The talks
-    ``roster`` holds already (``talk`` blocks) are kept as scheduled."""
+    ``roster`` holds already (``talk`` blocks) are kept as scheduled.
+
+    A re-plan (:mod:`scheduler.app.replan`) gives ``after``, its cut — talks are placed only from it on — and
+    ``prefer``, the talks the roster it repaired had from the cut on: each stays at its time when it is still
+    safe there (both still off the floor, no hard rule broken with both busy), before anyone else is placed;
+    the others are placed as a plan places them."""
     held = talk_events(roster) if roster is not None else ()
     duties = periodic_duties(
         problem.config, problem.staff, problem.days, [*absences, *problem.absences, *held]
@@ -230,17 +252,52 @@ def plan_duties(problem: Problem, roster: Roster | None, absences: Iterable[Abse
     ids = problem.staff.ids()
     base = {_key(v) for v in check_roster(problem, roster) if v.hard}
     added: list[Absence] = []
+
+    def free(sid: str, day: Day) -> np.ndarray:
+        """Slots of ``day`` where the 支行长 and ``sid`` both work off the floor and no talk is placed yet."""
+        grid = roster.grid(day, ids)
+        both = [ids.index(boss), ids.index(sid)]
+        busy = np.array([any(a.date == day.date and a.covers(s) for a in added) for s in day.slot_starts])
+        return np.asarray(np.isin(grid[both], OFF_FLOOR).all(axis=0) & ~busy)
+
+    def place(sid: str, date: dt.date, start: int, end: int) -> bool:
+        """Place the talk when, with both busy, the roster breaks no hard rule it did not already break."""
+        hours = TimeRange(start=start, end=end)
+        new = [
+            Absence(staff_id=x, date=date, hours=hours, reason=TALK_REASON, kind=TALK_KIND)
+            for x in (boss, sid)
+        ]
+        check = problem.replace(absences=(*problem.absences, *added, *new))
+        found = check_roster(check, roster)
+        if {_key(v) for v in found if v.hard and not _at_the_talk(v, [*added, *new])} <= base:
+            talks.append(Talk(sid, date, start, end))
+            added.extend(new)
+            return True
+        return False
+
+    def allowed(date: dt.date, start: int) -> bool:
+        return after is None or (date, start) >= (after.date(), after.hour * 60 + after.minute)
+
+    placed: set[str] = set()
+    wanted = {t.staff_id: t for t in prefer if t.staff_id != boss}
+    for sid in duties.talks_due:  # first the times the repaired roster gave them, where still safe
+        t = wanted.get(sid)
+        if t is None or t.date not in duties.talk_days or not allowed(t.date, t.start):
+            continue
+        day = problem.day(t.date)
+        span = [s for s, m in enumerate(day.slot_starts) if t.start <= m < t.end]
+        if span and free(sid, day)[span].all() and place(sid, t.date, t.start, t.end):
+            placed.add(sid)
     unplaced: list[str] = []
     for sid in duties.talks_due:
+        if sid in placed:
+            continue
         candidates: list[tuple[float, dt.date, int, int]] = []
         for day in problem.days:
             if day.date not in duties.talk_days:
                 continue
             n = math.ceil(problem.config.periodic.talk_minutes / day.slot_minutes)
-            grid = roster.grid(day, ids)
-            both = [ids.index(boss), ids.index(sid)]
-            busy = np.array([any(a.date == day.date and a.covers(s) for a in added) for s in day.slot_starts])
-            off_floor = np.isin(grid[both], OFF_FLOOR).all(axis=0) & ~busy  # one talk at a time
+            off_floor = free(sid, day)  # one talk at a time
             arrivals = np.zeros(len(day.slot_starts))
             for (date, _), cd in problem.demand.items():
                 if date == day.date:
@@ -248,26 +305,14 @@ def plan_duties(problem: Problem, roster: Roster | None, absences: Iterable[Abse
             open_slots = list(day.open_slots)
             for k in range(len(open_slots) - n + 1):
                 span = open_slots[k : k + n]
-                if span[-1] - span[0] == n - 1 and off_floor[span].all():
-                    start = day.slot_starts[span[0]]
+                start = day.slot_starts[span[0]]
+                if span[-1] - span[0] == n - 1 and off_floor[span].all() and allowed(day.date, start):
                     candidates.append(
                         (float(arrivals[span].sum()), day.date, start, start + n * day.slot_minutes)
                     )
-        for _, date, start, end in sorted(candidates)[:MAX_TRIES]:
-            hours = TimeRange(start=start, end=end)
-            new = [
-                Absence(staff_id=x, date=date, hours=hours, reason=TALK_REASON, kind=TALK_KIND)
-                for x in (boss, sid)
-            ]
-            check = problem.replace(absences=(*problem.absences, *added, *new))
-            found = check_roster(check, roster)
-            if {_key(v) for v in found if v.hard and not _at_the_talk(v, [*added, *new])} <= base:
-                talks.append(Talk(sid, date, start, end))
-                added += new
-                break
-        else:
+        if not any(place(sid, date, start, end) for _, date, start, end in sorted(candidates)[:MAX_TRIES]):
             unplaced.append(sid)
     return DutyPlan(duties, tuple(sorted(talks, key=lambda t: (t.date, t.start))), tuple(unplaced))
 
 
-__all__ = ["DutyPlan", "Talk", "plan_duties"]
+__all__ = ["DutyPlan", "Talk", "plan_duties", "roster_talks"]

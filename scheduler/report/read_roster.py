@@ -15,8 +15,11 @@ from constraints.staff import Staff
 from scheduler.report.workbook import read_workbook
 
 
-def read_roster(path: str | Path, staff: Staff, days: Sequence[Day]) -> Roster:
-    """The roster in ``path`` (.csv or .xlsx day sheets); unknown staff ids or dates outside ``days`` are errors."""
+def read_roster(
+    path: str | Path, staff: Staff, days: Sequence[Day], weeks_option: str | None = None
+) -> Roster:
+    """The roster in ``path`` (.csv or .xlsx day sheets); unknown staff ids or dates outside ``days`` are errors
+    — after ``days``, the error says how many weeks to give ``weeks_option`` (``--weeks``) when it is named."""
     p = Path(path)
     if p.suffix.lower() in EXCEL_SUFFIXES:
         return read_workbook(p, staff, days)
@@ -33,9 +36,15 @@ def read_roster(path: str | Path, staff: Staff, days: Sequence[Day]) -> Roster:
                 column="staff_id",
                 value=sid,
             )
-        if dates and pd.Timestamp(str(raw_date)).date() not in dates:
+        date = pd.Timestamp(str(raw_date)).date() if dates else None
+        if date is not None and date not in dates:
+            hint = ""
+            if weeks_option is not None and date > max(dates):
+                n = (date - min(dates)).days // 7 + 1
+                hint = f"; 多周的排班请加 {weeks_option} {n} 或更多 (a roster of several weeks: {weeks_option} {n} or more)"
             raise InputError(
-                f"日期不在所查的一周内 (date outside the week checked, {min(dates)} – {max(dates)})",
+                f"日期不在所查的{'一周' if len(dates) <= 7 else '几周'}内 (date outside the "
+                f"{'week' if len(dates) <= 7 else 'weeks'} checked, {min(dates)} – {max(dates)}){hint}",
                 file=p,
                 row=i,
                 column="date",

@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from factories import (
@@ -23,13 +24,13 @@ from factories import (
 from ortools.sat.python import cp_model
 
 from constraints.carry import carried_staff
-from constraints.config import parse_hhmm
+from constraints.config import load_config, parse_hhmm
 from constraints.errors import InputError
-from constraints.io import read_table
+from constraints.io import read_table, write_csv
 from constraints.problem import Problem
-from constraints.roster import Block, Roster, without_outreach
+from constraints.roster import Block, Roster, with_outreach, without_outreach
 from constraints.rules import check_roster
-from constraints.staff import Absence
+from constraints.staff import Absence, read_absences, read_staff
 from scheduler.app import Scenario
 from scheduler.app.cli import main
 from scheduler.app.replan import parse_cut, repair, without_conflicts
@@ -489,3 +490,172 @@ def test_scenario_replan(planned: tuple[SampleBranch, Path]) -> None:
     assert [(c.after, c.reason_zh) for c in mine if c.date == thursday] == [((), "请假: 病假")]
     assert all(c.reason_zh.startswith("随 12-03") for c in mine if c.date != thursday)
     assert all(c.date >= thursday and c.reason_zh for c in rp.changes)
+
+
+# ---- a roster with 季度谈话 (talk blocks) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def talk_week(tmp_path_factory: pytest.TempPathFactory) -> tuple[SampleBranch, Path, pd.DataFrame]:
+    """The sample branch planned for the week of 2026-10-12, inside the October talk window: its roster holds
+    talks (``talk`` rows of the employee and the 支行长); the talks as (staff id, date, start, end)."""
+    s = generate_sample(tmp_path_factory.mktemp("oct_sample"), weeks=5, seed=3, end=dt.date(2026, 10, 11))
+    out = tmp_path_factory.mktemp("oct_plan")
+    code = main(
+        [
+            *("plan", "--tickets", str(s.tickets), "--staff", str(s.staff), "--config", str(s.config)),
+            *("--leave", str(s.leave), "--week", s.plan_week.isoformat(), "--out", str(out)),
+            *("--time-limit", TIME_LIMIT, "--replications", "0"),
+        ]
+    )
+    assert code == 0
+    rows = read_table(out / "roster.csv")
+    talks = rows[(rows["activity"] == "talk") & (rows["post"] != "branch_president")]
+    if talks.empty or (talks["date"] == s.plan_week.isoformat()).all():
+        pytest.skip("no talk after Monday in this plan")
+    return s, out, talks
+
+
+def _talk_replan(s: SampleBranch, plan_dir: Path, leave_csv: Path, out: Path, cut: str) -> list[str]:
+    return [*_replan_args(s, plan_dir / "roster.xlsx", leave_csv, out, cut)[:-2], "--replications", "0"]
+
+
+def _lines_before(path: Path, cut: str) -> list[bytes]:
+    return [ln for ln in path.read_bytes().splitlines()[1:] if ln.split(b",")[0].decode() < cut]
+
+
+def _talks_still_free_stay(s: SampleBranch, before_csv: Path, after_csv: Path, cut: str) -> int:
+    """Assert that every talk of ``before_csv`` from ``cut`` on whose employee and 支行长 both still work off the
+    floor (or at the talk) for all of it in ``after_csv`` is there at the same time; how many such talks."""
+    staff = read_staff(s.staff)
+    days = Problem.for_week(load_config(s.config), staff, s.plan_week).days
+    before, after = read_roster(before_csv, staff, days), read_roster(after_csv, staff, days)
+    boss = next(p.staff_id for p in staff if p.post == "branch_president")
+    ids = staff.ids()
+    n = 0
+    for t in before.blocks:
+        if t.activity != "talk" or t.staff_id == boss or t.date.isoformat() < cut:
+            continue
+        day = next(d for d in days if d.date == t.date)
+        grid = after.grid(day, ids)
+        span = [k for k, m in enumerate(day.slot_starts) if t.start <= m < t.end]
+        rows = [ids.index(boss), ids.index(t.staff_id)]
+        if all(grid[r, k] in ("back_office", "outreach", "talk") for r in rows for k in span):
+            assert all(grid[r, k] == "talk" for r in rows for k in span), t
+            n += 1
+    return n
+
+
+def _talk_moved_by_hand(s: SampleBranch, plan_dir: Path, cut: str, path: Path) -> tuple[str, int]:
+    """The plan's roster.csv with its first talk on ``cut`` moved, as a person would in Excel, to another hour
+    where both people work off the floor and every hard rule still holds, written to ``path``: the talk's
+    employee and its new start (minutes)."""
+    staff = read_staff(s.staff)
+    problem = Problem.for_week(load_config(s.config), staff, s.plan_week, read_absences(s.leave, staff))
+    roster = read_roster(plan_dir / "roster.csv", staff, problem.days)
+    ids, boss = staff.ids(), next(p.staff_id for p in staff if p.post == "branch_president")
+    talk = next(
+        b for b in roster.blocks if b.activity == "talk" and b.staff_id != boss and str(b.date) == cut
+    )
+    day = problem.day(talk.date)
+    rows = [ids.index(boss), ids.index(talk.staff_id)]
+    grid = roster.grid(day, ids)
+    span = [k for k, m in enumerate(day.slot_starts) if talk.start <= m < talk.end]
+    for r in rows:
+        grid[r, span] = "back_office"
+    others = [b for b in roster.blocks if b.date != day.date]
+    for k in day.open_slots:
+        new = list(range(k, k + len(span)))
+        if k == span[0] or new[-1] >= len(day.slot_starts):
+            continue
+        if not all(grid[r, j] in ("back_office", "outreach") for r in rows for j in new):
+            continue
+        trial = grid.copy()
+        trial[np.ix_(rows, new)] = "talk"
+        moved = Roster((*others, *Roster.from_grid(day, ids, trial).blocks))
+        if not [v for v in check_roster(problem, moved) if v.hard]:
+            write_csv(with_outreach(moved, staff).to_frame(staff), path)
+            return talk.staff_id, day.slot_starts[k]
+    pytest.skip("no other safe hour for the talk")
+
+
+def test_a_talk_moved_in_the_roster_stays_where_it_was_put(
+    talk_week: tuple[SampleBranch, Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A talk a person moved to another safe hour in the roster, re-planned from its day with nothing new: it
+    stays at that hour (a plan would pick the quietest); the days before are byte-identical; every talk from
+    the cut on whose two people still work off the floor then stays where it was."""
+    s, plan_dir, talks = talk_week
+    cut = max(talks["date"])
+    edited = tmp_path / "roster.csv"
+    sid, start = _talk_moved_by_hand(s, plan_dir, cut, edited)
+    out = tmp_path / "out"
+    args = _talk_replan(s, plan_dir, s.leave, out, cut)
+    args[args.index("--roster") + 1] = str(edited)
+    assert main(args) == 0
+    assert _lines_before(edited, cut) == _lines_before(out / "roster.csv", cut)
+    assert _talks_still_free_stay(s, edited, out / "roster.csv", cut) >= 1
+    rows = read_table(out / "roster.csv")
+    mine = rows[(rows["staff_id"] == sid) & (rows["activity"] == "talk")]
+    assert list(zip(mine["date"], mine["start"], strict=True)) == [
+        (cut, f"{start // 60:02d}:{start % 60:02d}")
+    ]
+
+
+def test_a_talk_whose_person_falls_ill_moves_and_the_changes_say_so(
+    talk_week: tuple[SampleBranch, Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """The employee of the last talk is off sick on its day, the re-plan from that day: the days before stay
+    byte-identical (their talks too); that talk leaves the day and, when a safe time is left, is placed again
+    from the cut on, on both rows; changes.csv gives the 支行长 one row per day the talk left or came to, with
+    the reason 季度谈话改期 naming the employee; the other talks from the cut on whose people still work off the
+    floor then stay; the re-planned roster passes `paiban check`."""
+    s, plan_dir, talks = talk_week
+    cut = max(talks["date"])
+    ill = talks[talks["date"] == cut].iloc[0]
+    sid = str(ill["staff_id"])
+    leave_csv = tmp_path / "leave.csv"
+    leave_csv.write_text(s.leave.read_text(encoding="utf-8-sig") + f"{sid},{cut},,,病假\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(_talk_replan(s, plan_dir, leave_csv, out, cut)) == 0
+    early = _lines_before(plan_dir / "roster.csv", cut)
+    assert b",talk" in b"".join(early) and early == _lines_before(out / "roster.csv", cut)
+    rows = read_table(out / "roster.csv")
+    new_talks = rows[rows["activity"] == "talk"]
+    boss = str(rows.loc[rows["post"] == "branch_president", "staff_id"].iloc[0])
+    mine = new_talks[new_talks["staff_id"] == sid]
+    assert cut not in set(mine["date"])
+    for _, t in mine.iterrows():  # placed again: from the cut on, with the 支行长 at the same time
+        assert t["date"] >= cut
+        with_boss = new_talks[(new_talks["staff_id"] == boss) & (new_talks["date"] == t["date"])]
+        assert any(b["start"] <= t["start"] and t["end"] <= b["end"] for _, b in with_boss.iterrows())
+    changes = read_table(out / "changes.csv")
+    boss_rows = changes[changes["staff_id"] == boss]
+    moved_to = set(mine["date"])
+    assert set(boss_rows["date"]) >= {cut, *moved_to}
+    assert boss_rows["date"].is_unique
+    name = str(ill["name"])
+    assert all(r.startswith(f"季度谈话改期 (与 {name})") for r in boss_rows["reason"])
+    assert list(changes.loc[(changes["staff_id"] == sid) & (changes["date"] == cut), "reason"]) == [
+        "请假: 病假"
+    ]
+    for d in moved_to:
+        [reason] = changes.loc[(changes["staff_id"] == sid) & (changes["date"] == d), "reason"]
+        assert reason.startswith("季度谈话改期")
+    _talks_still_free_stay(s, plan_dir / "roster.csv", out / "roster.csv", cut)
+    from openpyxl import load_workbook
+
+    notice = load_workbook(out / "roster.xlsx").worksheets[0]
+    assert notice.title == "变更通知"
+    listed = [r[1] for r in notice.iter_rows(min_row=5, max_col=2, values_only=True) if r[1]]
+    assert {boss, sid} <= set(listed[: changes["staff_id"].nunique()])
+    check = [
+        "check",
+        "--roster",
+        str(out / "roster.xlsx"),
+        "--staff",
+        str(s.staff),
+        "--config",
+        str(s.config),
+    ]
+    assert main([*check, "--week", s.plan_week.isoformat()]) == 0

@@ -188,3 +188,17 @@ def test_a_solved_week_in_the_talk_window_gets_talks() -> None:
     assert plan.talks and len(talks) == len(plan.talks)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(talks))
     assert not [v for v in check_roster(problem, talked) if v.hard]
+
+
+def test_a_replan_keeps_a_talk_where_it_still_fits_and_places_none_before_the_cut() -> None:
+    """A re-plan's ``prefer``: C's talk at 13:00 (both still in the back office) stays there, not at the quieter
+    16:00 a plan picks; one at 11:00, C's lunch, no longer fits and C is placed as a plan places them. ``after``
+    16:30: no talk starts before it (C's 16:00 is gone and no later hour fits: C is still due)."""
+    problem, roster = _day()
+    assert [(t.staff_id, t.start) for t in plan_duties(problem, roster).talks] == [("C", 16 * 60)]
+    kept = plan_duties(problem, roster, prefer=[Talk("C", DAY, 13 * 60, 14 * 60)])
+    assert [(t.staff_id, t.start, t.end) for t in kept.talks] == [("C", 13 * 60, 14 * 60)]
+    lunch = plan_duties(problem, roster, prefer=[Talk("C", DAY, 11 * 60, 12 * 60)])
+    assert [(t.staff_id, t.start) for t in lunch.talks] == [("C", 16 * 60)]
+    late = plan_duties(problem, roster, after=dt.datetime.combine(DAY, dt.time(16, 30)))
+    assert not late.talks and "C" in late.unplaced

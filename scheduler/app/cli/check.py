@@ -4,6 +4,10 @@ The audit is the rules' own ``check`` through :func:`constraints.rules.check_ros
 solver's tests use — so a roster that passes here is one the solver could have returned. roster.xlsx is read
 whole (:mod:`scheduler.report.workbook.read_back`): the day sheets, the 周排班 sheet that must agree with them
 (exit 2 listing the differing cells otherwise), and the 请假与活动 sheet for the week's leave and events.
+
+``--weeks N`` checks a horizon's roster (``paiban plan --weeks N``) as the one problem it was planned as
+(:meth:`constraints.problem.Problem.for_horizon`): the weekly limits per calendar week, days in a row and rest
+across every Sunday night; its roster.xlsx has a ``周排班 MM-DD`` sheet per week, each checked against its days.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from constraints.io import EXCEL_SUFFIXES
 from constraints.problem import Problem
 from constraints.roster import Roster, Violation
 from constraints.rules import check_roster, get_rule
-from constraints.rules.labour import weekly_hours
-from constraints.staff import Absence, read_absences, read_staff
+from constraints.rules.labour import person_weeks
+from constraints.staff import Absence, Person, read_absences, read_staff
 from scheduler.app.cli.app import app
+from scheduler.app.horizon import check_weeks
 from scheduler.report.read_roster import read_roster
 from scheduler.report.workbook import read_back
 
@@ -58,20 +63,23 @@ def load_week(
     week: str,
     leave: Path | None = None,
     events: Path | None = None,
+    weeks: int = 1,
 ) -> CheckedWeek:
-    """The roster and the problem of its week. Leave and events come from the workbook's 请假与活动 sheet;
-    ``--leave`` / ``--events`` given explicitly replace that sheet's leave / events (a note says so when
-    they differ)."""
+    """The roster and the problem of its week — or of its ``weeks`` consecutive weeks (a horizon's roster,
+    ``paiban plan --weeks N``), one problem over all their days as the plan had. Leave and events come from
+    the workbook's 请假与活动 sheet; ``--leave`` / ``--events`` given explicitly replace that sheet's leave /
+    events (a note says so when they differ)."""
+    check_weeks(weeks)
     config = load_config(config_path)
     people = read_staff(staff_path)
     calendar = BranchCalendar(config)
     monday = parse_week(week)
-    days = calendar.week(monday)
+    days = [d for k in range(weeks) for d in calendar.week(monday + dt.timedelta(days=7 * k))]
     if roster_path.suffix.lower() in EXCEL_SUFFIXES:
         book = read_back(roster_path, people, days)
         roster, from_book, marked = book.roster, book.absences, book.leave_marked
     else:
-        roster, from_book, marked = read_roster(roster_path, people, days), None, ()
+        roster, from_book, marked = read_roster(roster_path, people, days, "--weeks"), None, ()
     away: list[Absence] = []
     notes: list[str] = []
     for kind, path, option in (("leave", leave, "--leave"), ("event", events, "--events")):
@@ -89,7 +97,7 @@ def load_week(
                     f"({len(in_book)} rows); {option} is used",
                 )
             )
-    problem = Problem.for_week(config, people, monday, away, calendar=calendar)
+    problem = Problem.for_horizon(config, people, monday, weeks, away, calendar=calendar)
     known = from_book is not None or leave is not None
     return CheckedWeek(problem, roster, tuple(notes), known, marked)
 
@@ -99,17 +107,18 @@ def leave_hints(checked: CheckedWeek, found: Sequence[Violation]) -> list[str]:
     if checked.leave_known:
         return []
     problem = checked.problem
-    dates = [d.date for d in problem.days]
-    short = []
+    short: dict[str, tuple[Person, set[dt.date]]] = {}
     for v in found:
         if v.rule != "labour" or v.date is not None or len(v.staff_ids) != 1:
             continue
         person = problem.staff.by_id(v.staff_ids[0])
-        if round(checked.roster.hours(person.staff_id, dates) * 60) < weekly_hours(problem, person).floor:
-            short.append(person)
+        for week in person_weeks(problem, person):  # each calendar week's floor (one for a week's check)
+            if round(checked.roster.hours(person.staff_id, week.dates) * 60) < week.hours.floor:
+                short.setdefault(person.staff_id, (person, set(week.dates)))
+                break
     out = []
-    for person in short:
-        marked = [d for sid, d in checked.leave_marked if sid == person.staff_id]
+    for person, dates in short.values():
+        marked = [d for sid, d in checked.leave_marked if sid == person.staff_id and d in dates]
         where = (
             tr(f"周排班上 {marked[0]:%m-%d} 标为请假; ", f"the week sheet marks {marked[0]:%m-%d} as leave; ")
             if marked
@@ -172,6 +181,13 @@ def check(
             "--events", help="活动 events.csv (默认: 工作簿的请假与活动表; default: the workbook's)"
         ),
     ] = None,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            "--weeks",
+            help="周数 1–6: 多周排班 (plan --weeks N) 作为一个整体检查 (weeks: a horizon's roster checked whole)",
+        ),
+    ] = 1,
     lang: Annotated[str | None, typer.Option("--lang", help="显示语言 zh/en (language)")] = None,
 ) -> int:
     """检查排班 (check a roster, e.g. one edited in Excel, against every rule): 0 ok, 1 a hard rule broken."""
@@ -180,7 +196,7 @@ def check(
     if lang is not None:
         set_language(lang)  # messages and notes too, not only the table
     shown = language()
-    checked = load_week(roster, staff, config, week, leave, events)
+    checked = load_week(roster, staff, config, week, leave, events, weeks)
     problem = checked.problem
     found = check_roster(problem, checked.roster)
     console = Console(width=max(Console().width, 120))

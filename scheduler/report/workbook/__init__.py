@@ -25,7 +25,7 @@ from constraints.rules import check_roster
 from constraints.staff import Staff
 from scheduler.report.day_marks import day_marks
 from scheduler.report.duties import DutyPlan, plan_duties
-from scheduler.report.gaps import service_gaps, turned_away
+from scheduler.report.gaps import ServiceGap, TurnedAway, service_gaps, turned_away
 from scheduler.report.kpis import WeekKpis, week_kpis
 from scheduler.report.workbook.cached import FormulaValues, save_with_values
 from scheduler.report.workbook.changes import ChangeNotice
@@ -48,6 +48,39 @@ def _required_by_slot(req: pd.DataFrame, date: str) -> dict[str, dict[int, int]]
     for counter, start, need in zip(d["counter"], d["start"], d["required_windows"], strict=True):
         out.setdefault(str(counter), {})[parse_hhmm(str(start))] = int(need)
     return {c: out[c] for c in COUNTER_TYPES if c in out}
+
+
+def write_day_sheets(
+    wb: Workbook,
+    roster: Roster,
+    problem: Problem,
+    req: pd.DataFrame,
+    duties: DutyPlan | None,
+    *,
+    lang: str,
+    values: FormulaValues,
+    gaps: Sequence[ServiceGap] | None = None,
+    away: Sequence[TurnedAway] | None = None,
+) -> None:
+    """A sheet per open day of ``problem`` (``roster`` with its talks; ``req`` the requirements table with
+    open windows; the day's service gaps and turned-away customers computed when not given)."""
+    gaps = service_gaps(problem, roster) if gaps is None else gaps
+    away = turned_away(problem) if away is None else away
+    marks = day_marks(problem)
+    for day in problem.open_days:
+        write_day_sheet(
+            wb,
+            roster,
+            problem,
+            day,
+            lang=lang,
+            required=_required_by_slot(req, day.date.isoformat()),
+            gaps=[g for g in gaps if g.date == day.date],
+            away=[t for t in away if t.date == day.date],
+            values=values,
+            marks=marks.get(day.date),
+            notes=duties.notes(problem, day.date, lang) if duties is not None else None,
+        )
 
 
 def build_workbook(
@@ -79,27 +112,13 @@ def build_workbook(
     staffed = result is None or result.roster is not None
     gaps = service_gaps(problem, roster) if staffed else []
     away = turned_away(problem)
-    marks = day_marks(problem)
     if duties is None:
         duties = plan_duties(problem, roster if staffed else None)
     roster = duties.roster_with_talks(problem, roster)  # the 季度谈话 scheduled: 谈话 on both people's rows
     week = write_week_sheet(wb, roster, problem, lang=lang)
     fit_row_heights(week)
     write_duties_block(week, duties, problem, lang)
-    for day in problem.open_days:
-        write_day_sheet(
-            wb,
-            roster,
-            problem,
-            day,
-            lang=lang,
-            required=_required_by_slot(req, day.date.isoformat()),
-            gaps=[g for g in gaps if g.date == day.date],
-            away=[t for t in away if t.date == day.date],
-            values=values,
-            marks=marks.get(day.date),
-            notes=duties.notes(problem, day.date, lang),
-        )
+    write_day_sheets(wb, roster, problem, req, duties, lang=lang, values=values, gaps=gaps, away=away)
     write_windows_sheet(wb, problem, req, peak_labels(forecast), figures, lang=lang)
     if handovers is None:
         handovers = result.handovers if result is not None else derive_handovers(roster, problem)

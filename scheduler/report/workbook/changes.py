@@ -1,12 +1,13 @@
 """What a re-plan changed, person-day by person-day, and why: changes.csv and the 变更通知 sheet read it.
 
-A person-day *changed* when its blocks differ between the roster being repaired and the re-planned one (from
-the cut on). Each change gets one reason, the first that applies:
+A person-day *changed* when what one of its slots holds differs between the roster being repaired and the
+re-planned one (from the cut on; a 季度谈话 `talk` counts). Each change gets one reason, the first that applies:
 
 1. the person is away now (leave or an event that overlaps what they were rostered to do) — ``请假: 病假``;
-2. someone else is away that day and their work had to be covered — ``顶替 黄丽``;
-3. the person's week changed on such a day, so their hours and rest elsewhere follow — ``随 12-03 周四 调整``;
-4. otherwise a rule needs it (the week's hours, cover that moved) or it saves more than it costs (new demand, a
+2. only a 季度谈话 moved (the person's work is the same otherwise) — ``季度谈话改期 (与 朱红): 朱红 请假: 病假``;
+3. someone else is away that day and their work had to be covered — ``顶替 黄丽``;
+4. the person's week changed on such a day, so their hours and rest elsewhere follow — ``随 12-03 周四 调整``;
+5. otherwise a rule needs it (the week's hours, cover that moved) or it saves more than it costs (new demand, a
    better spread) — ``重新安排``.
 """
 
@@ -17,6 +18,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from constraints.config import fmt_hhmm
@@ -164,18 +166,37 @@ def roster_changes(problem: Problem, before: Roster, after: Roster, cut: dt.date
     covered: dict[dt.date, list[str]] = {}
     for sid, date in conflicts:
         covered.setdefault(date, []).append(sid)
-    changed = [
-        (d.date, p.staff_id)
-        for d in problem.days
-        for p in problem.staff
-        if d.date >= cut.date()
-        and before.blocks_of(d.date, p.staff_id) != after.blocks_of(d.date, p.staff_id)
-    ]
+    ids = problem.staff.ids()
+    changed: list[tuple[dt.date, str]] = []
+    talk_only: dict[tuple[str, dt.date], list[str]] = {}  # only a 季度谈话 moved: with whom
+    for d in problem.days:
+        if d.date < cut.date():
+            continue
+        was, now = before.grid(d, ids), after.grid(d, ids)
+        same_work = np.where(was == "talk", "back_office", was) == np.where(now == "talk", "back_office", now)
+        for i, sid in enumerate(ids):  # by what each slot holds, not how the blocks are cut
+            if (was[i] != now[i]).any():
+                changed.append((d.date, sid))
+                if same_work[i].all():
+                    moved = (was[i] != now[i]).nonzero()[0]
+                    talk_only[(sid, d.date)] = [
+                        other
+                        for k, other in enumerate(ids)
+                        if k != i and ((was[k, moved] == "talk") | (now[k, moved] == "talk")).any()
+                    ]
     caused = {(sid, date) for date, sid in changed if (sid, date) in conflicts or date in covered}
     out = []
     for date, sid in changed:
         if (sid, date) in conflicts:
             zh, en = _away_words(conflicts[(sid, date)])
+        elif (sid, date) in talk_only:
+            partners = talk_only[(sid, date)]
+            zh = "季度谈话改期" + (f" (与 {names(problem, partners)})" if partners else "")
+            en = "quarterly talk moved" + (f" (with {names(problem, partners)})" if partners else "")
+            why = next((a for (s, _), a in conflicts.items() if s in partners), None)
+            if why is not None:  # the partner is away: the talk could not stay
+                zh += f": {names(problem, [why.staff_id])} {_away_words(why)[0]}"
+                en += f": {names(problem, [why.staff_id])} {_away_words(why)[1]}"
         elif date in covered:
             who = names(problem, [s for s in problem.staff.ids() if s in covered[date]])
             zh, en = f"顶替 {who}", f"covers for {who}"

@@ -81,17 +81,16 @@ def read_back(path: str | Path, staff: Staff, days: Sequence[Day]) -> WorkbookRo
             )
         parts.append(read_day_sheet(sheets[day.date], day, staff, p))
     roster = Roster.concat(parts)
-    week = next((wb[n] for n in WEEK_SHEET_NAMES if n in wb.sheetnames), None)
-    if week is None:
-        raise InputError(
-            f"缺少周排班表 (no week sheet named {' / '.join(WEEK_SHEET_NAMES)})",
-            file=p,
-            value=WEEK_SHEET_NAMES[0],
-        )
-    cells = read_week_sheet(week, staff, days, p)
-    differ = week_differences(roster, staff, days, cells, {d: ws.title for d, ws in sheets.items()})
-    if differ:
-        raise InputError(disagreement_message(differ, week.title), file=p)
+    cells: dict[tuple[str, dt.date], WeekSheetCell] = {}
+    messages = []
+    for week, week_days in week_sheets(wb, days, p):
+        here = read_week_sheet(week, staff, week_days, p)
+        cells.update(here)
+        differ = week_differences(roster, staff, week_days, here, {d: ws.title for d, ws in sheets.items()})
+        if differ:
+            messages.append(disagreement_message(differ, week.title))
+    if messages:
+        raise InputError("\n".join(messages), file=p)
     leave_ws = next((wb[n] for n in LEAVE_SHEET_NAMES if n in wb.sheetnames), None)
     absences = tuple(read_leave_sheet(leave_ws, staff, days, p)) if leave_ws is not None else None
     marked = tuple(
@@ -100,6 +99,63 @@ def read_back(path: str | Path, staff: Staff, days: Sequence[Day]) -> WorkbookRo
         if c.cell.span is None and (c.text.strip().splitlines() or [""])[0].strip().lower() in _AWAY_WORDS
     )
     return WorkbookRoster(roster, absences, marked)
+
+
+def _calendar_weeks(days: Sequence[Day]) -> dict[dt.date, list[Day]]:
+    """``days`` grouped by the Monday of their calendar week, in order."""
+    out: dict[dt.date, list[Day]] = {}
+    for d in sorted(days, key=lambda d: d.date):
+        out.setdefault(d.date - dt.timedelta(days=d.date.weekday()), []).append(d)
+    return out
+
+
+def _week_sheet_monday(title: str) -> str | None:
+    """What a sheet's title says it is: ``""`` for a week's workbook's 周排班 sheet, the ``MM-DD`` of a
+    horizon's ``周排班 MM-DD`` (as text), None for any other sheet."""
+    for name in WEEK_SHEET_NAMES:
+        if title == name:
+            return ""
+        if title.startswith(name + " "):
+            return title[len(name) + 1 :].strip()
+    return None
+
+
+def week_sheets(wb: Any, days: Sequence[Day], source: Path) -> list[tuple[Any, list[Day]]]:
+    """The week sheet of each calendar week of ``days`` with that week's days: ``周排班`` for a week's
+    workbook, ``周排班 MM-DD`` (its Monday) for each week of a horizon's (``paiban plan --weeks N``). A week
+    without its sheet, or a week sheet of a week outside ``days`` (a horizon checked as one week), is an
+    ``InputError`` — the latter saying how many weeks the workbook holds (``--weeks``)."""
+    weeks = _calendar_weeks(days)
+    titled: dict[str, Any] = {}
+    for ws in wb.worksheets:
+        said = _week_sheet_monday(ws.title)
+        if isinstance(said, str):
+            titled.setdefault(said, ws)
+    out = []
+    for monday, week_days in weeks.items():
+        ws = titled.pop(f"{monday:%m-%d}", None)
+        if ws is None and len(weeks) == 1:
+            ws = titled.pop("", None)
+        if ws is None:
+            expected = f"{WEEK_SHEET_NAMES[0]} {monday:%m-%d}" if len(weeks) > 1 else WEEK_SHEET_NAMES[0]
+            raise InputError(
+                f"缺少 {monday} 这一周的周排班表 (no week sheet for the week of {monday}; expected a sheet "
+                f"named '{expected}')",
+                file=source,
+                value=expected,
+            )
+        out.append((ws, week_days))
+    if titled:
+        extra = next(iter(titled.values())).title
+        held = len(weeks) + len(titled)
+        raise InputError(
+            f"工作簿还有所查日期 ({days[0].date} – {days[-1].date}) 之外的周排班表: 这是 {held} 周的排班, "
+            f"请用 --weeks {held} 检查 (the workbook holds week sheets outside the days checked: a roster of "
+            f"{held} weeks is checked with --weeks {held})",
+            file=source,
+            value=extra,
+        )
+    return out
 
 
 _AWAY_WORDS = frozenset({"请假", "活动", "leave", "event"})

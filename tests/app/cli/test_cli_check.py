@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,15 +21,20 @@ pytest.importorskip(
     "constraints.rules", reason="the rules registry (constraints/rules) is not in the tree yet"
 )
 
+from constraints.config import load_config
 from constraints.io import write_csv
 from constraints.periodic import PeriodicDuties
 from constraints.problem import Problem
 from constraints.roster import OFF_FLOOR, Roster, with_outreach
 from constraints.rules import check_roster
+from constraints.staff import read_absences, read_staff
 from scheduler.app.cli import main
 from scheduler.report.duties import DutyPlan, Talk
 from scheduler.report.read_roster import read_roster
 from scheduler.report.workbook import write_workbook
+from scheduler.sample.generator import SampleBranch, generate_sample
+
+TIME_LIMIT = float(os.environ.get("PAIBAN_TIME_LIMIT", "5"))
 
 
 @pytest.fixture(scope="module")
@@ -382,3 +390,139 @@ def test_a_roster_with_a_talk_passes(tmp_path: Path, capsys: pytest.CaptureFixtu
         )
         assert main(_args(path)) == 0
         assert "所有硬规则均满足" in capsys.readouterr().out
+
+
+# ---- a horizon's roster (plan --weeks N) checked as one problem: check --weeks N ----------------------------
+
+
+@pytest.fixture(scope="module")
+def horizon_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[SampleBranch, Path]:
+    """The sample branch's next two weeks planned as one model (``plan --weeks 2``, a short time limit)."""
+    s = generate_sample(tmp_path_factory.mktemp("horizon_sample"), weeks=5, seed=3)
+    out = tmp_path_factory.mktemp("horizon_out")
+    code = main(
+        [
+            *("plan", "--tickets", str(s.tickets), "--staff", str(s.staff), "--config", str(s.config)),
+            *("--leave", str(s.leave), "--week", s.plan_week.isoformat(), "--weeks", "2"),
+            *("--time-limit", str(2 * TIME_LIMIT), "--replications", "0", "--out", str(out)),
+        ]
+    )
+    if code != 0:
+        pytest.skip("no roster holding every rule within the time limit")
+    return s, out
+
+
+def _check_horizon(s: SampleBranch, roster: Path, weeks: int, *extra: str) -> list[str]:
+    return [
+        *("check", "--roster", str(roster), "--staff", str(s.staff), "--config", str(s.config)),
+        *("--week", s.plan_week.isoformat(), "--weeks", str(weeks), *extra),
+    ]
+
+
+def test_a_horizon_roster_passes_check_weeks(
+    horizon_out: tuple[SampleBranch, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``plan --weeks 2``'s roster.csv (with the leave) and roster.xlsx (the leave from its sheet) re-check clean
+    as one problem over both weeks; roster.xlsx has per week its week sheet and day sheets."""
+    s, out = horizon_out
+    mondays = [s.plan_week, s.plan_week + dt.timedelta(days=7)]
+    names = load_workbook(out / "roster.xlsx").sheetnames
+    assert [n for n in names if n.startswith("周排班")] == [f"周排班 {m:%m-%d}" for m in mondays]
+    assert all(f"{m + dt.timedelta(days=k):%m-%d}" in " ".join(names) for m in mondays for k in range(7))
+    assert main(_check_horizon(s, out / "roster.csv", 2, "--leave", str(s.leave))) == 0
+    assert main(_check_horizon(s, out / "roster.xlsx", 2)) == 0
+    out_text = capsys.readouterr().out
+    assert out_text.count("所有硬规则均满足") == 2
+    assert f"{mondays[0]} 至 {mondays[1] + dt.timedelta(days=6)}" in out_text
+
+
+def test_a_horizon_roster_checked_as_one_week_says_weeks(
+    horizon_out: tuple[SampleBranch, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Checked with --weeks 1 (the default), the horizon's roster.csv and roster.xlsx are bad input in one line
+    that names --weeks 2; --weeks 7 is bad input naming the option."""
+    s, out = horizon_out
+    for name in ("roster.csv", "roster.xlsx"):
+        assert main(_check_horizon(s, out / name, 1)) == 2
+        err = capsys.readouterr().err.strip()
+        assert "--weeks 2" in err and len(err.splitlines()) == 1, err
+    assert main(_check_horizon(s, out / "roster.csv", 7)) == 2
+    assert "--weeks" in capsys.readouterr().err
+
+
+def _run_across_sunday(roster: Roster, problem: Problem) -> tuple[str, list[tuple[dt.date, dt.date]]]:
+    """A person and the (day off in week 2, day worked in week 2 with the same slots) pairs that, copied, make
+    their days in a row from week 1's Sunday into week 2 one more than the limit."""
+    most = problem.config.labor.max_consecutive_days
+    dates = [d.date for d in problem.days]
+    sunday = dates[6]
+    best: tuple[int, str] | None = None
+    for sid in problem.staff.ids():
+        run = 0
+        while run < 7 and roster.works(sunday - dt.timedelta(days=run), sid):
+            run += 1
+        if run and (best is None or run > best[0]):
+            best = (run, sid)
+    assert best is not None, "nobody works on the first Sunday"
+    run, sid = best
+    week2 = problem.days[7:]
+    edits = []
+    for day in week2[: most + 1 - run]:
+        if roster.works(day.date, sid):
+            continue
+        source = next(
+            d for d in week2 if roster.works(d.date, sid) and d.slot_starts == day.slot_starts and d != day
+        )
+        edits.append((day.date, source.date))
+    assert edits, "already a run over the limit"
+    return sid, edits
+
+
+def _copy_day_row(wb: Workbook, sid: str, target: dt.date, source: dt.date) -> None:
+    """In an opened horizon workbook: the person's day-sheet row of ``source`` copied to ``target``'s day
+    sheet, and their week-sheet cell with it (the workbook stays consistent)."""
+    sheets = {ws.title[:5]: ws for ws in wb.worksheets}
+    src, dst = sheets[f"{source:%m-%d}"], sheets[f"{target:%m-%d}"]
+    row_of = {ws.title: next(c.row for c in ws["A"] if c.value == sid) for ws in (src, dst)}
+    for col in (c.column for c in src[4] if c.column >= 5 and ":" in str(c.value or "")):  # the slot times
+        dst.cell(row_of[dst.title], col).value = src.cell(row_of[src.title], col).value
+    monday = target - dt.timedelta(days=target.weekday())
+    week = wb[f"周排班 {monday:%m-%d}"]
+    _week_cell(week, sid, target.isoformat()).value = _week_cell(week, sid, source.isoformat()).value
+
+
+def test_an_edit_in_week_two_breaking_days_in_a_row_is_reported(
+    horizon_out: tuple[SampleBranch, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Days off in week 2 edited into work so that someone's run from week 1's Sunday goes past the limit
+    (only the horizon checked as one problem can see it): exit 1 naming the labour rule, the person and a date
+    of week 1 where the run starts — from roster.csv and from roster.xlsx (day sheets and week sheet edited
+    alike)."""
+    s, out = horizon_out
+    problem = Problem.for_horizon(
+        load_config(s.config),
+        read_staff(s.staff),
+        s.plan_week,
+        2,
+        read_absences(s.leave, read_staff(s.staff)),
+    )
+    roster = read_roster(out / "roster.csv", problem.staff, problem.days)
+    sid, edits = _run_across_sunday(roster, problem)
+    name = problem.staff.by_id(sid).name
+    copied = [
+        dataclasses.replace(b, date=target) for target, source in edits for b in roster.blocks_of(source, sid)
+    ]
+    csv = tmp_path / "roster.csv"
+    write_csv(with_outreach(Roster((*roster.blocks, *copied)), problem.staff).to_frame(problem.staff), csv)
+    wb = load_workbook(out / "roster.xlsx")
+    for target, source in edits:
+        _copy_day_row(wb, sid, target, source)
+    xlsx = tmp_path / "roster.xlsx"
+    wb.save(xlsx)
+    for path, extra in ((csv, ("--leave", str(s.leave))), (xlsx, ())):
+        assert main(_check_horizon(s, path, 2, *extra)) == 1
+        text = capsys.readouterr().out
+        line = next(ln for ln in text.splitlines() if "连续上班超过" in ln)
+        assert "labour" in line and name in line and "硬" in line
+        first = dt.date.fromisoformat(line.split("│")[4].strip())  # the run's first day: in week 1
+        assert s.plan_week <= first < s.plan_week + dt.timedelta(days=7)
