@@ -89,6 +89,21 @@ def fewest_changes(prob: Problem, keep: Keep, hint: Roster) -> int | None:
     return round(solver.objective_value / term.scale / per_slot)
 
 
+def notice_ids(book: Path, n: int) -> list[str]:
+    """The staff ids on the first ``n`` rows of the 变更通知 sheet (roster.xlsx's first sheet)."""
+    from openpyxl import load_workbook
+
+    notice = load_workbook(book).worksheets[0]
+    assert notice.title == "变更通知"
+    return [r[1] for r in notice.iter_rows(min_row=5, max_col=2, values_only=True) if r[1]][:n]
+
+
+def check_exit(s: SampleBranch, roster: Path) -> int:
+    """``paiban check``'s exit status for ``roster`` in the sample's plan week."""
+    args = ["--roster", str(roster), "--staff", str(s.staff), "--config", str(s.config)]
+    return main(["check", *args, "--week", s.plan_week.isoformat()])
+
+
 def replan(
     prob: Problem, before: Roster, cut: dt.datetime, cost: float, seconds: float = float(TIME_LIMIT)
 ) -> RosterResult:
@@ -384,25 +399,9 @@ def test_replan_command_from_the_workbook(planned: tuple[SampleBranch, Path], tm
     doc = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert doc["replan"]["changed_person_days"] == len(changes)
     assert doc["replan"]["people_affected"] == changes["staff_id"].nunique()
-    from openpyxl import load_workbook
-
-    wb = load_workbook(out / "roster.xlsx")
-    ws = wb.worksheets[0]
-    assert ws.title == "变更通知"
-    ids = [r[1] for r in ws.iter_rows(min_row=5, max_col=2, values_only=True) if r[1]][
-        : changes["staff_id"].nunique()
-    ]
+    ids = notice_ids(out / "roster.xlsx", changes["staff_id"].nunique())
     assert sorted(ids) == sorted(set(changes["staff_id"]))
-    check = [
-        "check",
-        "--roster",
-        str(out / "roster.xlsx"),
-        "--staff",
-        str(s.staff),
-        "--config",
-        str(s.config),
-    ]
-    assert main([*check, "--week", s.plan_week.isoformat()]) == 0
+    assert check_exit(s, out / "roster.xlsx") == 0
 
 
 def test_replan_command_bad_from_exits_two(
@@ -643,19 +642,5 @@ def test_a_talk_whose_person_falls_ill_moves_and_the_changes_say_so(
         [reason] = changes.loc[(changes["staff_id"] == sid) & (changes["date"] == d), "reason"]
         assert reason.startswith("季度谈话改期")
     _talks_still_free_stay(s, plan_dir / "roster.csv", out / "roster.csv", cut)
-    from openpyxl import load_workbook
-
-    notice = load_workbook(out / "roster.xlsx").worksheets[0]
-    assert notice.title == "变更通知"
-    listed = [r[1] for r in notice.iter_rows(min_row=5, max_col=2, values_only=True) if r[1]]
-    assert {boss, sid} <= set(listed[: changes["staff_id"].nunique()])
-    check = [
-        "check",
-        "--roster",
-        str(out / "roster.xlsx"),
-        "--staff",
-        str(s.staff),
-        "--config",
-        str(s.config),
-    ]
-    assert main([*check, "--week", s.plan_week.isoformat()]) == 0
+    assert {boss, sid} <= set(notice_ids(out / "roster.xlsx", changes["staff_id"].nunique()))
+    assert check_exit(s, out / "roster.xlsx") == 0
