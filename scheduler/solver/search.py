@@ -118,7 +118,10 @@ people, 0.3 for 40): more improves each day's first pass, less leaves more to th
 
 POLISH_SHARE = 0.3
 """Share of the budget a plan of one or two days (and a re-plan) keeps for the whole-model polish, which usually
-proves it optimal; a week polishes only what its moves leave when they stop for lack of progress (over 5 %)."""
+proves it optimal; a week polishes only what its moves leave when they stop for lack of progress."""
+
+POLISH_LEAST_SHARE = 0.05
+"""A week polishes when its moves leave more than this share of the units they and the construct used."""
 
 STALE_ROUNDS = 4
 """The moves stop for lack of progress after this many neighbourhoods per person-day without a gain."""
@@ -1105,31 +1108,34 @@ class DaySearch:
                     moves.redone.add(lost)
         return options
 
-    def polish(self, values: list[int]) -> tuple[list[int], str]:
+    def polish(self, values: list[int], room: float | None = None) -> tuple[list[int], str]:
         """Whole-model CP-SAT from the incumbent for what is left (may prove optimality).
 
         A whole-model solve goes at its own pace (faster in units per second than the moves' many small
-        solves, whose pace sized the budget): when the budget has room for it, a probe of
-        ``POLISH_PROBE_UNITS`` runs first and the budget is sized again from the probe's pace; the rest is
-        one more solve hinted with the probe's roster. Whether the probe runs depends on the budget alone, so
-        a replay given the final budget takes the same two steps."""
+        solves, whose pace sized the budget). ``room`` given (a week's polish, started because more than
+        ``room`` units were left): when the budget has room for it, a probe of ``POLISH_PROBE_UNITS`` runs
+        first and the budget is sized again from the probe's pace, never so small that a replay given it
+        would not polish or probe; the rest is one more solve hinted with the probe's roster. A small plan's
+        polish (``room`` None) keeps the share its moves reserved from the start: its budget stays."""
         prover = _Prover(self) if self.workers >= 2 else None
         try:
-            return self._polish(values)
+            return self._polish(values, room)
         finally:
             if prover is not None:
                 prover.stop()
 
-    def _polish(self, values: list[int]) -> tuple[list[int], str]:
+    def _polish(self, values: list[int], room: float | None) -> tuple[list[int], str]:
         """:meth:`polish`'s solves."""
         start = self.budget.used
-        if self.budget.deterministic and self.budget.left() >= 2 * POLISH_PROBE_UNITS - 1e-9:
+        probe = room is not None and self.budget.deterministic
+        if probe and self.budget.left() >= 2 * POLISH_PROBE_UNITS - 1e-9:
+            assert room is not None
             self.budget.mark()
             values, status = self._polish_once(values, POLISH_PROBE_UNITS)
             if status == "OPTIMAL":
                 return values, status
             if not self.budget.given:
-                self.budget.size(least=start + 2 * POLISH_PROBE_UNITS)
+                self.budget.size(least=start + max(2 * POLISH_PROBE_UNITS, room + 2 * MIN_UNITS))
                 self.note(f"budget sized: {self.budget.total:.3f} units")
             if not self.budget.running():
                 return values, status
@@ -1193,8 +1199,9 @@ class DaySearch:
         if self.budget.total is None:  # the moves stopped before it was sized
             self._size_budget(POLISH_SHARE if small else 0.0)
         assert self.budget.total is not None
-        if self.budget.running(0.0 if small else 0.05 * self.budget.total):
-            values, status = self.polish(values)
+        room = 0.0 if small else POLISH_LEAST_SHARE * self.budget.used
+        if self.budget.running(room):
+            values, status = self.polish(values, None if small else room)
             self.note(f"polish {status}")
         bound.result(self.budget.deadline)
         if not bound.done():

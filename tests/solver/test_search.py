@@ -214,7 +214,7 @@ def test_the_polish_sizes_the_budget_again_from_its_probe_and_replays(
         assert status == "FEASIBLE" and values is not None
         if units is None:
             search.budget.total = search.budget.used + 0.5  # as the moves before sized it
-        values, _ = search.polish(values)
+        values, _ = search.polish(values, room=0.0)
         return values, search
 
     first, search = run(None)
@@ -249,3 +249,21 @@ def test_the_prover_beside_the_polish_proves_the_optimum_as_a_bound() -> None:
         pytest.skip("the prover did not finish in 30 s on this machine")
     assert search.bound == pytest.approx(proved._eval(values))
     assert search.bound is not None and search.bound > built.lower_bound()
+
+
+def test_a_small_plans_polish_keeps_the_budget_its_moves_reserved() -> None:
+    """A plan of one or two days (or a re-plan) reserved its polish's share from the start: the polish does
+    not size the budget again (a replay given it reserves the same share)."""
+    search = DaySearch(
+        build_model(tiny_problem([MONDAY, SATURDAY])),
+        seed=0,
+        workers=1,
+        time_limit_seconds=4.0,
+        deterministic=True,
+    )
+    _, values = search.construct()
+    assert values is not None
+    total = search.budget.total = search.budget.used + 2 * search_module.POLISH_PROBE_UNITS + 1.0
+    search.polish(values)
+    assert search.budget.total == total
+    assert not any("budget sized" in line for line in search.log)
