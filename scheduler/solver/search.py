@@ -57,7 +57,7 @@ from ortools.sat.python import cp_model
 
 from constraints.roster import Roster
 from scheduler.solver import stop
-from scheduler.solver.bound import capacity_in_process
+from scheduler.solver.bound_process import capacity_in_process
 from scheduler.solver.construct import add_paid_bounds, day_problem, days_pattern, hours_left
 from scheduler.solver.model import CHANGES, BuiltModel, build_model
 from scheduler.solver.submodel import DayModel, day_models, export_model
