@@ -1127,9 +1127,11 @@ class DaySearch:
     def _polish(self, values: list[int], room: float | None) -> tuple[list[int], str]:
         """:meth:`polish`'s solves."""
         start = self.budget.used
-        probe = room is not None and self.budget.deterministic
-        if probe and self.budget.left() >= 2 * POLISH_PROBE_UNITS - 1e-9:
-            assert room is not None
+        if (
+            room is not None
+            and self.budget.deterministic
+            and self.budget.left() >= 2 * POLISH_PROBE_UNITS - 1e-9
+        ):
             self.budget.mark()
             values, status = self._polish_once(values, POLISH_PROBE_UNITS)
             if status == "OPTIMAL":
